@@ -1,0 +1,80 @@
+# drove: one non-recursive Makefile.  `make` builds bin/<prog> for every
+# cmd/<prog>/ against lib/libdrove.a; `make check` installs what is missing,
+# builds with -Werror and runs unit tests, then the bats suites.
+-include config.mak
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L
+WARN    = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+          -Wold-style-definition -Wformat=2 -Wwrite-strings -Wvla -Wpointer-arith \
+          -Wcast-qual -Wsign-compare -Werror=implicit-function-declaration -fno-common
+OPT     = -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -Ilib -DTHREADED -MMD -MP
+LDFLAGS += -pie -Wl,-z,relro,-z,now
+LIBS    = -lzookeeper_mt -lcurl -ljansson -lyaml -lmicrohttpd -lhwloc -lcrypt -lpthread -lm
+ifdef DEVELOPER
+CFLAGS  += -Werror
+endif
+ifdef SANITIZE
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+PROGS    := $(notdir $(wildcard cmd/*))
+BINS     := $(addprefix bin/,$(PROGS))
+LIB_SRC  := $(wildcard lib/*.c)
+LIB_OBJ  := $(patsubst lib/%.c,obj/lib/%.o,$(LIB_SRC))
+UNIT_SRC := $(wildcard tests/unit/t_*.c)
+UNITS    := $(patsubst tests/unit/%.c,bin/tests/%,$(UNIT_SRC))
+
+all: $(BINS) $(UNITS)
+
+obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+lib/libdrove.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+.SECONDEXPANSION:
+bin/%: $$(addprefix obj/,$$(addsuffix .o,$$(basename $$(wildcard cmd/$$*/*.c)))) lib/libdrove.a
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) lib/libdrove.a $(LIBS)
+
+bin/tests/%: obj/tests/unit/%.o lib/libdrove.a
+	@mkdir -p bin/tests
+	$(CC) $(LDFLAGS) -o $@ $< lib/libdrove.a $(LIBS)
+
+deps:
+	scripts/install-deps
+
+check: deps
+	$(MAKE) DEVELOPER=1 all
+	scripts/run-tests
+
+unit: all
+	scripts/run-tests unit
+
+demo: deps all
+	scripts/demo
+
+lint:
+	cppcheck --enable=warning,portability,performance --error-exitcode=1 --inline-suppr -q -Ilib lib cmd
+	mandoc -Tlint -Wwarning man/*.[1-8]
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/drove
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
+	for m in man/*.[158]; do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s; done
+	cp -R sv share/web $(DESTDIR)$(PREFIX)/share/drove/
+
+clean:
+	rm -rf bin obj lib/libdrove.a
+
+.PHONY: all deps check unit demo lint install clean
+.PRECIOUS: obj/%.o
+-include $(shell find obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,288 @@
+/*
+ * drove-leader: ZooKeeper leader election for one controller host.
+ * Creates an EPHEMERAL_SEQUENTIAL znode /<ns>/leaderselection/leader-N with
+ * {"hostname","port"} (this controller's API address); the lowest sequence
+ * leads.  While leader it runs "prog args..." (usually s6-svscan of the
+ * leader service directory) with DROVE_LEADER_ZNODE set to its own election
+ * znode, the fence of every desired-state write.  When the session is lost
+ * or disconnected, it kills prog and exits 111 at once; SIGTERM: kills prog,
+ * closes the session (the znode vanishes) and exits 0.  If prog exits, so
+ * does drove-leader (111).  Prints nothing on stdout.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "err.h"
+#include "json.h"
+#include "notify.h"
+#include "zk.h"
+#include "zkpath.h"
+
+#define USAGE "drove-leader -c controller.yml [ -d notif ] [ -v ] " \
+	"[ -H hostname ] [ -p port ] -- prog [ args... ]"
+
+static struct {
+	struct zk *zk;
+	char me[ZKP_MAX];	/* our election znode */
+	char dir[ZKP_MAX];
+	char **prog;
+	pid_t child;
+	int leader;
+	int notif;
+	int sfd;
+} ctx = { .child = -1, .notif = -1, .sfd = -1 };
+
+static void
+kill_child(void)
+{
+	struct timespec dl, now;
+	int status;
+
+	if (ctx.child <= 0)
+		return;
+	kill(-ctx.child, SIGTERM);
+	kill(ctx.child, SIGTERM);
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += 5;
+	for (;;) {
+		pid_t r = waitpid(ctx.child, &status, WNOHANG);
+
+		if (r == ctx.child || (r < 0 && errno == ECHILD))
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > dl.tv_sec || (now.tv_sec == dl.tv_sec &&
+		    now.tv_nsec >= dl.tv_nsec)) {
+			kill(-ctx.child, SIGKILL);
+			kill(ctx.child, SIGKILL);
+			waitpid(ctx.child, &status, 0);
+			break;
+		}
+		usleep(20000);
+	}
+	ctx.child = -1;
+}
+
+static void __attribute__((noreturn))
+quit(int code, const char *why)
+{
+	if (ctx.leader)
+		info("giving up leadership: %s", why);
+	kill_child();
+	zk_close(ctx.zk);
+	exit(code);
+}
+
+static void
+spawn(void)
+{
+	sigset_t none;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		diesys(EXIT_TEMP, "unable to fork");
+	if (pid == 0) {
+		/* Leader-only programs must not outlive us, even on SIGKILL. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setenv("DROVE_LEADER_ZNODE", ctx.me, 1);
+		execvp(ctx.prog[0], ctx.prog);
+		fprintf(stderr, "%s: fatal: unable to exec '%s': %s\n", PROG,
+		    ctx.prog[0], strerror(errno));
+		_exit(EXIT_USAGE);
+	}
+	setpgid(pid, pid);
+	ctx.child = pid;
+}
+
+/* Check the election; become leader or watch our predecessor. */
+static void
+elect(void)
+{
+	char **names = NULL, *pred = NULL;
+	const char *mine = zkp_base(ctx.me);
+	int i, found = 0;
+
+	for (;;) {
+		if (zk_children(ctx.zk, ctx.dir, 0, &names, NULL) < 0)
+			die(EXIT_TEMP, "%s", zk_last_error());
+		pred = NULL;
+		found = 0;
+		for (i = 0; names[i]; i++) {
+			if (!strcmp(names[i], mine)) {
+				found = 1;
+				break;
+			}
+			pred = names[i];
+		}
+		if (!found)
+			die(EXIT_TEMP, "our election znode '%s' is gone",
+			    ctx.me);
+		if (!pred)
+			break;
+		{
+			char p[ZKP_MAX + 64];
+			int r;
+
+			snprintf(p, sizeof p, "%s/%s", ctx.dir, pred);
+			r = zk_exists(ctx.zk, p, 1);
+			if (r < 0)
+				die(EXIT_TEMP, "%s", zk_last_error());
+			if (r == 1) {
+				info("standing by behind %s", pred);
+				zk_free_names(names);
+				return;
+			}
+		}
+		zk_free_names(names);	/* predecessor just went: look again */
+	}
+	zk_free_names(names);
+	ctx.leader = 1;
+	info("leadership acquired: %s", ctx.me);
+	spawn();
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cfgpath = NULL, *host = NULL, *connect;
+	char hostbuf[256], prefix[ZKP_MAX];
+	int c, port = -1;
+	json_t *cfg, *me;
+	struct js_err err;
+	sigset_t set;
+	char *data;
+
+	PROG = "drove-leader";
+	while ((c = getopt(argc, argv, "+c:d:vH:p:h")) != -1) {
+		switch (c) {
+		case 'c': cfgpath = optarg; break;
+		case 'd':
+			ctx.notif = notify_parse(optarg);
+			if (ctx.notif < 0)
+				die(EXIT_USAGE, "invalid notification fd '%s'",
+				    optarg);
+			break;
+		case 'v': verbosity++; break;
+		case 'H': host = optarg; break;
+		case 'p': port = atoi(optarg); break;
+		case 'h': printf("usage: %s\n", USAGE); return 0;
+		default: dieusage(USAGE);
+		}
+	}
+	if (!cfgpath || optind >= argc)
+		dieusage(USAGE);
+	ctx.prog = argv + optind;
+	cfg = cfg_load(cfgpath, &err);
+	if (!cfg)
+		die(EXIT_USAGE, "%s", err.msg);
+	connect = cfg_zk_connect(cfg);
+	if (!connect)
+		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
+		    cfgpath);
+	if (!host)
+		host = js_str(js_get(cfg, "options"), "hostname", NULL);
+	if (!host) {
+		if (gethostname(hostbuf, sizeof hostbuf) < 0)
+			diesys(EXIT_TEMP, "unable to get the hostname");
+		hostbuf[sizeof hostbuf - 1] = '\0';
+		host = hostbuf;
+	}
+	if (port < 0)
+		port = cfg_server_port(cfg, 4000);
+	if (port <= 0 || port > 65535)
+		die(EXIT_USAGE, "invalid port %d", port);
+	if (zkp_election_dir(ctx.dir, cfg_zk_namespace(cfg)) < 0 ||
+	    zkp_election_prefix(prefix, cfg_zk_namespace(cfg)) < 0)
+		die(EXIT_USAGE, "invalid zookeeper.nameSpace '%s'",
+		    cfg_zk_namespace(cfg));
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	ctx.sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (ctx.sfd < 0)
+		diesys(EXIT_TEMP, "unable to create a signalfd");
+	signal(SIGPIPE, SIG_IGN);
+
+	ctx.zk = zk_open(connect, cfg_zk_namespace(cfg), 10000, 15000);
+	if (!ctx.zk)
+		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s'", connect);
+	if (zk_ensure(ctx.zk, ctx.dir) < 0)
+		die(EXIT_TEMP, "%s", zk_last_error());
+	me = json_pack("{s:s, s:i}", "hostname", host, "port", port);
+	data = js_dump(me);
+	json_decref(me);
+	if (!data || zk_create(ctx.zk, prefix, data, strlen(data),
+	    ZK_EPHEMERAL | ZK_SEQUENCE, ctx.me, sizeof ctx.me) < 0)
+		die(EXIT_TEMP, "%s", zk_last_error());
+	free(data);
+	json_decref(cfg);
+	info("joined the election as %s", ctx.me);
+	elect();
+	notify_ready(ctx.notif);
+
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ zk_fd(ctx.zk), POLLIN, 0 }, { ctx.sfd, POLLIN, 0 }
+		};
+		struct zk_event ev;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			diesys(EXIT_TEMP, "poll");
+		}
+		if (pfd[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(ctx.sfd, &si, sizeof si) == sizeof si) {
+				if (si.ssi_signo == SIGCHLD) {
+					int status;
+					pid_t r;
+
+					while ((r = waitpid(-1, &status,
+					    WNOHANG)) > 0)
+						if (r == ctx.child) {
+							ctx.child = -1;
+							quit(EXIT_TEMP,
+							    "the leader program "
+							    "exited");
+						}
+				} else if (si.ssi_signo != SIGHUP)
+					quit(EXIT_OK, "asked to stop");
+			}
+		}
+		while (zk_next_event(ctx.zk, &ev) == 1) {
+			switch (ev.type) {
+			case ZK_EV_EXPIRED:
+				quit(EXIT_TEMP, "ZooKeeper session expired");
+			case ZK_EV_DISCONNECTED:
+				/* The session may expire unseen while we are
+				 * cut off: stop leading now, not later. */
+				quit(EXIT_TEMP, "disconnected from ZooKeeper");
+			case ZK_EV_DELETED:
+				if (!ctx.leader)
+					elect();
+				break;
+			default:
+				break;
+			}
+		}
+	}
+}

@@ -1,0 +1,321 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "buf.h"
+#include "config.h"
+
+struct frame {
+	json_t *node;
+	char *key;	/* pending key inside a mapping */
+};
+
+static int
+expand_env(const char *in, struct buf *out, struct js_err *err)
+{
+	const char *p = in;
+
+	while (*p) {
+		const char *end;
+		char name[128];
+		const char *v;
+		size_t n;
+
+		if (p[0] != '$' || p[1] != '{') {
+			if (buf_add(out, p++, 1) < 0)
+				return -1;
+			continue;
+		}
+		end = strchr(p, '}');
+		n = end ? (size_t)(end - p - 2) : 0;
+		if (!end || n == 0 || n >= sizeof name) {
+			snprintf(err->msg, sizeof err->msg,
+			    "bad variable reference in '%s'", in);
+			return -1;
+		}
+		memcpy(name, p + 2, n);
+		name[n] = '\0';
+		v = getenv(name);
+		if (!v) {
+			snprintf(err->msg, sizeof err->msg,
+			    "environment variable '%s' is not set", name);
+			return -1;
+		}
+		if (buf_adds(out, v) < 0)
+			return -1;
+		p = end + 1;
+	}
+	return buf_add(out, "", 0);
+}
+
+static json_t *
+scalar(const char *s, int plain)
+{
+	char *end;
+	long long v;
+
+	if (!plain)
+		return json_string(s);
+	if (!strcmp(s, "true") || !strcmp(s, "True"))
+		return json_true();
+	if (!strcmp(s, "false") || !strcmp(s, "False"))
+		return json_false();
+	if (!strcmp(s, "~") || !strcmp(s, "null") || !*s)
+		return json_null();
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s && !*end && errno == 0 && (s[0] != '0' || s[1] == '\0'))
+		return json_integer(v);
+	return json_string(s);
+}
+
+/* Attach child to the top frame: as a list item, a mapping key or value. */
+static int
+attach(struct frame *top, json_t *child, const char *raw, struct js_err *err)
+{
+	if (json_is_array(top->node))
+		return json_array_append_new(top->node, child);
+	if (!top->key) {
+		if (!json_is_string(child)) {
+			snprintf(err->msg, sizeof err->msg,
+			    "mapping key '%s' is not a scalar", raw ? raw : "");
+			json_decref(child);
+			return -1;
+		}
+		top->key = strdup(json_string_value(child));
+		json_decref(child);
+		return top->key ? 0 : -1;
+	}
+	if (json_object_set_new(top->node, top->key, child) < 0)
+		return -1;
+	free(top->key);
+	top->key = NULL;
+	return 0;
+}
+
+json_t *
+cfg_parse(const char *data, size_t len, const char *name, struct js_err *err)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	struct frame st[64];
+	int depth = 0, done = 0;
+	json_t *root = NULL;
+	struct js_err local;
+
+	if (!err)
+		err = &local;
+	err->msg[0] = '\0';
+	if (!yaml_parser_initialize(&p)) {
+		snprintf(err->msg, sizeof err->msg, "out of memory");
+		return NULL;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
+	while (!done) {
+		json_t *n = NULL;
+		int line, col;
+
+		if (!yaml_parser_parse(&p, &ev)) {
+			snprintf(err->msg, sizeof err->msg, "%s:%zu:%zu: %s",
+			    name, p.problem_mark.line + 1,
+			    p.problem_mark.column + 1,
+			    p.problem ? p.problem : "syntax error");
+			goto fail;
+		}
+		line = (int)ev.start_mark.line + 1;
+		col = (int)ev.start_mark.column + 1;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+		case YAML_DOCUMENT_END_EVENT:
+			done = ev.type == YAML_STREAM_END_EVENT ||
+			    root != NULL;
+			break;
+		case YAML_ALIAS_EVENT:
+			snprintf(err->msg, sizeof err->msg,
+			    "%s:%d:%d: aliases are not supported", name, line,
+			    col);
+			yaml_event_delete(&ev);
+			goto fail;
+		case YAML_SCALAR_EVENT: {
+			struct buf b = BUF_ZERO;
+
+			if (expand_env((const char *)ev.data.scalar.value, &b,
+			    err) < 0) {
+				char m[sizeof err->msg];
+				int k;
+
+				memcpy(m, err->msg, sizeof m);
+				k = snprintf(err->msg, sizeof err->msg,
+				    "%s:%d:%d: ", name, line, col);
+				if (k > 0 && (size_t)k < sizeof err->msg)
+					strncat(err->msg, m,
+					    sizeof err->msg - (size_t)k - 1);
+				buf_free(&b);
+				yaml_event_delete(&ev);
+				goto fail;
+			}
+			n = scalar(b.s, ev.data.scalar.style ==
+			    YAML_PLAIN_SCALAR_STYLE);
+			buf_free(&b);
+			if (depth == 0) {
+				root = n;
+				break;
+			}
+			if (attach(&st[depth - 1], n,
+			    (const char *)ev.data.scalar.value, err) < 0) {
+				yaml_event_delete(&ev);
+				goto fail;
+			}
+			break;
+		}
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (depth == (int)(sizeof st / sizeof st[0])) {
+				snprintf(err->msg, sizeof err->msg,
+				    "%s:%d:%d: nested too deeply", name, line,
+				    col);
+				yaml_event_delete(&ev);
+				goto fail;
+			}
+			n = ev.type == YAML_SEQUENCE_START_EVENT ?
+			    json_array() : json_object();
+			if (depth > 0 && st[depth - 1].key == NULL &&
+			    json_is_object(st[depth - 1].node)) {
+				snprintf(err->msg, sizeof err->msg,
+				    "%s:%d:%d: complex mapping keys are not "
+				    "supported", name, line, col);
+				json_decref(n);
+				yaml_event_delete(&ev);
+				goto fail;
+			}
+			st[depth].node = n;
+			st[depth].key = NULL;
+			depth++;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			n = st[--depth].node;
+			free(st[depth].key);
+			if (depth == 0)
+				root = n;
+			else if (attach(&st[depth - 1], n, NULL, err) < 0) {
+				yaml_event_delete(&ev);
+				goto fail;
+			}
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	if (!root)
+		root = json_object();
+	return root;
+fail:
+	while (depth > 0) {
+		depth--;
+		free(st[depth].key);
+		if (depth == 0)
+			json_decref(st[0].node);
+	}
+	json_decref(root);
+	yaml_parser_delete(&p);
+	return NULL;
+}
+
+json_t *
+cfg_load(const char *path, struct js_err *err)
+{
+	FILE *f = fopen(path, "r");
+	struct buf b = BUF_ZERO;
+	char chunk[4096];
+	size_t n;
+	json_t *j;
+
+	if (!f) {
+		snprintf(err->msg, sizeof err->msg, "unable to open '%s': %s",
+		    path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_add(&b, chunk, n) < 0)
+			break;
+	if (ferror(f)) {
+		snprintf(err->msg, sizeof err->msg, "unable to read '%s': %s",
+		    path, strerror(errno));
+		fclose(f);
+		buf_free(&b);
+		return NULL;
+	}
+	fclose(f);
+	j = cfg_parse(b.s ? b.s : "", b.len, path, err);
+	buf_free(&b);
+	if (j && !json_is_object(j)) {
+		snprintf(err->msg, sizeof err->msg,
+		    "%s: top level is not a mapping", path);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+int
+cfg_set(json_t *cfg, const char *dotted, const char *value)
+{
+	char key[256];
+	const char *p = dotted, *dot;
+	json_t *cur = cfg;
+
+	while ((dot = strchr(p, '.'))) {
+		json_t *next;
+		size_t n = (size_t)(dot - p);
+
+		if (n == 0 || n >= sizeof key)
+			goto bad;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		next = json_object_get(cur, key);
+		if (!next) {
+			next = json_object();
+			if (json_object_set_new(cur, key, next) < 0)
+				return -1;
+		} else if (!json_is_object(next))
+			goto bad;
+		cur = next;
+		p = dot + 1;
+	}
+	if (!*p)
+		goto bad;
+	return json_object_set_new(cur, p, scalar(value, 1));
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+const char *
+cfg_zk_connect(const json_t *cfg)
+{
+	json_t *v = js_get(cfg, "zookeeper.connectionString");
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+const char *
+cfg_zk_namespace(const json_t *cfg)
+{
+	json_t *v = js_get(cfg, "zookeeper.nameSpace");
+
+	return json_is_string(v) ? json_string_value(v) : "drove";
+}
+
+int
+cfg_server_port(const json_t *cfg, int def)
+{
+	json_t *c = js_get(cfg, "server.applicationConnectors");
+	json_t *port = json_object_get(json_array_get(c, 0), "port");
+
+	return json_is_integer(port) ? (int)json_integer_value(port) : def;
+}

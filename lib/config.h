@@ -1,0 +1,32 @@
+/*
+ * config: the one YAML file per host role, read with libyaml into a jansson
+ * tree so every program reads keys the same way (js_get(cfg, "a.b")).
+ *
+ * Plain scalars become integers, booleans (true/false), null (~, null) or
+ * strings; quoted scalars stay strings.  Anchors and aliases are refused.
+ * ${VAR} in a scalar is replaced by the environment's value (as Dropwizard
+ * does); an unset VAR is an error.
+ *
+ * cfg_load() returns a new reference, or NULL with err->msg set
+ * ("path:line:col: reason").  cfg_parse() reads YAML from memory.
+ * cfg_set() overrides one dotted key with a string value taken from a flag,
+ * typed as a plain YAML scalar would be; returns 0 or -1 (EINVAL).
+ */
+#ifndef DROVE_CONFIG_H
+#define DROVE_CONFIG_H
+
+#include <stddef.h>
+#include "json.h"
+
+json_t *cfg_load(const char *path, struct js_err *err);
+json_t *cfg_parse(const char *data, size_t len, const char *name,
+    struct js_err *err);
+int cfg_set(json_t *cfg, const char *dotted, const char *value);
+
+/* Common keys with Drove's names and defaults. */
+const char *cfg_zk_connect(const json_t *cfg);	/* zookeeper.connectionString */
+const char *cfg_zk_namespace(const json_t *cfg); /* zookeeper.nameSpace, "drove" */
+/* server.applicationConnectors[0].port (Drove/Dropwizard), or def */
+int cfg_server_port(const json_t *cfg, int def);
+
+#endif

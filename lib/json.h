@@ -1,0 +1,40 @@
+/*
+ * json: a thin layer over jansson.  Ownership follows jansson: *_new and
+ * json_object_set_new() steal the reference they are given, getters borrow,
+ * and the scope that built a root releases it with one json_decref().
+ * Functions here that return json_t * return a NEW reference (caller owns)
+ * unless they say "borrowed".
+ *
+ * Output is compact, keys in insertion order; never build JSON with printf.
+ */
+#ifndef DROVE_JSON_H
+#define DROVE_JSON_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
+
+struct js_err {
+	char msg[200];
+};
+
+/* Parse a whole document from bytes; NULL and err->msg filled on error. */
+json_t *js_parse(const char *data, size_t len, struct js_err *err);
+
+/* Compact serialisation; malloc'd string or NULL on ENOMEM. */
+char *js_dump(const json_t *j);
+
+/* Print one compact document and a newline on f (NDJSON); 0 or -1. */
+int js_print_line(FILE *f, const json_t *j);
+
+/* Borrowed getters: the member if present and of that type, else the
+ * default.  js_get() walks a dotted path ("server.port"). */
+const char *js_str(const json_t *obj, const char *key, const char *def);
+long long js_int(const json_t *obj, const char *key, long long def);
+int js_bool(const json_t *obj, const char *key, int def);
+json_t *js_get(const json_t *obj, const char *dotted);
+
+/* The current time in epoch milliseconds, as Drove's Date fields are. */
+long long js_now_ms(void);
+
+#endif

@@ -1,0 +1,606 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zookeeper/zookeeper.h>
+
+#include "zk.h"
+
+struct zk {
+	zhandle_t *h;
+	char ns[256];
+	int pipe[2];		/* watcher thread -> main loop */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int state;		/* last ZooKeeper session state seen */
+};
+
+static __thread char last_error[256];
+
+const char *
+zk_last_error(void)
+{
+	return last_error;
+}
+
+static int
+fail(int rc, const char *what, const char *path)
+{
+	snprintf(last_error, sizeof last_error, "%s '%s': %s", what,
+	    path ? path : "", zerror(rc));
+	switch (rc) {
+	case ZNONODE: errno = ENOENT; break;
+	case ZNODEEXISTS: errno = EEXIST; break;
+	case ZBADVERSION: errno = ESTALE; break;
+	case ZNOTEMPTY: errno = ENOTEMPTY; break;
+	case ZBADARGUMENTS: errno = EINVAL; break;
+	case ZCONNECTIONLOSS: case ZSESSIONEXPIRED: case ZINVALIDSTATE:
+	case ZOPERATIONTIMEOUT: case ZCLOSING:
+		errno = ENOTCONN; break;
+	default: errno = EIO; break;
+	}
+	return -1;
+}
+
+static void
+post(struct zk *z, enum zk_ev_type type, const char *path)
+{
+	struct zk_event ev;
+	ssize_t r;
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = type;
+	if (path)
+		snprintf(ev.path, sizeof ev.path, "%s", path);
+	do
+		r = write(z->pipe[1], &ev, sizeof ev);
+	while (r < 0 && errno == EINTR);
+}
+
+/* Runs on the ZooKeeper client's thread: only forwards. */
+static void
+watcher(zhandle_t *h, int type, int state, const char *path, void *ctx)
+{
+	struct zk *z = ctx;
+
+	(void)h;
+	if (type == ZOO_SESSION_EVENT) {
+		pthread_mutex_lock(&z->mu);
+		z->state = state;
+		pthread_cond_broadcast(&z->cv);
+		pthread_mutex_unlock(&z->mu);
+		if (state == ZOO_CONNECTED_STATE)
+			post(z, ZK_EV_CONNECTED, NULL);
+		else if (state == ZOO_EXPIRED_SESSION_STATE ||
+		    state == ZOO_AUTH_FAILED_STATE)
+			post(z, ZK_EV_EXPIRED, NULL);
+		else if (state == ZOO_CONNECTING_STATE)
+			post(z, ZK_EV_DISCONNECTED, NULL);
+		return;
+	}
+	if (type == ZOO_CREATED_EVENT)
+		post(z, ZK_EV_CREATED, path);
+	else if (type == ZOO_DELETED_EVENT)
+		post(z, ZK_EV_DELETED, path);
+	else if (type == ZOO_CHANGED_EVENT)
+		post(z, ZK_EV_CHANGED, path);
+	else if (type == ZOO_CHILD_EVENT)
+		post(z, ZK_EV_CHILD, path);
+}
+
+struct zk *
+zk_open(const char *connect, const char *ns, int session_ms, int wait_ms)
+{
+	struct zk *z;
+	struct timespec dl;
+	static int log_set;
+
+	if (!connect || !*connect || !ns || !*ns || strchr(ns, '/')) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!log_set) {
+		zoo_set_debug_level(getenv("DROVE_ZK_DEBUG") ?
+		    ZOO_LOG_LEVEL_DEBUG : ZOO_LOG_LEVEL_ERROR);
+		log_set = 1;
+	}
+	z = calloc(1, sizeof *z);
+	if (!z)
+		return NULL;
+	snprintf(z->ns, sizeof z->ns, "%s", ns);
+	if (pipe2(z->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		free(z);
+		return NULL;
+	}
+	/* The writer must block rather than drop events when the pipe is
+	 * full; only the reader is non-blocking. */
+	fcntl(z->pipe[1], F_SETFL, 0);
+	pthread_mutex_init(&z->mu, NULL);
+	pthread_cond_init(&z->cv, NULL);
+	z->h = zookeeper_init(connect, watcher, session_ms, NULL, z, 0);
+	if (!z->h) {
+		int e = errno;
+
+		zk_close(z);
+		errno = e ? e : EINVAL;
+		return NULL;
+	}
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += wait_ms / 1000;
+	dl.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&z->mu);
+	while (z->state != ZOO_CONNECTED_STATE &&
+	    z->state != ZOO_EXPIRED_SESSION_STATE)
+		if (pthread_cond_timedwait(&z->cv, &z->mu, &dl) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&z->mu);
+	if (z->state != ZOO_CONNECTED_STATE) {
+		snprintf(last_error, sizeof last_error,
+		    "unable to connect to '%s'", connect);
+		zk_close(z);
+		errno = ETIMEDOUT;
+		return NULL;
+	}
+	return z;
+}
+
+void
+zk_close(struct zk *z)
+{
+	if (!z)
+		return;
+	if (z->h)
+		zookeeper_close(z->h);
+	close(z->pipe[0]);
+	close(z->pipe[1]);
+	pthread_mutex_destroy(&z->mu);
+	pthread_cond_destroy(&z->cv);
+	free(z);
+}
+
+const char *zk_ns(const struct zk *z) { return z->ns; }
+int zk_fd(const struct zk *z) { return z->pipe[0]; }
+
+long long
+zk_session_id(const struct zk *z)
+{
+	const clientid_t *c = zoo_client_id(z->h);
+
+	return c ? (long long)c->client_id : 0;
+}
+
+int
+zk_next_event(struct zk *z, struct zk_event *ev)
+{
+	ssize_t r = read(z->pipe[0], ev, sizeof *ev);
+
+	if (r == (ssize_t)sizeof *ev)
+		return 1;
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (r >= 0)
+		errno = EIO;
+	return -1;
+}
+
+int
+zk_get(struct zk *z, const char *path, int watch, struct buf *out,
+    int *version)
+{
+	struct Stat st;
+	int len, rc;
+
+	for (;;) {
+		char *data;
+
+		len = 0;
+		rc = zoo_exists(z->h, path, 0, &st);
+		if (rc != ZOK)
+			break;
+		len = st.dataLength;
+		data = malloc((size_t)len + 1);
+		if (!data) {
+			errno = ENOMEM;
+			return -1;
+		}
+		rc = zoo_get(z->h, path, watch, data, &len, &st);
+		if (rc == ZOK && len < 0)	/* a node without data */
+			len = 0;
+		if (rc == ZOK && len == st.dataLength) {
+			buf_reset(out);
+			if (buf_add(out, data, len > 0 ? (size_t)len : 0) < 0) {
+				free(data);
+				return -1;
+			}
+			free(data);
+			if (version)
+				*version = st.version;
+			return 0;
+		}
+		free(data);
+		if (rc != ZOK)
+			break;
+		/* the node grew between exists and get: go again */
+	}
+	if (rc == ZNONODE && watch)	/* leave a watch for its creation */
+		zoo_exists(z->h, path, 1, NULL);
+	return fail(rc, "unable to read", path);
+}
+
+json_t *
+zk_get_json(struct zk *z, const char *path, int watch, int *version)
+{
+	struct buf b = BUF_ZERO;
+	struct js_err err;
+	json_t *j;
+
+	if (zk_get(z, path, watch, &b, version) < 0)
+		return NULL;
+	j = js_parse(b.s ? b.s : "", b.len, &err);
+	buf_free(&b);
+	if (!j) {
+		snprintf(last_error, sizeof last_error, "bad JSON in '%s': %s",
+		    path, err.msg);
+		errno = EINVAL;
+	}
+	return j;
+}
+
+int
+zk_exists(struct zk *z, const char *path, int watch)
+{
+	int rc = zoo_exists(z->h, path, watch, NULL);
+
+	if (rc == ZOK)
+		return 1;
+	if (rc == ZNONODE)
+		return 0;
+	return fail(rc, "unable to stat", path);
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+zk_children(struct zk *z, const char *path, int watch, char ***names,
+    int *count)
+{
+	struct String_vector sv = { 0, NULL };
+	char **v;
+	int rc, i;
+
+	rc = zoo_get_children(z->h, path, watch, &sv);
+	if (rc != ZOK) {
+		if (rc == ZNONODE && watch)
+			zoo_exists(z->h, path, 1, NULL);
+		return fail(rc, "unable to list", path);
+	}
+	v = calloc((size_t)sv.count + 1, sizeof *v);
+	if (!v) {
+		deallocate_String_vector(&sv);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < sv.count; i++) {
+		v[i] = strdup(sv.data[i]);
+		if (!v[i]) {
+			deallocate_String_vector(&sv);
+			zk_free_names(v);
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	qsort(v, (size_t)sv.count, sizeof *v, cmp_names);
+	if (count)
+		*count = sv.count;
+	*names = v;
+	deallocate_String_vector(&sv);
+	return 0;
+}
+
+void
+zk_free_names(char **names)
+{
+	char **p;
+
+	if (!names)
+		return;
+	for (p = names; *p; p++)
+		free(*p);
+	free(names);
+}
+
+static int
+zflags(int flags)
+{
+	return (flags & ZK_EPHEMERAL ? ZOO_EPHEMERAL : 0) |
+	    (flags & ZK_SEQUENCE ? ZOO_SEQUENCE : 0);
+}
+
+int
+zk_ensure(struct zk *z, const char *path)
+{
+	char p[1024];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof p || path[0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(p, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		int rc;
+
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		rc = zoo_create(z->h, p, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0,
+		    NULL, 0);
+		if (rc != ZOK && rc != ZNODEEXISTS)
+			return fail(rc, "unable to create", p);
+		if (i < n)
+			p[i] = '/';
+	}
+	return 0;
+}
+
+int
+zk_create(struct zk *z, const char *path, const char *data, size_t len,
+    int flags, char *created, size_t created_len)
+{
+	char parent[1024];
+	const char *slash = strrchr(path, '/');
+	char dummy[8];
+	int rc;
+
+	if (!slash) {
+		errno = EINVAL;
+		return -1;
+	}
+	rc = zoo_create(z->h, path, data, data ? (int)len : -1,
+	    &ZOO_OPEN_ACL_UNSAFE, zflags(flags), created ? created : dummy,
+	    created ? (int)created_len : (int)sizeof dummy);
+	if (rc == ZNONODE && slash != path &&
+	    (size_t)(slash - path) < sizeof parent) {
+		memcpy(parent, path, (size_t)(slash - path));
+		parent[slash - path] = '\0';
+		if (zk_ensure(z, parent) < 0)
+			return -1;
+		rc = zoo_create(z->h, path, data, data ? (int)len : -1,
+		    &ZOO_OPEN_ACL_UNSAFE, zflags(flags),
+		    created ? created : dummy,
+		    created ? (int)created_len : (int)sizeof dummy);
+	}
+	if (rc != ZOK)
+		return fail(rc, "unable to create", path);
+	return 0;
+}
+
+int
+zk_set(struct zk *z, const char *path, const char *data, size_t len,
+    int version)
+{
+	int rc = zoo_set(z->h, path, data, (int)len, version);
+
+	return rc == ZOK ? 0 : fail(rc, "unable to write", path);
+}
+
+int
+zk_put_json(struct zk *z, const char *path, const json_t *j, int flags)
+{
+	char *s = js_dump(j);
+	int r;
+
+	if (!s)
+		return -1;
+	r = zk_create(z, path, s, strlen(s), flags, NULL, 0);
+	if (r < 0 && errno == EEXIST)
+		r = zk_set(z, path, s, strlen(s), -1);
+	free(s);
+	return r;
+}
+
+int
+zk_delete(struct zk *z, const char *path, int version)
+{
+	int rc = zoo_delete(z->h, path, version);
+
+	return rc == ZOK ? 0 : fail(rc, "unable to delete", path);
+}
+
+int
+zk_delete_tree(struct zk *z, const char *path)
+{
+	char **names = NULL, **p;
+	int rc;
+
+	if (zk_children(z, path, 0, &names, NULL) < 0)
+		return errno == ENOENT ? 0 : -1;
+	for (p = names; *p; p++) {
+		char child[1024];
+
+		snprintf(child, sizeof child, "%s/%s", path, *p);
+		if (zk_delete_tree(z, child) < 0) {
+			zk_free_names(names);
+			return -1;
+		}
+	}
+	zk_free_names(names);
+	rc = zoo_delete(z->h, path, -1);
+	if (rc != ZOK && rc != ZNONODE)
+		return fail(rc, "unable to delete", path);
+	return 0;
+}
+
+/* Transactions: ops are kept with their own copies of paths and data. */
+struct txn_op {
+	int kind;		/* 'c' create, 's' set, 'd' delete, 'k' check */
+	char *path, *data;
+	int flags, version;
+};
+
+struct zk_txn {
+	struct txn_op *ops;
+	int n, cap, bad;
+};
+
+static int
+txn_add(struct zk_txn *t, int kind, const char *path, const json_t *j,
+    int flags, int version)
+{
+	struct txn_op *op;
+
+	if (t->bad)
+		return -1;
+	if (t->n == t->cap) {
+		int cap = t->cap ? t->cap * 2 : 8;
+		struct txn_op *o = realloc(t->ops, (size_t)cap * sizeof *o);
+
+		if (!o)
+			goto oom;
+		t->ops = o;
+		t->cap = cap;
+	}
+	op = &t->ops[t->n];
+	memset(op, 0, sizeof *op);
+	op->kind = kind;
+	op->flags = flags;
+	op->version = version;
+	op->path = strdup(path);
+	if (!op->path)
+		goto oom;
+	if (j && !(op->data = js_dump(j))) {
+		free(op->path);
+		goto oom;
+	}
+	t->n++;
+	return 0;
+oom:
+	t->bad = 1;
+	errno = ENOMEM;
+	return -1;
+}
+
+struct zk_txn *
+zk_txn_new(const char *fence)
+{
+	struct zk_txn *t = calloc(1, sizeof *t);
+
+	if (t && fence && txn_add(t, 'k', fence, NULL, 0, -1) < 0) {
+		zk_txn_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int zk_txn_create(struct zk_txn *t, const char *path, const json_t *j,
+    int flags)
+{ return txn_add(t, 'c', path, j, flags, 0); }
+int zk_txn_set(struct zk_txn *t, const char *path, const json_t *j,
+    int version)
+{ return txn_add(t, 's', path, j, 0, version); }
+int zk_txn_delete(struct zk_txn *t, const char *path, int version)
+{ return txn_add(t, 'd', path, NULL, 0, version); }
+
+void
+zk_txn_free(struct zk_txn *t)
+{
+	int i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->n; i++) {
+		free(t->ops[i].path);
+		free(t->ops[i].data);
+	}
+	free(t->ops);
+	free(t);
+}
+
+int
+zk_txn_commit(struct zk *z, struct zk_txn *t)
+{
+	zoo_op_t *ops;
+	zoo_op_result_t *res;
+	char (*created)[16];
+	int i, rc, fenced;
+
+	if (!t)
+		return -1;
+	if (t->bad || t->n == 0) {
+		int e = t->bad ? ENOMEM : EINVAL;
+
+		zk_txn_free(t);
+		errno = e;
+		return -1;
+	}
+	fenced = t->ops[0].kind == 'k';
+	ops = calloc((size_t)t->n, sizeof *ops);
+	res = calloc((size_t)t->n, sizeof *res);
+	created = calloc((size_t)t->n, sizeof *created);
+	if (!ops || !res || !created) {
+		free(ops);
+		free(res);
+		free(created);
+		zk_txn_free(t);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < t->n; i++) {
+		struct txn_op *o = &t->ops[i];
+
+		switch (o->kind) {
+		case 'k':
+			zoo_check_op_init(&ops[i], o->path, o->version);
+			break;
+		case 'c':
+			zoo_create_op_init(&ops[i], o->path, o->data,
+			    o->data ? (int)strlen(o->data) : -1,
+			    &ZOO_OPEN_ACL_UNSAFE, zflags(o->flags),
+			    created[i], (int)sizeof created[i]);
+			break;
+		case 's':
+			zoo_set_op_init(&ops[i], o->path, o->data,
+			    (int)strlen(o->data), o->version, NULL);
+			break;
+		default:
+			zoo_delete_op_init(&ops[i], o->path, o->version);
+			break;
+		}
+	}
+	rc = zoo_multi(z->h, t->n, ops, res);
+	if (rc != ZOK) {
+		int bad = -1;
+
+		for (i = 0; i < t->n; i++)
+			if (res[i].err != ZOK && res[i].err != ZRUNTIMEINCONSISTENCY) {
+				bad = i;
+				break;
+			}
+		if (bad == 0 && fenced) {
+			snprintf(last_error, sizeof last_error,
+			    "fence '%s' is gone: not the leader",
+			    t->ops[0].path);
+			errno = EPERM;
+		} else
+			fail(bad >= 0 ? res[bad].err : rc, "transaction failed at",
+			    bad >= 0 ? t->ops[bad].path : "");
+	}
+	free(ops);
+	free(res);
+	free(created);
+	zk_txn_free(t);
+	return rc == ZOK ? 0 : -1;
+}

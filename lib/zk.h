@@ -1,0 +1,94 @@
+/*
+ * zk: a ZooKeeper session (libzookeeper_mt, synchronous API) whose watches
+ * arrive as events on a pipe, so the program's own poll loop handles them
+ * on its main thread.  The calls themselves are thread-safe.
+ *
+ *   struct zk *z = zk_open("127.0.0.1:2181", "drove", 10000, 15000);
+ *   poll on zk_fd(z); while (zk_next_event(z, &ev) == 1) handle(&ev);
+ *
+ * Paths are absolute and built with zkpath.h (zk_ns(z) is the namespace).
+ * Return values: 0 on success, -1 with errno on failure:
+ *   ENOENT no node, EEXIST node exists, ESTALE version mismatch,
+ *   ENOTEMPTY has children, EPERM fence failed (not the leader),
+ *   ENOTCONN connection loss / session expired, EINVAL bad arguments or
+ *   bad JSON, EIO anything else.  zk_last_error() has ZooKeeper's text.
+ * A watch set by a call is delivered once as an event (ZooKeeper's rule).
+ */
+#ifndef DROVE_ZK_H
+#define DROVE_ZK_H
+
+#include <stddef.h>
+#include "buf.h"
+#include "json.h"
+
+struct zk;
+
+enum zk_ev_type {
+	ZK_EV_CREATED = 1,
+	ZK_EV_DELETED,
+	ZK_EV_CHANGED,		/* data of path changed */
+	ZK_EV_CHILD,		/* children of path changed */
+	ZK_EV_CONNECTED,	/* (re)connected */
+	ZK_EV_DISCONNECTED,	/* connection lost; session may still live */
+	ZK_EV_EXPIRED,		/* session gone: ephemerals are gone too */
+};
+
+struct zk_event {
+	enum zk_ev_type type;
+	char path[512];
+};
+
+#define ZK_EPHEMERAL 1
+#define ZK_SEQUENCE 2
+
+/* Connect and wait up to wait_ms for the session; NULL with errno
+ * (ETIMEDOUT, EINVAL) on failure.  session_ms is the session timeout. */
+struct zk *zk_open(const char *connect, const char *ns, int session_ms,
+    int wait_ms);
+void zk_close(struct zk *z);
+const char *zk_ns(const struct zk *z);
+int zk_fd(const struct zk *z);
+int zk_next_event(struct zk *z, struct zk_event *ev);	/* 1, 0 none, -1 */
+const char *zk_last_error(void);	/* thread-local text of last failure */
+long long zk_session_id(const struct zk *z);
+
+/* Reads.  version may be NULL.  zk_get_json() returns a new reference. */
+int zk_get(struct zk *z, const char *path, int watch, struct buf *out,
+    int *version);
+json_t *zk_get_json(struct zk *z, const char *path, int watch, int *version);
+int zk_exists(struct zk *z, const char *path, int watch); /* 1, 0, -1 */
+/* Children names (sorted), a NULL-terminated malloc'd array freed with
+ * zk_free_names(); *count may be NULL. */
+int zk_children(struct zk *z, const char *path, int watch, char ***names,
+    int *count);
+void zk_free_names(char **names);
+
+/* Writes.  zk_create() creates missing parents (persistent, empty);
+ * created (may be NULL) receives the real path of a SEQUENCE node. */
+int zk_create(struct zk *z, const char *path, const char *data, size_t len,
+    int flags, char *created, size_t created_len);
+int zk_ensure(struct zk *z, const char *path);	/* mkdir -p */
+int zk_set(struct zk *z, const char *path, const char *data, size_t len,
+    int version);
+int zk_put_json(struct zk *z, const char *path, const json_t *j, int flags);
+int zk_delete(struct zk *z, const char *path, int version);
+int zk_delete_tree(struct zk *z, const char *path);
+
+/*
+ * Fenced transactions: every op commits atomically together with a check
+ * that the fence znode (the leader's election node) still exists.  With a
+ * NULL fence the transaction is unfenced.  On failure errno is EPERM when
+ * the fence check failed, else the errno of the first failing op.
+ * Parents are not created: zk_ensure() them first.
+ */
+struct zk_txn;
+struct zk_txn *zk_txn_new(const char *fence);
+int zk_txn_create(struct zk_txn *t, const char *path, const json_t *j,
+    int flags);
+int zk_txn_set(struct zk_txn *t, const char *path, const json_t *j,
+    int version);
+int zk_txn_delete(struct zk_txn *t, const char *path, int version);
+int zk_txn_commit(struct zk *z, struct zk_txn *t);	/* frees t */
+void zk_txn_free(struct zk_txn *t);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * zkpath: every ZooKeeper path the programs use, built in one place.
+ * man/drove-znodes.5 documents the layout and the JSON in each znode.
+ *
+ * ns is the namespace root without slashes ("drove" -> "/drove/...").
+ * Each function writes a NUL-terminated absolute path into out (ZKP_MAX
+ * bytes) and returns 0, or -1 with errno=ENAMETOOLONG / EINVAL when an id
+ * is empty or contains '/'.
+ *
+ *   /<ns>/leaderselection/leader-<seq>     EPHEMERAL_SEQUENTIAL  election
+ *   /<ns>/executor/<executorId>            EPHEMERAL   ExecutorNodeData
+ *   /<ns>/applications/<appId>             ApplicationInfo (desired)
+ *   /<ns>/instances/<appId>/<instanceId>   InstanceInfo (observed)
+ *   /<ns>/requests/<instanceId>            placement request (desired)
+ *   /<ns>/assignments/<executorId>/<instanceId>
+ *                                          ApplicationInstanceSpec +
+ *                                          targetState (desired)
+ *   /<ns>/cluster/maintenance              ClusterStateData
+ */
+#ifndef DROVE_ZKPATH_H
+#define DROVE_ZKPATH_H
+
+#include <stddef.h>
+
+#define ZKP_MAX 512
+
+int zkp_root(char *out, const char *ns);
+int zkp_election_dir(char *out, const char *ns);
+int zkp_election_prefix(char *out, const char *ns);	/* .../leader- */
+int zkp_executors_dir(char *out, const char *ns);
+int zkp_executor(char *out, const char *ns, const char *executor_id);
+int zkp_apps_dir(char *out, const char *ns);
+int zkp_app(char *out, const char *ns, const char *app_id);
+int zkp_instances_dir(char *out, const char *ns);
+int zkp_app_instances(char *out, const char *ns, const char *app_id);
+int zkp_instance(char *out, const char *ns, const char *app_id,
+    const char *instance_id);
+int zkp_requests_dir(char *out, const char *ns);
+int zkp_request(char *out, const char *ns, const char *instance_id);
+int zkp_assignments_dir(char *out, const char *ns);
+int zkp_executor_assignments(char *out, const char *ns,
+    const char *executor_id);
+int zkp_assignment(char *out, const char *ns, const char *executor_id,
+    const char *instance_id);
+int zkp_maintenance(char *out, const char *ns);
+
+/* The last component of a path (borrowed pointer into path). */
+const char *zkp_base(const char *path);
+
+#endif
