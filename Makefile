@@ -39,11 +39,11 @@ lib/libdrove.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 .SECONDEXPANSION:
-bin/%: $$(addprefix obj/,$$(addsuffix .o,$$(basename $$(wildcard cmd/$$*/*.c)))) lib/libdrove.a
+$(BINS): bin/%: $$(addprefix obj/,$$(addsuffix .o,$$(basename $$(wildcard cmd/$$*/*.c)))) lib/libdrove.a
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) lib/libdrove.a $(LIBS)
 
-bin/tests/%: obj/tests/unit/%.o lib/libdrove.a
+$(UNITS): bin/tests/%: obj/tests/unit/%.o lib/libdrove.a
 	@mkdir -p bin/tests
 	$(CC) $(LDFLAGS) -o $@ $< lib/libdrove.a $(LIBS)
 

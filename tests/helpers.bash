@@ -1,0 +1,103 @@
+# Shared bats helpers: a private ZooKeeper and dockerd per test file.
+# Usage in a .bats file:
+#   load helpers
+#   setup_file() { zk_start; }       teardown_file() { zk_stop; }
+# Exports: TOP (project root), BIN, ZK (connect string), ZK_DIR,
+#          DOCKER_HOST / ENGINE_SOCK after engine_start.
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+BIN=$TOP/bin
+export TOP BIN
+export PATH="$BIN:$PATH"
+
+# A free TCP port on 127.0.0.1 (bind to 0, read the port, release it).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_until SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
+wait_until() {
+	local limit=$1 i=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -ge $((limit * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+zk_ruok() {
+	local port=$1 r
+	r=$(exec 3<>"/dev/tcp/127.0.0.1/$port" && printf ruok >&3 && cat <&3) 2>/dev/null
+	[ "$r" = imok ]
+}
+
+# zk_start: ZooKeeper standalone on a random loopback port.
+zk_start() {
+	ZK_DIR=$(mktemp -d "${BATS_FILE_TMPDIR:-/tmp}/zk.XXXXXX")
+	ZK_PORT=$(free_port)
+	mkdir -p "$ZK_DIR/data"
+	cat >"$ZK_DIR/zoo.cfg" <<CFG
+tickTime=500
+initLimit=10
+syncLimit=5
+dataDir=$ZK_DIR/data
+clientPort=$ZK_PORT
+clientPortAddress=127.0.0.1
+admin.enableServer=false
+4lw.commands.whitelist=ruok,stat,mntr
+maxSessionTimeout=20000
+CFG
+	java -Xmx256m -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar \
+		-Dzookeeper.log.dir="$ZK_DIR" \
+		org.apache.zookeeper.server.quorum.QuorumPeerMain "$ZK_DIR/zoo.cfg" \
+		>"$ZK_DIR/log" 2>&1 &
+	echo $! >"$ZK_DIR/pid"
+	ZK=127.0.0.1:$ZK_PORT
+	export ZK ZK_DIR ZK_PORT
+	wait_until 30 zk_ruok "$ZK_PORT"
+}
+
+zk_stop() {
+	[ -n "${ZK_DIR:-}" ] && [ -f "$ZK_DIR/pid" ] || return 0
+	kill "$(cat "$ZK_DIR/pid")" 2>/dev/null || true
+	wait_until 10 sh -c "! kill -0 $(cat "$ZK_DIR/pid") 2>/dev/null" || kill -9 "$(cat "$ZK_DIR/pid")" 2>/dev/null || true
+}
+
+# A listing of every znode and its data below a path, for before/after diffs.
+zk_dump() {
+	"$BIN/drove-zkcli" -z "$ZK" dump "$1" 2>/dev/null | sort
+}
+
+# engine_start: a Docker engine for this file.  scripts/run-tests starts
+# one dockerd for the whole run and exports DROVE_TEST_ENGINE (its socket):
+# two dockerds on one host would fight over the docker0 bridge.  Without it,
+# a private dockerd is started (and stopped by engine_stop).
+engine_start() {
+	if [ -n "${DROVE_TEST_ENGINE:-}" ] &&
+		curl -sf --unix-socket "$DROVE_TEST_ENGINE" http://x/_ping >/dev/null; then
+		ENGINE_SOCK=$DROVE_TEST_ENGINE
+		ENGINE_DIR=
+	else
+		ENGINE_DIR=$(mktemp -d /tmp/drove-engine.XXXXXX)
+		ENGINE_SOCK=$ENGINE_DIR/docker.sock
+		dockerd --host "unix://$ENGINE_SOCK" --data-root "$ENGINE_DIR/data" \
+			--exec-root "$ENGINE_DIR/exec" --pidfile "$ENGINE_DIR/pid" \
+			>"$ENGINE_DIR/log" 2>&1 &
+		wait_until 30 curl -sf --unix-socket "$ENGINE_SOCK" http://x/_ping
+	fi
+	DOCKER_HOST=unix://$ENGINE_SOCK
+	export ENGINE_DIR ENGINE_SOCK DOCKER_HOST
+	"$TOP/scripts/build-test-image" >/dev/null
+}
+
+# Remove the containers a test made (by label), stop a private engine.
+engine_stop() {
+	local ids
+	ids=$(/usr/bin/docker ps -aq --filter label=drove.instance.id 2>/dev/null)
+	[ -n "$ids" ] && /usr/bin/docker rm -f $ids >/dev/null 2>&1
+	[ -n "${ENGINE_DIR:-}" ] && [ -f "$ENGINE_DIR/pid" ] || return 0
+	kill "$(cat "$ENGINE_DIR/pid")" 2>/dev/null || true
+	wait_until 20 sh -c "! kill -0 $(cat "$ENGINE_DIR/pid") 2>/dev/null" || true
+	rm -rf "$ENGINE_DIR" 2>/dev/null || true
+}
