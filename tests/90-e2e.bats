@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# End to end on a real local cluster (scripts/cluster): real ZooKeeper, real
+# Docker engine, the drove daemons under s6.  Tests run in order and share
+# the cluster; each step builds on the previous one.
+
+load helpers
+
+setup_file() {
+	engine_start
+	export DROVE_RUN=$BATS_FILE_TMPDIR/cluster
+	export ZK_PORT=$(free_port) API_PORT=$(free_port) LOGSTREAM_PORT=$(free_port)
+	export DROVE_ENGINE_SOCKET=$ENGINE_SOCK
+	"$TOP/scripts/cluster" up >"$BATS_FILE_TMPDIR/up.json" 2>"$BATS_FILE_TMPDIR/up.err" || {
+		cat "$BATS_FILE_TMPDIR/up.err" >&3
+		return 1
+	}
+	export API=http://127.0.0.1:$API_PORT
+	export ZK=127.0.0.1:$ZK_PORT
+}
+
+teardown_file() {
+	"$TOP/scripts/cluster" down >/dev/null 2>&1 || true
+	engine_stop
+}
+
+# api METHOD PATH [BODY-FILE]: prints "<http code> <body>"
+api() {
+	local m=$1 p=$2 body=${3:-}
+	if [ -n "$body" ]; then
+		curl -s -o /tmp/e2e.body -w '%{http_code}' -X "$m" -H 'Content-Type: application/json' \
+			--data-binary @"$body" "$API$p"
+	else
+		curl -s -o /tmp/e2e.body -w '%{http_code}' -X "$m" "$API$p"
+	fi
+	printf ' '
+	cat /tmp/e2e.body
+}
+
+healthy_count() {
+	curl -s "$API/apis/v1/applications/hello-1/instances" |
+		jq '[.data[] | select(.state == "HEALTHY")] | length'
+}
+
+healthy_is() { [ "$(healthy_count)" = "$1" ]; }
+
+container_ids() {
+	/usr/bin/docker ps -q --no-trunc --filter label=drove.instance.id | sort
+}
+
+@test "status prints the api, zookeeper and engine of the cluster" {
+	run "$TOP/scripts/cluster" status
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .api)" = "$API" ]
+	[ "$(echo "$output" | jq -r .zookeeper)" = "$ZK" ]
+	[ "$(echo "$output" | jq -r .engine)" = "$ENGINE_SOCK" ]
+}
+
+@test "ping answers 200 pong on the leader" {
+	run api GET /apis/v1/ping
+	[ "${output%% *}" = 200 ]
+	[ "$(echo "${output#* }" | jq -r .data)" = pong ]
+}
+
+@test "bad input gets 400 with reasons and leaves ZooKeeper unchanged" {
+	before=$(zk_dump /drove)
+	printf '{"type":"CREATE","spec":{' >"$BATS_TEST_TMPDIR/bad.json"
+	run api POST /apis/v1/applications/operations "$BATS_TEST_TMPDIR/bad.json"
+	[ "${output%% *}" = 400 ]
+	[ "$(echo "${output#* }" | jq -r .message)" = "JSON validation failure" ]
+
+	jq 'del(.spec.resources) | del(.spec.healthcheck)' "$TOP/examples/create.json" >"$BATS_TEST_TMPDIR/missing.json"
+	run api POST /apis/v1/applications/operations "$BATS_TEST_TMPDIR/missing.json"
+	[ "${output%% *}" = 400 ]
+	body=${output#* }
+	[ "$(echo "$body" | jq -r .status)" = FAILED ]
+	echo "$body" | jq -e '.data.validationErrors | length >= 2'
+	echo "$body" | jq -r '.data.validationErrors[]' | grep -qi cpu
+	echo "$body" | jq -r '.data.validationErrors[]' | grep -qi health
+
+	echo '{"type":"SCALE","appId":"nope-1","requiredInstances":1}' >"$BATS_TEST_TMPDIR/unknown.json"
+	run api POST /apis/v1/applications/operations "$BATS_TEST_TMPDIR/unknown.json"
+	[ "${output%% *}" = 400 ]
+	echo "${output#* }" | jq -r '.data.validationErrors[]' | grep -q 'nope-1'
+
+	[ "$(zk_dump /drove)" = "$before" ]
+}
+
+@test "create, then scale to 2: both instances become HEALTHY" {
+	run api POST /apis/v1/applications/operations "$TOP/examples/create.json"
+	[ "${output%% *}" = 200 ]
+	[ "$(echo "${output#* }" | jq -r .data.appId)" = hello-1 ]
+	run api POST /apis/v1/applications/operations "$TOP/examples/scale.json"
+	[ "${output%% *}" = 200 ]
+	wait_until 60 healthy_is 2
+	run curl -s "$API/apis/v1/applications/hello-1"
+	[ "$(echo "$output" | jq -r .data.requiredInstances)" = 2 ]
+	[ "$(echo "$output" | jq -r .data.healthyInstances)" = 2 ]
+}
+
+@test "instances are pinned to distinct cores with Drove's labels and env" {
+	for id in $(container_ids); do
+		/usr/bin/docker inspect "$id" >"$BATS_TEST_TMPDIR/i.json"
+		[ "$(jq -r '.[0].Config.Labels["drove.job.type"]' "$BATS_TEST_TMPDIR/i.json")" = SERVICE ]
+		jq -r '.[0].Config.Env[]' "$BATS_TEST_TMPDIR/i.json" | grep -q '^DROVE_APP_ID=hello-1$'
+		jq -r '.[0].Config.Env[]' "$BATS_TEST_TMPDIR/i.json" | grep -q '^PORT_8000=[0-9]'
+		jq -r '.[0].Config.Env[]' "$BATS_TEST_TMPDIR/i.json" | grep -q '^DROVE_INSTANCE_ID=AI-'
+		[ -n "$(jq -r '.[0].HostConfig.CpusetCpus' "$BATS_TEST_TMPDIR/i.json")" ]
+		[ "$(jq -r '.[0].HostConfig.Memory' "$BATS_TEST_TMPDIR/i.json")" = $((64 << 20)) ]
+	done
+	run curl -s "$API/apis/v1/applications/hello-1/instances"
+	cores=$(echo "$output" | jq -c '[.data[].resources[] | select(.type=="CPU") | .cores[]] | flatten')
+	[ "$(echo "$cores" | jq 'length')" = 2 ]
+	[ "$(echo "$cores" | jq 'unique | length')" = 2 ]
+}
+
+@test "endpoints list both instances and each answers HTTP on its host port" {
+	run curl -s "$API/apis/v1/endpoints"
+	[ "$(echo "$output" | jq -r '.data[0].vhost')" = hello.local ]
+	[ "$(echo "$output" | jq '.data[0].hosts | length')" = 2 ]
+	for hp in $(echo "$output" | jq -r '.data[0].hosts[] | "\(.host):\(.port)"'); do
+		curl -sf "http://$hp/" >/dev/null
+	done
+}
+
+@test "a container killed from outside is replaced by a HEALTHY one" {
+	before=$(curl -s "$API/apis/v1/applications/hello-1/instances" | jq -r '.data[].instanceId' | sort)
+	victim=$(container_ids | head -1)
+	/usr/bin/docker kill "$victim"
+	wait_until 30 healthy_is 2
+	after=$(curl -s "$API/apis/v1/applications/hello-1/instances?state=HEALTHY" | jq -r '.data[].instanceId' | sort)
+	[ "$before" != "$after" ]
+	# the dead one is reported STOPPED with the reason
+	gone=$(comm -23 <(echo "$before") <(echo "$after"))
+	run curl -s "$API/apis/v1/applications/hello-1/instances/$gone"
+	echo "$output" | jq -r .data.errorMessage | grep -qi 'exited'
+}
+
+@test "restarting drove-execd adopts the containers without restarting them" {
+	ids=$(container_ids)
+	starts=$(for i in $ids; do /usr/bin/docker inspect -f '{{.State.StartedAt}}' "$i"; done)
+	s6-svc -r "$DROVE_RUN/service/drove-execd"
+	sleep 2
+	s6-svwait -U -t 30000 "$DROVE_RUN/service/drove-execd"
+	wait_until 30 healthy_is 2
+	[ "$(container_ids)" = "$ids" ]
+	[ "$(for i in $ids; do /usr/bin/docker inspect -f '{{.State.StartedAt}}' "$i"; done)" = "$starts" ]
+}
+
+@test "instance logs are listed and read through the API" {
+	iid=$(curl -s "$API/apis/v1/applications/hello-1/instances" | jq -r '.data[0].instanceId')
+	run curl -s "$API/apis/v1/logfiles/applications/hello-1/$iid/list"
+	echo "$output" | jq -e '.files | index("output.log") != null'
+	run curl -s "$API/apis/v1/logfiles/applications/hello-1/$iid/read/output.log?offset=0&length=65536"
+	echo "$output" | jq -e '.offset == 0'
+}
+
+@test "scale to 0 stops every container" {
+	echo '{"type":"SCALE","appId":"hello-1","requiredInstances":0}' >"$BATS_TEST_TMPDIR/zero.json"
+	run api POST /apis/v1/applications/operations "$BATS_TEST_TMPDIR/zero.json"
+	[ "${output%% *}" = 200 ]
+	wait_until 60 sh -c '[ -z "$(/usr/bin/docker ps -aq --filter label=drove.instance.id)" ]'
+	wait_until 20 sh -c "[ -z \"\$(drove-zkcli -z $ZK ls /drove/assignments/\$(drove-zkcli -z $ZK ls /drove/executor | head -1) 2>/dev/null)\" ]"
+}
+
+@test "cluster down leaves no process behind" {
+	"$TOP/scripts/cluster" down
+	! pgrep -f "$DROVE_RUN" >/dev/null
+}
