@@ -1,0 +1,90 @@
+/*
+ * drove-execd internals shared by main.c (config, ZooKeeper, the poll
+ * loop, node data), inst.c (one thread per instance: its lifecycle),
+ * check.c (readiness/health checks and pre-shutdown hooks) and box.c (the
+ * container create body).
+ *
+ * Locking: X.mu guards the instance list and every field of struct inst
+ * marked (mu).  Instance threads sleep on their own condvar (with X.mu)
+ * and learn of a stop request or a container death through it; they wake
+ * the main loop through X.wake[1] after every state change.
+ */
+#ifndef DROVE_EXECD_H
+#define DROVE_EXECD_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "engine.h"
+#include "json.h"
+#include "topo.h"
+#include "zk.h"
+
+struct inst {
+	struct inst *next;		/* (mu) */
+	char id[96];
+	char app_id[256];
+	json_t *spec;			/* the assignment; set before start */
+	json_t *ports;			/* name -> {containerPort,hostPort,
+					   portType}; owned by the thread */
+	char container[96];		/* (mu) container id, "" if none */
+	char state[32];			/* (mu) */
+	char errmsg[512];		/* (mu) */
+	long long created;
+	int stop;			/* (mu) stop requested */
+	int died;			/* (mu) die event seen */
+	int exit_code;			/* (mu) */
+	int holds;			/* (mu) holds its resources */
+	int running;			/* (mu) thread started, not joined */
+	int finished;			/* (mu) thread ended, to be joined */
+	int adopt;			/* adopt the running container */
+	char adopt_state[32];		/* its stored state */
+	pthread_t th;
+	pthread_cond_t cv;
+	atomic_int log_cancel;
+	pthread_t log_th;
+	int log_running;
+};
+
+struct execd {
+	json_t *cfg;
+	struct zk *zk;
+	struct engine *eng;
+	const char *ns;
+	char executor_id[64];
+	char hostname[256];
+	int port;
+	const char *publish_addr;
+	int cache_images;
+	long long max_open_files;
+	long long stop_timeout_s;
+	long long cmd_timeout_ms;
+	const char *log_path;		/* NULL: no instance logs */
+	int numa_pinning;
+	int overprov_prime;		/* 0 unless over-provisioning */
+	struct topo topo;
+	pthread_mutex_t mu;
+	struct inst *list;		/* (mu) */
+	pthread_rwlock_t zkrw;		/* instance threads' ZooKeeper writes
+					   (read) against zk_close (write) */
+	int closing;			/* (zkrw) zk is closed */
+	int wake[2];
+};
+
+extern struct execd X;
+
+/* inst.c */
+void *inst_main(void *arg);
+json_t *inst_info(struct inst *in);		/* call with X.mu held */
+void inst_wake_main(void);
+
+/* check.c: 1 healthy, 0 not. */
+int check_once(struct inst *in, const json_t *mode, long timeout_ms);
+void run_hooks(struct inst *in, const json_t *pre);
+long long dur_ms(const json_t *obj, const char *key, long long def);
+
+/* box.c: the POST /containers/create body; ports picked for in. */
+json_t *box_body(struct inst *in, json_t *info);
+int box_pick_ports(struct inst *in);
+
+#endif

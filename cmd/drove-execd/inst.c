@@ -1,0 +1,619 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "engine.h"
+#include "err.h"
+#include "execd.h"
+#include "zkpath.h"
+
+enum { W_TIMEOUT, W_STOP, W_DIED };
+
+void
+inst_wake_main(void)
+{
+	char c = 1;
+
+	if (write(X.wake[1], &c, 1) < 0) {
+		/* the pipe is full: main is awake anyway */
+	}
+}
+
+/* InstanceInfo as Drove's executor reports it; X.mu held. */
+json_t *
+inst_info(struct inst *in)
+{
+	json_t *res = json_object_get(in->spec, "resources");
+
+	return json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:O},s:O,s:s,s:{},s:s,"
+	    "s:I,s:I}",
+	    "appId", in->app_id, "appName", js_str(in->spec, "appName", ""),
+	    "instanceId", in->id, "executorId", X.executor_id,
+	    "localInfo", "hostname", X.hostname, "ports",
+	    in->ports ? in->ports : json_object(),
+	    "resources", res ? res : json_array(),
+	    "state", in->state, "metadata", "errorMessage", in->errmsg,
+	    "created", in->created, "updated", js_now_ms());
+}
+
+static void
+set_state(struct inst *in, const char *state, const char *err)
+{
+	char path[ZKP_MAX];
+	json_t *ji;
+
+	pthread_mutex_lock(&X.mu);
+	snprintf(in->state, sizeof in->state, "%s", state);
+	if (err)
+		snprintf(in->errmsg, sizeof in->errmsg, "%s", err);
+	if (!strcmp(state, "STOPPED") || !strcmp(state, "LOST"))
+		in->holds = 0;
+	ji = inst_info(in);
+	pthread_mutex_unlock(&X.mu);
+	info("instance %s: %s%s%s", in->id, state, err ? ": " : "",
+	    err ? err : "");
+	pthread_rwlock_rdlock(&X.zkrw);
+	if (!X.closing && (zkp_instance(path, X.ns, in->app_id, in->id) < 0 ||
+	    zk_put_json(X.zk, path, ji, 0) < 0))
+		warn("unable to write '%s': %s", path, zk_last_error());
+	pthread_rwlock_unlock(&X.zkrw);
+	json_decref(ji);
+	inst_wake_main();
+}
+
+/* Sleep up to ms (forever if < 0) unless a stop or a death arrives. */
+static int
+wait_for(struct inst *in, long long ms)
+{
+	struct timespec dl;
+	int r = W_TIMEOUT;
+
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	if (ms > 0) {
+		dl.tv_sec += ms / 1000;
+		dl.tv_nsec += (ms % 1000) * 1000000L;
+		if (dl.tv_nsec >= 1000000000L) {
+			dl.tv_sec++;
+			dl.tv_nsec -= 1000000000L;
+		}
+	}
+	pthread_mutex_lock(&X.mu);
+	for (;;) {
+		if (in->died) {
+			r = W_DIED;
+			break;
+		}
+		if (in->stop) {
+			r = W_STOP;
+			break;
+		}
+		if (ms == 0)
+			break;
+		if (ms < 0)
+			pthread_cond_wait(&in->cv, &X.mu);
+		else if (pthread_cond_timedwait(&in->cv, &X.mu, &dl) ==
+		    ETIMEDOUT)
+			break;
+	}
+	pthread_mutex_unlock(&X.mu);
+	return r;
+}
+
+/* Logs: the container's stdout/stderr appended to output.log. */
+static int
+log_chunk(void *arg, int stream, const char *data, size_t n)
+{
+	int fd = *(int *)arg;
+
+	(void)stream;
+	while (n > 0) {
+		ssize_t w = write(fd, data, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return 0;	/* keep following; drop output */
+		}
+		data += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+struct logarg {
+	struct inst *in;
+	char container[96];
+	long long since;
+};
+
+static int
+mkdirs(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void *
+log_main(void *arg)
+{
+	struct logarg *la = arg;
+	struct inst *in = la->in;
+	char *dir, *file;
+	int fd;
+
+	dir = xasprintf("%s/%s/%s", X.log_path, in->app_id, in->id);
+	file = xasprintf("%s/output.log", dir);
+	if (mkdirs(dir) < 0 || (fd = open(file, O_WRONLY | O_CREAT |
+	    O_APPEND | O_CLOEXEC, 0644)) < 0) {
+		warnsys("unable to open '%s'", file);
+		goto out;
+	}
+	if (engine_logs(X.eng, la->container, la->since, log_chunk, &fd,
+	    &in->log_cancel) < 0 && errno != ECANCELED)
+		dbg("%s: logs: %s", in->id, engine_last_error());
+	close(fd);
+out:
+	free(dir);
+	free(file);
+	free(la);
+	return NULL;
+}
+
+static void
+logs_start(struct inst *in, const char *container, long long since)
+{
+	struct logarg *la;
+
+	if (!X.log_path || in->log_running)
+		return;
+	la = xcalloc(1, sizeof *la);
+	la->in = in;
+	la->since = since;
+	snprintf(la->container, sizeof la->container, "%s", container);
+	atomic_store(&in->log_cancel, 0);
+	if (pthread_create(&in->log_th, NULL, log_main, la) != 0) {
+		warn("%s: unable to start the log follower", in->id);
+		free(la);
+		return;
+	}
+	in->log_running = 1;
+}
+
+static void
+logs_stop(struct inst *in)
+{
+	if (!in->log_running)
+		return;
+	atomic_store(&in->log_cancel, 1);
+	pthread_join(in->log_th, NULL);
+	in->log_running = 0;
+}
+
+static void
+set_container(struct inst *in, const char *id)
+{
+	pthread_mutex_lock(&X.mu);
+	snprintf(in->container, sizeof in->container, "%s", id ? id : "");
+	pthread_mutex_unlock(&X.mu);
+}
+
+static int
+provision(struct inst *in, char *err, size_t errlen)
+{
+	const json_t *ex = json_object_get(in->spec, "executable");
+	const char *image = js_str(ex, "url", NULL);
+	int r;
+
+	if (!image || !*image) {
+		snprintf(err, errlen, "no executable url in the spec");
+		return -1;
+	}
+	if ((r = engine_image_exists(X.eng, image)) == 1)
+		return 0;
+	if (r == 0 && engine_pull(X.eng, image, (long)dur_ms(ex,
+	    "dockerPullTimeout", 15 * 60 * 1000LL)) == 0)
+		return 0;
+	snprintf(err, errlen, "Error pulling image %s: %s", image,
+	    engine_last_error());
+	return -1;
+}
+
+/* Config files: INLINE (base64) and EXECUTOR_LOCAL_FILE. */
+static int
+b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+static int
+b64dec(const char *s, struct buf *out)
+{
+	unsigned v = 0;
+	int bits = 0, x;
+	char ch;
+
+	for (; *s; s++) {
+		if (*s == '=' || *s == '\n' || *s == '\r' || *s == ' ')
+			continue;
+		if ((x = b64val((unsigned char)*s)) < 0)
+			return -1;
+		v = v << 6 | (unsigned)x;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			ch = (char)(v >> bits & 0xff);
+			if (buf_add(out, &ch, 1) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+read_file(const char *path, struct buf *out)
+{
+	char chunk[8192];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	while ((n = read(fd, chunk, sizeof chunk)) > 0)
+		buf_add(out, chunk, (size_t)n);
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+static int
+copy_configs(struct inst *in, const char *cid, char *err, size_t errlen)
+{
+	json_t *cfgs = json_object_get(in->spec, "configs"), *c;
+	struct buf tar = BUF_ZERO, data = BUF_ZERO;
+	const char *type, *name;
+	size_t i;
+	int r = 0, n = 0;
+
+	json_array_foreach(cfgs, i, c) {
+		type = js_str(c, "type", "INLINE");
+		name = js_str(c, "localFilename", "");
+		buf_reset(&data);
+		if (!strcasecmp(type, "INLINE")) {
+			if (b64dec(js_str(c, "data", ""), &data) < 0) {
+				snprintf(err, errlen, "config %s: bad base64",
+				    name);
+				r = -1;
+				break;
+			}
+		} else if (!strcasecmp(type, "EXECUTOR_LOCAL_FILE")) {
+			if (read_file(js_str(c, "filePathOnHost", ""),
+			    &data) < 0) {
+				snprintf(err, errlen, "config %s: unable to "
+				    "read '%s': %s", name, js_str(c,
+				    "filePathOnHost", ""), strerror(errno));
+				r = -1;
+				break;
+			}
+		} else {
+			warn("%s: config %s: type %s not supported, skipped",
+			    in->id, name, type);
+			continue;
+		}
+		if (tar_add_file(&tar, name, data.s ? data.s : "", data.len,
+		    0644, js_now_ms() / 1000) < 0) {
+			snprintf(err, errlen, "config %s: %s", name,
+			    strerror(errno));
+			r = -1;
+			break;
+		}
+		n++;
+	}
+	if (r == 0 && n > 0) {
+		tar_end(&tar);
+		if (engine_put_archive(X.eng, cid, "/", tar.s, tar.len) < 0) {
+			snprintf(err, errlen, "copying configs: %s",
+			    engine_last_error());
+			r = -1;
+		}
+	}
+	buf_free(&tar);
+	buf_free(&data);
+	return r;
+}
+
+/* Create, copy configs, start; new host ports on "already allocated". */
+static int
+start_container(struct inst *in, char *err, size_t errlen)
+{
+	char name[400], cid[96];
+	json_t *body, *ji;
+	int attempt, r;
+
+	snprintf(name, sizeof name, "%s-%s", in->app_id, in->id);
+	for (attempt = 0; attempt < 5; attempt++) {
+		if (box_pick_ports(in) < 0) {
+			snprintf(err, errlen, "no free host port: %s",
+			    strerror(errno));
+			return -1;
+		}
+		pthread_mutex_lock(&X.mu);
+		ji = inst_info(in);
+		pthread_mutex_unlock(&X.mu);
+		body = box_body(in, ji);
+		json_decref(ji);
+		cid[0] = 0;
+		r = engine_create(X.eng, name, body, cid, sizeof cid);
+		if (r < 0 && errno == EEXIST) {
+			/* a leftover of an earlier attempt: replace it */
+			engine_remove(X.eng, name, 1, 1);
+			r = engine_create(X.eng, name, body, cid, sizeof cid);
+		}
+		json_decref(body);
+		if (r < 0) {
+			snprintf(err, errlen, "Error creating container: %s",
+			    engine_last_error());
+			return -1;
+		}
+		set_container(in, cid);
+		if (copy_configs(in, cid, err, errlen) < 0)
+			return -1;
+		if (engine_start(X.eng, cid) == 0)
+			return 0;
+		snprintf(err, errlen, "Error starting container: %s",
+		    engine_last_error());
+		if (!strstr(engine_last_error(), "already allocated") &&
+		    !strstr(engine_last_error(), "address already in use"))
+			return -1;
+		dbg("%s: host port taken, retrying", in->id);
+		engine_remove(X.eng, cid, 1, 1);
+		set_container(in, NULL);
+	}
+	return -1;
+}
+
+/* Readiness or the first health check: 1 passed, 0 failed, or a W_ code
+ * (as -W_STOP / -W_DIED) when interrupted. */
+static int
+run_check(struct inst *in, const json_t *check, int skip_delay)
+{
+	const json_t *mode = json_object_get(check, "mode");
+	long long attempts = js_int(check, "attempts", 1), a;
+	long long interval = dur_ms(check, "interval", 1000);
+	long long timeout = dur_ms(check, "timeout", 1000);
+	int w;
+
+	if (!check || !mode)
+		return 1;
+	if (!skip_delay && (w = wait_for(in, dur_ms(check, "initialDelay",
+	    0))) != W_TIMEOUT)
+		return -w;
+	if (attempts < 1)
+		attempts = 1;
+	for (a = 0; a < attempts; a++) {
+		if ((w = wait_for(in, 0)) != W_TIMEOUT)
+			return -w;
+		if (check_once(in, mode, (long)timeout))
+			return 1;
+		if (a + 1 < attempts && (w = wait_for(in, interval)) !=
+		    W_TIMEOUT)
+			return -w;
+	}
+	return 0;
+}
+
+/* HEALTHY: periodic checks until stop, death or `attempts` failures. */
+static int
+monitor(struct inst *in)
+{
+	const json_t *hc = json_object_get(in->spec, "healthcheck");
+	const json_t *mode = json_object_get(hc, "mode");
+	long long interval = dur_ms(hc, "interval", 10000);
+	long long timeout = dur_ms(hc, "timeout", 1000);
+	long long attempts = js_int(hc, "attempts", 3), fails = 0;
+	int w;
+
+	if (interval < 100)
+		interval = 100;
+	for (;;) {
+		if ((w = wait_for(in, mode ? interval : -1)) != W_TIMEOUT)
+			return w;
+		if (check_once(in, mode, (long)timeout)) {
+			fails = 0;
+			continue;
+		}
+		if (++fails >= attempts)
+			return W_TIMEOUT;	/* unhealthy */
+		dbg("%s: health check failed (%lld/%lld)", in->id, fails,
+		    attempts);
+	}
+}
+
+static void
+stop_container(struct inst *in, int hooks)
+{
+	char cid[96];
+
+	pthread_mutex_lock(&X.mu);
+	snprintf(cid, sizeof cid, "%s", in->container);
+	pthread_mutex_unlock(&X.mu);
+	if (!cid[0])
+		return;
+	if (hooks)
+		run_hooks(in, json_object_get(in->spec, "preShutdown"));
+	if (engine_stop(X.eng, cid, (int)X.stop_timeout_s) < 0 &&
+	    errno != ENOENT)
+		warn("%s: unable to stop container %.12s: %s", in->id, cid,
+		    engine_last_error());
+	logs_stop(in);
+	if (engine_remove(X.eng, cid, 1, 1) < 0 && errno != ENOENT)
+		warn("%s: unable to remove container %.12s: %s", in->id, cid,
+		    engine_last_error());
+	set_container(in, NULL);
+}
+
+static void
+deprovision(struct inst *in)
+{
+	const char *image = js_str(js_get(in->spec, "executable"), "url",
+	    NULL);
+
+	set_state(in, "DEPROVISIONING", NULL);
+	if (!X.cache_images && image && engine_image_remove(X.eng, image,
+	    0) < 0 && errno != ENOENT)
+		dbg("%s: image %s kept: %s", in->id, image,
+		    engine_last_error());
+	set_state(in, "STOPPED", NULL);
+}
+
+static void
+died(struct inst *in)
+{
+	char msg[64], cid[96];
+
+	pthread_mutex_lock(&X.mu);
+	snprintf(msg, sizeof msg, "Container exited with code %d",
+	    in->exit_code);
+	snprintf(cid, sizeof cid, "%s", in->container);
+	pthread_mutex_unlock(&X.mu);
+	set_state(in, "UNHEALTHY", msg);
+	logs_stop(in);
+	if (cid[0] && engine_remove(X.eng, cid, 1, 1) < 0 && errno != ENOENT)
+		warn("%s: unable to remove container %.12s: %s", in->id, cid,
+		    engine_last_error());
+	set_container(in, NULL);
+	deprovision(in);
+}
+
+/* After a check returned -W_*: stop or death. */
+static void
+interrupted(struct inst *in, int w)
+{
+	if (w == W_DIED)
+		died(in);
+	else {
+		set_state(in, "STOPPING", NULL);
+		stop_container(in, 1);
+		deprovision(in);
+	}
+}
+
+static void
+lifecycle(struct inst *in)
+{
+	char err[600];
+	int r, w, skip = 0;
+
+	err[0] = 0;
+	if (in->adopt) {
+		skip = 1;
+		logs_start(in, in->container, js_now_ms() / 1000);
+		if (!strcmp(in->adopt_state, "HEALTHY")) {
+			set_state(in, "HEALTHY", NULL);
+			goto healthy;
+		}
+		if (!strcmp(in->adopt_state, "READY"))
+			goto ready;
+		goto unready;
+	}
+	if (wait_for(in, 0) != W_TIMEOUT) {
+		set_state(in, "STOPPED", NULL);
+		return;
+	}
+	set_state(in, "PROVISIONING", NULL);
+	if (provision(in, err, sizeof err) < 0) {
+		set_state(in, "PROVISIONING_FAILED", err);
+		deprovision(in);
+		return;
+	}
+	if (wait_for(in, 0) != W_TIMEOUT) {
+		deprovision(in);
+		return;
+	}
+	set_state(in, "STARTING", NULL);
+	if (start_container(in, err, sizeof err) < 0) {
+		set_state(in, "START_FAILED", err);
+		stop_container(in, 0);
+		deprovision(in);
+		return;
+	}
+	logs_start(in, in->container, 0);
+unready:
+	set_state(in, "UNREADY", NULL);
+	r = run_check(in, json_object_get(in->spec, "readiness"), skip);
+	if (r < 0) {
+		interrupted(in, -r);
+		return;
+	}
+	if (r == 0) {
+		set_state(in, "READINESS_CHECK_FAILED",
+		    "Readiness check failed");
+		stop_container(in, 1);
+		deprovision(in);
+		return;
+	}
+ready:
+	set_state(in, "READY", NULL);
+	r = run_check(in, json_object_get(in->spec, "healthcheck"), skip);
+	if (r < 0) {
+		interrupted(in, -r);
+		return;
+	}
+	if (r == 0) {
+		set_state(in, "STOPPING", "Health check failed");
+		stop_container(in, 1);
+		deprovision(in);
+		return;
+	}
+	set_state(in, "HEALTHY", NULL);
+healthy:
+	w = monitor(in);
+	if (w == W_TIMEOUT) {
+		set_state(in, "UNHEALTHY", "Health check failed");
+		stop_container(in, 1);
+		deprovision(in);
+		return;
+	}
+	interrupted(in, w);
+}
+
+void *
+inst_main(void *arg)
+{
+	struct inst *in = arg;
+
+	lifecycle(in);
+	logs_stop(in);
+	pthread_mutex_lock(&X.mu);
+	in->finished = 1;
+	in->holds = 0;
+	pthread_mutex_unlock(&X.mu);
+	inst_wake_main();
+	return NULL;
+}

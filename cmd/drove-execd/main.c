@@ -1,0 +1,652 @@
+/*
+ * drove-execd: the executor.  Reads executor.yml, the assignments under
+ * /<ns>/assignments/<executorId>/ and the Docker engine; runs each
+ * assigned instance (one thread each) through Drove's instance states,
+ * writing InstanceInfo to /<ns>/instances/<appId>/<instanceId> on every
+ * change, and publishes ExecutorNodeData at /<ns>/executor/<executorId>
+ * (EPHEMERAL; on every change and every 20 s).  Container output goes to
+ * <logPath>/<appId>/<instanceId>/output.log.  SIGTERM leaves containers
+ * running.  Exit: 0 on SIGTERM, 100 bad usage/config, 111 ZooKeeper or
+ * the engine unreachable, session expired.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "duration.h"
+#include "engine.h"
+#include "err.h"
+#include "execd.h"
+#include "ids.h"
+#include "model.h"
+#include "notify.h"
+#include "reconcile.h"
+#include "zkpath.h"
+
+#define USAGE "drove-execd -c executor.yml [ -d notif-fd ] [ -v ]"
+#define REFRESH_MS 20000
+
+struct execd X;
+
+static long long
+mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+static const char *
+drove_log_path(const json_t *cfg)
+{
+	json_t *apps = js_get(cfg, "logging.appenders"), *a;
+	size_t i;
+
+	json_array_foreach(apps, i, a) {
+		if (!strcasecmp(js_str(a, "type", ""), "drove"))
+			return js_str(a, "logPath", NULL);
+	}
+	return NULL;
+}
+
+static void
+load_config(const char *path)
+{
+	struct js_err err = { { 0 } };
+	json_t *opt, *res;
+	long long ms;
+	const char *s;
+
+	if (!(X.cfg = cfg_load(path, &err)))
+		die(EXIT_USAGE, "%s", err.msg);
+	if (!cfg_zk_connect(X.cfg))
+		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
+		    path);
+	X.ns = cfg_zk_namespace(X.cfg);
+	opt = json_object_get(X.cfg, "options");
+	res = json_object_get(X.cfg, "resources");
+	if (reconcile_identity(X.cfg, X.hostname, sizeof X.hostname,
+	    X.executor_id) < 0)
+		diesys(EXIT_TEMP, "unable to get the host name");
+	X.port = cfg_server_port(X.cfg, 3000);
+	X.publish_addr = js_str(opt, "publishAddress", "127.0.0.1");
+	/* Drove drops cacheImages to false when an options block lacks it;
+	 * we keep images unless told otherwise. */
+	X.cache_images = js_bool(opt, "cacheImages", 1);
+	X.max_open_files = js_int(opt, "maxOpenFiles", 470000);
+	if (X.max_open_files <= 0)
+		X.max_open_files = 470000;
+	X.cmd_timeout_ms = 30000;
+	if ((s = js_str(opt, "containerCommandTimeout", NULL))) {
+		if (duration_parse_ms(s, &ms) < 0)
+			die(EXIT_USAGE, "%s: options.containerCommandTimeout: "
+			    "bad duration '%s'", path, s);
+		X.cmd_timeout_ms = ms;
+	}
+	X.stop_timeout_s = 10;
+	if ((s = js_str(opt, "containerStopTimeout", NULL))) {
+		if (duration_parse_ms(s, &ms) < 0)
+			die(EXIT_USAGE, "%s: options.containerStopTimeout: "
+			    "bad duration '%s'", path, s);
+		X.stop_timeout_s = ms / 1000;
+	}
+	X.log_path = drove_log_path(X.cfg);
+	X.numa_pinning = !js_bool(res, "disableNUMAPinning", 0);
+	if (js_bool(js_get(res, "overProvisioning"), "enabled", 0))
+		X.overprov_prime = topo_next_prime((int)js_int(js_get(res,
+		    "overProvisioning"), "cpuMultiplier", 1));
+	if (topo_discover(&X.topo, &err) < 0)
+		die(EXIT_TEMP, "unable to read the hardware topology: %s",
+		    err.msg);
+	if (topo_apply(&X.topo, res, &err) < 0)
+		die(EXIT_USAGE, "%s: %s", path, err.msg);
+}
+
+/* Node data */
+static void
+add_cores(json_t *used, const json_t *spec, long long *mem)
+{
+	json_t *r, *ids, *c, *arr;
+	const char *node;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(spec, "resources"), i, r) {
+		json_t *cores = json_object_get(r, "cores");
+		json_t *mb = json_object_get(r, "memoryInMB");
+
+		if (strcasecmp(js_str(r, "type", ""), "CPU"))
+			cores = NULL;
+		if (strcasecmp(js_str(r, "type", ""), "MEMORY"))
+			mb = NULL;
+		json_object_foreach(cores, node, ids) {
+			if (!(arr = json_object_get(used, node))) {
+				arr = json_array();
+				json_object_set_new(used, node, arr);
+			}
+			json_array_foreach(ids, j, c) {
+				json_array_append(arr, c);
+			}
+		}
+		json_object_foreach(mb, node, c) {
+			mem[atoi(node) & 63] += json_integer_value(c);
+		}
+	}
+}
+
+static int
+in_array(const json_t *a, long long v)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(a, i, x) {
+		if (json_integer_value(x) == v)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+publish_node(void)
+{
+	json_t *used = json_object(), *instances = json_array(), *layout;
+	json_t *freec, *usedc, *freem, *usedm, *tags, *node, *t;
+	long long mem[64] = { 0 };
+	char path[ZKP_MAX], key[16];
+	struct inst *in;
+	int i, j;
+	size_t k;
+
+	pthread_mutex_lock(&X.mu);
+	for (in = X.list; in; in = in->next) {
+		if (in->holds)
+			add_cores(used, in->spec, mem);
+		if (in->running && !inst_state_terminal(in->state))
+			json_array_append_new(instances, inst_info(in));
+	}
+	pthread_mutex_unlock(&X.mu);
+	layout = topo_layout_json(&X.topo);
+	freec = json_object();
+	usedc = json_object();
+	freem = json_object();
+	usedm = json_object();
+	for (i = 0; i < X.topo.nnodes; i++) {
+		struct topo_node *nd = &X.topo.node[i];
+		json_t *f = json_array(), *u = json_array(), *ua;
+
+		snprintf(key, sizeof key, "%d", nd->id);
+		ua = json_object_get(used, key);
+		for (j = 0; j < nd->ncores; j++)
+			json_array_append_new(in_array(ua, nd->cores[j]) ?
+			    u : f, json_integer(nd->cores[j]));
+		json_object_set_new(freec, key, f);
+		json_object_set_new(usedc, key, u);
+		json_object_set_new(freem, key, json_integer(nd->mem_mb -
+		    mem[nd->id & 63] > 0 ? nd->mem_mb - mem[nd->id & 63] : 0));
+		json_object_set_new(usedm, key, json_integer(mem[nd->id & 63]));
+	}
+	tags = json_pack("[s]", X.hostname);
+	json_array_foreach(js_get(X.cfg, "resources.tags"), k, t) {
+		if (json_is_string(t) && strcmp(json_string_value(t),
+		    X.hostname))
+			json_array_append(tags, t);
+	}
+	node = json_pack("{s:s,s:s,s:i,s:s,s:I,s:{s:s,s:{s:s,s:o,s:o},"
+	    "s:{s:s,s:o,s:o},s:o},s:o,s:[],s:[],s:o,s:{},s:s}",
+	    "type", "EXECUTOR", "hostname", X.hostname, "port", X.port,
+	    "transportType", "HTTP", "updated", js_now_ms(),
+	    "state", "executorId", X.executor_id,
+	    "cpus", "type", "CPU", "freeCores", freec, "usedCores", usedc,
+	    "memory", "type", "MEMORY", "freeMemory", freem, "usedMemory",
+	    usedm, "layout", layout,
+	    "instances", instances, "tasks", "serviceInstances", "tags", tags,
+	    "metadata", "executorState", "ACTIVE");
+	json_decref(used);
+	if (!node)
+		die(EXIT_TEMP, "unable to build the node data");
+	zkp_executor(path, X.ns, X.executor_id);
+	if (zk_put_json(X.zk, path, node, ZK_EPHEMERAL) < 0) {
+		if (errno == ENOTCONN)
+			warn("unable to publish '%s': %s", path,
+			    zk_last_error());
+		else
+			die(EXIT_TEMP, "unable to publish '%s': %s", path,
+			    zk_last_error());
+	}
+	json_decref(node);
+}
+
+/* Instances */
+static struct inst *
+find_inst(const char *id)
+{
+	struct inst *in;
+
+	for (in = X.list; in; in = in->next)
+		if (!strcmp(in->id, id))
+			return in;
+	return NULL;
+}
+
+static void
+request_stop(struct inst *in)
+{
+	if (in->running && !in->stop) {
+		info("instance %s: stop requested", in->id);
+		in->stop = 1;
+		pthread_cond_signal(&in->cv);
+	}
+}
+
+/* Register an assignment; start its thread unless it is already over.
+ * adopt: the container to adopt (NULL: run from the start).  X.mu held. */
+static void
+add_inst(const char *iid, json_t *a, const json_t *ji, const char *adopt)
+{
+	struct inst *in = xcalloc(1, sizeof *in);
+	const char *st = js_str(ji, "state", "PENDING");
+	pthread_condattr_t ca;
+
+	snprintf(in->id, sizeof in->id, "%s", iid);
+	snprintf(in->app_id, sizeof in->app_id, "%s", js_str(a, "appId",
+	    js_str(ji, "appId", "")));
+	in->spec = json_incref(a);
+	in->created = js_int(ji, "created", js_now_ms());
+	snprintf(in->state, sizeof in->state, "%s", st);
+	snprintf(in->errmsg, sizeof in->errmsg, "%s", js_str(ji,
+	    "errorMessage", ""));
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&in->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	in->next = X.list;
+	X.list = in;
+	if (inst_state_terminal(st) || !in->app_id[0]) {
+		in->finished = 1;	/* nothing to run */
+		return;
+	}
+	if (strcmp(js_str(a, "targetState", "RUNNING"), "RUNNING"))
+		in->stop = 1;
+	if (adopt) {
+		in->adopt = 1;
+		snprintf(in->container, sizeof in->container, "%s", adopt);
+		snprintf(in->adopt_state, sizeof in->adopt_state, "%s", st);
+		in->ports = json_deep_copy(js_get(ji, "localInfo.ports"));
+		info("instance %s: adopting container %.12s (%s)", iid, adopt,
+		    st);
+	} else
+		snprintf(in->state, sizeof in->state, "PENDING");
+	in->holds = 1;
+	in->running = 1;
+	if (pthread_create(&in->th, NULL, inst_main, in) != 0)
+		die(EXIT_TEMP, "unable to start a thread");
+}
+
+static void
+free_inst(struct inst *in)
+{
+	json_decref(in->spec);
+	json_decref(in->ports);
+	pthread_cond_destroy(&in->cv);
+	free(in);
+}
+
+/* Join finished threads; drop entries whose assignment is gone. */
+static void
+reap(const char *const *names)
+{
+	struct inst **pp, *in;
+	const char *const *n;
+
+	pthread_mutex_lock(&X.mu);
+	for (pp = &X.list; (in = *pp);) {
+		if (in->running && in->finished) {
+			pthread_mutex_unlock(&X.mu);
+			pthread_join(in->th, NULL);
+			pthread_mutex_lock(&X.mu);
+			in->running = 0;
+		}
+		if (names && !in->running) {
+			for (n = names; *n; n++)
+				if (!strcmp(*n, in->id))
+					break;
+			if (!*n) {
+				*pp = in->next;
+				free_inst(in);
+				continue;
+			}
+		}
+		pp = &in->next;
+	}
+	pthread_mutex_unlock(&X.mu);
+}
+
+static json_t *
+read_info(const char *app_id, const char *iid)
+{
+	char path[ZKP_MAX];
+
+	if (zkp_instance(path, X.ns, app_id, iid) < 0)
+		return NULL;
+	return zk_get_json(X.zk, path, 0, NULL);
+}
+
+static json_t *
+read_assignment(const char *iid, int watch)
+{
+	char path[ZKP_MAX];
+
+	if (zkp_assignment(path, X.ns, X.executor_id, iid) < 0)
+		return NULL;
+	return zk_get_json(X.zk, path, watch, NULL);
+}
+
+static char **
+list_assignments(void)
+{
+	char dir[ZKP_MAX], **names;
+
+	zkp_executor_assignments(dir, X.ns, X.executor_id);
+	if (zk_children(X.zk, dir, 1, &names, NULL) < 0) {
+		if (errno == ENOENT && zk_ensure(X.zk, dir) == 0 &&
+		    zk_children(X.zk, dir, 1, &names, NULL) == 0)
+			return names;
+		die(EXIT_TEMP, "unable to list '%s': %s", dir,
+		    zk_last_error());
+	}
+	return names;
+}
+
+/* A change below the assignments directory. */
+static void
+sync_assignments(void)
+{
+	char **names = list_assignments(), **n;
+	json_t *a, *ji;
+	struct inst *in;
+
+	for (n = names; *n; n++) {
+		pthread_mutex_lock(&X.mu);
+		in = find_inst(*n);
+		pthread_mutex_unlock(&X.mu);
+		if (in)
+			continue;
+		if (!(a = read_assignment(*n, 1)))
+			continue;
+		ji = read_info(js_str(a, "appId", ""), *n);
+		pthread_mutex_lock(&X.mu);
+		add_inst(*n, a, ji, NULL);
+		pthread_mutex_unlock(&X.mu);
+		json_decref(a);
+		json_decref(ji);
+	}
+	pthread_mutex_lock(&X.mu);
+	for (in = X.list; in; in = in->next) {
+		for (n = names; *n; n++)
+			if (!strcmp(*n, in->id))
+				break;
+		if (!*n)
+			request_stop(in);
+	}
+	pthread_mutex_unlock(&X.mu);
+	reap((const char *const *)names);
+	zk_free_names(names);
+}
+
+static void
+assignment_changed(const char *path)
+{
+	const char *iid = zkp_base(path);
+	json_t *a = read_assignment(iid, 1);
+	struct inst *in;
+
+	pthread_mutex_lock(&X.mu);
+	if ((in = find_inst(iid)) && (!a || strcmp(js_str(a, "targetState",
+	    "RUNNING"), "RUNNING")))
+		request_stop(in);
+	pthread_mutex_unlock(&X.mu);
+	json_decref(a);
+}
+
+/* Startup: adopt, kill and mark lost (lib/reconcile), then run the rest. */
+static void
+recover(void)
+{
+	json_t *assigns, *infos, *containers, *dec, *d, *a;
+	const char *act, *iid;
+	struct js_err err = { { 0 } };
+	size_t i;
+
+	if (reconcile_gather(X.zk, X.eng, X.executor_id, 1, &containers,
+	    &assigns, &infos, &err) < 0)
+		die(EXIT_TEMP, "%s", err.msg);
+	if (!(dec = reconcile_decide(containers, assigns, infos,
+	    X.executor_id)))
+		die(EXIT_TEMP, "out of memory");
+	pthread_mutex_lock(&X.mu);
+	json_array_foreach(dec, i, d) {
+		act = js_str(d, "action", "");
+		iid = js_str(d, "instanceId", "");
+		if (!strcmp(act, "adopt")) {
+			add_inst(iid, json_object_get(assigns, iid),
+			    json_object_get(infos, iid),
+			    js_str(d, "containerId", ""));
+			json_object_del(assigns, iid);
+			continue;
+		}
+		info("instance %s: %s%s%.12s: %s", iid, act,
+		    !strcmp(act, "kill") ? " container " : "",
+		    js_str(d, "containerId", ""), js_str(d, "reason", ""));
+		if (reconcile_apply(X.zk, X.eng, d, json_object_get(infos, iid),
+		    &err) < 0)
+			warn("instance %s: %s", iid, err.msg);
+		if (!strcmp(act, "lost"))
+			json_object_set_new(json_object_get(infos, iid),
+			    "state", json_string("LOST"));
+	}
+	/* everything else: run from the start, or note it is over */
+	json_object_foreach(assigns, iid, a) {
+		add_inst(iid, a, json_object_get(infos, iid), NULL);
+	}
+	pthread_mutex_unlock(&X.mu);
+	json_decref(dec);
+	json_decref(containers);
+	json_decref(assigns);
+	json_decref(infos);
+}
+
+/* The engine's die events, for containers labelled drove.instance.id. */
+static int
+on_event(void *arg, const char *line, size_t n)
+{
+	json_t *ev = js_parse(line, n, NULL), *attrs;
+	const char *cid, *iid;
+	struct inst *in;
+
+	(void)arg;
+	if (!ev)
+		return 0;
+	cid = js_str(js_get(ev, "Actor"), "ID", js_str(ev, "id", ""));
+	attrs = js_get(ev, "Actor.Attributes");
+	iid = js_str(attrs, "drove.instance.id", "");
+	pthread_mutex_lock(&X.mu);
+	if ((in = find_inst(iid)) && in->running && in->container[0] &&
+	    !strcmp(in->container, cid) && !in->died) {
+		in->died = 1;
+		in->exit_code = atoi(js_str(attrs, "exitCode", "-1"));
+		pthread_cond_signal(&in->cv);
+		dbg("instance %s: container %.12s died (%d)", iid, cid,
+		    in->exit_code);
+	}
+	pthread_mutex_unlock(&X.mu);
+	json_decref(ev);
+	return 0;
+}
+
+static void *
+events_main(void *arg)
+{
+	json_t *f = json_pack("{s:[s],s:[s],s:[s]}", "type", "container",
+	    "event", "die", "label", "drove.instance.id");
+	struct timespec ts = { 1, 0 };
+
+	(void)arg;
+	for (;;) {
+		if (engine_events(X.eng, f, 0, on_event, NULL, NULL) < 0)
+			warn("engine events: %s", engine_last_error());
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cfgpath = NULL, *sock;
+	int c, notif = -1, sfd, again;
+	sigset_t ss;
+	pthread_t evth;
+	struct pollfd pfd[3];
+	struct zk_event ev;
+	struct signalfd_siginfo si;
+	long long next;
+	char buf[64];
+
+	PROG = "drove-execd";
+	while ((c = getopt(argc, argv, "c:d:hv")) != -1) {
+		switch (c) {
+		case 'c':
+			cfgpath = optarg;
+			break;
+		case 'd':
+			if ((notif = notify_parse(optarg)) < 0)
+				die(EXIT_USAGE, "bad notification fd '%s'",
+				    optarg);
+			break;
+		case 'h':
+			printf("usage: %s\n", USAGE);
+			return 0;
+		case 'v':
+			verbosity++;
+			break;
+		default:
+			dieusage(USAGE);
+		}
+	}
+	if (!cfgpath || optind != argc)
+		dieusage(USAGE);
+	load_config(cfgpath);
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &ss, NULL);
+	if ((sfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		diesys(EXIT_TEMP, "unable to create a signalfd");
+	if (pipe2(X.wake, O_CLOEXEC | O_NONBLOCK) < 0)
+		diesys(EXIT_TEMP, "unable to create a pipe");
+	pthread_mutex_init(&X.mu, NULL);
+	pthread_rwlock_init(&X.zkrw, NULL);
+
+	sock = js_str(js_get(X.cfg, "options"), "dockerSocketPath",
+	    "/var/run/docker.sock");
+	if (!(X.eng = engine_new(sock, X.cmd_timeout_ms)))
+		diesys(EXIT_TEMP, "unable to set up the engine client");
+	if (engine_ping(X.eng) < 0)
+		die(EXIT_TEMP, "engine at '%s' unreachable: %s", sock,
+		    engine_last_error());
+	if (!(X.zk = zk_open(cfg_zk_connect(X.cfg), X.ns, 15000, 10000)))
+		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
+		    cfg_zk_connect(X.cfg), zk_last_error());
+	info("executor %s (%s:%d), %d cores, %lld MB", X.executor_id,
+	    X.hostname, X.port, topo_total_cores(&X.topo),
+	    topo_total_mem_mb(&X.topo));
+	if (pthread_create(&evth, NULL, events_main, NULL) != 0)
+		die(EXIT_TEMP, "unable to start the events thread");
+	recover();
+	publish_node();
+	notify_ready(notif);
+
+	next = mono_ms() + REFRESH_MS;
+	pfd[0].fd = zk_fd(X.zk);
+	pfd[1].fd = sfd;
+	pfd[2].fd = X.wake[0];
+	for (;;) {
+		long long now = mono_ms();
+		int timeout = next > now ? (int)(next - now) : 0;
+
+		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+		if (poll(pfd, 3, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			diesys(EXIT_TEMP, "poll");
+		}
+		if (pfd[1].revents & POLLIN) {
+			while (read(sfd, &si, sizeof si) == sizeof si)
+				if (si.ssi_signo == SIGTERM ||
+				    si.ssi_signo == SIGINT) {
+					info("exiting; containers keep "
+					    "running");
+					pthread_rwlock_wrlock(&X.zkrw);
+					X.closing = 1;
+					zk_close(X.zk);
+					/* instance threads are still
+					   running: no exit handlers */
+					_exit(0);
+				}
+		}
+		again = 0;
+		if (pfd[0].revents & POLLIN) {
+			while (zk_next_event(X.zk, &ev) == 1) {
+				char dir[ZKP_MAX];
+
+				zkp_executor_assignments(dir, X.ns,
+				    X.executor_id);
+				switch (ev.type) {
+				case ZK_EV_EXPIRED:
+					die(EXIT_TEMP, "ZooKeeper session "
+					    "expired");
+				case ZK_EV_CONNECTED:
+					again = 1;
+					break;
+				case ZK_EV_CHILD:
+					if (!strcmp(ev.path, dir))
+						sync_assignments();
+					break;
+				case ZK_EV_CHANGED:
+				case ZK_EV_DELETED:
+				case ZK_EV_CREATED:
+					if (!strncmp(ev.path, dir,
+					    strlen(dir)) && ev.path[strlen(
+					    dir)] == '/')
+						assignment_changed(ev.path);
+					break;
+				default:
+					break;
+				}
+			}
+		}
+		if (pfd[2].revents & POLLIN) {
+			while (read(X.wake[0], buf, sizeof buf) > 0)
+				;
+			reap(NULL);
+			again = 1;
+		}
+		if (again || mono_ms() >= next) {
+			publish_node();
+			next = mono_ms() + REFRESH_MS;
+		}
+	}
+}

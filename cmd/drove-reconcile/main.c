@@ -1,0 +1,102 @@
+/*
+ * drove-reconcile: match the engine's drove-labelled containers (all,
+ * exited too) with this executor's assignments and InstanceInfos, print
+ * one decision per line on stdout,
+ *   {"action":"adopt"|"kill"|"lost","instanceId","appId","containerId",
+ *    "reason"}
+ * and carry it out: kill = docker kill + remove, lost = InstanceInfo state
+ * LOST; adopt changes nothing.  -n changes nothing at all.
+ * Exit: 0 done, 100 usage/config, 111 ZooKeeper or the engine unreachable
+ * or a change failed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "engine.h"
+#include "err.h"
+#include "json.h"
+#include "reconcile.h"
+#include "zk.h"
+
+#define USAGE "drove-reconcile -c executor.yml [ -n ] [ -v ]"
+
+int
+main(int argc, char **argv)
+{
+	const char *cfgpath = NULL, *sock;
+	json_t *cfg, *cs, *as, *infos, *dec, *d;
+	struct engine *eng;
+	struct zk *z;
+	struct js_err err = { { 0 } };
+	char host[256], id[64];
+	int c, dry = 0, failed = 0;
+	size_t i;
+
+	PROG = "drove-reconcile";
+	while ((c = getopt(argc, argv, "c:hnv")) != -1) {
+		switch (c) {
+		case 'c':
+			cfgpath = optarg;
+			break;
+		case 'h':
+			printf("usage: %s\n", USAGE);
+			return 0;
+		case 'n':
+			dry = 1;
+			break;
+		case 'v':
+			verbosity++;
+			break;
+		default:
+			dieusage(USAGE);
+		}
+	}
+	if (!cfgpath || optind != argc)
+		dieusage(USAGE);
+	if (!(cfg = cfg_load(cfgpath, &err)))
+		die(EXIT_USAGE, "%s", err.msg);
+	if (!cfg_zk_connect(cfg))
+		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
+		    cfgpath);
+	if (reconcile_identity(cfg, host, sizeof host, id) < 0)
+		diesys(EXIT_TEMP, "unable to get the host name");
+	sock = js_str(js_get(cfg, "options"), "dockerSocketPath",
+	    "/var/run/docker.sock");
+	if (!(eng = engine_new(sock, 30000)))
+		diesys(EXIT_TEMP, "unable to set up the engine client");
+	if (engine_ping(eng) < 0)
+		die(EXIT_TEMP, "engine at '%s' unreachable: %s", sock,
+		    engine_last_error());
+	if (!(z = zk_open(cfg_zk_connect(cfg), cfg_zk_namespace(cfg), 15000,
+	    10000)))
+		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
+		    cfg_zk_connect(cfg), zk_last_error());
+	dbg("executor %s (%s)", id, host);
+	if (reconcile_gather(z, eng, id, 0, &cs, &as, &infos, &err) < 0)
+		die(EXIT_TEMP, "%s", err.msg);
+	if (!(dec = reconcile_decide(cs, as, infos, id)))
+		die(EXIT_TEMP, "out of memory");
+	json_array_foreach(dec, i, d) {
+		js_print_line(stdout, d);
+		if (dry)
+			continue;
+		fflush(stdout);
+		if (reconcile_apply(z, eng, d, json_object_get(infos,
+		    js_str(d, "instanceId", "")), &err) < 0) {
+			warn("%s", err.msg);
+			failed = 1;
+		}
+	}
+	json_decref(dec);
+	json_decref(cs);
+	json_decref(as);
+	json_decref(infos);
+	zk_close(z);
+	engine_free(eng);
+	json_decref(cfg);
+	stdout_close();
+	return failed ? EXIT_TEMP : 0;
+}

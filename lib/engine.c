@@ -1,0 +1,932 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <curl/curl.h>
+
+#include "engine.h"
+
+#define API "http://localhost/v1.41"
+
+struct engine {
+	char *sock;
+	long timeout_ms;
+};
+
+static _Thread_local char lasterr[512];
+
+const char *
+engine_last_error(void)
+{
+	return lasterr;
+}
+
+__attribute__((format(printf, 2, 3))) static int
+fail(int e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(lasterr, sizeof lasterr, fmt, ap);
+	va_end(ap);
+	errno = e;
+	return -1;
+}
+
+struct engine *
+engine_new(const char *socket_path, long timeout_ms)
+{
+	struct engine *e;
+
+	if (!socket_path || !*socket_path) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (curl_global_init(CURL_GLOBAL_ALL) != 0) {
+		errno = EIO;
+		return NULL;
+	}
+	if (!(e = calloc(1, sizeof *e)))
+		return NULL;
+	if (!(e->sock = strdup(socket_path))) {
+		free(e);
+		return NULL;
+	}
+	e->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
+	return e;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	free(e->sock);
+	free(e);
+}
+
+/* One request. */
+struct req {
+	const char *method;
+	struct buf path;	/* after API, already escaped */
+	const char *ctype;
+	const void *body;
+	size_t blen;
+	long timeout_ms;	/* 0: none */
+	/* response */
+	struct buf out;
+	long status;
+	/* streaming */
+	size_t (*sink)(char *, size_t, size_t, void *);
+	void *sink_arg;
+	atomic_int *cancel;
+	int cancelled;
+	CURL *curl;
+};
+
+static size_t
+collect(char *p, size_t sz, size_t n, void *arg)
+{
+	struct buf *b = arg;
+
+	if (buf_add(b, p, sz * n) < 0)
+		return 0;
+	return sz * n;
+}
+
+/* Streams: an error answer is collected, a 2xx one goes to the sink. */
+static size_t
+dispatch(char *p, size_t sz, size_t n, void *arg)
+{
+	struct req *r = arg;
+
+	if (!r->status)
+		curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->status);
+	if (r->status >= 300)
+		return collect(p, sz, n, &r->out);
+	return r->sink(p, sz, n, r->sink_arg);
+}
+
+static int
+progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	struct req *r = arg;
+
+	(void)dt, (void)dn, (void)ut, (void)un;
+	if (r->cancel && atomic_load(r->cancel)) {
+		r->cancelled = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+errno_of_status(long st)
+{
+	switch (st) {
+	case 400: return EINVAL;
+	case 404: return ENOENT;
+	case 409: return EBUSY;
+	default: return EIO;
+	}
+}
+
+/* The engine's {"message": ...} or the body's first line. */
+static void
+set_http_error(struct req *r)
+{
+	json_t *j;
+	const char *m = NULL;
+	char line[300];
+
+	j = js_parse(r->out.s ? r->out.s : "", r->out.len, NULL);
+	if (j)
+		m = js_str(j, "message", NULL);
+	if (!m) {
+		snprintf(line, sizeof line, "%.*s",
+		    (int)strcspn(r->out.s ? r->out.s : "", "\r\n"),
+		    r->out.s ? r->out.s : "");
+		m = line;
+	}
+	fail(errno_of_status(r->status), "%s %s: HTTP %ld: %s", r->method,
+	    r->path.s, r->status, m);
+	json_decref(j);
+}
+
+/* Perform r; 0 with r->status and r->out, or -1 on a transport error.
+ * HTTP statuses >= 400 are NOT errors here. */
+static int
+perform(struct engine *e, struct req *r)
+{
+	CURL *c;
+	CURLcode rc;
+	struct curl_slist *h = NULL;
+	char url[2048], ct[128];
+	int ret = 0;
+
+	if (snprintf(url, sizeof url, API "%s", r->path.s) >= (int)sizeof url)
+		return fail(ENAMETOOLONG, "request path too long");
+	if (!(c = curl_easy_init()))
+		return fail(ENOMEM, "curl_easy_init failed");
+	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, e->sock);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+	if (r->timeout_ms > 0)
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
+	if (r->body || !strcmp(r->method, "POST") || !strcmp(r->method, "PUT")) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)(r->body ? r->blen : 0));
+		snprintf(ct, sizeof ct, "Content-Type: %s",
+		    r->ctype ? r->ctype : "application/json");
+		h = curl_slist_append(h, ct);
+		h = curl_slist_append(h, "Expect:");
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	}
+	r->curl = c;
+	if (r->sink) {
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, dispatch);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	} else {
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->out);
+	}
+	if (r->cancel) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, r);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	if (rc != CURLE_OK) {
+		if (r->cancelled)
+			ret = fail(ECANCELED, "%s %s: cancelled", r->method,
+			    r->path.s);
+		else if (rc == CURLE_WRITE_ERROR && r->sink)
+			ret = 0;	/* the sink asked to stop */
+		else if (rc == CURLE_OPERATION_TIMEDOUT)
+			ret = fail(ETIMEDOUT, "%s %s: timed out", r->method,
+			    r->path.s);
+		else if (rc == CURLE_COULDNT_CONNECT)
+			ret = fail(ECONNREFUSED, "%s %s: cannot connect to %s",
+			    r->method, r->path.s, e->sock);
+		else
+			ret = fail(EIO, "%s %s: %s", r->method, r->path.s,
+			    curl_easy_strerror(rc));
+	}
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return ret;
+}
+
+static void
+req_init(struct req *r, struct engine *e, const char *method)
+{
+	memset(r, 0, sizeof *r);
+	r->method = method;
+	r->timeout_ms = e->timeout_ms;
+}
+
+static void
+req_free(struct req *r)
+{
+	buf_free(&r->path);
+	buf_free(&r->out);
+}
+
+/* Append s to the path, %-escaped (for query values and path segments). */
+static int
+add_esc(struct buf *b, const char *s)
+{
+	static const char ok[] = "-_.~";
+	int r = 0;
+
+	for (; *s && !r; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr(ok, ch))
+			r = buf_add(b, s, 1);
+		else
+			r = buf_addf(b, "%%%02X", ch);
+	}
+	return r;
+}
+
+/* Path segment escaping that keeps '/' and ':' (image names). */
+static int
+add_name(struct buf *b, const char *s)
+{
+	int r = 0;
+
+	for (; *s && !r; s++) {
+		if (*s == '/' || *s == ':' || *s == '@')
+			r = buf_add(b, s, 1);
+		else {
+			char one[2] = { *s, 0 };
+
+			r = add_esc(b, one);
+		}
+	}
+	return r;
+}
+
+/* Simple request expecting one of the statuses (0 terminated list). */
+static int
+simple(struct engine *e, struct req *r, const long *want)
+{
+	if (!r->path.s)
+		return fail(ENOMEM, "out of memory");
+	if (perform(e, r) < 0)
+		return -1;
+	for (; *want; want++)
+		if (r->status == *want)
+			return 0;
+	set_http_error(r);
+	return -1;
+}
+
+int
+engine_ping(struct engine *e)
+{
+	struct req r;
+	static const long want[] = { 200, 0 };
+	int ret;
+
+	req_init(&r, e, "GET");
+	buf_adds(&r.path, "/_ping");
+	ret = simple(e, &r, want);
+	req_free(&r);
+	return ret;
+}
+
+int
+engine_image_exists(struct engine *e, const char *image)
+{
+	struct req r;
+	int ret;
+
+	req_init(&r, e, "GET");
+	buf_adds(&r.path, "/images/");
+	add_name(&r.path, image);
+	buf_adds(&r.path, "/json");
+	if (perform(e, &r) < 0)
+		ret = -1;
+	else if (r.status == 200)
+		ret = 1;
+	else if (r.status == 404)
+		ret = 0;
+	else {
+		set_http_error(&r);
+		ret = -1;
+	}
+	req_free(&r);
+	return ret;
+}
+
+/* Pull progress: remember the first error line. */
+struct pull {
+	struct buf line;
+	char err[300];
+};
+
+static void
+pull_line(struct pull *p, const char *s, size_t n)
+{
+	json_t *j;
+	const char *m;
+
+	if (p->err[0] || !(j = js_parse(s, n, NULL)))
+		return;
+	m = js_str(j, "error", NULL);
+	if (!m)
+		m = js_str(js_get(j, "errorDetail"), "message", NULL);
+	if (m)
+		snprintf(p->err, sizeof p->err, "%s", m);
+	json_decref(j);
+}
+
+static size_t
+pull_sink(char *d, size_t sz, size_t n, void *arg)
+{
+	struct pull *p = arg;
+	size_t len = sz * n, i;
+
+	for (i = 0; i < len; i++) {
+		if (d[i] == '\n') {
+			pull_line(p, p->line.s ? p->line.s : "", p->line.len);
+			buf_reset(&p->line);
+		} else if (buf_add(&p->line, d + i, 1) < 0)
+			return 0;
+	}
+	return len;
+}
+
+int
+engine_pull(struct engine *e, const char *image, long timeout_ms)
+{
+	struct req r;
+	struct pull p;
+	const char *slash, *colon;
+	char *repo = NULL;
+	const char *tag = NULL;
+	int ret;
+
+	memset(&p, 0, sizeof p);
+	req_init(&r, e, "POST");
+	r.timeout_ms = timeout_ms > 0 ? timeout_ms : 15 * 60 * 1000L;
+	/* Split "repo:tag" (not a registry port, not a digest). */
+	slash = strrchr(image, '/');
+	colon = strrchr(image, ':');
+	if (!strchr(image, '@') && colon && (!slash || colon > slash)) {
+		if (!(repo = strndup(image, (size_t)(colon - image))))
+			return fail(ENOMEM, "out of memory");
+		tag = colon + 1;
+	}
+	buf_adds(&r.path, "/images/create?fromImage=");
+	add_esc(&r.path, repo ? repo : image);
+	if (tag) {
+		buf_adds(&r.path, "&tag=");
+		add_esc(&r.path, tag);
+	} else if (!strchr(image, '@'))
+		buf_adds(&r.path, "&tag=latest");
+	free(repo);
+	r.sink = pull_sink;
+	r.sink_arg = &p;
+	if (perform(e, &r) < 0)
+		ret = -1;
+	else if (r.status != 200) {
+		set_http_error(&r);
+		ret = -1;
+	} else {
+		if (p.line.len)
+			pull_line(&p, p.line.s, p.line.len);
+		ret = p.err[0] ? fail(EIO, "pull %s: %s", image, p.err) : 0;
+	}
+	buf_free(&p.line);
+	req_free(&r);
+	return ret;
+}
+
+int
+engine_image_remove(struct engine *e, const char *image, int force)
+{
+	struct req r;
+	static const long want[] = { 200, 0 };
+	int ret;
+
+	req_init(&r, e, "DELETE");
+	buf_adds(&r.path, "/images/");
+	add_name(&r.path, image);
+	buf_adds(&r.path, force ? "?force=1" : "?force=0");
+	ret = simple(e, &r, want);
+	req_free(&r);
+	return ret;
+}
+
+int
+engine_create(struct engine *e, const char *name, const json_t *body,
+    char *id, size_t idlen)
+{
+	struct req r;
+	static const long want[] = { 201, 0 };
+	char *s;
+	json_t *j;
+	int ret;
+
+	if (!(s = js_dump(body)))
+		return fail(ENOMEM, "out of memory");
+	req_init(&r, e, "POST");
+	buf_adds(&r.path, "/containers/create");
+	if (name) {
+		buf_adds(&r.path, "?name=");
+		add_esc(&r.path, name);
+	}
+	r.body = s;
+	r.blen = strlen(s);
+	ret = simple(e, &r, want);
+	if (ret < 0 && r.status == 409)
+		errno = EEXIST;
+	if (ret == 0) {
+		j = js_parse(r.out.s ? r.out.s : "", r.out.len, NULL);
+		if (!js_str(j, "Id", NULL))
+			ret = fail(EIO, "create: no Id in the answer");
+		else if (id)
+			snprintf(id, idlen, "%s", js_str(j, "Id", ""));
+		json_decref(j);
+	}
+	free(s);
+	req_free(&r);
+	return ret;
+}
+
+static int
+container_post(struct engine *e, const char *id, const char *verb,
+    const char *query, long timeout_ms, const long *want)
+{
+	struct req r;
+	int ret;
+
+	req_init(&r, e, "POST");
+	if (timeout_ms > 0)
+		r.timeout_ms = timeout_ms;
+	buf_adds(&r.path, "/containers/");
+	add_esc(&r.path, id);
+	buf_addf(&r.path, "/%s%s", verb, query ? query : "");
+	ret = simple(e, &r, want);
+	req_free(&r);
+	return ret;
+}
+
+int
+engine_start(struct engine *e, const char *id)
+{
+	static const long want[] = { 204, 304, 0 };
+
+	return container_post(e, id, "start", NULL, 0, want);
+}
+
+int
+engine_stop(struct engine *e, const char *id, int seconds)
+{
+	static const long want[] = { 204, 304, 0 };
+	char q[32];
+
+	if (seconds < 0)
+		seconds = 10;
+	snprintf(q, sizeof q, "?t=%d", seconds);
+	return container_post(e, id, "stop", q,
+	    e->timeout_ms + seconds * 1000L, want);
+}
+
+int
+engine_kill(struct engine *e, const char *id, const char *signal)
+{
+	static const long want[] = { 204, 0 };
+	struct buf q = BUF_ZERO;
+	int ret;
+
+	buf_adds(&q, "?signal=");
+	add_esc(&q, signal ? signal : "KILL");
+	ret = container_post(e, id, "kill", q.s, 0, want);
+	buf_free(&q);
+	return ret;
+}
+
+int
+engine_remove(struct engine *e, const char *id, int force, int volumes)
+{
+	struct req r;
+	static const long want[] = { 204, 0 };
+	int ret;
+
+	req_init(&r, e, "DELETE");
+	buf_adds(&r.path, "/containers/");
+	add_esc(&r.path, id);
+	buf_addf(&r.path, "?force=%d&v=%d", !!force, !!volumes);
+	ret = simple(e, &r, want);
+	req_free(&r);
+	return ret;
+}
+
+static json_t *
+get_json(struct engine *e, struct req *r)
+{
+	static const long want[] = { 200, 0 };
+	struct js_err err;
+	json_t *j = NULL;
+
+	if (simple(e, r, want) == 0) {
+		j = js_parse(r->out.s ? r->out.s : "", r->out.len, &err);
+		if (!j)
+			fail(EIO, "%s %s: bad JSON: %s", r->method, r->path.s,
+			    err.msg);
+	}
+	req_free(r);
+	return j;
+}
+
+json_t *
+engine_inspect(struct engine *e, const char *id)
+{
+	struct req r;
+
+	req_init(&r, e, "GET");
+	buf_adds(&r.path, "/containers/");
+	add_esc(&r.path, id);
+	buf_adds(&r.path, "/json");
+	return get_json(e, &r);
+}
+
+json_t *
+engine_list(struct engine *e, const char *label, int all)
+{
+	struct req r;
+	json_t *f;
+	char *fs;
+
+	req_init(&r, e, "GET");
+	buf_addf(&r.path, "/containers/json?all=%d", !!all);
+	if (label) {
+		f = json_pack("{s:[s]}", "label", label);
+		fs = f ? js_dump(f) : NULL;
+		json_decref(f);
+		if (!fs) {
+			req_free(&r);
+			fail(ENOMEM, "out of memory");
+			return NULL;
+		}
+		buf_adds(&r.path, "&filters=");
+		add_esc(&r.path, fs);
+		free(fs);
+	}
+	return get_json(e, &r);
+}
+
+static struct timespec
+mono(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t;
+}
+
+static long
+ms_since(struct timespec a)
+{
+	struct timespec b = mono();
+
+	return (b.tv_sec - a.tv_sec) * 1000L + (b.tv_nsec - a.tv_nsec) / 1000000;
+}
+
+int
+engine_exec(struct engine *e, const char *id, const char *const *argv,
+    long timeout_ms, int *exit_code)
+{
+	struct req r;
+	static const long want_c[] = { 201, 0 }, want_s[] = { 200, 204, 0 };
+	json_t *body, *cmd, *j;
+	char *s, execid[128];
+	struct timespec t0 = mono();
+	struct timespec nap = { 0, 50 * 1000000L };
+	int ret, n;
+
+	if (timeout_ms <= 0)
+		timeout_ms = e->timeout_ms;
+	cmd = json_array();
+	for (n = 0; argv[n]; n++)
+		json_array_append_new(cmd, json_string(argv[n]));
+	body = json_pack("{s:b,s:b,s:o}", "AttachStdout", 0, "AttachStderr",
+	    0, "Cmd", cmd);
+	s = body ? js_dump(body) : NULL;
+	json_decref(body);
+	if (!s)
+		return fail(ENOMEM, "out of memory");
+	req_init(&r, e, "POST");
+	buf_adds(&r.path, "/containers/");
+	add_esc(&r.path, id);
+	buf_adds(&r.path, "/exec");
+	r.body = s;
+	r.blen = strlen(s);
+	ret = simple(e, &r, want_c);
+	free(s);
+	if (ret == 0) {
+		j = js_parse(r.out.s ? r.out.s : "", r.out.len, NULL);
+		snprintf(execid, sizeof execid, "%s", js_str(j, "Id", ""));
+		json_decref(j);
+		if (!execid[0])
+			ret = fail(EIO, "exec create: no Id in the answer");
+	}
+	req_free(&r);
+	if (ret < 0)
+		return -1;
+
+	req_init(&r, e, "POST");
+	buf_adds(&r.path, "/exec/");
+	add_esc(&r.path, execid);
+	buf_adds(&r.path, "/start");
+	r.body = "{\"Detach\":true,\"Tty\":false}";
+	r.blen = strlen(r.body);
+	ret = simple(e, &r, want_s);
+	req_free(&r);
+	if (ret < 0)
+		return -1;
+
+	for (;;) {
+		req_init(&r, e, "GET");
+		buf_adds(&r.path, "/exec/");
+		add_esc(&r.path, execid);
+		buf_adds(&r.path, "/json");
+		if (!(j = get_json(e, &r)))
+			return -1;
+		if (!js_bool(j, "Running", 0) && json_is_integer(
+		    json_object_get(j, "ExitCode"))) {
+			if (exit_code)
+				*exit_code = (int)js_int(j, "ExitCode", -1);
+			json_decref(j);
+			return 0;
+		}
+		json_decref(j);
+		if (ms_since(t0) >= timeout_ms)
+			return fail(ETIMEDOUT, "exec in %.12s: timed out", id);
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 400 * 1000000L)
+			nap.tv_nsec *= 2;
+	}
+}
+
+int
+engine_put_archive(struct engine *e, const char *id, const char *dir,
+    const void *tar, size_t n)
+{
+	struct req r;
+	static const long want[] = { 200, 0 };
+	int ret;
+
+	req_init(&r, e, "PUT");
+	buf_adds(&r.path, "/containers/");
+	add_esc(&r.path, id);
+	buf_adds(&r.path, "/archive?path=");
+	add_esc(&r.path, dir ? dir : "/");
+	r.ctype = "application/x-tar";
+	r.body = tar;
+	r.blen = n;
+	ret = simple(e, &r, want);
+	req_free(&r);
+	return ret;
+}
+
+/* ustar */
+static void
+octal(char *field, size_t width, unsigned long long v)
+{
+	size_t i;
+
+	/* width includes the terminating NUL; digits are zero-padded */
+	field[width - 1] = 0;
+	for (i = width - 1; i > 0; i--) {
+		field[i - 1] = (char)('0' + (v & 7));
+		v >>= 3;
+	}
+}
+
+int
+tar_add_file(struct buf *tar, const char *name, const void *data, size_t n,
+    unsigned mode, long long mtime)
+{
+	char h[512];
+	const char *base;
+	size_t len, plen, pad;
+	unsigned sum = 0;
+	int i;
+
+	while (*name == '/')
+		name++;
+	len = strlen(name);
+	memset(h, 0, sizeof h);
+	if (len == 0)
+		return errno = EINVAL, -1;
+	if (len <= 100)
+		memcpy(h, name, len);
+	else {
+		/* split into prefix (155) / name (100) at a slash */
+		base = name + len;
+		while (base > name && (size_t)(name + len - base) < 100)
+			base--;
+		while (base < name + len && *base != '/')
+			base++;
+		plen = (size_t)(base - name);
+		if (*base != '/' || plen > 155 || len - plen - 1 > 100 ||
+		    len - plen - 1 == 0)
+			return errno = ENAMETOOLONG, -1;
+		memcpy(h, base + 1, len - plen - 1);
+		memcpy(h + 345, name, plen);
+	}
+	octal(h + 100, 8, mode & 07777);
+	octal(h + 108, 8, 0);
+	octal(h + 116, 8, 0);
+	octal(h + 124, 12, n);
+	octal(h + 136, 12, (unsigned long long)(mtime > 0 ? mtime : 0));
+	memset(h + 148, ' ', 8);
+	h[156] = '0';
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	for (i = 0; i < 512; i++)
+		sum += (unsigned char)h[i];
+	octal(h + 148, 7, sum);
+	h[155] = ' ';
+	pad = (512 - n % 512) % 512;
+	if (buf_grow(tar, 512 + n + pad) < 0)
+		return -1;
+	buf_add(tar, h, 512);
+	if (n)
+		buf_add(tar, data, n);
+	memset(h, 0, sizeof h);
+	if (pad)
+		buf_add(tar, h, pad);
+	return 0;
+}
+
+int
+tar_end(struct buf *tar)
+{
+	char z[1024];
+
+	memset(z, 0, sizeof z);
+	return buf_add(tar, z, sizeof z);
+}
+
+/* Events: split the stream into lines. */
+struct lines {
+	struct buf line;
+	engine_line_fn fn;
+	void *arg;
+	int stop;
+};
+
+static size_t
+lines_sink(char *d, size_t sz, size_t n, void *arg)
+{
+	struct lines *l = arg;
+	size_t len = sz * n, i;
+
+	for (i = 0; i < len; i++) {
+		if (d[i] == '\n') {
+			if (l->line.len && l->fn(l->arg, l->line.s,
+			    l->line.len)) {
+				l->stop = 1;
+				return 0;
+			}
+			buf_reset(&l->line);
+		} else if (buf_add(&l->line, d + i, 1) < 0)
+			return 0;
+	}
+	return len;
+}
+
+static int
+stream_status(struct req *r)
+{
+	if (r->status && r->status != 200) {
+		set_http_error(r);
+		return -1;
+	}
+	return 0;
+}
+
+int
+engine_events(struct engine *e, const json_t *filters, long long since,
+    engine_line_fn fn, void *arg, atomic_int *cancel)
+{
+	struct req r;
+	struct lines l;
+	char *fs = NULL;
+	int ret;
+
+	memset(&l, 0, sizeof l);
+	l.fn = fn;
+	l.arg = arg;
+	req_init(&r, e, "GET");
+	r.timeout_ms = 0;
+	buf_adds(&r.path, "/events?");
+	if (since > 0)
+		buf_addf(&r.path, "since=%lld&", since);
+	if (filters) {
+		if (!(fs = js_dump(filters))) {
+			req_free(&r);
+			return fail(ENOMEM, "out of memory");
+		}
+		buf_adds(&r.path, "filters=");
+		add_esc(&r.path, fs);
+		free(fs);
+	}
+	r.sink = lines_sink;
+	r.sink_arg = &l;
+	r.cancel = cancel;
+	ret = perform(e, &r);
+	if (ret == 0)
+		ret = stream_status(&r);
+	buf_free(&l.line);
+	req_free(&r);
+	return ret;
+}
+
+/* Logs: demultiplex "stream,0,0,0,size(be32)" frames. */
+struct demux {
+	unsigned char hdr[8];
+	size_t hlen;
+	size_t left;		/* payload bytes left in this frame */
+	int stream;
+	int raw;		/* no framing seen: TTY */
+	int decided;
+	engine_chunk_fn fn;
+	void *arg;
+};
+
+static size_t
+demux_sink(char *d, size_t sz, size_t n, void *arg)
+{
+	struct demux *m = arg;
+	size_t len = sz * n, i = 0, take;
+
+	if (!m->decided) {
+		m->decided = 1;
+		m->raw = !(len > 0 && (d[0] == 0 || d[0] == 1 || d[0] == 2));
+	}
+	if (m->raw)
+		return m->fn(m->arg, 1, d, len) ? 0 : len;
+	while (i < len) {
+		if (m->left == 0) {
+			while (m->hlen < 8 && i < len)
+				m->hdr[m->hlen++] = (unsigned char)d[i++];
+			if (m->hlen < 8)
+				break;
+			m->stream = m->hdr[0];
+			m->left = (size_t)m->hdr[4] << 24 |
+			    (size_t)m->hdr[5] << 16 | (size_t)m->hdr[6] << 8 |
+			    m->hdr[7];
+			m->hlen = 0;
+			continue;
+		}
+		take = len - i < m->left ? len - i : m->left;
+		if (m->fn(m->arg, m->stream == 2 ? 2 : 1, d + i, take))
+			return 0;
+		i += take;
+		m->left -= take;
+	}
+	return len;
+}
+
+int
+engine_logs(struct engine *e, const char *id, long long since,
+    engine_chunk_fn fn, void *arg, atomic_int *cancel)
+{
+	struct req r;
+	struct demux m;
+	int ret;
+
+	memset(&m, 0, sizeof m);
+	m.fn = fn;
+	m.arg = arg;
+	req_init(&r, e, "GET");
+	r.timeout_ms = 0;
+	buf_adds(&r.path, "/containers/");
+	add_esc(&r.path, id);
+	buf_addf(&r.path, "/logs?follow=1&stdout=1&stderr=1&since=%lld",
+	    since > 0 ? since : 0);
+	r.sink = demux_sink;
+	r.sink_arg = &m;
+	r.cancel = cancel;
+	ret = perform(e, &r);
+	if (ret == 0)
+		ret = stream_status(&r);
+	req_free(&r);
+	return ret;
+}

@@ -1,0 +1,216 @@
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ids.h"
+#include "model.h"
+#include "zkpath.h"
+#include "reconcile.h"
+
+static int
+add(json_t *out, const char *action, const char *iid, const char *app,
+    const char *cid, const char *reason)
+{
+	return json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:s}",
+	    "action", action, "instanceId", iid, "appId", app ? app : "",
+	    "containerId", cid ? cid : "", "reason", reason));
+}
+
+static const char *
+label(const json_t *c, const char *key)
+{
+	return js_str(json_object_get(c, "Labels"), key, NULL);
+}
+
+json_t *
+reconcile_decide(const json_t *containers, const json_t *assignments,
+    const json_t *infos, const char *executor_id)
+{
+	json_t *out = json_array(), *c, *a, *info, *running = json_object();
+	const char *iid, *eid, *cid, *state, *target, *app, *why, *st;
+	size_t i;
+	int r = 0;
+
+	if (!out || !running)
+		goto oom;
+	json_array_foreach(containers, i, c) {
+		if (!(iid = label(c, "drove.instance.id")))
+			continue;
+		eid = label(c, "drove.executor.id");
+		if (eid && executor_id && strcmp(eid, executor_id))
+			continue;
+		cid = js_str(c, "Id", "");
+		state = js_str(c, "State", "");
+		a = json_object_get(assignments, iid);
+		info = json_object_get(infos, iid);
+		target = js_str(a, "targetState", "RUNNING");
+		st = js_str(info, "state", NULL);
+		app = js_str(a, "appId", js_str(info, "appId", NULL));
+		why = NULL;
+		if (!a)
+			why = "not assigned to this executor";
+		else if (strcmp(target, "RUNNING"))
+			why = "target state is STOPPED";
+		else if (strcmp(state, "running"))
+			why = "container is not running";
+		else if (st && inst_state_terminal(st))
+			why = "instance is already terminal";
+		if (why)
+			r |= add(out, "kill", iid, app, cid, why);
+		else {
+			r |= add(out, "adopt", iid, app, cid,
+			    "running and assigned");
+			r |= json_object_set_new(running, iid, json_true());
+		}
+	}
+	json_object_foreach((json_t *)(uintptr_t)assignments, iid, a) {
+		info = json_object_get(infos, iid);
+		st = js_str(info, "state", NULL);
+		if (!st || !inst_state_active(st) || !strcmp(st, "PENDING") ||
+		    json_object_get(running, iid))
+			continue;
+		r |= add(out, "lost", iid, js_str(a, "appId",
+		    js_str(info, "appId", NULL)), "",
+		    "no running container for an active instance");
+	}
+	if (r)
+		goto oom;
+	json_decref(running);
+	return out;
+oom:
+	json_decref(running);
+	json_decref(out);
+	return NULL;
+}
+
+int
+reconcile_identity(const json_t *cfg, char *host, size_t hostlen,
+    char *executor_id)
+{
+	const char *h = js_str(js_get(cfg, "options"), "hostname", NULL);
+	char seed[400];
+	int n;
+
+	if (h)
+		snprintf(host, hostlen, "%s", h);
+	else if (gethostname(host, hostlen - 1) < 0)
+		return -1;
+	else
+		host[hostlen - 1] = 0;
+	n = snprintf(seed, sizeof seed, "%s:%d", host,
+	    cfg_server_port(cfg, 3000));
+	if (n < 0 || (size_t)n >= sizeof seed)
+		return errno = ENAMETOOLONG, -1;
+	ids_uuid3(executor_id, seed, (size_t)n);
+	return 0;
+}
+
+static int
+zkfail(struct js_err *err, const char *what, const char *path)
+{
+	int e = errno;
+
+	snprintf(err->msg, sizeof err->msg, "unable to %s '%.80s': %.90s", what,
+	    path, zk_last_error());
+	errno = e;
+	return -1;
+}
+
+int
+reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
+    int watch, json_t **out_containers, json_t **out_assignments,
+    json_t **out_infos, struct js_err *err)
+{
+	char dir[ZKP_MAX], path[ZKP_MAX], **names = NULL, **n;
+	json_t *as = json_object(), *infos = json_object(), *a, *info;
+	json_t *cs;
+
+	*out_containers = *out_assignments = *out_infos = NULL;
+	if (zkp_executor_assignments(dir, zk_ns(z), executor_id) < 0)
+		goto bad;
+	if (zk_children(z, dir, watch, &names, NULL) < 0) {
+		if (errno != ENOENT || zk_ensure(z, dir) < 0 ||
+		    zk_children(z, dir, watch, &names, NULL) < 0) {
+			zkfail(err, "list", dir);
+			goto fail;
+		}
+	}
+	for (n = names; *n; n++) {
+		if (zkp_assignment(path, zk_ns(z), executor_id, *n) < 0)
+			continue;
+		if (!(a = zk_get_json(z, path, watch, NULL))) {
+			if (errno == ENOENT)
+				continue;
+			zkfail(err, "read", path);
+			goto fail;
+		}
+		json_object_set_new(as, *n, a);
+		if (zkp_instance(path, zk_ns(z), js_str(a, "appId", ""),
+		    *n) < 0)
+			continue;
+		if ((info = zk_get_json(z, path, 0, NULL)))
+			json_object_set_new(infos, *n, info);
+		else if (errno != ENOENT && errno != EINVAL) {
+			zkfail(err, "read", path);
+			goto fail;
+		}
+	}
+	if (!(cs = engine_list(e, "drove.instance.id", 1))) {
+		snprintf(err->msg, sizeof err->msg, "unable to list "
+		    "containers: %s", engine_last_error());
+		goto fail;
+	}
+	zk_free_names(names);
+	*out_containers = cs;
+	*out_assignments = as;
+	*out_infos = infos;
+	return 0;
+bad:
+	snprintf(err->msg, sizeof err->msg, "bad executor id");
+fail:
+	if (names)
+		zk_free_names(names);
+	json_decref(as);
+	json_decref(infos);
+	return -1;
+}
+
+int
+reconcile_apply(struct zk *z, struct engine *e, const json_t *d,
+    const json_t *info, struct js_err *err)
+{
+	const char *act = js_str(d, "action", ""), *cid;
+	char path[ZKP_MAX];
+	json_t *ni;
+	int r;
+
+	if (!strcmp(act, "kill")) {
+		cid = js_str(d, "containerId", "");
+		engine_kill(e, cid, "KILL");	/* fails if not running */
+		if (engine_remove(e, cid, 1, 1) < 0 && errno != ENOENT) {
+			snprintf(err->msg, sizeof err->msg, "unable to remove "
+			    "container %.12s: %s", cid, engine_last_error());
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(act, "lost"))
+		return 0;
+	if (zkp_instance(path, zk_ns(z), js_str(d, "appId", ""),
+	    js_str(d, "instanceId", "")) < 0) {
+		snprintf(err->msg, sizeof err->msg, "bad instance id");
+		return -1;
+	}
+	ni = info ? json_deep_copy(info) : json_object();
+	json_object_set_new(ni, "state", json_string("LOST"));
+	json_object_set_new(ni, "errorMessage",
+	    json_string(RECONCILE_LOST_MSG));
+	json_object_set_new(ni, "updated", json_integer(js_now_ms()));
+	r = zk_put_json(z, path, ni, 0);
+	json_decref(ni);
+	return r < 0 ? zkfail(err, "write", path) : 0;
+}

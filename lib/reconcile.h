@@ -1,0 +1,62 @@
+/*
+ * reconcile: what an executor does on restart with the containers it
+ * finds on the engine, given its assignments and the stored InstanceInfos
+ * (drove.md §6.8, §6.9).  A pure function: no I/O.
+ *
+ *   json_t *d = reconcile_decide(containers, assignments, infos, execid);
+ *
+ * containers: the engine's GET /containers/json?all=1 array (each with
+ *   "Id", "State", "Labels"); only those labelled drove.instance.id are
+ *   considered, and of those only the ones whose drove.executor.id label
+ *   is absent or equals executor_id (several executors may share one
+ *   engine).
+ * assignments: object instanceId -> assignment (ApplicationInstanceSpec
+ *   plus "targetState").
+ * infos: object instanceId -> InstanceInfo (may lack entries).
+ * Returns a new array of decisions, one object each:
+ *   {"action":"adopt"|"kill"|"lost","instanceId","appId","containerId",
+ *    "reason"}
+ *   adopt: a running container whose instance is assigned with
+ *          targetState RUNNING and not terminal;
+ *   kill:  any other labelled container (not assigned, targetState
+ *          STOPPED, exited, or instance terminal): kill and remove it;
+ *   lost:  an assigned instance whose InstanceInfo state is active and
+ *          past PENDING but which has no running container: to be
+ *          written as LOST.
+ * containerId is "" for lost.  NULL only on ENOMEM.
+ *
+ * The I/O around it, shared by drove-execd and drove-reconcile:
+ * reconcile_identity() computes the executor's hostname (options.hostname
+ * or gethostname) and executorId (ids_uuid3 of "<hostname>:<port>", port
+ * server.applicationConnectors[0].port, default 3000).
+ * reconcile_gather() reads the assignments (watching the directory and
+ * each child when watch is set), their InstanceInfos and the labelled
+ * containers (all=1); new references in *out_*.
+ * reconcile_apply() carries out one kill (kill + force-remove) or lost
+ * (InstanceInfo state LOST, errorMessage RECONCILE_LOST_MSG, updated now)
+ * decision; adopt is a no-op.  They return 0, or -1 with errno and a
+ * message in err (ZooKeeper's or the engine's).
+ */
+#ifndef DROVE_RECONCILE_H
+#define DROVE_RECONCILE_H
+
+#include <stddef.h>
+
+#include "engine.h"
+#include "json.h"
+#include "zk.h"
+
+#define RECONCILE_LOST_MSG "Container not found on executor restart"
+
+json_t *reconcile_decide(const json_t *containers, const json_t *assignments,
+    const json_t *infos, const char *executor_id);
+
+int reconcile_identity(const json_t *cfg, char *host, size_t hostlen,
+    char *executor_id);
+int reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
+    int watch, json_t **out_containers, json_t **out_assignments,
+    json_t **out_infos, struct js_err *err);
+int reconcile_apply(struct zk *z, struct engine *e, const json_t *decision,
+    const json_t *info, struct js_err *err);
+
+#endif

@@ -1,0 +1,308 @@
+#!/usr/bin/env bats
+# drove-execd and drove-reconcile against a private dockerd (own data root)
+# and a private ZooKeeper: an assignment written by hand runs to HEALTHY and
+# answers on its host port; a killed container is reported and cleaned up
+# within 3 s; a restarted execd adopts its running container; targetState
+# STOPPED removes it; drove-reconcile decides kill/adopt/lost.
+
+BIN=${DROVE_BIN:-$BATS_TEST_DIRNAME/../bin}
+SCRIPTS=$BATS_TEST_DIRNAME/../scripts
+NS=t-execd
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
+	    shuf -i 20000-60000 -n 1
+}
+
+zkcli() {
+	"$BIN/drove-zkcli" -z "127.0.0.1:$(cat "$T/zkport")" "$@"
+}
+
+dk() {
+	DOCKER_HOST="unix://$(cat "$T/dx")/docker.sock" docker "$@"
+}
+
+# state IID: the stored InstanceInfo's state
+state() {
+	zkcli get "/$NS/instances/web-1/$1" 2>/dev/null | jq -r .state
+}
+
+# wait_state IID STATE SECONDS
+wait_state() {
+	local i n=$(($3 * 10))
+	for i in $(seq "$n"); do
+		[ "$(state "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "# $1 is $(state "$1"), wanted $2" >&3
+	return 1
+}
+
+# assign IID [TARGET] [STATE]: the assignment and its InstanceInfo, as
+# drove-sched writes them
+assign() {
+	local e
+	e=$(cat "$T/eid")
+	jq -n --arg i "$1" --arg e "$e" --arg s "${3:-PENDING}" '{appId:"web-1",
+	    appName:"web",instanceId:$i,executorId:$e,localInfo:{hostname:"127.0.0.1",ports:{}},
+	    resources:[{type:"CPU",cores:{"0":[0]}},{type:"MEMORY",memoryInMB:{"0":32}}],
+	    state:$s,metadata:{},errorMessage:"",created:1,updated:1}' |
+	    zkcli put "/$NS/instances/web-1/$1" >/dev/null
+	jq -n --arg i "$1" --arg e "$e" --arg t "${2:-RUNNING}" '{appId:"web-1",
+	    appName:"web",instanceId:$i,
+	    executable:{type:"DOCKER",url:"drove-test/web:1",dockerPullTimeout:"100 seconds"},
+	    resources:[{type:"CPU",cores:{"0":[0]}},{type:"MEMORY",memoryInMB:{"0":32}}],
+	    ports:[{name:"main",port:8000,type:"HTTP"}],volumes:[],
+	    configs:[{type:"INLINE",localFilename:"/www/conf.txt",data:"aGVsbG8gY29uZmlnCg=="}],
+	    healthcheck:{mode:{type:"HTTP",protocol:"HTTP",portName:"main",path:"/health",
+	        verb:"GET",successCodes:[200]},timeout:"1 second",interval:"1 second",attempts:3},
+	    readiness:{mode:{type:"HTTP",protocol:"HTTP",portName:"main",path:"/conf.txt",
+	        verb:"GET",successCodes:[200]},timeout:"1 second",interval:"200ms",attempts:50},
+	    loggingSpec:{type:"LOCAL",maxSize:"1m",maxFiles:2,compress:false},
+	    env:{GREETING:"hi"},args:[],devices:[],
+	    targetState:$t,executorId:$e,created:1}' |
+	    zkcli put "/$NS/assignments/$e/$1" >/dev/null
+}
+
+start_execd() {
+	rm -f "$T/ready"
+	mkfifo "$T/ready"
+	"$BIN/drove-execd" -c "$T/executor.yml" -d 3 -v 3>"$T/ready" \
+	    >/dev/null 2>>"$T/execd.log" </dev/null &
+	echo $! >"$T/execd.pid"
+	read -r -t 30 _ <"$T/ready"
+}
+
+# stop_execd: SIGTERM, then wait for it to go (it may be another test's
+# child, so poll rather than wait)
+stop_execd() {
+	local p
+	p=$(cat "$T/execd.pid")
+	kill "$p"
+	for _ in $(seq 100); do
+		kill -0 "$p" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# the container of IID (running or not)
+container_of() {
+	dk ps -aq --no-trunc --filter "label=drove.instance.id=$1"
+}
+
+setup_file() {
+	export T="$BATS_FILE_TMPDIR"
+	zkport=$(free_port)
+	echo "$zkport" >"$T/zkport"
+	mkdir -p "$T/zkdata" "$T/logs"
+	cat >"$T/zoo.cfg" <<-EOF
+	tickTime=2000
+	dataDir=$T/zkdata
+	clientPort=$zkport
+	clientPortAddress=127.0.0.1
+	admin.enableServer=false
+	4lw.commands.whitelist=ruok,stat,mntr
+	EOF
+	java -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar \
+	    org.apache.zookeeper.server.quorum.QuorumPeerMain "$T/zoo.cfg" \
+	    >"$T/zk.log" 2>&1 </dev/null &
+	echo $! >"$T/zk.pid"
+
+	# unix socket paths are short: the engine lives under /tmp
+	D=$(mktemp -d /tmp/drove-dx.XXXXXX)
+	echo "$D" >"$T/dx"
+	# its own bridge and subnet: another engine on this host (docker0,
+	# 172.17/16) would hand out the same container addresses
+	br=drvt$$
+	net=()
+	if ip link add name "$br" type bridge 2>/dev/null; then
+		echo "$br" >"$T/bridge"
+		ip addr add "10.213.$((RANDOM % 250)).1/24" dev "$br"
+		ip link set "$br" up
+		net=(--bridge "$br")
+	fi
+	dockerd --host "unix://$D/docker.sock" --data-root "$D/data" \
+	    --exec-root "$D/exec" --pidfile "$D/pid" "${net[@]}" \
+	    >"$T/dockerd.log" 2>&1 </dev/null &
+	echo $! >"$T/dockerd.pid"
+	for _ in $(seq 150); do
+		zkcli ls / >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	zkcli ls / >/dev/null
+	for _ in $(seq 150); do
+		dk version >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	DOCKER_HOST="unix://$D/docker.sock" "$SCRIPTS/build-test-image"
+
+	cat >"$T/executor.yml" <<-EOF
+	server: {applicationConnectors: [{type: http, port: 3000}], bindAddress: 127.0.0.1}
+	zookeeper: {connectionString: "127.0.0.1:$zkport", nameSpace: $NS}
+	resources: {osCores: [], exposedMemPercentage: 100, tags: [], disableNUMAPinning: true}
+	options: {hostname: 127.0.0.1, dockerSocketPath: $D/docker.sock, cacheImages: true,
+	  maxOpenFiles: 20000, publishAddress: 127.0.0.1, containerStopTimeout: 1s}
+	logging: {appenders: [{type: drove, logPath: $T/logs}]}
+	EOF
+}
+
+teardown_file() {
+	[ -f "$T/execd.pid" ] && kill "$(cat "$T/execd.pid")" 2>/dev/null
+	if [ -f "$T/dx" ]; then
+		# shellcheck disable=SC2046
+		dk rm -f $(dk ps -aq) >/dev/null 2>&1
+		kill "$(cat "$T/dockerd.pid")" 2>/dev/null
+		for _ in $(seq 100); do
+			kill -0 "$(cat "$T/dockerd.pid")" 2>/dev/null || break
+			sleep 0.1
+		done
+		rm -rf "$(cat "$T/dx")" 2>/dev/null
+	fi
+	[ -f "$T/bridge" ] && ip link del "$(cat "$T/bridge")" 2>/dev/null
+	[ -f "$T/zk.pid" ] && kill "$(cat "$T/zk.pid")" 2>/dev/null
+	true
+}
+
+@test "execd: bad config exits 100, unreachable engine 111" {
+	run "$BIN/drove-execd" -c "$T/nonexistent.yml"
+	[ "$status" -eq 100 ]
+	run "$BIN/drove-execd"
+	[ "$status" -eq 100 ]
+	sed "s|dockerSocketPath: [^,]*|dockerSocketPath: $T/none.sock|" \
+	    "$T/executor.yml" >"$T/bad.yml"
+	run "$BIN/drove-execd" -c "$T/bad.yml"
+	[ "$status" -eq 111 ]
+	run "$BIN/drove-reconcile" -c "$T/bad.yml" -n
+	[ "$status" -eq 111 ]
+}
+
+@test "execd publishes its node data" {
+	start_execd
+	run zkcli ls "/$NS/executor"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	echo "${lines[0]}" >"$T/eid"
+	node=$(zkcli get "/$NS/executor/${lines[0]}")
+	[ "$(jq -r .type <<<"$node")" = EXECUTOR ]
+	[ "$(jq -r .hostname <<<"$node")" = 127.0.0.1 ]
+	[ "$(jq -r .port <<<"$node")" = 3000 ]
+	[ "$(jq -r .state.executorId <<<"$node")" = "${lines[0]}" ]
+	[ "$(jq '.state.layout.cores["0"] | length' <<<"$node")" -ge 1 ]
+	[ "$(jq -r .executorState <<<"$node")" = ACTIVE ]
+}
+
+@test "an assignment runs to HEALTHY and answers on its host port" {
+	assign AI-1
+	wait_state AI-1 HEALTHY 30
+	info=$(zkcli get "/$NS/instances/web-1/AI-1")
+	port=$(jq -r .localInfo.ports.main.hostPort <<<"$info")
+	[ "$(jq -r .localInfo.ports.main.containerPort <<<"$info")" = 8000 ]
+	[ "$(jq -r .executorId <<<"$info")" = "$(cat "$T/eid")" ]
+	[ "$(curl -s "http://127.0.0.1:$port/health")" = OK ]
+	[ "$(curl -s "http://127.0.0.1:$port/conf.txt")" = "hello config" ]
+	c=$(container_of AI-1)
+	[ -n "$c" ]
+	[ "$(dk inspect -f '{{.Name}}' "$c")" = /web-1-AI-1 ]
+	[ "$(dk inspect -f '{{index .Config.Labels "drove.job.type"}}' "$c")" = SERVICE ]
+	dk inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$c" >"$T/env"
+	grep -qx GREETING=hi "$T/env"
+	grep -qx DROVE_INSTANCE_ID=AI-1 "$T/env"
+	grep -qx "PORT_8000=$port" "$T/env"
+	[ "$(dk inspect -f '{{.HostConfig.CpusetCpus}}' "$c")" = 0 ]
+	[ "$(dk inspect -f '{{.HostConfig.Memory}}' "$c")" = $((32 << 20)) ]
+	node=$(zkcli get "/$NS/executor/$(cat "$T/eid")")
+	[ "$(jq -c '.state.cpus.usedCores["0"]' <<<"$node")" = "[0]" ]
+	[ "$(jq -r '.instances[0].instanceId' <<<"$node")" = AI-1 ]
+	# httpd -v logs each request on stderr: followed into output.log
+	for _ in $(seq 30); do
+		grep -q response:200 "$T/logs/web-1/AI-1/output.log" 2>/dev/null &&
+		    break
+		sleep 0.1
+	done
+	grep -q response:200 "$T/logs/web-1/AI-1/output.log"
+}
+
+@test "a killed container is reported and cleaned up within 3 s" {
+	c=$(container_of AI-1)
+	dk kill "$c" >/dev/null
+	wait_state AI-1 STOPPED 3
+	[ "$(zkcli get "/$NS/instances/web-1/AI-1" | jq -r .errorMessage)" = \
+	    "Container exited with code 137" ]
+	[ -z "$(container_of AI-1)" ]
+	node=$(zkcli get "/$NS/executor/$(cat "$T/eid")")
+	[ "$(jq -c '.state.cpus.usedCores["0"]' <<<"$node")" = "[]" ]
+	zkcli rm "/$NS/assignments/$(cat "$T/eid")/AI-1"
+}
+
+@test "a restarted execd adopts its running container" {
+	assign AI-2
+	wait_state AI-2 HEALTHY 30
+	c=$(container_of AI-2)
+	stop_execd
+	[ "$(dk inspect -f '{{.State.Running}}' "$c")" = true ]
+	before=$(zkcli get "/$NS/instances/web-1/AI-2" | jq .updated)
+	sleep 1
+	start_execd
+	[ "$(container_of AI-2)" = "$c" ]
+	[ "$(state AI-2)" = HEALTHY ]
+	after=$(zkcli get "/$NS/instances/web-1/AI-2" | jq .updated)
+	[ "$after" -gt "$before" ]
+	grep -q "adopting container ${c:0:12}" "$T/execd.log"
+	! grep -q "instance AI-2: STARTING" <(sed -n '/adopting/,$p' "$T/execd.log")
+	sleep 2
+	[ "$(state AI-2)" = HEALTHY ]
+}
+
+@test "targetState STOPPED stops and removes the container" {
+	c=$(container_of AI-2)
+	[ -n "$c" ]
+	assign AI-2 STOPPED HEALTHY
+	wait_state AI-2 STOPPED 20
+	[ -z "$(container_of AI-2)" ]
+	zkcli rm "/$NS/assignments/$(cat "$T/eid")/AI-2"
+}
+
+@test "reconcile: kill an unassigned container, adopt, lost" {
+	stop_execd
+	# assigned, running: adopt
+	assign AI-3
+	start_execd
+	wait_state AI-3 HEALTHY 30
+	# SIGTERM: exit 0, the container keeps running
+	kill "$(cat "$T/execd.pid")"
+	rc=0
+	wait "$(cat "$T/execd.pid")" || rc=$?
+	[ "$rc" -eq 0 ]
+	[ "$(dk inspect -f '{{.State.Running}}' "$(container_of AI-3)")" = true ]
+	# labelled, not assigned: kill (a running execd would do it at once)
+	stray=$(dk run -d --label drove.instance.id=AI-stray drove-test/web:1)
+	# assigned, stored HEALTHY, no container: lost
+	assign AI-4 RUNNING HEALTHY
+	run "$BIN/drove-reconcile" -c "$T/executor.yml" -n
+	[ "$status" -eq 0 ]
+	echo "$output" >"$T/dec"
+	[ "$(jq -r 'select(.instanceId=="AI-stray") | .action' "$T/dec")" = kill ]
+	[ "$(jq -r 'select(.instanceId=="AI-stray") | .containerId' "$T/dec")" = "$stray" ]
+	[ "$(jq -r 'select(.instanceId=="AI-3") | .action' "$T/dec")" = adopt ]
+	[ "$(jq -r 'select(.instanceId=="AI-4") | .action' "$T/dec")" = lost ]
+	# -n changed nothing
+	[ "$(dk inspect -f '{{.State.Running}}' "$stray")" = true ]
+	[ "$(state AI-4)" = HEALTHY ]
+	run "$BIN/drove-reconcile" -c "$T/executor.yml"
+	[ "$status" -eq 0 ]
+	[ -z "$(dk ps -aq --filter label=drove.instance.id=AI-stray)" ]
+	[ "$(state AI-4)" = LOST ]
+	[ "$(zkcli get "/$NS/instances/web-1/AI-4" | jq -r .errorMessage)" = \
+	    "Container not found on executor restart" ]
+	[ -n "$(container_of AI-3)" ]
+}
+
+@test "execd on startup removes strays and adopts the rest" {
+	stray=$(dk run -d --label drove.instance.id=AI-stray2 drove-test/web:1)
+	start_execd
+	[ -z "$(dk ps -aq --filter label=drove.instance.id=AI-stray2)" ]
+	wait_state AI-3 HEALTHY 5
+	grep -q "adopting container" "$T/execd.log"
+	[ "$(state AI-4)" = LOST ]
+}

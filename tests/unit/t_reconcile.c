@@ -1,0 +1,98 @@
+/* t_reconcile: the executor's restart decisions as a pure function. */
+#include <string.h>
+
+#include "json.h"
+#include "reconcile.h"
+#include "tap.h"
+
+static json_t *
+P(const char *s)
+{
+	json_t *j = js_parse(s, strlen(s), NULL);
+
+	if (!j)
+		printf("# bad json in test: %s\n", s);
+	return j;
+}
+
+/* the decision for instanceId iid with action act, or NULL */
+static json_t *
+find(json_t *d, const char *act, const char *iid)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(d, i, x)
+		if (!strcmp(js_str(x, "action", ""), act) &&
+		    !strcmp(js_str(x, "instanceId", ""), iid))
+			return x;
+	return NULL;
+}
+
+int
+main(void)
+{
+	json_t *c, *a, *in, *d, *x;
+
+	c = P("["
+	    "{\"Id\":\"c1\",\"State\":\"running\",\"Labels\":{"
+	    "\"drove.instance.id\":\"AI-1\",\"drove.executor.id\":\"E\"}},"
+	    "{\"Id\":\"c2\",\"State\":\"running\",\"Labels\":{"
+	    "\"drove.instance.id\":\"AI-2\"}},"
+	    "{\"Id\":\"c3\",\"State\":\"exited\",\"Labels\":{"
+	    "\"drove.instance.id\":\"AI-3\"}},"
+	    "{\"Id\":\"c4\",\"State\":\"running\",\"Labels\":{"
+	    "\"drove.instance.id\":\"AI-4\"}},"
+	    "{\"Id\":\"c5\",\"State\":\"running\",\"Labels\":{"
+	    "\"drove.instance.id\":\"AI-5\",\"drove.executor.id\":\"OTHER\"}},"
+	    "{\"Id\":\"c6\",\"State\":\"running\",\"Labels\":{}},"
+	    "{\"Id\":\"c7\",\"State\":\"running\",\"Labels\":{"
+	    "\"drove.instance.id\":\"AI-7\"}}"
+	    "]");
+	a = P("{"
+	    "\"AI-1\":{\"appId\":\"a-1\",\"targetState\":\"RUNNING\"},"
+	    "\"AI-3\":{\"appId\":\"a-1\",\"targetState\":\"RUNNING\"},"
+	    "\"AI-4\":{\"appId\":\"a-1\",\"targetState\":\"STOPPED\"},"
+	    "\"AI-7\":{\"appId\":\"a-1\",\"targetState\":\"RUNNING\"},"
+	    "\"AI-8\":{\"appId\":\"a-1\",\"targetState\":\"RUNNING\"},"
+	    "\"AI-9\":{\"appId\":\"a-1\",\"targetState\":\"RUNNING\"},"
+	    "\"AI-10\":{\"appId\":\"a-1\",\"targetState\":\"RUNNING\"}"
+	    "}");
+	in = P("{"
+	    "\"AI-1\":{\"state\":\"HEALTHY\"},"
+	    "\"AI-3\":{\"state\":\"HEALTHY\"},"
+	    "\"AI-7\":{\"state\":\"STOPPED\"},"
+	    "\"AI-8\":{\"state\":\"UNREADY\"},"
+	    "\"AI-9\":{\"state\":\"PENDING\"},"
+	    "\"AI-10\":{\"state\":\"LOST\"}"
+	    "}");
+	d = reconcile_decide(c, a, in, "E");
+	ok(d && json_is_array(d), "decisions array");
+	x = find(d, "adopt", "AI-1");
+	ok(x != NULL, "running assigned container adopted");
+	is_str(js_str(x, "containerId", NULL), "c1", "adopt container id");
+	is_str(js_str(x, "appId", NULL), "a-1", "adopt app id");
+	ok(find(d, "kill", "AI-2") != NULL, "unassigned container killed");
+	ok(find(d, "kill", "AI-3") != NULL, "exited container killed");
+	ok(find(d, "lost", "AI-3") != NULL, "exited HEALTHY instance lost");
+	ok(find(d, "kill", "AI-4") != NULL, "targetState STOPPED killed");
+	ok(!find(d, "kill", "AI-5") && !find(d, "adopt", "AI-5"),
+	    "another executor's container left alone");
+	ok(find(d, "kill", "AI-7") != NULL, "terminal instance's container killed");
+	ok(!find(d, "lost", "AI-7"), "terminal instance not lost");
+	x = find(d, "lost", "AI-8");
+	ok(x != NULL, "UNREADY without container lost");
+	is_str(js_str(x, "containerId", NULL), "", "lost has no container");
+	ok(!find(d, "lost", "AI-9"), "PENDING not lost");
+	ok(!find(d, "lost", "AI-10"), "LOST not lost again");
+	ok(!find(d, "lost", "AI-1"), "adopted not lost");
+	is_int(json_array_size(d), 7, "seven decisions");
+	json_decref(d);
+	d = reconcile_decide(json_array(), NULL, NULL, "E");
+	is_int(json_array_size(d), 0, "nothing to do");
+	json_decref(d);
+	json_decref(c);
+	json_decref(a);
+	json_decref(in);
+	return done_testing();
+}
