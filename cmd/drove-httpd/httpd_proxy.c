@@ -1,0 +1,227 @@
+/*
+ * httpd_proxy.c: log file requests relayed to the executor that runs the
+ * instance (InstanceInfo.executorId -> /<ns>/executor/<id> hostname and
+ * port), as Drove's ExecutorLogFileApis does.  The executor's status,
+ * body, Content-Type and Content-Disposition are passed through with no
+ * envelope; an unknown instance or executor answers 204.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "err.h"
+#include "httpd.h"
+
+#define PROXY_MAX_BODY (256L * 1024 * 1024)
+#define PROXY_TIMEOUT_S 60
+
+struct fetch {
+	struct buf body;
+	struct reply *out;
+	int too_big;
+};
+
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct fetch *f = arg;
+	size_t n = size * nmemb;
+
+	if (f->body.len + n > PROXY_MAX_BODY) {
+		f->too_big = 1;
+		return 0;
+	}
+	return buf_add(&f->body, p, n) < 0 ? 0 : n;
+}
+
+static void
+keep_header(char *dst, size_t dstlen, const char *line, size_t n,
+    const char *name)
+{
+	size_t k = strlen(name);
+
+	if (n <= k + 1 || strncasecmp(line, name, k) || line[k] != ':')
+		return;
+	line += k + 1;
+	n -= k + 1;
+	while (n && (*line == ' ' || *line == '\t')) {
+		line++;
+		n--;
+	}
+	while (n && (line[n - 1] == '\r' || line[n - 1] == '\n'))
+		n--;
+	if (n >= dstlen)
+		n = dstlen - 1;
+	memcpy(dst, line, n);
+	dst[n] = '\0';
+}
+
+static size_t
+on_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct fetch *f = arg;
+	size_t n = size * nmemb;
+
+	keep_header(f->out->ctype, sizeof f->out->ctype, p, n,
+	    "Content-Type");
+	keep_header(f->out->disposition, sizeof f->out->disposition, p, n,
+	    "Content-Disposition");
+	return n;
+}
+
+struct qbuild {
+	CURL *c;
+	struct buf *q;
+};
+
+static enum MHD_Result
+add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct qbuild *qb = cls;
+	char *k, *v = NULL;
+
+	(void)kind;
+	k = curl_easy_escape(qb->c, key, 0);
+	if (value)
+		v = curl_easy_escape(qb->c, value, 0);
+	if (k)
+		buf_addf(qb->q, "%s%s%s%s", qb->q->len ? "&" : "?", k,
+		    v ? "=" : "", v ? v : "");
+	curl_free(k);
+	curl_free(v);
+	return MHD_YES;
+}
+
+/* Escape each '/'-separated part of rest into out. */
+static int
+escape_path(CURL *c, const char *rest, struct buf *out)
+{
+	const char *p = rest, *s;
+	char *e;
+
+	for (;;) {
+		s = strchr(p, '/');
+		e = curl_easy_escape(c, p, s ? (int)(s - p) : 0);
+		if (!e)
+			return -1;
+		buf_adds(out, e);
+		curl_free(e);
+		if (!s)
+			return 0;
+		buf_adds(out, "/");
+		p = s + 1;
+	}
+}
+
+static void
+no_content(struct reply *out)
+{
+	out->code = MHD_HTTP_NO_CONTENT;
+}
+
+void
+proxy_logfiles(const struct req *r, const char *app_id,
+    const char *instance_id, const char *rest, struct reply *out)
+{
+	char path[ZKP_MAX], hdr[512];
+	struct buf url = BUF_ZERO, q = BUF_ZERO;
+	struct fetch f = { BUF_ZERO, out, 0 };
+	struct curl_slist *hl = NULL;
+	struct qbuild qb;
+	json_t *ii, *node;
+	const char *eid, *host;
+	long long port;
+	long code = 0;
+	CURLcode rc;
+	CURL *c;
+
+	if (zkp_instance(path, hd.ns, app_id, instance_id) < 0 ||
+	    !(ii = zk_get_json(hd.zk, path, 0, NULL))) {
+		if (errno == ENOENT || errno == EINVAL)
+			no_content(out);
+		else
+			reply_500(out, "unable to read instance %s: %s",
+			    instance_id, zk_last_error());
+		return;
+	}
+	eid = js_str(ii, "executorId", "");
+	if (zkp_executor(path, hd.ns, eid) < 0 ||
+	    !(node = zk_get_json(hd.zk, path, 0, NULL))) {
+		int e = errno;
+
+		json_decref(ii);
+		if (e == ENOENT || e == EINVAL)
+			no_content(out);
+		else
+			reply_500(out, "unable to read executor %s: %s", eid,
+			    zk_last_error());
+		return;
+	}
+	json_decref(ii);
+	host = js_str(node, "hostname", "");
+	port = js_int(node, "port", 0);
+	if (!*host || port <= 0 || !(c = curl_easy_init())) {
+		json_decref(node);
+		no_content(out);
+		return;
+	}
+	buf_addf(&url, "http://%s%s%s:%lld/apis/v1/logs/filestream/",
+	    strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
+	    port);
+	json_decref(node);
+	escape_path(c, app_id, &url);
+	buf_adds(&url, "/");
+	escape_path(c, instance_id, &url);
+	buf_adds(&url, "/");
+	escape_path(c, rest, &url);
+	qb.c = c;
+	qb.q = &q;
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg,
+	    &qb);
+	if (q.len)
+		buf_add(&url, q.s, q.len);
+
+	snprintf(hdr, sizeof hdr, "NodeId: %s", hd.hostname);
+	hl = curl_slist_append(hl, hdr);
+	if (hd.cluster_secret) {
+		snprintf(hdr, sizeof hdr, "Cluster-Authorization: %s",
+		    hd.cluster_secret);
+		hl = curl_slist_append(hl, hdr);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url.s);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &f);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &f);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)PROXY_TIMEOUT_S);
+	if (!strcmp(r->method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (verbosity > 1)
+		dbg("proxy GET %s", url.s);
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(hl);
+	if (rc != CURLE_OK) {
+		out->ctype[0] = out->disposition[0] = '\0';
+		reply_500(out, "unable to reach the executor at %s: %s", url.s,
+		    f.too_big ? "response too large" : curl_easy_strerror(rc));
+	} else {
+		out->code = (unsigned int)code;
+		out->raw_len = f.body.len;
+		out->raw = buf_detach(&f.body);
+	}
+	buf_free(&f.body);
+	buf_free(&url);
+	buf_free(&q);
+}

@@ -1,0 +1,463 @@
+/*
+ * drove-httpd: the controller's HTTP API (Drove's /apis/v1 paths, bodies
+ * and {"status","data","message"} envelope) on server.bindAddress:port.
+ * Reads /<ns>/leaderselection (watched: only the leader answers /apis),
+ * /<ns>/applications, /<ns>/instances, /<ns>/executor; writes
+ * /<ns>/applications/<appId> (CREATE, SCALE) fenced by the leader's
+ * election znode.  Proxies log file requests to the executors.
+ * stderr: one line per request at -v; ACCESS_AUDIT lines for POST/PUT.
+ * Exit: 0 on SIGTERM, 100 bad usage/config, 111 ZooKeeper or socket trouble.
+ */
+#define _GNU_SOURCE
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "config.h"
+#include "err.h"
+#include "notify.h"
+#include "httpd.h"
+
+/* 413; libmicrohttpd renamed the constant between releases. */
+#define HTTP_TOO_LARGE 413U
+
+#define USAGE "drove-httpd -c controller.yml [ -d notif ] [ -p port ] [ -v ]"
+
+struct httpd hd;
+
+/* The leadership cache: written by the main thread, read by handlers. */
+static struct {
+	pthread_mutex_t mu;
+	int is_leader;
+	char fence[ZKP_MAX];
+	char addr[300];
+} lead = { PTHREAD_MUTEX_INITIALIZER, 0, "", "" };
+
+/* Per-connection state between MHD's calls of the access handler. */
+struct conn {
+	struct buf body;
+	int too_big;
+};
+
+int
+leader_get(char *fence, char *addr, size_t addr_len)
+{
+	int r;
+
+	pthread_mutex_lock(&lead.mu);
+	r = lead.is_leader;
+	if (fence)
+		snprintf(fence, ZKP_MAX, "%s", lead.fence);
+	if (addr)
+		snprintf(addr, addr_len, "%s", lead.addr);
+	pthread_mutex_unlock(&lead.mu);
+	return r;
+}
+
+static void
+leader_set(int is_leader, const char *fence, const char *addr)
+{
+	pthread_mutex_lock(&lead.mu);
+	if (is_leader != lead.is_leader)
+		info("%s the leader controller", is_leader ? "now" : "not");
+	lead.is_leader = is_leader;
+	snprintf(lead.fence, sizeof lead.fence, "%s", fence);
+	snprintf(lead.addr, sizeof lead.addr, "%s", addr);
+	pthread_mutex_unlock(&lead.mu);
+}
+
+/* The sequence number of an election node name, or -1. */
+static long long
+election_seq(const char *name)
+{
+	const char *p = strrchr(name, '-');
+	char *end;
+	long long v;
+
+	if (strncmp(name, "leader-", 7) || !p || !p[1])
+		return -1;
+	v = strtoll(p + 1, &end, 10);
+	return *end ? -1 : v;
+}
+
+/*
+ * Re-read the election children (re-arming the child watch) and the
+ * lowest one's data.  Dies (111) when ZooKeeper fails other than with a
+ * missing node: the supervisor restarts us.
+ */
+static void
+leader_refresh(void)
+{
+	char dir[ZKP_MAX], path[ZKP_MAX], addr[300] = "";
+	char **names = NULL, **p;
+	const char *best = NULL, *host;
+	long long best_seq = -1, s, port;
+	json_t *data;
+	int mine = 0;
+
+	if (zkp_election_dir(dir, hd.ns) < 0)
+		BUG("election path");
+	if (zk_children(hd.zk, dir, 1, &names, NULL) < 0) {
+		if (errno != ENOENT)
+			die(EXIT_TEMP, "unable to list '%s': %s", dir,
+			    zk_last_error());
+		leader_set(0, "", "");
+		return;
+	}
+	for (p = names; *p; p++)
+		if ((s = election_seq(*p)) >= 0 && (best_seq < 0 ||
+		    s < best_seq)) {
+			best_seq = s;
+			best = *p;
+		}
+	if (!best) {
+		zk_free_names(names);
+		leader_set(0, "", "");
+		return;
+	}
+	if (snprintf(path, sizeof path, "%s/%s", dir, best) >=
+	    (int)sizeof path)
+		BUG("election znode path too long");
+	zk_free_names(names);
+	/* Watch the leader's node too, so its deletion is seen even if the
+	 * child event raced with this read. */
+	data = zk_get_json(hd.zk, path, 1, NULL);
+	if (!data) {
+		if (errno == ENOENT || errno == EINVAL) {
+			leader_set(0, "", "");
+			return;
+		}
+		die(EXIT_TEMP, "unable to read '%s': %s", path,
+		    zk_last_error());
+	}
+	host = js_str(data, "hostname", "");
+	port = js_int(data, "port", -1);
+	if (port < 0 && js_str(data, "port", NULL))
+		port = strtoll(js_str(data, "port", ""), NULL, 10);
+	snprintf(addr, sizeof addr, "%s:%lld", host, port);
+	mine = !strcmp(host, hd.hostname) && port == hd.port;
+	json_decref(data);
+	leader_set(mine, path, addr);
+}
+
+static void
+handle_zk_events(void)
+{
+	struct zk_event ev;
+	char dir[ZKP_MAX];
+	int r, refresh = 0;
+
+	zkp_election_dir(dir, hd.ns);
+	while ((r = zk_next_event(hd.zk, &ev)) == 1) {
+		switch (ev.type) {
+		case ZK_EV_EXPIRED:
+			die(EXIT_TEMP, "ZooKeeper session expired");
+		case ZK_EV_DISCONNECTED:
+			warn("ZooKeeper connection lost");
+			leader_set(0, "", "");
+			break;
+		case ZK_EV_CONNECTED:
+			refresh = 1;
+			break;
+		default:
+			if (!strncmp(ev.path, dir, strlen(dir)))
+				refresh = 1;
+			break;
+		}
+	}
+	if (r < 0)
+		diesys(EXIT_TEMP, "unable to read ZooKeeper events");
+	if (refresh)
+		leader_refresh();
+}
+
+static enum MHD_Result
+send_reply(struct MHD_Connection *c, const char *method, const char *url,
+    struct reply *rep)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char *s = NULL;
+	size_t n = 0;
+
+	if (rep->json) {
+		if (!(s = js_dump(rep->json)))
+			return MHD_NO;
+		n = strlen(s);
+		json_decref(rep->json);
+		rep->json = NULL;
+		if (!rep->ctype[0])
+			snprintf(rep->ctype, sizeof rep->ctype,
+			    "application/json");
+	} else if (rep->raw) {
+		s = rep->raw;
+		n = rep->raw_len;
+		rep->raw = NULL;
+	}
+	resp = MHD_create_response_from_buffer(n, s,
+	    s ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		free(s);
+		return MHD_NO;
+	}
+	if (rep->ctype[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    rep->ctype);
+	if (rep->disposition[0])
+		MHD_add_response_header(resp,
+		    MHD_HTTP_HEADER_CONTENT_DISPOSITION, rep->disposition);
+	ret = MHD_queue_response(c, rep->code, resp);
+	MHD_destroy_response(resp);
+	if (verbosity > 0)
+		info("%s %s %u", method, url, rep->code);
+	return ret;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct conn *st = *con_cls;
+	struct reply rep;
+	struct req r;
+
+	(void)cls;
+	(void)version;
+	if (!st) {
+		st = calloc(1, sizeof *st);
+		if (!st)
+			return MHD_NO;
+		*con_cls = st;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!st->too_big && st->body.len + *upload_size >
+		    HTTPD_BODY_MAX)
+			st->too_big = 1;
+		if (!st->too_big && buf_add(&st->body, upload,
+		    *upload_size) < 0)
+			return MHD_NO;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	memset(&rep, 0, sizeof rep);
+	if (!strcmp(method, "POST") || !strcmp(method, "PUT"))
+		info("ACCESS_AUDIT: Api [%s] %s called by default-user",
+		    method, url);
+	if (st->too_big) {
+		reply_fail(&rep, HTTP_TOO_LARGE,
+		    "Request body too large (limit 1 MiB)", NULL);
+	} else {
+		r.conn = c;
+		r.method = method;
+		r.url = url;
+		r.body = st->body.s ? st->body.s : "";
+		r.body_len = st->body.len;
+		api_handle(&r, &rep);
+	}
+	return send_reply(c, method, url, &rep);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct conn *st = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (st) {
+		buf_free(&st->body);
+		free(st);
+		*con_cls = NULL;
+	}
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	warn("httpd: %s", msg);
+}
+
+static const char *
+controller_secret(const json_t *cfg)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(js_get(cfg, "clusterAuth.secrets"), i, s)
+		if (!strcmp(js_str(s, "nodeType", ""), "CONTROLLER"))
+			return js_str(s, "secret", NULL);
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *di;
+	const char *conf = NULL, *bindaddr, *connect, *h;
+	struct js_err jerr;
+	struct pollfd pfd[2];
+	sigset_t mask;
+	long port = -1;
+	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+	    MHD_USE_ERROR_LOG;
+	int opt, notif = -1, sfd;
+	char *end;
+
+	PROG = "drove-httpd";
+	while ((opt = getopt(argc, argv, "c:d:hp:v")) != -1) {
+		switch (opt) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'd':
+			if ((notif = notify_parse(optarg)) < 0)
+				die(EXIT_USAGE, "invalid notification fd '%s'",
+				    optarg);
+			break;
+		case 'h':
+			printf("usage: %s\n", USAGE);
+			stdout_close();
+			return EXIT_OK;
+		case 'p':
+			errno = 0;
+			port = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
+			    port < 0 || port > 65535)
+				die(EXIT_USAGE, "invalid port '%s'", optarg);
+			break;
+		case 'v':
+			verbosity++;
+			break;
+		default:
+			dieusage(USAGE);
+		}
+	}
+	if (conf == NULL || optind != argc)
+		dieusage(USAGE);
+
+	if ((hd.cfg = cfg_load(conf, &jerr)) == NULL)
+		die(EXIT_USAGE, "%s", jerr.msg);
+	if ((connect = cfg_zk_connect(hd.cfg)) == NULL || !*connect)
+		die(EXIT_USAGE, "'%s': zookeeper.connectionString is missing",
+		    conf);
+	hd.ns = cfg_zk_namespace(hd.cfg);
+	if (!*hd.ns || strchr(hd.ns, '/'))
+		die(EXIT_USAGE, "'%s': invalid zookeeper.nameSpace '%s'", conf,
+		    hd.ns);
+	if (port < 0)
+		port = cfg_server_port(hd.cfg, 4000);
+	if (port < 0 || port > 65535)
+		die(EXIT_USAGE, "'%s': invalid server port %ld", conf, port);
+	if ((h = js_str(js_get(hd.cfg, "options"), "hostname", NULL)) && *h)
+		snprintf(hd.hostname, sizeof hd.hostname, "%s", h);
+	else if (gethostname(hd.hostname, sizeof hd.hostname) < 0)
+		diesys(EXIT_TEMP, "gethostname");
+	spec_opts_from_cfg(hd.cfg, &hd.sopts);
+	hd.cluster_secret = controller_secret(hd.cfg);
+	bindaddr = js_str(js_get(hd.cfg, "server"), "bindAddress", "0.0.0.0");
+	memset(&ss, 0, sizeof ss);
+	if (strchr(bindaddr, ':') != NULL) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, bindaddr, &s6->sin6_addr) != 1)
+			die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
+			    bindaddr);
+		flags |= MHD_USE_IPv6;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, bindaddr, &s4->sin_addr) != 1)
+			die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
+			    bindaddr);
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		diesys(EXIT_TEMP, "unable to set up signals");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		die(EXIT_TEMP, "unable to initialise libcurl");
+
+	if (!(hd.zk = zk_open(connect, hd.ns, 15000, 10000)))
+		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
+		    connect, zk_last_error());
+	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request,
+	    NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+	    MHD_OPTION_END);
+	if (d == NULL)
+		die(EXIT_TEMP, "unable to listen on %s:%ld", bindaddr, port);
+	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	hd.port = di != NULL && di->port ? (int)di->port : (int)port;
+	leader_refresh();
+	info("listening on %s:%d as %s:%d", bindaddr, hd.port, hd.hostname,
+	    hd.port);
+	notify_ready(notif);
+
+	pfd[0].fd = sfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = zk_fd(hd.zk);
+	pfd[1].events = POLLIN;
+	for (;;) {
+		int r = poll(pfd, 2, -1);
+
+		if (r < 0 && errno != EINTR)
+			diesys(EXIT_TEMP, "poll");
+		if (r <= 0)
+			continue;
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof si) == sizeof si) {
+				if (si.ssi_signo == SIGHUP)
+					continue;
+				info("signal %u, exiting", si.ssi_signo);
+				MHD_stop_daemon(d);
+				zk_close(hd.zk);
+				json_decref(hd.cfg);
+				curl_global_cleanup();
+				return EXIT_OK;
+			}
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP))
+			handle_zk_events();
+	}
+}

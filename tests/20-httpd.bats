@@ -1,0 +1,388 @@
+#!/usr/bin/env bats
+# drove-httpd: leadership gating, CREATE/SCALE operations written to a
+# private ZooKeeper, the read endpoints, and that every rejected request
+# leaves ZooKeeper exactly as it was.
+
+BIN=${DROVE_BIN:-$BATS_TEST_DIRNAME/../bin}
+NS=t-httpd
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
+	    shuf -i 20000-60000 -n 1
+}
+
+zkcli() {
+	"$BIN/drove-zkcli" -z "127.0.0.1:$(cat "$T/zkport")" "$@"
+}
+
+# put_ephemeral PATH JSON: holds the node in a background session.
+put_ephemeral() {
+	printf '%s' "$2" >"$T/eph.json"
+	"$BIN/drove-zkcli" -z "127.0.0.1:$(cat "$T/zkport")" put -e "$1" \
+	    <"$T/eph.json" >/dev/null 2>&1 3>&- &
+	echo $! >>"$T/holders"
+	for _ in $(seq 50); do
+		zkcli get "$1" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+setup_file() {
+	export T="$BATS_FILE_TMPDIR"
+	zkport=$(free_port)
+	echo "$zkport" >"$T/zkport"
+	mkdir -p "$T/zkdata"
+	cat >"$T/zoo.cfg" <<-EOF
+	tickTime=2000
+	dataDir=$T/zkdata
+	clientPort=$zkport
+	clientPortAddress=127.0.0.1
+	admin.enableServer=false
+	4lw.commands.whitelist=ruok,stat,mntr
+	EOF
+	java -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar \
+	    org.apache.zookeeper.server.quorum.QuorumPeerMain "$T/zoo.cfg" \
+	    >"$T/zk.log" 2>&1 </dev/null 3>&- &
+	echo $! >"$T/zk.pid"
+	for _ in $(seq 150); do
+		zkcli ls / >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	zkcli ls / >/dev/null
+
+	cat >"$T/controller.yml" <<-EOF
+	server: {applicationConnectors: [{type: http, port: 4000}], bindAddress: 127.0.0.1}
+	zookeeper: {connectionString: "127.0.0.1:$zkport", nameSpace: $NS}
+	options: {hostname: 127.0.0.1}
+	EOF
+	mkfifo "$T/ready"
+	(
+		"$BIN/drove-httpd" -c "$T/controller.yml" -p 0 -d 3 -v \
+		    3>"$T/ready" >/dev/null 2>"$T/stderr" </dev/null &
+		echo $! >"$T/pid"
+		wait $!
+		echo $? >"$T/rc"
+	) 3>&- &
+	read -r -t 20 _ <"$T/ready"
+	port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/stderr")
+	[ -n "$port" ]
+	echo "$port" >"$T/port"
+	put_ephemeral "/$NS/leaderselection/leader-0000000005" \
+	    "{\"hostname\":\"127.0.0.1\",\"port\":$port}"
+	for _ in $(seq 50); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' \
+		    "http://127.0.0.1:$port/apis/v1/ping")" = 200 ] && break
+		sleep 0.1
+	done
+	jq -n '{type:"CREATE",instances:2,spec:{name:"hello",version:"1",type:"SERVICE",
+	    executable:{type:"DOCKER",url:"drove-test/web:1",dockerPullTimeout:"100 seconds"},
+	    exposedPorts:[{name:"main",port:8000,type:"HTTP"}],
+	    resources:[{type:"CPU",count:1},{type:"MEMORY",sizeInMB:64}],
+	    healthcheck:{mode:{type:"HTTP",protocol:"HTTP",portName:"main",path:"/",verb:"GET",successCodes:[200]},
+	        timeout:"1 second",interval:"2 seconds",attempts:3},
+	    readiness:{mode:{type:"HTTP",protocol:"HTTP",portName:"main",path:"/",verb:"GET",successCodes:[200]},
+	        timeout:"1 second",interval:"2 seconds",attempts:3},
+	    exposureSpec:{vhost:"hello.local",portName:"main",mode:"ALL"},
+	    tags:{team:"t"}, env:{A:"b"}}}' >"$T/create.json"
+}
+
+teardown_file() {
+	[ -f "$T/pid" ] && kill "$(cat "$T/pid")" 2>/dev/null
+	if [ -f "$T/holders" ]; then
+		while read -r p; do kill "$p" 2>/dev/null; done <"$T/holders"
+	fi
+	[ -f "$T/zk.pid" ] && kill "$(cat "$T/zk.pid")" 2>/dev/null
+	true
+}
+
+setup() {
+	B="http://127.0.0.1:$(cat "$T/port")/apis/v1"
+}
+
+# req [curl args]: sets $code and $body
+req() {
+	body=$(curl -s -o - -w '\n%{http_code}' "$@")
+	code=${body##*$'\n'}
+	body=${body%$'\n'*}
+}
+
+post() {
+	req -X POST -H 'Content-Type: application/json' --data-binary "$2" "$B$1"
+}
+
+snapshot() {
+	zkcli dump "/$NS" | grep -v '"path":"/'"$NS"'/leaderselection' | sort
+}
+
+# unchanged: ZooKeeper's namespace equals the snapshot in $T/before
+unchanged() {
+	diff "$T/before" <(snapshot)
+}
+
+@test "ping answers pong on the leader" {
+	req "$B/ping"
+	[ "$code" = 200 ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"SUCCESS","data":"pong","message":"success"}' ]
+}
+
+@test "another node with a lower sequence is leader: 400 on every /apis route" {
+	put_ephemeral "/$NS/leaderselection/leader-0000000001" \
+	    '{"hostname":"10.9.9.9","port":4000}'
+	for _ in $(seq 50); do
+		req "$B/ping"
+		[ "$code" = 400 ] && break
+		sleep 0.1
+	done
+	[ "$code" = 400 ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"FAILED","data":null,"message":"This node is not the leader controller"}' ]
+	snapshot >"$T/before"
+	post /applications/operations "$(cat "$T/create.json")"
+	[ "$code" = 400 ]
+	[ "$(jq -r .message <<<"$body")" = "This node is not the leader controller" ]
+	unchanged
+	req "$B/applications"
+	[ "$code" = 400 ]
+	zkcli rm "/$NS/leaderselection/leader-0000000001"
+	for _ in $(seq 50); do
+		req "$B/ping"
+		[ "$code" = 200 ] && break
+		sleep 0.1
+	done
+	[ "$code" = 200 ]
+}
+
+@test "CREATE a valid app: 200 {appId}, ApplicationInfo stored in ZooKeeper" {
+	post /applications/operations "$(cat "$T/create.json")"
+	[ "$code" = 200 ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"SUCCESS","data":{"appId":"hello-1"},"message":"success"}' ]
+	run zkcli get "/$NS/applications/hello-1"
+	[ "$status" = 0 ]
+	[ "$(jq -r .appId <<<"$output")" = hello-1 ]
+	[ "$(jq -r .instances <<<"$output")" = 2 ]
+	[ "$(jq -c .spec <<<"$output")" = "$(jq -c .spec "$T/create.json")" ]
+	[ "$(jq '.created > 0 and .updated == .created' <<<"$output")" = true ]
+	grep -q 'ACCESS_AUDIT: Api \[POST\] /apis/v1/applications/operations called by default-user' "$T/stderr"
+}
+
+@test "GET applications lists the app summary" {
+	req "$B/applications"
+	[ "$code" = 200 ]
+	[ "$(jq -r .status <<<"$body")" = SUCCESS ]
+	[ "$(jq -c '.data["hello-1"] | del(.created, .updated)' <<<"$body")" = \
+	    '{"id":"hello-1","name":"hello","requiredInstances":2,"healthyInstances":0,"totalCPUs":2,"totalMemory":128,"tags":{"team":"t"},"state":"RUNNING"}' ]
+	req "$B/applications/hello-1"
+	[ "$code" = 200 ]
+	[ "$(jq -r .data.id <<<"$body")" = hello-1 ]
+	req "$B/applications/nope-1"
+	[ "$code" = 404 ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"FAILED","data":null,"message":"App nope-1 not found"}' ]
+	req "$B/applications/hello-1/spec"
+	[ "$(jq -c .data <<<"$body")" = "$(jq -c .spec "$T/create.json")" ]
+}
+
+@test "CREATE accepts enum values in any case and stores them upper case" {
+	post /applications/operations "$(jq -c '.type="create" | .instances=0 | .spec.version="lc"
+	    | .spec.type="service" | .spec.exposedPorts[0].type="http"
+	    | .spec.healthcheck.mode.verb="get" | .spec.readiness.mode.type="Http"' "$T/create.json")"
+	[ "$code" = 200 ]
+	[ "$(jq -r .data.appId <<<"$body")" = hello-lc ]
+	run zkcli get "/$NS/applications/hello-lc"
+	[ "$(jq -c '[.spec.type, .spec.exposedPorts[0].type, .spec.healthcheck.mode.verb, .spec.readiness.mode.type, .instances]' <<<"$output")" = \
+	    '["SERVICE","HTTP","GET","HTTP",0]' ]
+	req "$B/applications/hello-lc"
+	[ "$(jq -r .data.state <<<"$body")" = MONITORING ]
+	zkcli rm "/$NS/applications/hello-lc"
+}
+
+@test "CREATE of an existing app: 400, ZooKeeper unchanged" {
+	snapshot >"$T/before"
+	post /applications/operations "$(cat "$T/create.json")"
+	[ "$code" = 400 ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"FAILED","data":{"validationErrors":["App hello-1 already exists"]},"message":"Command validation failure"}' ]
+	unchanged
+}
+
+@test "malformed JSON: 400 JSON validation failure, ZooKeeper unchanged" {
+	snapshot >"$T/before"
+	post /applications/operations '{"type":"CREATE",'
+	[ "$code" = 400 ]
+	[ "$(jq -r .status <<<"$body")" = FAILED ]
+	[ "$(jq -r .message <<<"$body")" = "JSON validation failure" ]
+	[ "$(jq '.data.validationErrors | length' <<<"$body")" = 1 ]
+	post /operations 'not json'
+	[ "$code" = 400 ]
+	[ "$(jq -r .message <<<"$body")" = "JSON validation failure" ]
+	unchanged
+}
+
+@test "missing fields: 400 with the specific validationErrors, ZooKeeper unchanged" {
+	snapshot >"$T/before"
+	post /applications/operations "$(jq -c '.spec.name="other" | del(.spec.resources[0], .spec.readiness)
+	    | .spec.healthcheck.mode.portName="admin" | .spec.exposedPorts[0].port=0' "$T/create.json")"
+	[ "$code" = 400 ]
+	[ "$(jq -r .message <<<"$body")" = "Command validation failure" ]
+	errs=$(jq -c '.data.validationErrors | sort' <<<"$body")
+	[ "$errs" = "$(jq -c 'sort' <<<'["Cpu requirements are mandatory","- readiness must not be null",
+	    "Port admin used in healthcheck not found in exposedPorts",
+	    "- exposedPorts[0].port must be between 1 and 65535"]')" ]
+	post /applications/operations '{"type":"CREATE","spec":{"version":"2"}}'
+	[ "$code" = 400 ]
+	jq -e '.data.validationErrors | index("- Application name is mandatory")' <<<"$body"
+	jq -e '.data.validationErrors | index("Memory requirements are mandatory")' <<<"$body"
+	post /applications/operations "$(jq -c '.instances=5000' "$T/create.json")"
+	[ "$code" = 400 ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["- instances must be between 0 and 2048"]' ]
+	post /applications/operations '{"type":"EXPLODE","appId":"hello-1"}'
+	[ "$code" = 400 ]
+	jq -e '.data.validationErrors[0] | startswith("- type has invalid value '"'EXPLODE'"'")' <<<"$body"
+	unchanged
+}
+
+@test "SCALE of an unknown app: 400, ZooKeeper unchanged" {
+	snapshot >"$T/before"
+	post /applications/operations '{"type":"SCALE","appId":"nope-1","requiredInstances":3}'
+	[ "$code" = 400 ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"FAILED","data":{"validationErrors":["App nope-1 not found"]},"message":"Command validation failure"}' ]
+	post /applications/operations '{"type":"SCALE","appId":"hello-1","requiredInstances":-1}'
+	[ "$code" = 400 ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["- requiredInstances must be between 0 and 2048"]' ]
+	post /applications/operations '{"type":"DESTROY","appId":"hello-1"}'
+	[ "$code" = 400 ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["Operation DESTROY is not supported yet"]' ]
+	unchanged
+}
+
+@test "SCALE, START_INSTANCES and SUSPEND update instances" {
+	post /operations '{"type":"scale","appId":"hello-1","requiredInstances":4,"opSpec":{"timeout":"5m","parallelism":2,"failureStrategy":"stop"}}'
+	[ "$code" = 200 ]
+	[ "$(jq -c .data <<<"$body")" = '{"appId":"hello-1"}' ]
+	[ "$(zkcli get "/$NS/applications/hello-1" | jq .instances)" = 4 ]
+	post /applications/operations '{"type":"START_INSTANCES","appId":"hello-1","instances":3}'
+	[ "$code" = 200 ]
+	[ "$(zkcli get "/$NS/applications/hello-1" | jq .instances)" = 7 ]
+	req "$B/applications/hello-1"
+	[ "$(jq .data.requiredInstances <<<"$body")" = 7 ]
+	post /applications/operations '{"type":"SUSPEND","appId":"hello-1"}'
+	[ "$code" = 200 ]
+	[ "$(zkcli get "/$NS/applications/hello-1" | jq .instances)" = 0 ]
+	req "$B/applications/hello-1"
+	[ "$(jq -r .data.state <<<"$body")" = MONITORING ]
+}
+
+@test "instances, endpoints and cluster read what the executors wrote" {
+	post /applications/operations '{"type":"SCALE","appId":"hello-1","requiredInstances":2}'
+	[ "$code" = 200 ]
+	for i in 1 2 3; do
+		st=HEALTHY
+		[ "$i" = 3 ] && st=STOPPED
+		jq -nc --arg i "$i" --arg st "$st" '{appId:"hello-1",appName:"hello",instanceId:("AI-"+$i),
+		    executorId:"E1",localInfo:{hostname:"127.0.0.1",ports:{main:{containerPort:8000,
+		    hostPort:(30000+($i|tonumber)),portType:"HTTP"}}},resources:[],state:$st,metadata:{},
+		    errorMessage:"",created:(100-($i|tonumber)),updated:1}' |
+		    zkcli put "/$NS/instances/hello-1/AI-$i"
+	done
+	jq -nc '{type:"EXECUTOR",hostname:"127.0.0.1",port:1,transportType:"HTTP",updated:1,
+	    state:{executorId:"E1",cpus:{type:"CPU",freeCores:{"0":[1,2,3]},usedCores:{"0":[0]}},
+	    memory:{type:"MEMORY",freeMemory:{"0":1000},usedMemory:{"0":24}},layout:{}},
+	    instances:[],tasks:[],serviceInstances:[],tags:["127.0.0.1"],metadata:{},executorState:"ACTIVE"}' |
+	    zkcli put "/$NS/executor/E1"
+	req "$B/applications/hello-1/instances"
+	[ "$code" = 200 ]
+	[ "$(jq -c '[.data[].instanceId]' <<<"$body")" = '["AI-2","AI-1"]' ]
+	req "$B/applications/hello-1/instances?state=STOPPED"
+	[ "$(jq -c '[.data[].instanceId]' <<<"$body")" = '["AI-3"]' ]
+	req "$B/applications/hello-1/instances/AI-3"
+	[ "$(jq -r .data.state <<<"$body")" = STOPPED ]
+	req "$B/applications/hello-1"
+	[ "$(jq .data.healthyInstances <<<"$body")" = 2 ]
+	req "$B/endpoints?app=hello"
+	[ "$(jq -c .data <<<"$body")" = '[{"appName":"hello","appId":"hello-1","vhost":"hello.local","tags":{"team":"t"},"hosts":[{"host":"127.0.0.1","port":30002,"portType":"HTTP"},{"host":"127.0.0.1","port":30001,"portType":"HTTP"}]}]' ]
+	req "$B/endpoints?app=other"
+	[ "$(jq -c .data <<<"$body")" = '[]' ]
+	req "$B/cluster"
+	[ "$(jq -c '.data | {leader,state,numExecutors,numApplications,freeCores,usedCores,totalCores,freeMemory,usedMemory,totalMemory}' <<<"$body")" = \
+	    "{\"leader\":\"127.0.0.1:$(cat "$T/port")\",\"state\":\"NORMAL\",\"numExecutors\":1,\"numApplications\":1,\"freeCores\":3,\"usedCores\":1,\"totalCores\":4,\"freeMemory\":1000,\"usedMemory\":24,\"totalMemory\":1024}" ]
+	req "$B/cluster/executors"
+	[ "$(jq -c '.data[0] | {executorId,freeCores,state}' <<<"$body")" = '{"executorId":"E1","freeCores":3,"state":"ACTIVE"}' ]
+	req "$B/cluster/executors/E1"
+	[ "$(jq -r .data.type <<<"$body")" = EXECUTOR ]
+	req "$B/logfiles/applications/hello-1/AI-404/list"
+	[ "$code" = 204 ]
+}
+
+@test "logfiles are proxied to the executor running the instance" {
+	[ -x "$BIN/drove-logstream" ] || skip "no drove-logstream"
+	mkdir -p "$T/logs/hello-1/AI-1"
+	printf 'hello\nworld\n' >"$T/logs/hello-1/AI-1/output.log"
+	cat >"$T/executor.yml" <<-EOF
+	server: {applicationConnectors: [{type: http, port: 3000}], bindAddress: 127.0.0.1}
+	logging:
+	  appenders:
+	    - {type: drove, logPath: "$T/logs"}
+	EOF
+	mkfifo "$T/lsready"
+	"$BIN/drove-logstream" -c "$T/executor.yml" -p 0 -d 3 \
+	    3>"$T/lsready" >/dev/null 2>"$T/lsstderr" </dev/null &
+	echo $! >>"$T/holders"
+	read -r -t 10 _ <"$T/lsready"
+	lsport=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/lsstderr")
+	zkcli get "/$NS/executor/E1" | jq -c --argjson p "$lsport" '.port=$p' |
+	    zkcli put "/$NS/executor/E1"
+	req "$B/logfiles/applications/hello-1/AI-1/list"
+	[ "$code" = 200 ]
+	[ "$(jq -c . <<<"$body")" = '{"files":["output.log"]}' ]
+	req "$B/logfiles/applications/hello-1/AI-1/read/output.log?offset=6&length=3"
+	[ "$code" = 200 ]
+	[ "$(jq -c . <<<"$body")" = '{"data":"wor","offset":6}' ]
+	run curl -s -D "$T/headers" "$B/logfiles/applications/hello-1/AI-1/download/output.log"
+	[ "$output" = "$(printf 'hello\nworld')" ]
+	grep -qi '^Content-Disposition: attachment; filename=output.log' "$T/headers"
+	req "$B/logfiles/applications/hello-1/AI-1/read/missing.log"
+	[ "$code" = 400 ]
+	jq -e .error <<<"$body"
+}
+
+@test "maintenance mode: operations refused, cluster state MAINTENANCE" {
+	echo '{"state":"MAINTENANCE","updated":1}' | zkcli put "/$NS/cluster/maintenance"
+	snapshot >"$T/before"
+	post /applications/operations '{"type":"SCALE","appId":"hello-1","requiredInstances":1}'
+	[ "$code" = 400 ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["Cluster is in maintenance mode"]' ]
+	unchanged
+	req "$B/cluster"
+	[ "$(jq -r .data.state <<<"$body")" = MAINTENANCE ]
+	zkcli rm "/$NS/cluster/maintenance"
+	req "$B/cluster"
+	[ "$(jq -r .data.state <<<"$body")" = NORMAL ]
+}
+
+@test "unknown paths 404, wrong methods 405, bodies over 1 MiB 413" {
+	req "$B/nothing/here"
+	[ "$code" = 404 ]
+	[ "$(jq -r .status <<<"$body")" = FAILED ]
+	req -X DELETE "$B/applications"
+	[ "$code" = 405 ]
+	snapshot >"$T/before"
+	head -c 1100000 /dev/zero | tr '\0' ' ' >"$T/big"
+	req -X POST --data-binary @"$T/big" "$B/applications/operations"
+	[ "$code" = 413 ]
+	unchanged
+}
+
+@test "SIGTERM: exits 0" {
+	pid=$(cat "$T/pid")
+	kill -TERM "$pid"
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	! kill -0 "$pid" 2>/dev/null
+	for _ in $(seq 20); do
+		[ -s "$T/rc" ] && break
+		sleep 0.1
+	done
+	[ "$(cat "$T/rc")" = 0 ]
+	grep -q 'signal 15, exiting' "$T/stderr"
+	! grep -q 'fatal' "$T/stderr"
+}
