@@ -1,0 +1,635 @@
+/*
+ * drove-logstream: the executor's log file endpoints, as Drove's executor
+ * serves them (LogFileStream), over <logPath>/<appId>/<instanceId>/.
+ * Reads: executor YAML (server.bindAddress, server.applicationConnectors[0].
+ * port, logging.appenders[type=drove].logPath, clusterAuth.secrets).
+ * Serves: GET /apis/v1/logs/filestream/{id}/{instance}/list -> {"files":[..]},
+ * .../read/{file}?offset=&length= -> {"data":"..","offset":N},
+ * .../download/{file} -> bytes.  Errors: 400 {"error":".."}.
+ * Writes nothing.  Exit: 0 on SIGTERM, 100 usage/config, 111 bind/setup.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "err.h"
+#include "json.h"
+#include "notify.h"
+
+#define USAGE "drove-logstream -c executor.yml [ -d notif ] [ -v ] [ -p port ]"
+
+#define ROUTE_PREFIX	"/apis/v1/logs/filestream/"
+#define READ_DEFAULT	32768
+#define READ_MAX	(1L << 20)
+
+static struct ctx {
+	const char *logpath;	/* as configured */
+	json_t *secrets;	/* borrowed from cfg: clusterAuth.secrets */
+	json_t *cfg;
+} ctx;
+
+/* Ids and file names: [A-Za-z0-9_.-]+, not "." or "..", no leading dot. */
+static int
+ls_valid_component(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > NAME_MAX || s[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= '0' && c <= '9') && c != '_' && c != '-' && c != '.')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Copy data into out as valid UTF-8: each maximal invalid subpart becomes
+ * U+FFFD (as the Unicode standard and Java's decoder do), so the JSON stays
+ * valid whatever the container wrote.
+ */
+static int
+ls_utf8_sanitize(struct buf *out, const unsigned char *p, size_t n)
+{
+	static const char repl[] = "\xef\xbf\xbd";
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = p[i];
+		size_t need, k;
+		unsigned char lo = 0x80, hi = 0xbf;
+
+		if (c < 0x80) {
+			size_t j = i;
+
+			while (j < n && p[j] < 0x80)
+				j++;
+			if (buf_add(out, p + i, j - i) < 0)
+				return -1;
+			i = j;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1;
+		else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			if (c == 0xe0)
+				lo = 0xa0;
+			else if (c == 0xed)
+				hi = 0x9f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			if (c == 0xf0)
+				lo = 0x90;
+			else if (c == 0xf4)
+				hi = 0x8f;
+		} else {
+			if (buf_add(out, repl, 3) < 0)
+				return -1;
+			i++;
+			continue;
+		}
+		for (k = 1; k <= need; k++) {
+			unsigned char b;
+
+			if (i + k >= n)
+				break;
+			b = p[i + k];
+			if (b < lo || b > hi)
+				break;
+			lo = 0x80;
+			hi = 0xbf;
+		}
+		if (k > need) {
+			if (buf_add(out, p + i, need + 1) < 0)
+				return -1;
+			i += need + 1;
+		} else {
+			if (buf_add(out, repl, 3) < 0)
+				return -1;
+			i += k;
+		}
+	}
+	return 0;
+}
+
+static enum MHD_Result
+ls_send(struct MHD_Connection *c, unsigned int code, struct MHD_Response *r)
+{
+	enum MHD_Result ret;
+
+	if (r == NULL)
+		return MHD_NO;
+	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Steals j. */
+static enum MHD_Result
+ls_send_json(struct MHD_Connection *c, unsigned int code, json_t *j)
+{
+	struct MHD_Response *r;
+	char *s;
+
+	if (j == NULL)
+		return MHD_NO;
+	s = js_dump(j);
+	json_decref(j);
+	if (s == NULL)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(strlen(s), s,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
+	return ls_send(c, code, r);
+}
+
+static enum MHD_Result
+ls_error(struct MHD_Connection *c, unsigned int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	dbg("%u: %s", code, msg);
+	return ls_send_json(c, code, json_pack("{s:s}", "error", msg));
+}
+
+/*
+ * Resolve <logPath>/<id>/<instance>[/<file>] and check that the canonical
+ * path stays under the canonical logPath.  Returns a malloc'd path or NULL
+ * with why set.
+ */
+static char *
+ls_resolve(const char *id, const char *inst, const char *file,
+    const char **why)
+{
+	char base[PATH_MAX], full[PATH_MAX];
+	char *want;
+	size_t bl;
+
+	if (realpath(ctx.logpath, base) == NULL) {
+		*why = "log path is not available";
+		return NULL;
+	}
+	if (file != NULL)
+		want = xasprintf("%s/%s/%s/%s", base, id, inst, file);
+	else
+		want = xasprintf("%s/%s/%s", base, id, inst);
+	if (realpath(want, full) == NULL) {
+		free(want);
+		*why = file != NULL ? "log file not found" : "no logs found";
+		return NULL;
+	}
+	free(want);
+	bl = strlen(base);
+	if (strncmp(full, base, bl) != 0 || (full[bl] != '/' &&
+	    !(bl == 1 && base[0] == '/'))) {
+		*why = "path is outside the log directory";
+		return NULL;
+	}
+	return xstrdup(full);
+}
+
+static int
+ls_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static enum MHD_Result
+ls_list(struct MHD_Connection *c, const char *id, const char *inst)
+{
+	const char *why;
+	char *dir = ls_resolve(id, inst, NULL, &why);
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	json_t *files;
+	DIR *d;
+
+	if (dir == NULL)
+		return ls_error(c, MHD_HTTP_BAD_REQUEST, "%s for %s/%s", why,
+		    id, inst);
+	if ((d = opendir(dir)) == NULL) {
+		free(dir);
+		return ls_error(c, MHD_HTTP_BAD_REQUEST,
+		    "unable to list logs of %s/%s: %s", id, inst,
+		    strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (strncmp(de->d_name, "output.", 7) != 0)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			names = xrealloc(names, cap * sizeof *names);
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	free(dir);
+	if (n > 1)
+		qsort(names, n, sizeof *names, ls_cmp);
+	files = json_array();
+	for (i = 0; i < n; i++) {
+		json_array_append_new(files, json_string(names[i]));
+		free(names[i]);
+	}
+	free(names);
+	return ls_send_json(c, MHD_HTTP_OK, json_pack("{s:o}", "files",
+	    files));
+}
+
+/* A query argument as a long long in [-1, LLONG_MAX], or -2 if invalid. */
+static long long
+ls_query_num(struct MHD_Connection *c, const char *key)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+	    key);
+	long long x;
+	char *end;
+
+	if (v == NULL || *v == '\0')
+		return -1;
+	errno = 0;
+	x = strtoll(v, &end, 10);
+	if (*end != '\0' || errno != 0 || x < -1)
+		return -2;
+	return x;
+}
+
+static enum MHD_Result
+ls_read(struct MHD_Connection *c, const char *id, const char *inst,
+    const char *file)
+{
+	long long offset = ls_query_num(c, "offset");
+	long long length = ls_query_num(c, "length");
+	struct buf out = BUF_ZERO;
+	unsigned char *raw;
+	const char *why;
+	struct stat st;
+	char *path;
+	ssize_t got;
+	size_t want, have = 0;
+	json_t *j;
+	int fd;
+
+	if (offset == -2)
+		return ls_error(c, MHD_HTTP_BAD_REQUEST,
+		    "offset must be an integer >= -1");
+	if (length == -2)
+		return ls_error(c, MHD_HTTP_BAD_REQUEST,
+		    "length must be an integer >= -1");
+	if ((path = ls_resolve(id, inst, file, &why)) == NULL)
+		return ls_error(c, MHD_HTTP_BAD_REQUEST, "%s: %s", why, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return ls_error(c, MHD_HTTP_BAD_REQUEST,
+		    "unable to read %s", file);
+	}
+	if (offset == -1) {
+		close(fd);
+		return ls_send_json(c, MHD_HTTP_OK, json_pack("{s:s,s:I}",
+		    "data", "", "offset", (json_int_t)st.st_size));
+	}
+	want = length == -1 ? READ_DEFAULT :
+	    length > READ_MAX ? (size_t)READ_MAX : (size_t)length;
+	raw = xmalloc(want + 1);
+	while (have < want) {
+		got = pread(fd, raw + have, want - have,
+		    (off_t)offset + (off_t)have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+	}
+	close(fd);
+	if (ls_utf8_sanitize(&out, raw, have) < 0)
+		die(EXIT_TEMP, "out of memory");
+	free(raw);
+	j = json_pack("{s:s%,s:I}", "data", out.s ? out.s : "", out.len,
+	    "offset", (json_int_t)offset);
+	buf_free(&out);
+	return ls_send_json(c, MHD_HTTP_OK, j);
+}
+
+static enum MHD_Result
+ls_download(struct MHD_Connection *c, const char *id, const char *inst,
+    const char *file)
+{
+	struct MHD_Response *r;
+	const char *why;
+	struct stat st;
+	char *path, *disp;
+	int fd;
+
+	if ((path = ls_resolve(id, inst, file, &why)) == NULL)
+		return ls_error(c, MHD_HTTP_BAD_REQUEST, "%s: %s", why, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return ls_error(c, MHD_HTTP_BAD_REQUEST,
+		    "unable to read %s", file);
+	}
+	/* MHD owns fd from here, closing it with the response. */
+	r = MHD_create_response_from_fd64((uint64_t)st.st_size, fd);
+	if (r == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	disp = xasprintf("attachment; filename=%s", file);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/octet-stream");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
+	free(disp);
+	return ls_send(c, MHD_HTTP_OK, r);
+}
+
+/* Drove's executor accepts any configured cluster secret; none = open. */
+static int
+ls_authorized(struct MHD_Connection *c)
+{
+	const char *h;
+	size_t i;
+	json_t *s;
+
+	if (!json_is_array(ctx.secrets) || json_array_size(ctx.secrets) == 0)
+		return 1;
+	h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Cluster-Authorization");
+	if (h == NULL)
+		return 0;
+	json_array_foreach(ctx.secrets, i, s) {
+		const char *v = js_str(s, "secret", NULL);
+
+		if (v != NULL && strcmp(v, h) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static enum MHD_Result
+ls_handle(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	char id[NAME_MAX + 1], inst[NAME_MAX + 1];
+	const char *p, *s1, *s2, *rest, *file = NULL;
+	struct MHD_Response *r;
+	enum { OP_LIST, OP_READ, OP_DOWNLOAD } op;
+
+	(void)cls;
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	(void)con_cls;
+	dbg("%s %s", method, url);
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return ls_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "method not allowed");
+	if (strncmp(url, ROUTE_PREFIX, sizeof ROUTE_PREFIX - 1) != 0)
+		return ls_error(c, MHD_HTTP_NOT_FOUND, "not found");
+	if (!ls_authorized(c)) {
+		r = MHD_create_response_from_buffer(0, NULL,
+		    MHD_RESPMEM_PERSISTENT);
+		return ls_send(c, MHD_HTTP_UNAUTHORIZED, r);
+	}
+	p = url + sizeof ROUTE_PREFIX - 1;
+	if ((s1 = strchr(p, '/')) == NULL || (s2 = strchr(s1 + 1, '/')) == NULL)
+		return ls_error(c, MHD_HTTP_BAD_REQUEST, "invalid path");
+	if (!ls_valid_component(p, (size_t)(s1 - p)) ||
+	    !ls_valid_component(s1 + 1, (size_t)(s2 - s1 - 1)))
+		return ls_error(c, MHD_HTTP_BAD_REQUEST,
+		    "invalid application or instance id");
+	memcpy(id, p, (size_t)(s1 - p));
+	id[s1 - p] = '\0';
+	memcpy(inst, s1 + 1, (size_t)(s2 - s1 - 1));
+	inst[s2 - s1 - 1] = '\0';
+	rest = s2 + 1;
+	if (strcmp(rest, "list") == 0)
+		op = OP_LIST;
+	else if (strncmp(rest, "read/", 5) == 0) {
+		op = OP_READ;
+		file = rest + 5;
+	} else if (strncmp(rest, "download/", 9) == 0) {
+		op = OP_DOWNLOAD;
+		file = rest + 9;
+	} else
+		return ls_error(c, MHD_HTTP_BAD_REQUEST, "invalid path");
+	if (file != NULL && !ls_valid_component(file, strlen(file)))
+		return ls_error(c, MHD_HTTP_BAD_REQUEST, "invalid file name");
+	switch (op) {
+	case OP_LIST:
+		return ls_list(c, id, inst);
+	case OP_READ:
+		return ls_read(c, id, inst, file);
+	case OP_DOWNLOAD:
+		return ls_download(c, id, inst, file);
+	}
+	BUG("unknown operation");
+}
+
+static void
+ls_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	warn("httpd: %s", msg);
+}
+
+/* logging.appenders[] entry with type drove -> logPath, or NULL. */
+static const char *
+ls_cfg_logpath(const json_t *cfg)
+{
+	json_t *apps = js_get(cfg, "logging.appenders"), *a;
+	size_t i;
+
+	json_array_foreach(apps, i, a) {
+		const char *t = js_str(a, "type", "");
+
+		if (strcmp(t, "drove") == 0)
+			return js_str(a, "logPath", NULL);
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *di;
+	const char *conf = NULL, *bindaddr;
+	struct js_err jerr;
+	struct pollfd pfd[2];
+	sigset_t mask;
+	long port = -1;
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	int opt, notif = -1, sfd, efd;
+	char *end;
+
+	PROG = "drove-logstream";
+	while ((opt = getopt(argc, argv, "c:d:hp:v")) != -1) {
+		switch (opt) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'd':
+			if ((notif = notify_parse(optarg)) < 0)
+				die(EXIT_USAGE, "invalid notification fd '%s'",
+				    optarg);
+			break;
+		case 'h':
+			printf("usage: %s\n", USAGE);
+			stdout_close();
+			return EXIT_OK;
+		case 'p':
+			errno = 0;
+			port = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
+			    port < 0 || port > 65535)
+				die(EXIT_USAGE, "invalid port '%s'", optarg);
+			break;
+		case 'v':
+			verbosity++;
+			break;
+		default:
+			dieusage(USAGE);
+		}
+	}
+	if (conf == NULL || optind != argc)
+		dieusage(USAGE);
+
+	if ((ctx.cfg = cfg_load(conf, &jerr)) == NULL)
+		die(EXIT_USAGE, "%s", jerr.msg);
+	if ((ctx.logpath = ls_cfg_logpath(ctx.cfg)) == NULL ||
+	    *ctx.logpath == '\0')
+		die(EXIT_USAGE, "'%s': no logging.appenders entry of type "
+		    "drove with a logPath", conf);
+	ctx.secrets = js_get(ctx.cfg, "clusterAuth.secrets");
+	if (port < 0)
+		port = cfg_server_port(ctx.cfg, 3000);
+	if (port < 0 || port > 65535)
+		die(EXIT_USAGE, "'%s': invalid server port %ld", conf, port);
+	bindaddr = js_str(js_get(ctx.cfg, "server"), "bindAddress", "0.0.0.0");
+	memset(&ss, 0, sizeof ss);
+	if (strchr(bindaddr, ':') != NULL) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, bindaddr, &s6->sin6_addr) != 1)
+			die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
+			    bindaddr);
+		flags |= MHD_USE_IPv6;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, bindaddr, &s4->sin_addr) != 1)
+			die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
+			    bindaddr);
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		diesys(EXIT_TEMP, "unable to set up signals");
+
+	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, ls_handle,
+	    NULL, MHD_OPTION_EXTERNAL_LOGGER, ls_mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+	    MHD_OPTION_END);
+	if (d == NULL)
+		die(EXIT_TEMP, "unable to listen on %s:%ld", bindaddr, port);
+	if ((di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD)) == NULL)
+		die(EXIT_TEMP, "unable to get the event fd of the server");
+	efd = di->epoll_fd;
+	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	info("listening on %s:%u, serving %s", bindaddr,
+	    di != NULL ? (unsigned int)di->port : (unsigned int)port,
+	    ctx.logpath);
+	notify_ready(notif);
+
+	pfd[0].fd = sfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = efd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		MHD_UNSIGNED_LONG_LONG to;
+		int timeout = -1, r;
+
+		if (MHD_get_timeout(d, &to) == MHD_YES)
+			timeout = to > INT_MAX ? INT_MAX : (int)to;
+		r = poll(pfd, 2, timeout);
+		if (r < 0 && errno != EINTR)
+			diesys(EXIT_TEMP, "poll");
+		if (r > 0 && (pfd[0].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof si) == sizeof si) {
+				if (si.ssi_signo == SIGHUP)
+					continue;
+				info("signal %u, exiting", si.ssi_signo);
+				MHD_stop_daemon(d);
+				json_decref(ctx.cfg);
+				return EXIT_OK;
+			}
+		}
+		if (MHD_run(d) != MHD_YES)
+			die(EXIT_TEMP, "the HTTP server failed");
+	}
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# scripts/cluster with stand-in daemons: ZooKeeper, our own dockerd (on its
+# own bridge), the test image, the sv/ templates under s6-svscan with the
+# nested leader-service tree, status JSON, idempotent up/down, and nothing
+# left running afterwards.  Needs root, java, dockerd, s6.
+
+ROOT=$BATS_TEST_DIRNAME/..
+
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 20000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+
+setup_file() {
+	export T="$BATS_FILE_TMPDIR"
+	export DROVE_RUN="$T/run" DROVE_BIN="$T/bin" UP_TIMEOUT=60
+	export ZK_PORT API_PORT LOGSTREAM_PORT
+	ZK_PORT=$(free_port)
+	API_PORT=$(free_port)
+	LOGSTREAM_PORT=$(free_port)
+	export DROVE_BRIDGE=drovet$((RANDOM % 1000)) DROVE_BRIDGE_CIDR=172.30.98.1/24
+	unset DROVE_ENGINE_SOCKET
+	mkdir -p "$DROVE_BIN" "$T/www/apis/v1"
+	echo pong >"$T/www/apis/v1/ping"
+	# drove-leader stand-in: no election, just runs the leader tree.
+	cat >"$DROVE_BIN/drove-leader" <<-'EOF'
+	#!/bin/sh
+	while [ "$1" != -- ]; do shift; done; shift
+	echo >&3; exec 3>&-
+	DROVE_LEADER_ZNODE=/drove/leaderselection/leader-0000000000
+	export DROVE_LEADER_ZNODE
+	exec "$@"
+	EOF
+	cat >"$DROVE_BIN/drove-httpd" <<-EOF
+	#!/bin/sh
+	echo >&3; exec 3>&-
+	exec busybox httpd -f -p 127.0.0.1:$API_PORT -h $T/www
+	EOF
+	for p in drove-execd drove-monitor drove-sched; do
+		printf '#!/bin/sh\necho "%s leader=$DROVE_LEADER_ZNODE conf=$DROVE_CONF_DIR" >&2\necho >&3; exec 3>&-\nexec sleep 100000\n' "$p" >"$DROVE_BIN/$p"
+	done
+	printf '#!/bin/sh\necho reconciled >&2\n' >"$DROVE_BIN/drove-reconcile"
+	cp "$ROOT/bin/drove-logstream" "$DROVE_BIN/"
+	chmod +x "$DROVE_BIN"/*
+}
+
+teardown_file() {
+	"$ROOT/scripts/cluster" down >/dev/null 2>&1 || true
+}
+
+@test "status of a cluster that is not running says down and exits 1" {
+	run "$ROOT/scripts/cluster" status
+	[ "$status" = 1 ]
+	[ "$(jq -r .leader <<<"$output")" = false ]
+}
+
+@test "up starts everything and prints the status JSON" {
+	run "$ROOT/scripts/cluster" up
+	[ "$status" = 0 ]
+	json=$(sed -n '/^{/,/^}/p' <<<"$output")
+	[ "$(jq -r .api <<<"$json")" = "http://127.0.0.1:$API_PORT" ]
+	[ "$(jq -r .zookeeper <<<"$json")" = "127.0.0.1:$ZK_PORT" ]
+	[ "$(jq -r .engine <<<"$json")" = "$DROVE_RUN/docker.sock" ]
+	[ "$(jq -r .run <<<"$json")" = "$DROVE_RUN" ]
+	[ "$(jq -r '[.services[]] | unique | join(",")' <<<"$json")" = up ]
+	[ "$(jq -r '.services | keys | join(",")' <<<"$json")" = \
+	    dockerd,drove-execd,drove-httpd,drove-leader,drove-logstream,drove-monitor,drove-sched,zookeeper ]
+}
+
+@test "ZooKeeper answers ruok and the API answers ping" {
+	# not fd 3: bats owns it
+	ans=$(exec 5<>"/dev/tcp/127.0.0.1/$ZK_PORT"; printf ruok >&5; read -r -t 2 a <&5; echo "$a")
+	[ "$ans" = imok ]
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$API_PORT/apis/v1/ping"
+	[ "$output" = 200 ]
+}
+
+@test "the test image answers /health on our engine" {
+	export DOCKER_HOST=unix://$DROVE_RUN/docker.sock
+	cid=$(/usr/bin/docker run -d -p 127.0.0.1::8000 drove-test/web:1)
+	port=
+	for _ in $(seq 50); do
+		port=$(/usr/bin/docker port "$cid" 8000/tcp | sed -n '1s/.*://p')
+		[ -n "$port" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = 200 ] && break
+		sleep 0.1
+	done
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health"
+	[ "$output" = 200 ]
+	# left running on purpose: down must remove it
+}
+
+@test "services read the envdir and the leader tree gets DROVE_LEADER_ZNODE" {
+	run cat "$DROVE_RUN/logs/services/drove-sched/current"
+	[[ "$output" == *"leader=/drove/leaderselection/leader-0000000000 conf=$DROVE_RUN/conf"* ]]
+	run cat "$DROVE_RUN/logs/services/drove-execd/current"
+	[[ "$output" == *reconciled* ]]
+	grep -q "logPath: $DROVE_RUN/logs/instances" "$DROVE_RUN/conf/executor.yml"
+	grep -q "port: $LOGSTREAM_PORT" "$DROVE_RUN/conf/executor.yml"
+	grep -q "maxOpenFiles: 20000" "$DROVE_RUN/conf/executor.yml"
+	grep -q "port: $API_PORT" "$DROVE_RUN/conf/controller.yml"
+}
+
+@test "up again is idempotent" {
+	run "$ROOT/scripts/cluster" up
+	[ "$status" = 0 ]
+	[[ "$output" == *"already running"* ]]
+}
+
+@test "a service exiting 100 stays down (finish maps it to 125)" {
+	printf '#!/bin/sh\nexit 100\n' >"$DROVE_BIN/drove-monitor"
+	s6-svc -k "$DROVE_RUN/leader-service/drove-monitor"
+	sleep 2.5
+	run s6-svstat -o up,exitcode "$DROVE_RUN/leader-service/drove-monitor"
+	[ "$output" = "false 100" ]
+}
+
+@test "down stops everything, removes containers, leaves nothing behind" {
+	run "$ROOT/scripts/cluster" down
+	[ "$status" = 0 ]
+	run pgrep -f "$DROVE_RUN/"
+	[ "$status" = 1 ]
+	! ip link show "$DROVE_BRIDGE" 2>/dev/null
+	run "$ROOT/scripts/cluster" down
+	[ "$status" = 0 ]
+}
