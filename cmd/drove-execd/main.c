@@ -25,6 +25,7 @@
 #include "duration.h"
 #include "engine.h"
 #include "err.h"
+#include "sig.h"
 #include "execd.h"
 #include "ids.h"
 #include "model.h"
@@ -37,14 +38,6 @@
 
 struct execd X;
 
-static long long
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
-}
 
 static const char *
 drove_log_path(const json_t *cfg)
@@ -514,7 +507,6 @@ main(int argc, char **argv)
 {
 	const char *cfgpath = NULL, *sock;
 	int c, notif = -1, sfd, again;
-	sigset_t ss;
 	pthread_t evth;
 	struct pollfd pfd[3];
 	struct zk_event ev;
@@ -547,13 +539,7 @@ main(int argc, char **argv)
 		dieusage(USAGE);
 	load_config(cfgpath);
 
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&ss);
-	sigaddset(&ss, SIGTERM);
-	sigaddset(&ss, SIGINT);
-	sigaddset(&ss, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &ss, NULL);
-	if ((sfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, SIGHUP, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to create a signalfd");
 	if (pipe2(X.wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		diesys(EXIT_TEMP, "unable to create a pipe");

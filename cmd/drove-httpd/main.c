@@ -29,6 +29,7 @@
 #include "config.h"
 #include "err.h"
 #include "notify.h"
+#include "sig.h"
 #include "httpd.h"
 
 /* 413; libmicrohttpd renamed the constant between releases. */
@@ -323,7 +324,6 @@ main(int argc, char **argv)
 	const char *conf = NULL, *bindaddr, *connect, *h;
 	struct js_err jerr;
 	struct pollfd pfd[2];
-	sigset_t mask;
 	long port = -1;
 	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
@@ -403,13 +403,7 @@ main(int argc, char **argv)
 			    bindaddr);
 	}
 
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
-	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, SIGHUP, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to set up signals");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		die(EXIT_TEMP, "unable to initialise libcurl");

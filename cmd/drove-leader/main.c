@@ -26,6 +26,7 @@
 #include "err.h"
 #include "json.h"
 #include "notify.h"
+#include "sig.h"
 #include "zk.h"
 #include "zkpath.h"
 
@@ -97,6 +98,7 @@ spawn(void)
 		setpgid(0, 0);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		setenv("DROVE_LEADER_ZNODE", ctx.me, 1);
 		execvp(ctx.prog[0], ctx.prog);
 		fprintf(stderr, "%s: fatal: unable to exec '%s': %s\n", PROG,
@@ -162,7 +164,6 @@ main(int argc, char **argv)
 	int c, port = -1;
 	json_t *cfg, *me;
 	struct js_err err;
-	sigset_t set;
 	char *data;
 
 	PROG = "drove-leader";
@@ -209,16 +210,9 @@ main(int argc, char **argv)
 		die(EXIT_USAGE, "invalid zookeeper.nameSpace '%s'",
 		    cfg_zk_namespace(cfg));
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	ctx.sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	ctx.sfd = sig_fd((const int[]){ SIGTERM, SIGINT, SIGCHLD, SIGHUP, 0 });
 	if (ctx.sfd < 0)
 		diesys(EXIT_TEMP, "unable to create a signalfd");
-	signal(SIGPIPE, SIG_IGN);
 
 	ctx.zk = zk_open(connect, cfg_zk_namespace(cfg), 10000, 15000);
 	if (!ctx.zk)
@@ -249,10 +243,10 @@ main(int argc, char **argv)
 			diesys(EXIT_TEMP, "poll");
 		}
 		if (pfd[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
+			int sig;
 
-			if (read(ctx.sfd, &si, sizeof si) == sizeof si) {
-				if (si.ssi_signo == SIGCHLD) {
+			while ((sig = sig_read(ctx.sfd)) > 0) {
+				if (sig == SIGCHLD) {
 					int status;
 					pid_t r;
 
@@ -264,7 +258,7 @@ main(int argc, char **argv)
 							    "the leader program "
 							    "exited");
 						}
-				} else if (si.ssi_signo != SIGHUP)
+				} else if (sig != SIGHUP)
 					quit(EXIT_OK, "asked to stop");
 			}
 		}

@@ -34,6 +34,7 @@
 #include "err.h"
 #include "json.h"
 #include "notify.h"
+#include "sig.h"
 
 #define USAGE "drove-logstream -c executor.yml [ -d notif ] [ -v ] [ -p port ]"
 
@@ -509,7 +510,6 @@ main(int argc, char **argv)
 	const char *conf = NULL, *bindaddr;
 	struct js_err jerr;
 	struct pollfd pfd[2];
-	sigset_t mask;
 	long port = -1;
 	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	int opt, notif = -1, sfd, efd;
@@ -579,13 +579,7 @@ main(int argc, char **argv)
 			    bindaddr);
 	}
 
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
-	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, SIGHUP, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to set up signals");
 
 	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, ls_handle,

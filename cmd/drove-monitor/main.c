@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "sig.h"
 #include "ids.h"
 #include "json.h"
 #include "model.h"
@@ -63,14 +64,6 @@ struct inst {
 	long long created;
 };
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 set_find(const struct set *s, const char *k, int *at)
@@ -590,7 +583,6 @@ main(int argc, char **argv)
 	const char *cfg_path = NULL;
 	struct js_err jerr;
 	struct pollfd pfd[2];
-	sigset_t mask;
 	json_t *cfg;
 	int c, ready = -1, sfd;
 	long long now;
@@ -629,12 +621,7 @@ main(int argc, char **argv)
 		    cfg_path);
 	C.ns = cfg_zk_namespace(cfg);
 
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
-	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0)
+	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to set up signals");
 	if (!(C.z = zk_open(cfg_zk_connect(cfg), C.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s': %s",

@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "sig.h"
 #include "json.h"
 #include "model.h"
 #include "notify.h"
@@ -52,14 +53,6 @@ struct req {
 	long long created;
 };
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ENOTCONN: try again later; anything else unexpected: restart. */
 static int
@@ -489,7 +482,6 @@ main(int argc, char **argv)
 	const char *cfg_path = NULL;
 	struct js_err jerr;
 	struct pollfd pfd[2];
-	sigset_t mask;
 	json_t *cfg;
 	int c, ready = -1, sfd;
 	long long now;
@@ -531,13 +523,8 @@ main(int argc, char **argv)
 		    cfg_path);
 	C.ns = cfg_zk_namespace(cfg);
 
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
 	if (!C.dry_run) {
-		if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
-		    (sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0)
+		if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, 0 })) < 0)
 			diesys(EXIT_TEMP, "unable to set up signals");
 	} else
 		sfd = -1;
