@@ -10,9 +10,14 @@ BIN=$TOP/bin
 export TOP BIN
 export PATH="$BIN:$PATH"
 
-# A free TCP port on 127.0.0.1 (bind to 0, read the port, release it).
+# A TCP port on 127.0.0.1 that nothing listens on: random picks from a
+# range outside the kernel's ephemeral ports, probed with bash's /dev/tcp.
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	local p
+	while :; do
+		p=$(shuf -i 20000-32000 -n 1)
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
 }
 
 # wait_until SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
