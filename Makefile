@@ -60,6 +60,26 @@ unit: all
 demo: deps all
 	scripts/demo
 
+# libFuzzer harnesses (clang): `make fuzz` builds bin/fuzz/fz_*, `make
+# fuzz-run FUZZ_SECONDS=60` runs each on its corpus in tests/fuzz/corpus/.
+FUZZ_SRC  := $(wildcard tests/fuzz/fz_*.c)
+FUZZERS   := $(patsubst tests/fuzz/%.c,bin/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+	-D_POSIX_C_SOURCE=200809L -DTHREADED -Ilib
+
+fuzz: $(FUZZERS)
+
+$(FUZZERS): bin/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
+	@mkdir -p bin/fuzz
+	clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+
+fuzz-run: fuzz
+	for f in $(FUZZERS); do n=$$(basename $$f); \
+		mkdir -p tests/fuzz/corpus/$$n /tmp/drove-fuzz/$$n; \
+		$$f -max_total_time=$(FUZZ_SECONDS) /tmp/drove-fuzz/$$n \
+			tests/fuzz/corpus/$$n || exit 1; done
+
 lint:
 	cppcheck --enable=warning,portability,performance --error-exitcode=1 --inline-suppr -q -Ilib lib cmd
 	mandoc -Tlint -Wwarning man/*.[1-8]
@@ -75,6 +95,6 @@ install: all
 clean:
 	rm -rf bin obj lib/libdrove.a
 
-.PHONY: all deps check unit demo lint install clean
+.PHONY: all deps check unit demo fuzz fuzz-run lint install clean
 .PRECIOUS: obj/%.o
 -include $(shell find obj -name '*.d' 2>/dev/null)
