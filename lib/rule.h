@@ -1,0 +1,40 @@
+/*
+ * rule: the expression language of RULE_BASED placement policies.  Rules are
+ * parsed and evaluated here; no user code ever runs.  Common shapes of
+ * Drove's MVEL and HOPE rules parse unchanged, e.g.
+ *   MVEL: allocatedExecutorNodeMetadata['zone'] == 'z1'
+ *   HOPE: "/allocatedExecutorNodeMetadata/zone" == "z1"
+ * man/drove-rules.7 is the grammar.
+ *
+ * The context of an evaluation is Drove's SchedulingInfo as a JSON object:
+ *   {"executorNodeId": "<id>", "allocatedExecutorNodeMetadata": {k: v},
+ *    "allExecutorMetadata": {id: {k: v}}, "applicationEnvironment": {k: v},
+ *    "hostname": "<executor hostname>", "tags": ["..."]}
+ *
+ * rule_compile(): type is "MVEL" or "HOPE" (case-insensitive); returns an
+ * owned compiled rule, or NULL with err filled ("column 12: expected ')'",
+ * "rule longer than 4096 bytes", ...) and errno EINVAL / ENOMEM.  Size and
+ * cost are bounded at compile time (length, node count, nesting depth,
+ * regex size), so evaluation of any compiled rule is bounded too.
+ * rule_eval(): 1 when the rule yields boolean true for ctx (borrowed), 0
+ * otherwise (false, a non-boolean result, a missing key compared, or a
+ * type error: Drove passes a rule only on SUCCESS with true).
+ * rule_free(NULL) is a no-op.  A compiled rule is immutable: several
+ * threads may evaluate it at once.
+ */
+#ifndef DROVE_RULE_H
+#define DROVE_RULE_H
+
+#include <stddef.h>
+#include "json.h"
+
+#define RULE_MAX_LEN 4096
+
+struct rule;
+
+struct rule *rule_compile(const char *type, const char *text, char *err,
+    size_t errlen);
+int rule_eval(const struct rule *r, const json_t *ctx);
+void rule_free(struct rule *r);
+
+#endif
