@@ -89,3 +89,27 @@ zk_start_again() {
 	[ "${rc:-0}" -eq 111 ]
 	wait_until 5 sh -c "[ -z \"\$(drove-zkcli -z $ZK ls $NS/leaderselection)\" ]"
 }
+
+@test "a restarted controller removes its own earlier election znode and leads at once" {
+	# a ghost of this controller (same hostname and port), still holding
+	# a live session, would otherwise keep the lead until it times out
+	printf '{"hostname":"127.0.0.1","port":4001}' |
+		drove-zkcli -z "$ZK" put -e "$NS/leaderselection/leader-0000000000" >/dev/null &
+	ghost=$!
+	wait_until 10 drove-zkcli -z "$ZK" get "$NS/leaderselection/leader-0000000000"
+	start_leader a 4001
+	wait_until 5 test -s "$BATS_TEST_TMPDIR/a.leads"
+	grep -q 'removing leader-0000000000' "$BATS_TEST_TMPDIR/a.err"
+	kill "$ghost"
+}
+
+@test "another controller's znode is left alone" {
+	printf '{"hostname":"127.0.0.1","port":4009}' |
+		drove-zkcli -z "$ZK" put -e "$NS/leaderselection/leader-0000000000" >/dev/null &
+	other=$!
+	wait_until 10 drove-zkcli -z "$ZK" get "$NS/leaderselection/leader-0000000000"
+	start_leader a 4001
+	wait_until 10 grep -q 'standing by' "$BATS_TEST_TMPDIR/a.err"
+	[ ! -e "$BATS_TEST_TMPDIR/a.leads" ]
+	kill "$other"
+}

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "err.h"
 #include "json.h"
@@ -107,6 +108,38 @@ spawn(void)
 	}
 	setpgid(pid, pid);
 	ctx.child = pid;
+}
+
+/*
+ * A previous incarnation of this controller (same hostname and port) may
+ * have left its election znode behind: its session lives on until it times
+ * out, and we would stand by behind our own ghost for that long.  Remove
+ * it.  Should that process still be running, its fence is gone with the
+ * znode, so it can no longer write.
+ */
+static void
+remove_ghosts(const char *mine)
+{
+	char **names = NULL;
+	int i;
+
+	if (zk_children(ctx.zk, ctx.dir, 0, &names, NULL) < 0)
+		die(EXIT_TEMP, "%s", zk_last_error());
+	for (i = 0; names[i]; i++) {
+		char p[ZKP_MAX + 64];
+		struct buf b = BUF_ZERO;
+
+		snprintf(p, sizeof p, "%s/%s", ctx.dir, names[i]);
+		if (zk_get(ctx.zk, p, 0, &b, NULL) == 0 && b.s &&
+		    !strcmp(b.s, mine)) {
+			info("removing %s, left by an earlier run of this "
+			    "controller", names[i]);
+			if (zk_delete(ctx.zk, p, -1) < 0 && errno != ENOENT)
+				die(EXIT_TEMP, "%s", zk_last_error());
+		}
+		buf_free(&b);
+	}
+	zk_free_names(names);
 }
 
 /* Check the election; become leader or watch our predecessor. */
@@ -222,7 +255,10 @@ main(int argc, char **argv)
 	me = json_pack("{s:s, s:i}", "hostname", host, "port", port);
 	data = js_dump(me);
 	json_decref(me);
-	if (!data || zk_create(ctx.zk, prefix, data, strlen(data),
+	if (!data)
+		die(EXIT_TEMP, "out of memory");
+	remove_ghosts(data);
+	if (zk_create(ctx.zk, prefix, data, strlen(data),
 	    ZK_EPHEMERAL | ZK_SEQUENCE, ctx.me, sizeof ctx.me) < 0)
 		die(EXIT_TEMP, "%s", zk_last_error());
 	free(data);
