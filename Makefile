@@ -81,7 +81,8 @@ fuzz-run: fuzz
 			tests/fuzz/corpus/$$n || exit 1; done
 
 lint:
-	cppcheck --enable=warning,portability,performance --error-exitcode=1 --inline-suppr -q -Ilib lib cmd
+	cppcheck --enable=warning,portability,performance --error-exitcode=1 --inline-suppr -q \
+		-Ilib --include=/usr/include/jansson.h -DTHREADED lib cmd
 	mandoc -Tlint -Wwarning man/*.[1-8]
 
 install: all
