@@ -19,8 +19,17 @@
  * rule_eval(): 1 when the rule yields boolean true for ctx (borrowed), 0
  * otherwise (false, a non-boolean result, a missing key compared, or a
  * type error: Drove passes a rule only on SUCCESS with true).
+ * rule_check(): as rule_eval() but tells a false result (0) from an
+ * evaluation error (-1, err filled: "operand of '&&' is not a boolean",
+ * "rule did not yield a boolean"), for the dry-run endpoint.
  * rule_free(NULL) is a no-op.  A compiled rule is immutable: several
  * threads may evaluate it at once.
+ *
+ * Bounds: RULE_MAX_LEN bytes of text, RULE_MAX_NODES syntax nodes,
+ * RULE_MAX_DEPTH levels of parentheses and '!', RULE_MAX_REGEXES regexes
+ * of at most RULE_MAX_REGEX_LEN bytes each (POSIX ERE, no back-references,
+ * interval bounds at most RULE_MAX_REPEAT, and at most RULE_MAX_REGEX_NODES
+ * syntax nodes once '+' and intervals are expanded as glibc does).
  */
 #ifndef DROVE_RULE_H
 #define DROVE_RULE_H
@@ -29,12 +38,20 @@
 #include "json.h"
 
 #define RULE_MAX_LEN 4096
+#define RULE_MAX_NODES 256
+#define RULE_MAX_DEPTH 32
+#define RULE_MAX_REGEXES 16
+#define RULE_MAX_REGEX_LEN 256
+#define RULE_MAX_REPEAT 256
+#define RULE_MAX_REGEX_NODES 1024
 
 struct rule;
 
 struct rule *rule_compile(const char *type, const char *text, char *err,
     size_t errlen);
 int rule_eval(const struct rule *r, const json_t *ctx);
+int rule_check(const struct rule *r, const json_t *ctx, char *err,
+    size_t errlen);
 void rule_free(struct rule *r);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "duration.h"
 #include "ids.h"
+#include "rule.h"
 #include "spec.h"
 
 #define PLACEMENT_MAX_DEPTH 16
@@ -642,10 +643,23 @@ v_placement(struct vctx *v, json_t *pp, const char *path, int depth)
 		pf(p, "%s.tag", path);
 		vstr(v, pp, "tag", p, 1);
 	} else if (!strcmp(type, "RULE_BASED")) {
+		const char *rt, *text;
+		char rerr[200];
+		struct rule *r;
+
 		pf(p, "%s.ruleType", path);
-		venum(v, pp, "ruleType", p, rule_types, 1);
+		rt = venum(v, pp, "ruleType", p, rule_types, 1);
 		pf(p, "%s.rule", path);
-		vstr(v, pp, "rule", p, 1);
+		text = vstr(v, pp, "rule", p, 1);
+		if (rt && text && *text) {
+			if ((r = rule_compile(rt, text, rerr, sizeof rerr)))
+				rule_free(r);
+			else if (errno == ENOMEM)
+				v->oom = 1;
+			else
+				verr(v, "- placementPolicy rule does not parse: "
+				    "%s", rerr);
+		}
 	} else if (!strcmp(type, "COMPOSITE")) {
 		pf(p, "%s.combiner", path);
 		venum(v, pp, "combiner", p, combiners, 0);

@@ -416,6 +416,30 @@ t_placement(void)
 	expect1(mod(ex(), "placementPolicy.policies.1",
 	    J("{\"type\":\"RULE_BASED\",\"ruleType\":\"HOPE\"}")),
 	    "- placementPolicy.policies[1].rule must not be empty", "rule");
+	expect1(mod(ex(), "placementPolicy",
+	    J("{\"type\":\"RULE_BASED\",\"ruleType\":\"MVEL\","
+	    "\"rule\":\"Runtime.getRuntime().exec('x')\"}")),
+	    "- placementPolicy rule does not parse: column 1: 'Runtime' is "
+	    "not a context key; method calls and classes are not allowed",
+	    "MVEL code refused");
+	expect1(mod(ex(), "placementPolicy.policies.1",
+	    J("{\"type\":\"RULE_BASED\",\"ruleType\":\"hope\","
+	    "\"rule\":\"\\\"/allocatedExecutorNodeMetadata/zone\\\" =\"}")),
+	    "- placementPolicy rule does not parse: column 39: assignment "
+	    "is not allowed", "HOPE rule nested in COMPOSITE");
+	expect1(mod(ex(), "placementPolicy.policies.1",
+	    J("{\"type\":\"COMPOSITE\",\"policies\":[{\"type\":"
+	    "\"RULE_BASED\",\"ruleType\":\"MVEL\",\"rule\":\"zone == 1\"}]}")),
+	    "- placementPolicy rule does not parse: column 1: unknown "
+	    "identifier 'zone'", "rule two COMPOSITEs deep");
+	is_int(nerrs(mod(ex(), "placementPolicy",
+	    J("{\"type\":\"RULE_BASED\",\"ruleType\":\"MVEL\","
+	    "\"rule\":\"allocatedExecutorNodeMetadata['zone'] == 'z1'\"}"))),
+	    0, "drove.md's MVEL sample");
+	is_int(nerrs(mod(ex(), "placementPolicy.policies.1",
+	    J("{\"type\":\"RULE_BASED\",\"ruleType\":\"HOPE\","
+	    "\"rule\":\"\\\"/allocatedExecutorNodeMetadata/zone\\\" == "
+	    "\\\"z1\\\"\"}"))), 0, "HOPE sample in COMPOSITE");
 	expect1(mod(ex(), "placementPolicy.policies.1",
 	    J("{\"type\":\"COMPOSITE\",\"policies\":[{\"type\":\"LOCAL\"}]}")),
 	    "Local service placement is not allowed for apps",
