@@ -85,6 +85,15 @@ setup_file() {
 	        timeout:"1 second",interval:"2 seconds",attempts:3},
 	    exposureSpec:{vhost:"hello.local",portName:"main",mode:"ALL"},
 	    tags:{team:"t"}, env:{A:"b"}}}' >"$T/create.json"
+	# one executor (4 cores, 1024 MB on NUMA node 0): CREATE/SCALE check
+	# capacity against it
+	jq -nc '{type:"EXECUTOR",hostname:"127.0.0.1",port:1,transportType:"HTTP",updated:1,
+	    state:{executorId:"E1",cpus:{type:"CPU",freeCores:{"0":[1,2,3]},usedCores:{"0":[0]}},
+	    memory:{type:"MEMORY",freeMemory:{"0":1000},usedMemory:{"0":24}},
+	    layout:{cores:{"0":[0,1,2,3]},memory:{"0":1024}}},
+	    instances:[],tasks:[],serviceInstances:[],tags:["127.0.0.1"],metadata:{},executorState:"ACTIVE"}' \
+	    >"$T/e1.json"
+	zkcli put "/$NS/executor/E1" <"$T/e1.json"
 }
 
 teardown_file() {
@@ -170,7 +179,7 @@ unchanged() {
 	[ "$code" = 200 ]
 	[ "$(jq -r .status <<<"$body")" = SUCCESS ]
 	[ "$(jq -c '.data["hello-1"] | del(.created, .updated)' <<<"$body")" = \
-	    '{"id":"hello-1","name":"hello","requiredInstances":2,"healthyInstances":0,"totalCPUs":2,"totalMemory":128,"tags":{"team":"t"},"state":"RUNNING"}' ]
+	    '{"id":"hello-1","name":"hello","requiredInstances":2,"healthyInstances":0,"totalCPUs":2,"totalMemory":128,"tags":{"team":"t"},"state":"RUNNING","pendingInstances":0}' ]
 	req "$B/applications/hello-1"
 	[ "$code" = 200 ]
 	[ "$(jq -r .data.id <<<"$body")" = hello-1 ]
@@ -253,6 +262,37 @@ unchanged() {
 	unchanged
 }
 
+@test "capacity: CREATE/SCALE/START_INSTANCES beyond the cluster: 400, ZooKeeper unchanged" {
+	snapshot >"$T/before"
+	verr() { jq -c .data.validationErrors <<<"$body"; }
+	# hello-1 has 2 instances of 1 core / 64 MB; E1 has 4 cores, 1024 MB
+	post /applications/operations '{"type":"SCALE","appId":"hello-1","requiredInstances":7}'
+	[ "$code" = 400 ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"FAILED","data":{"validationErrors":["Required 5 cores / 320 MB for 5 instances but eligible executors have only 4 free cores / 1024 MB"]},"message":"Command validation failure"}' ]
+	post /applications/operations '{"type":"START_INSTANCES","appId":"hello-1","instances":5}'
+	[ "$code" = 400 ]
+	[ "$(verr)" = '["Required 5 cores / 320 MB for 5 instances but eligible executors have only 4 free cores / 1024 MB"]' ]
+	post /applications/operations "$(jq -c '.spec.name="wide" | .spec.resources[0].count=8 | .instances=1' "$T/create.json")"
+	[ "$code" = 400 ]
+	[ "$(verr)" = '["Instance needs 8 cores but the largest NUMA node of any executor has 4"]' ]
+	post /applications/operations "$(jq -c '.spec.name="fat" | .spec.resources[1].sizeInMB=2000 | .instances=1' "$T/create.json")"
+	[ "$code" = 400 ]
+	[ "$(verr)" = '["Required 1 cores / 2000 MB for 1 instances but eligible executors have only 4 free cores / 1024 MB"]' ]
+	post /applications/operations "$(jq -c '.spec.name="gpu" | .spec.placementPolicy={type:"MATCH_TAG",tag:"gpu"} | .instances=1' "$T/create.json")"
+	[ "$code" = 400 ]
+	[ "$(verr)" = '["Required 1 cores / 64 MB for 1 instances but eligible executors have only 0 free cores / 0 MB"]' ]
+	# scaling down and CREATE with 0 instances need no capacity
+	zkcli rm "/$NS/executor/E1"
+	post /applications/operations "$(jq -c '.spec.name="none" | .instances=1' "$T/create.json")"
+	[ "$code" = 400 ]
+	[ "$(verr)" = '["No executors on cluster"]' ]
+	post /applications/operations '{"type":"SCALE","appId":"hello-1","requiredInstances":3}'
+	[ "$code" = 400 ]
+	[ "$(verr)" = '["No executors on cluster"]' ]
+	zkcli put "/$NS/executor/E1" <"$T/e1.json"
+	unchanged
+}
+
 @test "SCALE, START_INSTANCES and SUSPEND update instances" {
 	post /operations '{"type":"scale","appId":"hello-1","requiredInstances":4,"opSpec":{"timeout":"5m","parallelism":2,"failureStrategy":"stop"}}'
 	[ "$code" = 200 ]
@@ -282,11 +322,7 @@ unchanged() {
 		    errorMessage:"",created:(100-($i|tonumber)),updated:1}' |
 		    zkcli put "/$NS/instances/hello-1/AI-$i"
 	done
-	jq -nc '{type:"EXECUTOR",hostname:"127.0.0.1",port:1,transportType:"HTTP",updated:1,
-	    state:{executorId:"E1",cpus:{type:"CPU",freeCores:{"0":[1,2,3]},usedCores:{"0":[0]}},
-	    memory:{type:"MEMORY",freeMemory:{"0":1000},usedMemory:{"0":24}},layout:{}},
-	    instances:[],tasks:[],serviceInstances:[],tags:["127.0.0.1"],metadata:{},executorState:"ACTIVE"}' |
-	    zkcli put "/$NS/executor/E1"
+	zkcli put "/$NS/executor/E1" <"$T/e1.json"
 	req "$B/applications/hello-1/instances"
 	[ "$code" = 200 ]
 	[ "$(jq -c '[.data[].instanceId]' <<<"$body")" = '["AI-2","AI-1"]' ]
@@ -368,6 +404,63 @@ unchanged() {
 	req -X POST --data-binary @"$T/big" "$B/applications/operations"
 	[ "$code" = 413 ]
 	unchanged
+}
+
+@test "rule dry-run: Drove's shape for true, false, parse and eval failures" {
+	snapshot >"$T/before"
+	si='"schedulingInfo":{"executorNodeId":"e1","allocatedExecutorNodeMetadata":{"zone":"z1","cores":"8"},"allExecutorMetadata":{},"applicationEnvironment":{"ENV":"prod"}}'
+	post /applications/placementpolicy/rule/dryrun \
+	    '{"ruleBasedPlacementPolicy":{"type":"RULE_BASED","ruleType":"MVEL","rule":"allocatedExecutorNodeMetadata['"'zone'"'] == '"'z1'"' && allocatedExecutorNodeMetadata.cores > 4"},'"$si"'}'
+	[ "$code" = 200 ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"SUCCESS","data":{"status":true,"checkResult":{"status":"SUCCESS","error":null},"evalResult":{"status":"SUCCESS","result":true,"error":null}},"message":"success"}' ]
+	post /applications/placementpolicy/rule/dryrun \
+	    '{"ruleBasedPlacementPolicy":{"type":"RULE_BASED","ruleType":"HOPE","rule":"\"/allocatedExecutorNodeMetadata/zone\" == \"z2\""},'"$si"'}'
+	[ "$code" = 200 ]
+	[ "$(jq -c .data <<<"$body")" = '{"status":false,"checkResult":{"status":"SUCCESS","error":null},"evalResult":{"status":"SUCCESS","result":false,"error":null}}' ]
+	post /applications/placementpolicy/rule/dryrun \
+	    '{"ruleBasedPlacementPolicy":{"type":"RULE_BASED","ruleType":"MVEL","rule":"Runtime.getRuntime().exec(\"id\")"},'"$si"'}'
+	[ "$code" = 200 ]
+	[ "$(jq -r .data.status <<<"$body")" = false ]
+	[ "$(jq -r .data.checkResult.status <<<"$body")" = FAILURE ]
+	[ "$(jq -r .data.checkResult.error <<<"$body")" = "column 1: 'Runtime' is not a context key; method calls and classes are not allowed" ]
+	[ "$(jq -r .data.evalResult.status <<<"$body")" = FAILURE ]
+	post /applications/placementpolicy/rule/dryrun \
+	    '{"ruleBasedPlacementPolicy":{"type":"RULE_BASED","ruleType":"MVEL","rule":"applicationEnvironment.ENV && true"},'"$si"'}'
+	[ "$(jq -c .data <<<"$body")" = '{"status":false,"checkResult":{"status":"SUCCESS","error":null},"evalResult":{"status":"FAILURE","result":false,"error":"operand of '"'&&'"' is not a boolean"}}' ]
+	post /applications/placementpolicy/rule/dryrun '{"schedulingInfo":{}}'
+	[ "$code" = 400 ]
+	[ "$(jq -r '.data.validationErrors[0]' <<<"$body")" = "- ruleBasedPlacementPolicy needs ruleType and rule" ]
+	# The validator refuses a spec whose rule does not parse.
+	post /applications/validate/spec "$(jq -c '.spec.placementPolicy={"type":"RULE_BASED","ruleType":"MVEL","rule":"new java.io.File(\"/\") != null"} | .spec' "$T/create.json")"
+	[ "$code" = 400 ]
+	[ "$(jq -r '.data.validationErrors[0]' <<<"$body")" = "- placementPolicy rule does not parse: column 1: 'new' is not allowed" ]
+	unchanged
+}
+
+@test "an app that cannot be placed shows pendingInstances and placementError" {
+	# ONE_PER_HOST passes the capacity check (per-host limits are for the
+	# scheduler) but only one of two instances fits on the one executor
+	post /applications/operations "$(jq -c '.spec.name="solo" | .spec.placementPolicy={type:"ONE_PER_HOST"} | .instances=2' "$T/create.json")"
+	[ "$code" = 200 ]
+	cat >"$T/sched.yml" <<-EOF
+	zookeeper: {connectionString: "127.0.0.1:$(cat "$T/zkport")", nameSpace: $NS}
+	EOF
+	export DROVE_LEADER_ZNODE="/$NS/leaderselection/leader-0000000005"
+	"$BIN/drove-monitor" -c "$T/sched.yml" 2>"$T/monitor.err" 3>&- &
+	echo $! >>"$T/holders"
+	"$BIN/drove-sched" -c "$T/sched.yml" 2>"$T/sched.err" 3>&- &
+	echo $! >>"$T/holders"
+	for _ in $(seq 100); do
+		req "$B/applications/solo-1"
+		[ "$(jq -r '.data.placementError // empty' <<<"$body")" != "" ] && break
+		sleep 0.1
+	done
+	[ "$(jq -c '.data | {pendingInstances, placementError}' <<<"$body")" = \
+	    '{"pendingInstances":1,"placementError":"0 of 1 executors: 1 excluded by ONE_PER_HOST"}' ]
+	req "$B/applications"
+	[ "$(jq -r '.data["solo-1"].placementError' <<<"$body")" = "0 of 1 executors: 1 excluded by ONE_PER_HOST" ]
+	[ "$(jq -r '.data["hello-1"] | has("placementError")' <<<"$body")" = false ]
+	kill "$(tail -n 1 "$T/holders")" "$(tail -n 2 "$T/holders" | head -n 1)"
 }
 
 @test "SIGTERM: exits 0" {

@@ -5,6 +5,7 @@
 # and the fence (a fake election znode) that makes them exit 111.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() { zk_start; }
 teardown_file() { zk_stop; }
@@ -133,14 +134,15 @@ request_error_has() {
 	put_request AI-6 gpu-1 6
 	put_request AI-7 gpu-1 7
 	before=$(zk_dump "$NS")
-	run "$BIN/drove-sched" -c "$T/c.yml" -n
+	run --separate-stderr "$BIN/drove-sched" -c "$T/c.yml" -n
 	[ "$status" -eq 0 ]
 	echo "$output"
+	[[ "$stderr" == *"info: placed 4 of 7 requests in "*" ms ("*" placements/s)" ]]
 	[ "${lines[0]}" = '{"instanceId":"AI-1","appId":"web-1","executorId":"ex1","hostname":"host1","numaNode":0,"cores":[0,1],"memoryMB":512}' ]
 	[ "${lines[1]}" = '{"instanceId":"AI-2","appId":"web-1","executorId":"ex1","hostname":"host1","numaNode":0,"cores":[2,3],"memoryMB":512}' ]
 	[ "${lines[2]}" = '{"instanceId":"AI-3","appId":"web-1","error":"0 of 3 executors: 1 excluded by NO_TAG, 1 lack 2 free cores on one NUMA node, 1 not ACTIVE"}' ]
 	[ "${lines[3]}" = '{"instanceId":"AI-4","appId":"gpu-1","executorId":"ex2","hostname":"host2","numaNode":0,"cores":[0,1,2,3],"memoryMB":1024}' ]
-	[ "${lines[4]}" = '{"instanceId":"AI-5","appId":"gone-1","error":"application not found"}' ]
+	[ "${lines[4]}" = '{"instanceId":"AI-5","appId":"gone-1","error":"App gone-1 not found"}' ]
 	[ "${lines[5]}" = '{"instanceId":"AI-6","appId":"gpu-1","executorId":"ex2","hostname":"host2","numaNode":0,"cores":[4,5,6,7],"memoryMB":1024}' ]
 	[ "${lines[6]}" = '{"instanceId":"AI-7","appId":"gpu-1","error":"0 of 3 executors: 1 excluded by MATCH_TAG(gpu), 1 lack 4 free cores on one NUMA node, 1 not ACTIVE"}' ]
 	[ "${#lines[@]}" -eq 7 ]

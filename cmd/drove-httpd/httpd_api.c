@@ -14,6 +14,9 @@
 #include "buf.h"
 #include "err.h"
 #include "model.h"
+#include "placement.h"
+#include "rule.h"
+#include "snapshot.h"
 #include "httpd.h"
 
 #define MAX_SEGS 16
@@ -316,15 +319,61 @@ in_array(const json_t *arr, const char *s)
 	return 0;
 }
 
+/*
+ * The pending placement requests (a snapshot with "requests" only), or
+ * NULL on a ZooKeeper failure.
+ */
+static json_t *
+pending_requests(void)
+{
+	char where[ZKP_MAX];
+	json_t *snap = snap_new();
+
+	if (snap && snap_load_zk(hd.zk, hd.ns, SNAP_REQUESTS, 0, snap, where,
+	    sizeof where) < 0) {
+		json_decref(snap);
+		return NULL;
+	}
+	return snap;
+}
+
+/*
+ * Our extra AppSummary fields: "pendingInstances" (requests waiting for a
+ * placement) and "placementError" (the scheduler's reason for the newest
+ * request that could not be placed), when there is one.
+ */
+static void
+add_pending(json_t *sum, const char *app_id, json_t *snap)
+{
+	const char *iid, *why = NULL;
+	long long n = 0, newest = 0;
+	json_t *rq;
+
+	json_object_foreach(json_object_get(snap, "requests"), iid, rq) {
+		if (strcmp(js_str(rq, "appId", ""), app_id))
+			continue;
+		n++;
+		if (js_str(rq, "error", NULL) && (!why ||
+		    js_int(rq, "created", 0) >= newest)) {
+			why = js_str(rq, "error", NULL);
+			newest = js_int(rq, "created", 0);
+		}
+	}
+	json_object_set_new(sum, "pendingInstances", json_integer(n));
+	if (why)
+		json_object_set_new(sum, "placementError", json_string(why));
+}
+
 /* --- handlers ------------------------------------------------------- */
 
 static void
 h_apps(struct reply *out)
 {
-	json_t *apps = all_apps(), *map, *info, *sum;
+	json_t *apps = all_apps(), *map, *info, *sum, *reqs;
 	size_t i;
 
-	if (!apps) {
+	if (!apps || !(reqs = pending_requests())) {
+		json_decref(apps);
 		reply_500(out, "unable to read applications: %s",
 		    zk_last_error());
 		return;
@@ -334,13 +383,16 @@ h_apps(struct reply *out)
 		if (!(sum = app_summary(info))) {
 			json_decref(map);
 			json_decref(apps);
+			json_decref(reqs);
 			reply_500(out, "unable to read instances: %s",
 			    zk_last_error());
 			return;
 		}
+		add_pending(sum, js_str(info, "appId", ""), reqs);
 		json_object_set_new(map, js_str(info, "appId", ""), sum);
 	}
 	json_decref(apps);
+	json_decref(reqs);
 	reply_ok(out, map);
 }
 
@@ -363,17 +415,21 @@ app_or_reply(const char *app_id, struct reply *out)
 static void
 h_app(const char *app_id, struct reply *out)
 {
-	json_t *info, *sum;
+	json_t *info, *sum, *reqs;
 
 	if (!(info = app_or_reply(app_id, out)))
 		return;
 	sum = app_summary(info);
 	json_decref(info);
-	if (!sum)
+	if (!sum || !(reqs = pending_requests())) {
+		json_decref(sum);
 		reply_500(out, "unable to read instances: %s",
 		    zk_last_error());
-	else
-		reply_ok(out, sum);
+		return;
+	}
+	add_pending(sum, app_id, reqs);
+	json_decref(reqs);
+	reply_ok(out, sum);
 }
 
 static void
@@ -681,6 +737,52 @@ in_maintenance(void)
 	return !strcmp(cluster_state(), "MAINTENANCE");
 }
 
+/*
+ * Drove's checkResources for n more instances of spec: 1 enough, 0 not
+ * (a 400 with the reason is in out), -1 a ZooKeeper failure (500 in out).
+ * The view is built by lib/snapshot from the live executors and
+ * assignments, as drove-sched builds it.
+ */
+static int
+capacity_ok(const char *app_id, const json_t *spec, long long n,
+    struct reply *out)
+{
+	char where[ZKP_MAX], why[512];
+	struct pl_request rq;
+	struct pl_view *v;
+	json_t *snap;
+	int r;
+
+	if (n <= 0)
+		return 1;
+	if (!(snap = snap_new()) || snap_load_zk(hd.zk, hd.ns,
+	    SNAP_EXECUTORS, 0, snap, where, sizeof where) < 0) {
+		json_decref(snap);
+		reply_500(out, "unable to read executors: %s",
+		    zk_last_error());
+		return -1;
+	}
+	if (!(v = snap_view(snap))) {
+		json_decref(snap);
+		reply_500(out, "out of memory");
+		return -1;
+	}
+	snap_pl_request(app_id, spec, &rq);
+	why[0] = '\0';
+	r = pl_capacity_env(v, &rq, json_object_get(spec, "env"), n, why,
+	    sizeof why);
+	pl_view_free(v);
+	json_decref(snap);
+	if (r == 1)
+		return 1;
+	if (r < 0 && errno == ENOMEM) {
+		reply_500(out, "out of memory");
+		return -1;
+	}
+	reply_verr(out, "%s", why[0] ? why : "Not enough resources");
+	return 0;
+}
+
 /* The zk failure of a fenced write as a reply. */
 static void
 reply_write_error(struct reply *out, const char *app_id)
@@ -715,6 +817,8 @@ op_create(json_t *op, const char *fence, struct reply *out)
 		    zk_last_error());
 		return;
 	}
+	if (capacity_ok(id, spec, js_int(op, "instances", 0), out) != 1)
+		return;
 	ai = app_info_new(id, spec, js_int(op, "instances", 0), now, now);
 	zkp_apps_dir(dir, hd.ns);
 	if (!ai || zk_ensure(hd.zk, dir) < 0 || !(t = zk_txn_new(fence))) {
@@ -776,6 +880,11 @@ op_scale(json_t *op, const char *type, const char *fence, struct reply *out)
 			json_decref(ai);
 			reply_verr(out, "App %s would have %lld instances; "
 			    "the maximum is %d", id, want, SPEC_MAX_INSTANCES);
+			return;
+		}
+		if (tries == 0 && capacity_ok(id, json_object_get(ai, "spec"),
+		    want - js_int(ai, "instances", 0), out) != 1) {
+			json_decref(ai);
 			return;
 		}
 		json_object_set_new(ai, "instances", json_integer(want));
@@ -872,6 +981,56 @@ h_validate(const struct req *r, struct reply *out)
 	json_decref(spec);
 }
 
+/* Drove's rule dry-run: compile ruleBasedPlacementPolicy's rule and
+ * evaluate it against schedulingInfo; status is true only for a rule
+ * that compiles and yields true. */
+static void
+h_rule_dryrun(const struct req *r, struct reply *out)
+{
+	struct js_err jerr;
+	json_t *body, *pp, *si, *check, *eval;
+	const char *type, *text;
+	char err[200];
+	struct rule *rule;
+	int v = -1;
+
+	if (!(body = js_parse(r->body, r->body_len, &jerr))) {
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
+		    json_pack("{s:[s]}", "validationErrors", jerr.msg));
+		return;
+	}
+	pp = json_object_get(body, "ruleBasedPlacementPolicy");
+	si = json_object_get(body, "schedulingInfo");
+	type = js_str(pp, "ruleType", NULL);
+	text = js_str(pp, "rule", NULL);
+	if (!json_is_object(pp) || !type || !text || !*text) {
+		json_decref(body);
+		reply_verr(out, "- ruleBasedPlacementPolicy needs ruleType "
+		    "and rule");
+		return;
+	}
+	if (!(rule = rule_compile(type, text, err, sizeof err))) {
+		check = json_pack("{s:s,s:s}", "status", "FAILURE", "error",
+		    err);
+		eval = json_pack("{s:s,s:b,s:s}", "status", "FAILURE",
+		    "result", 0, "error", "rule does not parse");
+	} else {
+		check = json_pack("{s:s,s:n}", "status", "SUCCESS", "error");
+		if (!json_is_object(si))
+			json_object_set_new(body, "schedulingInfo",
+			    (si = json_object()));
+		v = rule_check(rule, si, err, sizeof err);
+		eval = v < 0 ? json_pack("{s:s,s:b,s:s}", "status", "FAILURE",
+		    "result", 0, "error", err) :
+		    json_pack("{s:s,s:b,s:n}", "status", "SUCCESS", "result",
+		    v, "error");
+		rule_free(rule);
+	}
+	reply_ok(out, json_pack("{s:b,s:o,s:o}", "status", v == 1,
+	    "checkResult", check, "evalResult", eval));
+	json_decref(body);
+}
+
 /* --- routing --------------------------------------------------------- */
 
 /* Split path (after the prefix) on '/' into seg (modifies buf). */
@@ -920,7 +1079,7 @@ match(char **seg, int n, const char *pattern)
 enum route {
 	R_PING, R_APPS, R_APP, R_SPEC, R_INSTANCES, R_INSTANCE, R_ENDPOINTS,
 	R_ENDPOINTS_APP, R_CLUSTER, R_EXECUTORS, R_EXECUTOR, R_OPS,
-	R_OPS_LEGACY, R_VALIDATE, R_NONE
+	R_OPS_LEGACY, R_VALIDATE, R_DRYRUN, R_NONE
 };
 
 static const struct {
@@ -942,6 +1101,7 @@ static const struct {
 	{ R_OPS, "POST", "applications/operations" },
 	{ R_OPS_LEGACY, "POST", "operations" },
 	{ R_VALIDATE, "POST", "applications/validate/spec" },
+	{ R_DRYRUN, "POST", "applications/placementpolicy/rule/dryrun" },
 };
 
 /* The route for method and path; *known is set if the path exists for
@@ -982,6 +1142,7 @@ dispatch(const struct req *r, enum route id, char **seg,
 	case R_EXECUTOR: h_executors(seg[2], out); break;
 	case R_OPS: case R_OPS_LEGACY: h_operation(r, out); break;
 	case R_VALIDATE: h_validate(r, out); break;
+	case R_DRYRUN: h_rule_dryrun(r, out); break;
 	case R_NONE: BUG("dispatch of R_NONE");
 	}
 }

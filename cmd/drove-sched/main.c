@@ -1,14 +1,14 @@
 /*
  * drove-sched: places pending instance requests on executors (leader only).
  * Reads /drove/requests/<iid>, /drove/applications/<appId>,
- * /drove/executor/<eid>, /drove/assignments/<eid>/<iid>; per placement one transaction fenced by
- * $DROVE_LEADER_ZNODE creates /drove/assignments/<eid>/<iid> and
- * /drove/instances/<appId>/<iid> (PENDING) and deletes the request; when
- * nothing fits it sets the request's "error".  -n prints one JSON line per
- * request ({instanceId,appId,executorId,hostname,numaNode,cores,memoryMB}
- * or {instanceId,appId,error}) and writes nothing.
- * Exit: 0 SIGTERM / dry run done, 100 usage or config, 111 ZooKeeper
- * trouble or leadership lost.
+ * /drove/executor/<eid>, /drove/assignments/<eid>/<iid> (lib/snapshot);
+ * per placement one transaction fenced by $DROVE_LEADER_ZNODE creates
+ * /drove/assignments/<eid>/<iid> and /drove/instances/<appId>/<iid>
+ * (PENDING) and deletes the request; when nothing fits it sets the
+ * request's "error".  -n (live state) or --state FILE (a dump) prints one
+ * JSON line per request and writes nothing.
+ * Exit: 0 SIGTERM / dry run done, 100 usage, config or bad snapshot, 111
+ * ZooKeeper trouble or leadership lost.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -29,11 +31,13 @@
 #include "model.h"
 #include "notify.h"
 #include "placement.h"
+#include "snapshot.h"
 #include "zk.h"
 #include "zkpath.h"
 
 #define USAGE "drove-sched -c controller.yml [ -d notif ] [ -v ] " \
-	"[ -n | --dry-run ]"
+	"[ -n | --dry-run ] [ --state FILE ] [ -S best|spread|firstfit ] " \
+	"[ --seed N ]"
 #define RESYNC_MS 30000
 #define RETRY_MS 1000
 
@@ -42,6 +46,8 @@ static struct ctx {
 	const char *ns;
 	const char *fence;
 	int dry_run;
+	int strategy;		/* PL_BEST_FIT, PL_SPREAD, PL_FIRST_FIT */
+	unsigned long long seed;
 	long long next_pass;	/* monotonic ms; 0 none scheduled */
 	int dirty;
 } C;
@@ -78,78 +84,49 @@ commit(struct zk_txn *t, const char *what)
 	return -1;
 }
 
+/* The placement view of a snapshot, warnings logged, strategy set. */
+static struct pl_view *
+view_of(json_t *snap)
+{
+	struct pl_view *v = snap_view(snap);
+	json_t *w;
+	size_t i;
+
+	json_array_foreach(json_object_get(snap, "warnings"), i, w)
+		warn("%s", json_string_value(w));
+	json_array_clear(json_object_get(snap, "warnings"));
+	if (!v)
+		return NULL;
+	if (pl_view_set_strategy(v, C.strategy, C.seed) < 0)
+		BUG("unknown strategy");
+	return v;
+}
+
 /*
  * The view: every executor's layout minus every assignment under
  * /drove/assignments/<eid>/ (an assignment holds its resources until the
- * monitor deletes it).  Returns NULL on ENOTCONN.
+ * monitor deletes it), built by lib/snapshot as for --state.  Returns NULL
+ * on ENOTCONN.
  */
 static struct pl_view *
 load_view(int watch)
 {
-	char p[ZKP_MAX], a[ZKP_MAX];
-	char **ex = NULL, **as = NULL;
+	char where[ZKP_MAX];
 	struct pl_view *v;
-	json_t *j;
-	int i, k;
+	json_t *snap;
 
-	if (!(v = pl_view_new()))
+	if (!(snap = snap_new()))
 		die(EXIT_TEMP, "out of memory");
-	zkp_executors_dir(p, C.ns);
-	if (zk_children(C.z, p, watch, &ex, NULL) < 0) {
-		if (errno != ENOENT)
-			goto trouble;
-		if (watch && zk_exists(C.z, p, 1) < 0)
-			goto trouble;
-		return v;
+	if (snap_load_zk(C.z, C.ns, SNAP_EXECUTORS, watch, snap, where,
+	    sizeof where) < 0) {
+		json_decref(snap);
+		zk_trouble("read", where);
+		return NULL;
 	}
-	for (i = 0; ex[i]; i++) {
-		if (zkp_executor(p, C.ns, ex[i]) < 0)
-			continue;
-		if (!(j = zk_get_json(C.z, p, watch, NULL))) {
-			if (errno == ENOENT)
-				continue;
-			if (errno == EINVAL) {
-				warn("executor '%s': bad JSON", ex[i]);
-				continue;
-			}
-			goto trouble;
-		}
-		if (pl_view_add_node(v, ex[i], j) < 0)
-			warn("executor '%s': unusable node data: %s", ex[i],
-			    strerror(errno));
-		json_decref(j);
-	}
-	for (i = 0; i < v->nex; i++) {
-		zkp_executor_assignments(p, C.ns, v->ex[i].id);
-		if (zk_children(C.z, p, watch, &as, NULL) < 0) {
-			if (errno != ENOENT)
-				goto trouble;
-			if (watch && zk_exists(C.z, p, 1) < 0)
-				goto trouble;
-			continue;
-		}
-		for (k = 0; as[k]; k++) {
-			if (zkp_assignment(a, C.ns, v->ex[i].id, as[k]) < 0)
-				continue;
-			if (!(j = zk_get_json(C.z, a, 0, NULL))) {
-				if (errno == ENOENT || errno == EINVAL)
-					continue;
-				goto trouble;
-			}
-			pl_view_hold(v, v->ex[i].id, j);
-			json_decref(j);
-		}
-		zk_free_names(as);
-		as = NULL;
-	}
-	zk_free_names(ex);
+	if (!(v = view_of(snap)))
+		die(EXIT_TEMP, "out of memory");
+	json_decref(snap);
 	return v;
-trouble:
-	zk_free_names(ex);
-	zk_free_names(as);
-	pl_view_free(v);
-	zk_trouble("read", p);
-	return NULL;
 }
 
 static int
@@ -292,11 +269,6 @@ set_error(struct req *rq, const char *app_id, const char *why)
 	json_t *d;
 	struct zk_txn *t;
 
-	if (C.dry_run) {
-		print_line(json_pack("{s:s, s:s, s:s}", "instanceId", rq->id,
-		    "appId", app_id ? app_id : "", "error", why));
-		return;
-	}
 	if (!strcmp(js_str(rq->data, "error", ""), why))
 		return;
 	info("request %s (%s): cannot place: %s", rq->id,
@@ -329,10 +301,6 @@ place_one(struct pl_view *v, struct req *rq)
 
 	zkp_request(p, C.ns, rq->id);
 	if (!app_id || zkp_app(ap, C.ns, app_id) < 0) {
-		if (C.dry_run) {
-			set_error(rq, app_id, "request without a valid appId");
-			return 0;
-		}
 		info("request %s: no valid appId: deleting it", rq->id);
 		t = zk_txn_new(C.fence);
 		zk_txn_delete(t, p, -1);
@@ -341,10 +309,6 @@ place_one(struct pl_view *v, struct req *rq)
 	if (!(app = zk_get_json(C.z, ap, 0, NULL))) {
 		if (errno != ENOENT && errno != EINVAL)
 			return zk_trouble("read", ap);
-		if (C.dry_run) {
-			set_error(rq, app_id, "application not found");
-			return 0;
-		}
 		info("request %s: application %s is gone: deleting the "
 		    "request", rq->id, app_id);
 		t = zk_txn_new(C.fence);
@@ -352,30 +316,12 @@ place_one(struct pl_view *v, struct req *rq)
 		return commit(t, "delete a stale request");
 	}
 	spec = json_object_get(app, "spec");
-	prq.app_id = app_id;
-	prq.cores = (int)spec_cpus(spec);
-	prq.memory_mb = spec_memory_mb(spec);
-	prq.policy = json_object_get(spec, "placementPolicy");
-	rc = pl_place(v, &prq, &r);
+	snap_pl_request(app_id, spec, &prq);
+	rc = pl_place_env(v, &prq, json_object_get(spec, "env"), &r);
 	if (rc < 0 && errno == ENOMEM)
 		die(EXIT_TEMP, "out of memory");
 	if (rc <= 0) {
 		set_error(rq, app_id, r.why);
-		json_decref(app);
-		pl_result_free(&r);
-		return 0;
-	}
-	if (C.dry_run) {
-		json_t *cores = json_array();
-		int i;
-
-		for (i = 0; i < r.ncores; i++)
-			json_array_append_new(cores, json_integer(r.cores[i]));
-		print_line(json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:I}",
-		    "instanceId", rq->id, "appId", app_id,
-		    "executorId", r.executor_id, "hostname", r.hostname,
-		    "numaNode", r.numa, "cores", cores,
-		    "memoryMB", (json_int_t)r.memory_mb));
 		json_decref(app);
 		pl_result_free(&r);
 		return 0;
@@ -431,10 +377,10 @@ pass(void)
 	struct req *rq;
 	int i, n, rc = 0;
 
-	if (load_requests(!C.dry_run, &rq, &n) < 0)
+	if (load_requests(1, &rq, &n) < 0)
 		return -1;
 	/* Watch executors and assignments only while something waits. */
-	if (n && !(v = load_view(!C.dry_run))) {
+	if (n && !(v = load_view(1))) {
 		free_reqs(rq, n);
 		return -1;
 	}
@@ -446,6 +392,134 @@ pass(void)
 	pl_view_free(v);
 	free_reqs(rq, n);
 	return rc;
+}
+
+static json_t *
+cores_json(const struct pl_result *r)
+{
+	json_t *cores = json_array();
+	int i;
+
+	for (i = 0; i < r->ncores; i++)
+		json_array_append_new(cores, json_integer(r->cores[i]));
+	return cores;
+}
+
+static long long
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * --dry-run: place every request of the snapshot in order on its view,
+ * one JSON line each; time pl_place() alone.
+ */
+static void
+dry_run(json_t *snap)
+{
+	const json_t *apps = json_object_get(snap, "applications");
+	struct pl_view *v;
+	struct pl_request prq;
+	json_t *reqs, *rq, *app;
+	const char *app_id, *iid;
+	long long ns = 0, t0;
+	size_t i, placed = 0, n;
+	double ms;
+	int rc;
+
+	if (!(v = view_of(snap)) || !(reqs = snap_requests(snap)))
+		die(EXIT_TEMP, "out of memory");
+	n = json_array_size(reqs);
+	json_array_foreach(reqs, i, rq) {
+		struct pl_result r = PL_RESULT_ZERO;
+		char why[160];
+
+		iid = js_str(rq, "instanceId", "");
+		app_id = js_str(rq, "appId", NULL);
+		if (!app_id || !app_id[0]) {
+			print_line(json_pack("{s:s, s:s, s:s}", "instanceId",
+			    iid, "appId", "", "error",
+			    "request without a valid appId"));
+			continue;
+		}
+		app = json_object_get(apps, app_id);
+		if (!app) {
+			snprintf(why, sizeof why, "App %s not found", app_id);
+			print_line(json_pack("{s:s, s:s, s:s}", "instanceId",
+			    iid, "appId", app_id, "error", why));
+			continue;
+		}
+		snap_pl_request(app_id, json_object_get(app, "spec"), &prq);
+		t0 = now_ns();
+		rc = pl_place_env(v, &prq, json_object_get(json_object_get(app,
+		    "spec"), "env"), &r);
+		ns += now_ns() - t0;
+		if (rc < 0 && errno == ENOMEM)
+			die(EXIT_TEMP, "out of memory");
+		if (rc <= 0)
+			print_line(json_pack("{s:s, s:s, s:s}", "instanceId",
+			    iid, "appId", app_id, "error", r.why));
+		else {
+			placed++;
+			print_line(json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, "
+			    "s:I}", "instanceId", iid, "appId", app_id,
+			    "executorId", r.executor_id, "hostname",
+			    r.hostname, "numaNode", r.numa, "cores",
+			    cores_json(&r), "memoryMB",
+			    (json_int_t)r.memory_mb));
+		}
+		pl_result_free(&r);
+	}
+	ms = ns / 1e6;
+	info("placed %zu of %zu requests in %.3f ms (%.0f placements/s)",
+	    placed, n, ms, ns > 0 ? n * 1e9 / ns : 0.0);
+	json_decref(reqs);
+	pl_view_free(v);
+}
+
+/* --state FILE: the snapshot, or exit 100 naming the file and line. */
+static json_t *
+read_state(const char *file, const char *ns)
+{
+	struct js_err jerr;
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t k;
+	json_t *snap;
+	int fd;
+
+	if (!strcmp(file, "-"))
+		fd = 0;
+	else if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+		diesys(errno == ENOENT || errno == EACCES ? EXIT_USAGE :
+		    EXIT_TEMP, "unable to open '%s'", file);
+	for (;;) {
+		if (cap - len < 65536) {
+			cap = cap ? cap * 2 : 1 << 20;
+			text = xrealloc(text, cap);
+		}
+		if ((k = read(fd, text + len, cap - len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			diesys(EXIT_TEMP, "unable to read '%s'", file);
+		}
+		if (k == 0)
+			break;
+		len += k;
+	}
+	if (fd)
+		close(fd);
+	if (!(snap = snap_parse(text, len, ns, &jerr))) {
+		if (errno == ENOMEM)
+			die(EXIT_TEMP, "out of memory");
+		die(EXIT_USAGE, "%s: %s", file, jerr.msg);
+	}
+	free(text);
+	return snap;
 }
 
 static void
@@ -477,17 +551,22 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "state", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'r' },
+		{ "strategy", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *cfg_path = NULL;
+	const char *cfg_path = NULL, *state = NULL;
 	struct js_err jerr;
 	struct pollfd pfd[2];
-	json_t *cfg;
+	json_t *cfg = NULL, *snap;
+	char where[ZKP_MAX], *end;
 	int c, ready = -1, sfd;
 	long long now;
 
 	PROG = "drove-sched";
-	while ((c = getopt_long(argc, argv, "c:d:vnh", longopts, NULL)) != -1)
+	C.seed = 1;
+	while ((c = getopt_long(argc, argv, "c:d:vnhS:", longopts, NULL)) != -1)
 		switch (c) {
 		case 'c':
 			cfg_path = optarg;
@@ -503,6 +582,21 @@ main(int argc, char **argv)
 		case 'n':
 			C.dry_run = 1;
 			break;
+		case 's':
+			state = optarg;
+			C.dry_run = 1;
+			break;
+		case 'S':
+			if ((C.strategy = pl_strategy_parse(optarg)) < 0)
+				die(EXIT_USAGE, "unknown strategy '%s' (best, "
+				    "spread or firstfit)", optarg);
+			break;
+		case 'r':
+			errno = 0;
+			C.seed = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-')
+				die(EXIT_USAGE, "bad seed '%s'", optarg);
+			break;
 		case 'h':
 			printf("usage: %s\n", USAGE);
 			stdout_close();
@@ -510,8 +604,21 @@ main(int argc, char **argv)
 		default:
 			dieusage(USAGE);
 		}
-	if (optind != argc || !cfg_path)
+	if (optind != argc || (!cfg_path && !state))
 		dieusage(USAGE);
+	if (state) {
+		if (cfg_path) {
+			if (!(cfg = cfg_load(cfg_path, &jerr)))
+				die(EXIT_USAGE, "%s", jerr.msg);
+			C.ns = cfg_zk_namespace(cfg);
+		}
+		snap = read_state(state, C.ns);
+		dry_run(snap);
+		json_decref(snap);
+		json_decref(cfg);
+		stdout_close();
+		return 0;
+	}
 	C.fence = getenv("DROVE_LEADER_ZNODE");
 	if (!C.dry_run && (!C.fence || C.fence[0] != '/'))
 		die(EXIT_USAGE, "DROVE_LEADER_ZNODE must name the leader's "
@@ -532,8 +639,14 @@ main(int argc, char **argv)
 		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s': %s",
 		    cfg_zk_connect(cfg), zk_last_error());
 	if (C.dry_run) {
-		if (pass() < 0)
-			die(EXIT_TEMP, "unable to read the cluster state");
+		if (!(snap = snap_new()))
+			die(EXIT_TEMP, "out of memory");
+		if (snap_load_zk(C.z, C.ns, SNAP_EXECUTORS | SNAP_APPS |
+		    SNAP_REQUESTS, 0, snap, where, sizeof where) < 0)
+			die(EXIT_TEMP, "unable to read '%s': %s", where,
+			    zk_last_error());
+		dry_run(snap);
+		json_decref(snap);
 		zk_close(C.z);
 		json_decref(cfg);
 		stdout_close();

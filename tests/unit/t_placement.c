@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "placement.h"
 #include "tap.h"
 
@@ -182,6 +183,7 @@ t_tags(void)
 	json_t *nt = pol("{\"type\":\"NO_TAG\"}");
 	json_t *rb = pol("{\"type\":\"RULE_BASED\",\"ruleType\":\"MVEL\","
 	    "\"rule\":\"true\"}");
+	/* RULE_BASED: see t_rules() */
 
 	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]", "{\"0\":[0,1]}",
 	    "{\"0\":1000}");
@@ -200,10 +202,8 @@ t_tags(void)
 	is_str(r.why, "0 of 2 executors: 1 excluded by NO_TAG, 1 lack 1 "
 	    "free cores on one NUMA node", "NO_TAG and cores reasons");
 	is_int(place(v, "a-1", 1, 10, nt, &r), 0, "explicit NO_TAG");
-	is_int(place(v, "a-1", 1, 10, rb, &r), 0, "RULE_BASED not matching");
-	ok(strstr(r.why, "2 excluded by RULE_BASED") &&
-	    strstr(r.why, "RULE_BASED not supported yet"),
-	    "RULE_BASED reason: %s", r.why);
+	is_int(place(v, "a-1", 1, 10, rb, &r), 1, "RULE_BASED true matches");
+	is_str(r.executor_id, "e2", "RULE_BASED is not ANDed with NO_TAG");
 	pl_result_free(&r);
 	json_decref(m);
 	json_decref(mh);
@@ -351,6 +351,651 @@ t_tie_by_id(void)
 	pl_view_free(v);
 }
 
+static void
+addm(struct pl_view *v, const char *id, const char *host, const char *tags,
+    const char *cores, const char *mem, const char *md)
+{
+	json_t *n = node(id, host, "ACTIVE", tags, cores, mem);
+
+	json_object_set_new(n, "metadata", json_loads(md, 0, NULL));
+	if (pl_view_add_node(v, NULL, n) < 0)
+		abort();
+	json_decref(n);
+}
+
+static void
+t_rules(void)
+{
+	struct pl_view *v = pl_view_new();
+	struct pl_result r = PL_RESULT_ZERO;
+	struct pl_request rq = { "a-1", 1, 10, NULL };
+	json_t *mv = pol("{\"type\":\"RULE_BASED\",\"ruleType\":\"MVEL\","
+	    "\"rule\":\"allocatedExecutorNodeMetadata['zone'] == 'z2'\"}");
+	json_t *hp = pol("{\"type\":\"RULE_BASED\",\"ruleType\":\"HOPE\","
+	    "\"rule\":\"\\\"/allocatedExecutorNodeMetadata/zone\\\" == "
+	    "\\\"z1\\\"\"}");
+	json_t *bad = pol("{\"type\":\"RULE_BASED\",\"ruleType\":\"MVEL\","
+	    "\"rule\":\"allocatedExecutorNodeMetadata['zone'] ==\"}");
+	json_t *nort = pol("{\"type\":\"RULE_BASED\",\"rule\":\"true\"}");
+	json_t *envr = pol("{\"type\":\"RULE_BASED\",\"ruleType\":\"MVEL\","
+	    "\"rule\":\"applicationEnvironment['TIER'] == 'gold' && "
+	    "allocatedExecutorNodeMetadata['zone'] == 'z1'\"}");
+	json_t *andr = pol("{\"type\":\"COMPOSITE\",\"policies\":["
+	    "{\"type\":\"RULE_BASED\",\"ruleType\":\"MVEL\",\"rule\":"
+	    "\"allocatedExecutorNodeMetadata['zone'] == 'z2'\"},"
+	    "{\"type\":\"ONE_PER_HOST\"}]}");
+	json_t *gold = pol("{\"TIER\":\"gold\"}"), *tin = pol("{\"TIER\":"
+	    "\"tin\"}");
+
+	addm(v, "e1", "h1", "[\"h1\"]", "{\"0\":[0,1,2,3]}", "{\"0\":1000}",
+	    "{\"zone\":\"z1\"}");
+	addm(v, "e2", "h2", "[\"h2\",\"gpu\"]", "{\"0\":[0,1,2,3]}",
+	    "{\"0\":1000}", "{\"zone\":\"z2\"}");
+	addm(v, "e3", "h3", "[\"h3\"]", "{\"0\":[0,1,2,3]}", "{\"0\":1000}",
+	    "{\"zone\":\"z2\"}");
+	addm(v, "e4", "h4", "[\"h4\"]", "{\"0\":[0,1,2,3]}", "{\"0\":1000}",
+	    "{}");
+	is_int(place(v, "a-1", 3, 10, mv, &r), 1, "MVEL metadata rule");
+	is_str(r.executor_id, "e3", "zone z2: untagged e3 before tagged e2");
+	is_int(place(v, "a-1", 2, 10, mv, &r), 1, "again");
+	is_str(r.executor_id, "e2", "then the tagged z2 (no NO_TAG for rules)");
+	is_int(place(v, "a-1", 3, 10, mv, &r), 0, "z2 full for 3");
+	is_str(r.why, "0 of 4 executors: 2 excluded by RULE_BASED("
+	    "allocatedExecutorNodeMetadata['zone'] == 'z2'), 2 lack 3 free "
+	    "cores on one NUMA node", "rule reason text");
+	is_int(place(v, "a-1", 1, 10, hp, &r), 1, "HOPE rule");
+	is_str(r.executor_id, "e1", "zone z1");
+	is_int(place(v, "a-1", 1, 10, bad, &r), -1, "rule not compiling");
+	ok(errno == EINVAL && strstr(r.why, "invalid placementPolicy: "
+	    "RULE_BASED:"), "EINVAL with the parser's reason: %s", r.why);
+	is_int(place(v, "a-1", 1, 10, nort, &r), -1, "no ruleType");
+	ok(errno == EINVAL, "EINVAL: %s", r.why);
+	rq.policy = envr;
+	is_int(pl_place_env(v, &rq, tin, &r), 0, "env rule: tin fails");
+	is_int(pl_place_env(v, &rq, gold, &r), 1, "env rule: gold places");
+	is_str(r.executor_id, "e1", "gold in z1");
+	is_int(pl_place(v, &rq, &r), 0, "no env is {}");
+	/* COMPOSITE of a rule and ONE_PER_HOST */
+	is_int(place(v, "b-1", 1, 10, andr, &r), 1, "rule AND one per host");
+	is_str(r.executor_id, "e3", "untagged e3 first");
+	is_int(place(v, "b-1", 1, 10, andr, &r), 1, "second");
+	is_str(r.executor_id, "e2", "tagged e2 then");
+	is_int(place(v, "b-1", 1, 10, andr, &r), 0, "third fails");
+	pl_result_free(&r);
+	json_decref(mv);
+	json_decref(hp);
+	json_decref(bad);
+	json_decref(nort);
+	json_decref(envr);
+	json_decref(andr);
+	json_decref(gold);
+	json_decref(tin);
+	pl_view_free(v);
+}
+
+/* Three executors with 8, 4 and 6 free of 8 cores. */
+static struct pl_view *
+three(int strategy, unsigned long long seed)
+{
+	struct pl_view *v = pl_view_new();
+
+	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]", "{\"0\":[0,1,2,3,4,5,6,7]}",
+	    "{\"0\":8000}");
+	add(v, "e2", "h2", "ACTIVE", "[\"h2\"]", "{\"0\":[4,5,6,7]}",
+	    "{\"0\":8000}");
+	add(v, "e3", "h3", "ACTIVE", "[\"h3\"]", "{\"0\":[2,3,4,5,6,7]}",
+	    "{\"0\":8000}");
+	ok(pl_view_set_strategy(v, strategy, seed) == 0, "strategy %d set",
+	    strategy);
+	return v;
+}
+
+static void
+t_strategies(void)
+{
+	struct pl_view *v;
+	struct pl_result r = PL_RESULT_ZERO;
+	char seq1[64], seq2[64], seq3[64];
+	int i, j, differ = 0;
+
+	v = three(PL_BEST_FIT, 0);
+	is_int(place(v, "a-1", 2, 10, NULL, &r), 1, "best fit");
+	is_str(r.executor_id, "e2", "fullest that fits");
+	is_int(place(v, "a-1", 4, 10, NULL, &r), 1, "best fit 4");
+	is_str(r.executor_id, "e3", "6 free -> 2 left beats 8 -> 4");
+	pl_view_free(v);
+
+	v = three(PL_SPREAD, 0);
+	is_int(place(v, "a-1", 2, 10, NULL, &r), 1, "spread");
+	is_str(r.executor_id, "e1", "emptiest first");
+	is_int(place(v, "a-1", 2, 10, NULL, &r), 1, "spread 2");
+	is_str(r.executor_id, "e3", "6 free vs 6 free: largest id");
+	is_int(place(v, "a-1", 2, 10, NULL, &r), 1, "spread 3");
+	is_str(r.executor_id, "e1", "then e1 (6 free)");
+	pl_view_free(v);
+	ok(pl_view_set_strategy(v = pl_view_new(), 7, 0) < 0 &&
+	    errno == EINVAL, "unknown strategy EINVAL");
+	pl_view_free(v);
+	is_int(pl_strategy_parse("firstfit"), PL_FIRST_FIT, "parse firstfit");
+	is_int(pl_strategy_parse("spread"), PL_SPREAD, "parse spread");
+	is_int(pl_strategy_parse("best"), PL_BEST_FIT, "parse best");
+	is_int(pl_strategy_parse("worst"), -1, "parse unknown");
+
+	/* first fit: same seed, same choices; other seeds differ */
+	for (j = 0; j < 3; j++) {
+		char *s = j == 0 ? seq1 : j == 1 ? seq2 : seq3;
+
+		v = three(PL_FIRST_FIT, j == 2 ? 99 : 42);
+		for (i = 0; i < 9; i++) {
+			if (place(v, "a-1", 1, 10, NULL, &r) != 1)
+				break;
+			s[i] = r.executor_id[1];
+		}
+		s[i] = '\0';
+		pl_view_free(v);
+	}
+	is_str(seq1, seq2, "first fit deterministic for a seed");
+	is_int((int)strlen(seq1), 9, "first fit places 9");
+	/* 30 executors, 1 core each: the order is the shuffle */
+	{
+		char a[31], b[31], id[8];
+		int k;
+
+		for (j = 0; j < 2; j++) {
+			v = pl_view_new();
+			for (k = 0; k < 30; k++) {
+				snprintf(id, sizeof id, "e%02d", k);
+				add(v, id, id, "ACTIVE", "[]", "{\"0\":[0]}",
+				    "{\"0\":10}");
+			}
+			pl_view_set_strategy(v, PL_FIRST_FIT, j + 1);
+			for (k = 0; k < 30; k++) {
+				place(v, "a-1", 1, 1, NULL, &r);
+				(j ? b : a)[k] = (char)('0' +
+				    atoi(r.executor_id + 1) % 64);
+			}
+			a[30] = b[30] = '\0';
+			pl_view_free(v);
+		}
+		differ = strcmp(a, b) != 0;
+		ok(differ, "first fit: seeds 1 and 2 shuffle differently");
+	}
+	pl_result_free(&r);
+}
+
+static void
+t_capacity(void)
+{
+	struct pl_view *v = pl_view_new();
+	struct pl_request rq = { "a-1", 2, 1000, NULL };
+	json_t *m = pol("{\"type\":\"MATCH_TAG\",\"tag\":\"gpu\"}");
+	json_t *bad = pol("{\"type\":\"WHAT\"}");
+	char why[256];
+
+	is_int(pl_capacity(v, &rq, 1, why, sizeof why), 0, "empty cluster");
+	is_str(why, "No executors on cluster", "no executors message");
+	pl_view_free(v);
+	v = pl_view_new();
+	add(v, "e0", "h0", "BLACKLISTED", "[\"h0\"]", "{\"0\":[0,1]}",
+	    "{\"0\":9000}");
+	is_int(pl_capacity(v, &rq, 1, why, sizeof why), 0,
+	    "only blacklisted");
+	is_str(why, "No executors on cluster", "blacklisted is no executor");
+	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]",
+	    "{\"0\":[0,1,2,3],\"1\":[4,5,6,7]}", "{\"0\":4000,\"1\":4000}");
+	add(v, "e2", "h2", "ACTIVE", "[\"h2\",\"gpu\"]",
+	    "{\"0\":[0,1,2,3,4,5]}", "{\"0\":6000}");
+	is_int(pl_capacity(v, &rq, 4, why, sizeof why), 1, "4 x 2 fit e1");
+	is_int(pl_capacity(v, &rq, 5, why, sizeof why), 0, "5 x 2 do not");
+	is_str(why, "Required 10 cores / 5000 MB for 5 instances but "
+	    "eligible executors have only 8 free cores / 8000 MB",
+	    "sum message (tagged e2 not eligible for ANY)");
+	rq.cores = 7;
+	is_int(pl_capacity(v, &rq, 1, why, sizeof why), 0, "7 cores");
+	is_str(why, "Instance needs 7 cores but the largest NUMA node of any "
+	    "executor has 6", "NUMA node message");
+	rq.cores = 3;
+	rq.policy = m;
+	is_int(pl_capacity(v, &rq, 2, why, sizeof why), 1, "MATCH_TAG 2 x 3");
+	is_int(pl_capacity(v, &rq, 3, why, sizeof why), 0, "MATCH_TAG 3 x 3");
+	is_str(why, "Required 9 cores / 3000 MB for 3 instances but "
+	    "eligible executors have only 6 free cores / 6000 MB",
+	    "only the gpu executor counted");
+	rq.policy = bad;
+	is_int(pl_capacity(v, &rq, 1, why, sizeof why), -1, "bad policy");
+	ok(errno == EINVAL && strstr(why, "unknown placement policy"),
+	    "EINVAL: %s", why);
+	json_decref(m);
+	json_decref(bad);
+	pl_view_free(v);
+}
+
+static void
+t_numa_edges(void)
+{
+	struct pl_view *v = pl_view_new();
+	struct pl_result r = PL_RESULT_ZERO;
+	struct buf b = BUF_ZERO;
+	int i, w[3], k;
+
+	/* exactly fitting: a whole node, all its memory */
+	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]",
+	    "{\"0\":[0,1,2,3],\"1\":[4,5,6,7]}", "{\"0\":4096,\"1\":4096}");
+	is_int(place(v, "a-1", 4, 4096, NULL, &r), 1, "exactly a node");
+	is_int(r.numa, 0, "node 0");
+	is_int(place(v, "a-1", 4, 4096, NULL, &r), 1, "exactly the other");
+	is_int(r.numa, 1, "node 1");
+	is_int(place(v, "a-1", 1, 0, NULL, &r), 0, "nothing left");
+	pl_view_free(v);
+
+	/* fragmented: 3+3 free on two nodes never takes 4 */
+	v = pl_view_new();
+	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]",
+	    "{\"0\":[0,1,2,3],\"1\":[4,5,6,7]}", "{\"0\":4096,\"1\":4096}");
+	hold(v, "e1", "x-1", "[{\"type\":\"CPU\",\"cores\":{\"0\":[2],"
+	    "\"1\":[7]}}]");
+	is_int(place(v, "a-1", 4, 1, NULL, &r), 0, "fragmented 3+3");
+	is_int(place(v, "a-1", 3, 1, NULL, &r), 1, "3 fit");
+	w[0] = 0;
+	w[1] = 1;
+	w[2] = 3;
+	ok(cores_are(&r, w, 3), "around the held core 2");
+	pl_view_free(v);
+
+	/* NUMA pinning off: execd merges everything into node 0 */
+	v = pl_view_new();
+	buf_adds(&b, "{\"0\":[");
+	for (i = 0; i < 128; i++)
+		buf_addf(&b, "%s%d", i ? "," : "", 127 - i);
+	buf_adds(&b, "]}");
+	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]", b.s, "{\"0\":262144}");
+	buf_free(&b);
+	is_int(place(v, "a-1", 100, 1000, NULL, &r), 1,
+	    "merged node: 100 cores on one node of 128");
+	is_int(r.cores[99], 99, "ids 0..99");
+	is_int(place(v, "a-1", 28, 1000, NULL, &r), 1, "the other 28");
+	is_int(r.cores[0], 100, "from 100");
+	is_int(pl_view_find(v, "e1")->numa[0].nfree, 0, "merged node full");
+	pl_view_free(v);
+
+	/* over-provisioning: vcores (c+1)*p + i, p = 5 for multiplier 4 */
+	v = pl_view_new();
+	buf_adds(&b, "{\"0\":[");
+	for (k = 0, i = 0; i < 2; i++) {
+		int m;
+
+		for (m = 1; m <= 4; m++)
+			buf_addf(&b, "%s%d", k++ ? "," : "", (i + 1) * 5 + m);
+	}
+	buf_adds(&b, "]}");
+	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]", b.s, "{\"0\":2048}");
+	buf_free(&b);
+	is_int(place(v, "a-1", 6, 100, NULL, &r), 1, "6 of 8 vcores");
+	w[0] = 6;
+	w[1] = 7;
+	w[2] = 8;
+	ok(r.ncores == 6 && !memcmp(r.cores, w, sizeof w),
+	    "lowest vcore ids 6,7,8...");
+	is_int(r.cores[5], 12, "...,11,12");
+	is_int(place(v, "a-1", 3, 100, NULL, &r), 0, "only 2 vcores left");
+	is_str(r.why, "0 of 1 executors: 1 lack 3 free cores on one NUMA "
+	    "node", "reason");
+	pl_result_free(&r);
+	pl_view_free(v);
+}
+
+static void
+t_reasons_at_scale(void)
+{
+	struct pl_view *v = pl_view_new();
+	struct pl_result r = PL_RESULT_ZERO;
+	char id[16];
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		snprintf(id, sizeof id, "e%04d", i);
+		if (i < 700)
+			add(v, id, id, "ACTIVE", "[\"x\"]",
+			    "{\"0\":[0,1,2,3],\"1\":[4,5,6,7]}",
+			    "{\"0\":9000,\"1\":9000}");
+		else if (i < 950)
+			add(v, id, id, "ACTIVE", "[]",
+			    "{\"0\":[0,1,2],\"1\":[4,5,6]}",
+			    "{\"0\":9000,\"1\":9000}");
+		else
+			add(v, id, id, "BLACKLISTED", "[]",
+			    "{\"0\":[0,1,2,3]}", "{\"0\":9000}");
+	}
+	is_int(place(v, "a-1", 4, 10, NULL, &r), 0, "nothing fits");
+	is_str(r.why, "0 of 1000 executors: 700 excluded by NO_TAG, 250 lack "
+	    "4 free cores on one NUMA node, 50 not ACTIVE",
+	    "exact reasons at 1000");
+	is_int(place(v, "a-1", 4, 10, NULL, &r), 0, "again (cached)");
+	is_str(r.why, "0 of 1000 executors: 700 excluded by NO_TAG, 250 lack "
+	    "4 free cores on one NUMA node, 50 not ACTIVE", "same text");
+	is_int(place(v, "a-1", 3, 10, NULL, &r), 1, "3 fit");
+	is_int(place(v, "a-1", 3, 9000, NULL, &r), 1, "3 more");
+	is_int(place(v, "a-1", 4, 10, NULL, &r), 0, "still none");
+	is_str(r.why, "0 of 1000 executors: 700 excluded by NO_TAG, 250 lack "
+	    "4 free cores on one NUMA node, 50 not ACTIVE", "recomputed");
+	pl_result_free(&r);
+	pl_view_free(v);
+}
+
+/*
+ * Randomized cross-check: the index's choice equals a brute-force scan
+ * over the same cluster and request stream.
+ */
+#define XN 40
+#define XNODES 3
+static const char *xpol[] = {
+	NULL,
+	"{\"type\":\"ONE_PER_HOST\"}",
+	"{\"type\":\"MAX_N_PER_HOST\",\"max\":2}",
+	"{\"type\":\"MATCH_TAG\",\"tag\":\"t1\"}",
+	"{\"type\":\"NO_TAG\"}",
+	"{\"type\":\"COMPOSITE\",\"combiner\":\"OR\",\"policies\":["
+	    "{\"type\":\"MATCH_TAG\",\"tag\":\"t1\"},"
+	    "{\"type\":\"MATCH_TAG\",\"tag\":\"t2\"}]}",
+	"{\"type\":\"COMPOSITE\",\"policies\":["
+	    "{\"type\":\"MATCH_TAG\",\"tag\":\"t2\"},"
+	    "{\"type\":\"ONE_PER_HOST\"}]}",
+	"{\"type\":\"COMPOSITE\",\"combiner\":\"OR\",\"policies\":["
+	    "{\"type\":\"MATCH_TAG\",\"tag\":\"t1\"},"
+	    "{\"type\":\"ONE_PER_HOST\"}]}",
+	"{\"type\":\"RULE_BASED\",\"ruleType\":\"MVEL\",\"rule\":"
+	    "\"allocatedExecutorNodeMetadata['zone'] == 'z1'\"}",
+};
+#define XNPOL (int)(sizeof xpol / sizeof *xpol)
+
+struct xex {
+	int active, tag, zone, nnode;
+	int free[XNODES];
+	long long mem[XNODES];
+	int cnt[4];
+};
+
+static unsigned long long xseed = 88172645463325252ULL;
+
+static unsigned
+xr(unsigned n)
+{
+	xseed ^= xseed << 13;
+	xseed ^= xseed >> 7;
+	xseed ^= xseed << 17;
+	return (unsigned)(xseed % n);
+}
+
+static int
+xok(const struct xex *e, int p, int app)
+{
+	int notag = e->tag == 0, c = e->cnt[app];
+
+	switch (p) {
+	case 0: return notag;
+	case 1: return notag && c == 0;
+	case 2: return notag && c < 2;
+	case 3: return e->tag == 1;
+	case 4: return notag;
+	case 5: return e->tag == 1 || e->tag == 2;
+	case 6: return e->tag == 2 && c == 0;
+	case 7: return e->tag == 1 || c == 0;
+	default: return e->zone == 1;
+	}
+}
+
+static int xplaced, xfailed;
+
+/* a tag the policy does not name: placed there last */
+static int
+xspare(const struct xex *e, int p)
+{
+	return (e->tag == 1 && p != 3 && p != 5 && p != 7) ||
+	    (e->tag == 2 && p != 5 && p != 6) || (e->tag && p == 8);
+}
+
+/*
+ * The label excluding e for policy p (NULL: passes), as placement.h says:
+ * leaves in order, the first failing one of an AND, "(a OR b)" of an OR;
+ * an executor the static part (tags, rules) excludes is labelled with
+ * per-host limits taken as passing.
+ */
+static const char *
+xlabel(const struct xex *e, int p, int app, char *buf, size_t n)
+{
+	int notag = e->tag == 0, c = e->cnt[app];
+
+	switch (p) {
+	case 0:
+	case 4:
+		return notag ? NULL : "NO_TAG";
+	case 1:
+		return !notag ? "NO_TAG" : c ? "ONE_PER_HOST" : NULL;
+	case 2:
+		return !notag ? "NO_TAG" : c >= 2 ? "MAX_N_PER_HOST(2)" : NULL;
+	case 3:
+		return e->tag == 1 ? NULL : "MATCH_TAG(t1)";
+	case 5:
+		return e->tag ? NULL : "(MATCH_TAG(t1) OR MATCH_TAG(t2))";
+	case 6:
+		return e->tag != 2 ? "MATCH_TAG(t2)" : c ? "ONE_PER_HOST" :
+		    NULL;
+	case 7:
+		return e->tag == 1 || !c ? NULL :
+		    "(MATCH_TAG(t1) OR ONE_PER_HOST)";
+	default:
+		snprintf(buf, n, "RULE_BASED(%s)", "allocatedExecutorNodeMetadata"
+		    "['zone'] == 'z1'");
+		return e->zone == 1 ? NULL : buf;
+	}
+}
+
+/* The reasons text for a request nothing fits, by brute force. */
+static void
+xwhy(const struct xex *ex, int p, int app, int c, long long m, char *why,
+    size_t n)
+{
+	const char *lab[XN], *l;
+	char rb[XN][128], part[192];
+	int cnt[XN], nl = 0, i, j, lc = 0, lm = 0, ina = 0, ok_c, ok_m;
+
+	for (i = 0; i < XN; i++) {
+		if (!ex[i].active) {
+			ina++;
+			continue;
+		}
+		if ((l = xlabel(&ex[i], p, app, rb[i], sizeof rb[i]))) {
+			for (j = 0; j < nl && strcmp(lab[j], l); j++)
+				;
+			if (j == nl) {
+				lab[nl] = l;
+				cnt[nl++] = 0;
+			}
+			cnt[j]++;
+			continue;
+		}
+		ok_c = ok_m = 0;
+		for (j = 0; j < ex[i].nnode; j++)
+			if (ex[i].free[j] >= c) {
+				ok_c = 1;
+				if (ex[i].mem[j] >= m)
+					ok_m = 1;
+			}
+		lc += !ok_c;
+		lm += ok_c && !ok_m;
+	}
+	snprintf(why, n, "0 of %d executors", XN);
+#define XADD(...) do { \
+	snprintf(part, sizeof part, __VA_ARGS__); \
+	snprintf(why + strlen(why), n - strlen(why), "%s%s", \
+	    strchr(why, ':') ? ", " : ": ", part); \
+} while (0)
+	for (j = 0; j < nl; j++)
+		XADD("%d excluded by %s", cnt[j], lab[j]);
+	if (lc)
+		XADD("%d lack %d free cores on one NUMA node", lc, c);
+	if (lm)
+		XADD("%d lack %lld MB of memory on one NUMA node", lm, m);
+	if (ina)
+		XADD("%d not ACTIVE", ina);
+#undef XADD
+}
+
+static int
+xcheck(int strategy)
+{
+	struct xex ex[XN];
+	struct pl_view *v = pl_view_new();
+	struct pl_result r = PL_RESULT_ZERO;
+	json_t *pols[XNPOL], *n;
+	struct buf cs = BUF_ZERO, ms = BUF_ZERO;
+	char id[16], app[8], tags[32], md[32];
+	int i, j, k, q, bi, bj, c, p, a, rc, bad = 0;
+	long long m;
+
+	for (i = 0; i < XNPOL; i++)
+		pols[i] = xpol[i] ? pol(xpol[i]) : NULL;
+	for (k = 0; k < XN; k++) {
+		struct xex *e = &ex[i = k * 7 % XN];
+
+		memset(e, 0, sizeof *e);
+		e->active = xr(10) != 0;
+		e->tag = xr(4) == 0 ? 1 + (int)xr(2) : 0;
+		e->zone = (int)xr(3);
+		e->nnode = 1 + (int)xr(XNODES);
+		buf_reset(&cs);
+		buf_reset(&ms);
+		buf_adds(&cs, "{");
+		buf_adds(&ms, "{");
+		for (j = 0; j < e->nnode; j++) {
+			e->free[j] = (int)xr(13);
+			e->mem[j] = 500 * (long long)xr(33);
+			buf_addf(&cs, "%s\"%d\":[", j ? "," : "", j);
+			for (q = 0; q < e->free[j]; q++)
+				buf_addf(&cs, "%s%d", q ? "," : "", j * 100 + q);
+			buf_adds(&cs, "]");
+			buf_addf(&ms, "%s\"%d\":%lld", j ? "," : "", j,
+			    e->mem[j]);
+		}
+		buf_adds(&cs, "}");
+		buf_adds(&ms, "}");
+		snprintf(id, sizeof id, "e%02d", i);
+		snprintf(tags, sizeof tags, e->tag ? "[\"%s\",\"t%d\"]" :
+		    "[\"%s\"]", id, e->tag);
+		n = node(id, id, e->active ? "ACTIVE" : "BLACKLISTED", tags,
+		    cs.s, ms.s);
+		snprintf(md, sizeof md, "{\"zone\":\"z%d\"}", e->zone);
+		json_object_set_new(n, "metadata", json_loads(md, 0, NULL));
+		/* add in a scrambled order: the view sorts */
+		if (pl_view_add_node(v, NULL, n) < 0)
+			abort();
+		json_decref(n);
+	}
+	pl_view_set_strategy(v, strategy, xseed);
+	for (q = 0; q < 400; q++) {
+		c = 1 + (int)xr(6);
+		m = 250 * (long long)xr(20);
+		p = (int)xr(XNPOL);
+		a = (int)xr(4);
+		snprintf(app, sizeof app, "a-%d", a);
+		bi = bj = -1;
+		for (i = 0; i < XN; i++) {
+			if (!ex[i].active || !xok(&ex[i], p, a))
+				continue;
+			for (j = 0; j < ex[i].nnode; j++) {
+				int better;
+
+				if (ex[i].free[j] < c || ex[i].mem[j] < m)
+					continue;
+				if (bi < 0)
+					better = 1;
+				else if (xspare(&ex[i], p) != xspare(&ex[bi], p))
+					better = !xspare(&ex[i], p);
+				else if (ex[i].free[j] != ex[bi].free[bj])
+					better = (ex[i].free[j] <
+					    ex[bi].free[bj]) ==
+					    (strategy == PL_BEST_FIT);
+				else if (ex[i].mem[j] != ex[bi].mem[bj])
+					better = (ex[i].mem[j] <
+					    ex[bi].mem[bj]) ==
+					    (strategy == PL_BEST_FIT);
+				else
+					better = strategy == PL_SPREAD;
+				if (better) {
+					bi = i;
+					bj = j;
+				}
+			}
+		}
+		rc = place(v, app, c, m, pols[p], &r);
+		if (rc == 0) {
+			char want[512];
+
+			xwhy(ex, p, a, c, m, want, sizeof want);
+			if (strcmp(want, r.why)) {
+				if (!bad++)
+					printf("# request %d: why '%s', want "
+					    "'%s'\n", q, r.why, want);
+				break;
+			}
+		}
+		if (rc == 1 && strategy == PL_FIRST_FIT) {
+			/* any eligible executor, its first fitting node */
+			bi = atoi(r.executor_id + 1);
+			for (bj = 0; bj < ex[bi].nnode &&
+			    (ex[bi].free[bj] < c || ex[bi].mem[bj] < m); bj++)
+				;
+			if (!ex[bi].active || !xok(&ex[bi], p, a) ||
+			    bj == ex[bi].nnode)
+				bj = -1;
+		}
+		if (rc != (bi >= 0) || (rc == 1 &&
+		    (atoi(r.executor_id + 1) != bi || r.numa != bj))) {
+			if (!bad++)
+				printf("# request %d (policy %d, %d cores, "
+				    "%lld MB): got %d %s/%d, want %d e%02d/%d\n",
+				    q, p, c, m, rc, r.executor_id, r.numa,
+				    bi >= 0, bi, bj);
+			break;
+		}
+		if (rc != 1)
+			xfailed++;
+		else {
+			xplaced++;
+			ex[bi].free[bj] -= c;
+			ex[bi].mem[bj] -= m;
+			ex[bi].cnt[a]++;
+		}
+	}
+	for (i = 0; i < XNPOL; i++)
+		json_decref(pols[i]);
+	buf_free(&cs);
+	buf_free(&ms);
+	pl_result_free(&r);
+	pl_view_free(v);
+	return bad;
+}
+
+static void
+t_cross_check(void)
+{
+	int round, bad_best = 0, bad_spread = 0, bad_first = 0;
+
+	for (round = 0; round < 200; round++) {
+		bad_best += xcheck(PL_BEST_FIT) != 0;
+		bad_spread += xcheck(PL_SPREAD) != 0;
+		bad_first += xcheck(PL_FIRST_FIT) != 0;
+	}
+	is_int(bad_best, 0, "best fit = brute force (choice and reasons) on 200 "
+	    "random clusters");
+	is_int(bad_spread, 0, "spread = brute force (choice and reasons) on 200 "
+	    "random clusters");
+	is_int(bad_first, 0, "first fit: an eligible executor, its first fitting "
+	    "node, and the same reasons");
+	ok(xplaced > 10000 && xfailed > 10000, "cross-check saw %d placements "
+	    "and %d failures", xplaced, xfailed);
+}
+
 int
 main(void)
 {
@@ -362,5 +1007,11 @@ main(void)
 	t_numa();
 	t_best_fit_and_states();
 	t_tie_by_id();
+	t_rules();
+	t_strategies();
+	t_capacity();
+	t_numa_edges();
+	t_reasons_at_scale();
+	t_cross_check();
 	return done_testing();
 }

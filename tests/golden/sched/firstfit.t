@@ -1,0 +1,19 @@
+# First fit as Drove (shuffled executors, seeded): deterministic for a
+# seed.
+--- args
+-S firstfit --seed 7
+--- state
+{"path":"/drove/executor/e1","data":{"type":"EXECUTOR","hostname":"h1","port":3000,"executorState":"ACTIVE","tags":["h1"],"metadata":{},"state":{"executorId":"e1","layout":{"cores":{"0":[0,1,2,3]},"memory":{"0":4096}}}}}
+{"path":"/drove/executor/e2","data":{"type":"EXECUTOR","hostname":"h2","port":3000,"executorState":"ACTIVE","tags":["h2"],"metadata":{},"state":{"executorId":"e2","layout":{"cores":{"0":[0,1,2,3]},"memory":{"0":4096}}}}}
+{"path":"/drove/executor/e3","data":{"type":"EXECUTOR","hostname":"h3","port":3000,"executorState":"ACTIVE","tags":["h3"],"metadata":{},"state":{"executorId":"e3","layout":{"cores":{"0":[0,1,2,3]},"memory":{"0":4096}}}}}
+{"path":"/drove/executor/e4","data":{"type":"EXECUTOR","hostname":"h4","port":3000,"executorState":"ACTIVE","tags":["h4"],"metadata":{},"state":{"executorId":"e4","layout":{"cores":{"0":[0,1,2,3]},"memory":{"0":4096}}}}}
+{"path":"/drove/applications/web-1","data":{"appId":"web-1","spec":{"name":"web","version":"1","type":"SERVICE","resources":[{"type":"CPU","count":1},{"type":"MEMORY","sizeInMB":256}]},"instances":1,"created":1,"updated":1}}
+{"path":"/drove/requests/AI-1","data":{"appId":"web-1","instanceId":"AI-1","created":1}}
+{"path":"/drove/requests/AI-2","data":{"appId":"web-1","instanceId":"AI-2","created":2}}
+{"path":"/drove/requests/AI-3","data":{"appId":"web-1","instanceId":"AI-3","created":3}}
+{"path":"/drove/requests/AI-4","data":{"appId":"web-1","instanceId":"AI-4","created":4}}
+--- expect
+{"instanceId":"AI-1","appId":"web-1","executorId":"e2","hostname":"h2","numaNode":0,"cores":[0],"memoryMB":256}
+{"instanceId":"AI-2","appId":"web-1","executorId":"e2","hostname":"h2","numaNode":0,"cores":[1],"memoryMB":256}
+{"instanceId":"AI-3","appId":"web-1","executorId":"e4","hostname":"h4","numaNode":0,"cores":[0],"memoryMB":256}
+{"instanceId":"AI-4","appId":"web-1","executorId":"e4","hostname":"h4","numaNode":0,"cores":[1],"memoryMB":256}
