@@ -1,4 +1,6 @@
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,4 +320,33 @@ cfg_server_port(const json_t *cfg, int def)
 	json_t *port = json_object_get(json_array_get(c, 0), "port");
 
 	return json_is_integer(port) ? (int)json_integer_value(port) : def;
+}
+
+int
+cfg_server_sockaddr(const json_t *cfg, int port, struct sockaddr_storage *ss,
+    const char **addr)
+{
+	const char *a = js_str(js_get(cfg, "server"), "bindAddress", "0.0.0.0");
+	int ok;
+
+	memset(ss, 0, sizeof *ss);
+	*addr = a;
+	if (strchr(a, ':')) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		ok = inet_pton(AF_INET6, a, &s6->sin6_addr) == 1;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		ok = inet_pton(AF_INET, a, &s4->sin_addr) == 1;
+	}
+	if (!ok) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
 }

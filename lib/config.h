@@ -16,6 +16,7 @@
 #define DROVE_CONFIG_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 #include "json.h"
 
 json_t *cfg_load(const char *path, struct js_err *err);
@@ -28,5 +29,10 @@ const char *cfg_zk_connect(const json_t *cfg);	/* zookeeper.connectionString */
 const char *cfg_zk_namespace(const json_t *cfg); /* zookeeper.nameSpace, "drove" */
 /* server.applicationConnectors[0].port (Drove/Dropwizard), or def */
 int cfg_server_port(const json_t *cfg, int def);
+/* server.bindAddress (default 0.0.0.0; an address with ':' is IPv6) and
+ * port as a socket address; *addr gets the borrowed address text.
+ * 0, or -1 with errno=EINVAL if the address does not parse. */
+int cfg_server_sockaddr(const json_t *cfg, int port,
+    struct sockaddr_storage *ss, const char **addr);
 
 #endif

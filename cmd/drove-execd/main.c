@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -510,7 +509,7 @@ main(int argc, char **argv)
 	pthread_t evth;
 	struct pollfd pfd[3];
 	struct zk_event ev;
-	struct signalfd_siginfo si;
+	int sig;
 	long long next;
 	char buf[64];
 
@@ -580,9 +579,8 @@ main(int argc, char **argv)
 			diesys(EXIT_TEMP, "poll");
 		}
 		if (pfd[1].revents & POLLIN) {
-			while (read(sfd, &si, sizeof si) == sizeof si)
-				if (si.ssi_signo == SIGTERM ||
-				    si.ssi_signo == SIGINT) {
+			while ((sig = sig_read(sfd)) > 0)
+				if (sig == SIGTERM || sig == SIGINT) {
 					info("exiting; containers keep "
 					    "running");
 					pthread_rwlock_wrlock(&X.zkrw);

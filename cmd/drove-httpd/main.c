@@ -9,7 +9,6 @@
  * Exit: 0 on SIGTERM, 100 bad usage/config, 111 ZooKeeper or socket trouble.
  */
 #define _GNU_SOURCE
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -382,26 +381,11 @@ main(int argc, char **argv)
 		diesys(EXIT_TEMP, "gethostname");
 	spec_opts_from_cfg(hd.cfg, &hd.sopts);
 	hd.cluster_secret = controller_secret(hd.cfg);
-	bindaddr = js_str(js_get(hd.cfg, "server"), "bindAddress", "0.0.0.0");
-	memset(&ss, 0, sizeof ss);
-	if (strchr(bindaddr, ':') != NULL) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, bindaddr, &s6->sin6_addr) != 1)
-			die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
-			    bindaddr);
+	if (cfg_server_sockaddr(hd.cfg, (int)port, &ss, &bindaddr) < 0)
+		die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
+		    bindaddr);
+	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, bindaddr, &s4->sin_addr) != 1)
-			die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
-			    bindaddr);
-	}
 
 	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, SIGHUP, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to set up signals");
@@ -438,12 +422,12 @@ main(int argc, char **argv)
 		if (r <= 0)
 			continue;
 		if (pfd[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
+			int sig;
 
-			while (read(sfd, &si, sizeof si) == sizeof si) {
-				if (si.ssi_signo == SIGHUP)
+			while ((sig = sig_read(sfd)) > 0) {
+				if (sig == SIGHUP)
 					continue;
-				info("signal %u, exiting", si.ssi_signo);
+				info("signal %d, exiting", sig);
 				MHD_stop_daemon(d);
 				zk_close(hd.zk);
 				json_decref(hd.cfg);

@@ -10,7 +10,6 @@
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -558,26 +557,11 @@ main(int argc, char **argv)
 		port = cfg_server_port(ctx.cfg, 3000);
 	if (port < 0 || port > 65535)
 		die(EXIT_USAGE, "'%s': invalid server port %ld", conf, port);
-	bindaddr = js_str(js_get(ctx.cfg, "server"), "bindAddress", "0.0.0.0");
-	memset(&ss, 0, sizeof ss);
-	if (strchr(bindaddr, ':') != NULL) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, bindaddr, &s6->sin6_addr) != 1)
-			die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
-			    bindaddr);
+	if (cfg_server_sockaddr(ctx.cfg, (int)port, &ss, &bindaddr) < 0)
+		die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
+		    bindaddr);
+	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, bindaddr, &s4->sin_addr) != 1)
-			die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
-			    bindaddr);
-	}
 
 	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, SIGHUP, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to set up signals");
@@ -612,12 +596,12 @@ main(int argc, char **argv)
 		if (r < 0 && errno != EINTR)
 			diesys(EXIT_TEMP, "poll");
 		if (r > 0 && (pfd[0].revents & POLLIN)) {
-			struct signalfd_siginfo si;
+			int sig;
 
-			while (read(sfd, &si, sizeof si) == sizeof si) {
-				if (si.ssi_signo == SIGHUP)
+			while ((sig = sig_read(sfd)) > 0) {
+				if (sig == SIGHUP)
 					continue;
-				info("signal %u, exiting", si.ssi_signo);
+				info("signal %d, exiting", sig);
 				MHD_stop_daemon(d);
 				json_decref(ctx.cfg);
 				return EXIT_OK;
