@@ -24,7 +24,7 @@ start_leader() {
 	local name=$1 port=$2
 	drove-leader -c "$BATS_TEST_TMPDIR/c.yml" -p "$port" -- \
 		sh -c "echo \$DROVE_LEADER_ZNODE >$BATS_TEST_TMPDIR/$name.leads; exec sleep 600" \
-		2>"$BATS_TEST_TMPDIR/$name.err" &
+		2>"$BATS_TEST_TMPDIR/$name.err" 3>&- &
 	echo $! >"$BATS_TEST_TMPDIR/$name.pid"
 }
 
@@ -77,13 +77,13 @@ start_leader() {
 zk_start_again() {
 	java -Xmx256m -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar \
 		org.apache.zookeeper.server.quorum.QuorumPeerMain "$ZK_DIR/zoo.cfg" \
-		>>"$ZK_DIR/log" 2>&1 &
+		>>"$ZK_DIR/log" 2>&1 </dev/null 3>&- &
 	echo $! >"$ZK_DIR/pid"
 	wait_until 30 zk_ruok "$ZK_PORT"
 }
 
 @test "a leader program that exits makes drove-leader exit 111 and hand over" {
-	drove-leader -c "$BATS_TEST_TMPDIR/c.yml" -p 4001 -- sh -c 'exit 0' 2>/dev/null &
+	drove-leader -c "$BATS_TEST_TMPDIR/c.yml" -p 4001 -- sh -c 'exit 0' 2>/dev/null 3>&- &
 	pid=$!
 	wait "$pid" || rc=$?
 	[ "${rc:-0}" -eq 111 ]
@@ -94,7 +94,7 @@ zk_start_again() {
 	# a ghost of this controller (same hostname and port), still holding
 	# a live session, would otherwise keep the lead until it times out
 	printf '{"hostname":"127.0.0.1","port":4001}' |
-		drove-zkcli -z "$ZK" put -e "$NS/leaderselection/leader-0000000000" >/dev/null &
+		drove-zkcli -z "$ZK" put -e "$NS/leaderselection/leader-0000000000" >/dev/null 3>&- &
 	ghost=$!
 	wait_until 10 drove-zkcli -z "$ZK" get "$NS/leaderselection/leader-0000000000"
 	start_leader a 4001
@@ -105,7 +105,7 @@ zk_start_again() {
 
 @test "another controller's znode is left alone" {
 	printf '{"hostname":"127.0.0.1","port":4009}' |
-		drove-zkcli -z "$ZK" put -e "$NS/leaderselection/leader-0000000000" >/dev/null &
+		drove-zkcli -z "$ZK" put -e "$NS/leaderselection/leader-0000000000" >/dev/null 3>&- &
 	other=$!
 	wait_until 10 drove-zkcli -z "$ZK" get "$NS/leaderselection/leader-0000000000"
 	start_leader a 4001

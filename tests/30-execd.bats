@@ -106,7 +106,7 @@ setup_file() {
 	EOF
 	java -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar \
 	    org.apache.zookeeper.server.quorum.QuorumPeerMain "$T/zoo.cfg" \
-	    >"$T/zk.log" 2>&1 </dev/null &
+	    >"$T/zk.log" 2>&1 </dev/null 3>&- &
 	echo $! >"$T/zk.pid"
 
 	# unix socket paths are short: the engine lives under /tmp
@@ -124,7 +124,7 @@ setup_file() {
 	fi
 	dockerd --host "unix://$D/docker.sock" --data-root "$D/data" \
 	    --exec-root "$D/exec" --pidfile "$D/pid" "${net[@]}" \
-	    >"$T/dockerd.log" 2>&1 </dev/null &
+	    >"$T/dockerd.log" 2>&1 </dev/null 3>&- &
 	echo $! >"$T/dockerd.pid"
 	for _ in $(seq 150); do
 		zkcli ls / >/dev/null 2>&1 && break

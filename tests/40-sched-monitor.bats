@@ -88,7 +88,7 @@ start() {
 		rc=0
 		wait $! || rc=$?
 		echo "$rc" >"$T/$name.rc"
-	) &
+	) 3>&- &
 	read -r -t 15 _ <"$T/$name.ready"
 }
 

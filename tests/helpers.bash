@@ -1,4 +1,6 @@
 # Shared bats helpers: a private ZooKeeper and dockerd per test file.
+# Anything started in the background closes fd 3 (3>&-): bats waits for
+# every holder of fd 3 before it ends a file.
 # Usage in a .bats file:
 #   load helpers
 #   setup_file() { zk_start; }       teardown_file() { zk_stop; }
@@ -31,9 +33,10 @@ wait_until() {
 	done
 }
 
+# A server that accepts but does not answer must not hang the probe.
 zk_ruok() {
-	local port=$1 r
-	r=$(exec 3<>"/dev/tcp/127.0.0.1/$port" && printf ruok >&3 && cat <&3) 2>/dev/null
+	local r
+	r=$(timeout 2 bash -c 'exec 4<>"/dev/tcp/127.0.0.1/$1" && printf ruok >&4 && cat <&4' _ "$1" 2>/dev/null)
 	[ "$r" = imok ]
 }
 
@@ -56,7 +59,7 @@ CFG
 	java -Xmx256m -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar \
 		-Dzookeeper.log.dir="$ZK_DIR" \
 		org.apache.zookeeper.server.quorum.QuorumPeerMain "$ZK_DIR/zoo.cfg" \
-		>"$ZK_DIR/log" 2>&1 &
+		>"$ZK_DIR/log" 2>&1 </dev/null 3>&- &
 	echo $! >"$ZK_DIR/pid"
 	ZK=127.0.0.1:$ZK_PORT
 	export ZK ZK_DIR ZK_PORT
@@ -88,7 +91,7 @@ engine_start() {
 		ENGINE_SOCK=$ENGINE_DIR/docker.sock
 		dockerd --host "unix://$ENGINE_SOCK" --data-root "$ENGINE_DIR/data" \
 			--exec-root "$ENGINE_DIR/exec" --pidfile "$ENGINE_DIR/pid" \
-			>"$ENGINE_DIR/log" 2>&1 &
+			>"$ENGINE_DIR/log" 2>&1 </dev/null 3>&- &
 		wait_until 30 curl -sf --unix-socket "$ENGINE_SOCK" http://x/_ping
 	fi
 	DOCKER_HOST=unix://$ENGINE_SOCK
