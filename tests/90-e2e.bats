@@ -162,6 +162,15 @@ container_ids() {
 	wait_until 20 sh -c "[ -z \"\$(drove-zkcli -z $ZK ls /drove/assignments/\$(drove-zkcli -z $ZK ls /drove/executor | head -1) 2>/dev/null)\" ]"
 }
 
+@test "without drove-leader the leader-only programs stop and ping answers 400" {
+	s6-svc -d "$DROVE_RUN/service/drove-leader"
+	wait_until 10 sh -c "! pgrep -f 'drove-(monitor|sched) -c $DROVE_RUN' >/dev/null"
+	wait_until 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $API/apis/v1/ping)\" = 400 ]"
+	s6-svc -u "$DROVE_RUN/service/drove-leader"
+	wait_until 20 sh -c "pgrep -f 'drove-monitor -c $DROVE_RUN' >/dev/null && pgrep -f 'drove-sched -c $DROVE_RUN' >/dev/null"
+	wait_until 20 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $API/apis/v1/ping)\" = 200 ]"
+}
+
 @test "cluster down leaves no process behind" {
 	"$TOP/scripts/cluster" down
 	! pgrep -f "$DROVE_RUN" >/dev/null
