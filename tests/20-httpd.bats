@@ -3,13 +3,8 @@
 # private ZooKeeper, the read endpoints, and that every rejected request
 # leaves ZooKeeper exactly as it was.
 
-BIN=${DROVE_BIN:-$BATS_TEST_DIRNAME/../bin}
+load helpers
 NS=t-httpd
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
-	    shuf -i 20000-60000 -n 1
-}
 
 zkcli() {
 	"$BIN/drove-zkcli" -z "127.0.0.1:$(cat "$T/zkport")" "$@"
@@ -30,26 +25,9 @@ put_ephemeral() {
 
 setup_file() {
 	export T="$BATS_FILE_TMPDIR"
-	zkport=$(free_port)
+	zk_start
+	zkport=$ZK_PORT
 	echo "$zkport" >"$T/zkport"
-	mkdir -p "$T/zkdata"
-	cat >"$T/zoo.cfg" <<-EOF
-	tickTime=2000
-	dataDir=$T/zkdata
-	clientPort=$zkport
-	clientPortAddress=127.0.0.1
-	admin.enableServer=false
-	4lw.commands.whitelist=ruok,stat,mntr
-	EOF
-	java -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar \
-	    org.apache.zookeeper.server.quorum.QuorumPeerMain "$T/zoo.cfg" \
-	    >"$T/zk.log" 2>&1 </dev/null 3>&- &
-	echo $! >"$T/zk.pid"
-	for _ in $(seq 150); do
-		zkcli ls / >/dev/null 2>&1 && break
-		sleep 0.2
-	done
-	zkcli ls / >/dev/null
 
 	cat >"$T/controller.yml" <<-EOF
 	server: {applicationConnectors: [{type: http, port: 4000}], bindAddress: 127.0.0.1}
@@ -101,7 +79,7 @@ teardown_file() {
 	if [ -f "$T/holders" ]; then
 		while read -r p; do kill "$p" 2>/dev/null; done <"$T/holders"
 	fi
-	[ -f "$T/zk.pid" ] && kill "$(cat "$T/zk.pid")" 2>/dev/null
+	zk_stop
 	true
 }
 

@@ -5,14 +5,9 @@
 # within 3 s; a restarted execd adopts its running container; targetState
 # STOPPED removes it; drove-reconcile decides kill/adopt/lost.
 
-BIN=${DROVE_BIN:-$BATS_TEST_DIRNAME/../bin}
-SCRIPTS=$BATS_TEST_DIRNAME/../scripts
+load helpers
+SCRIPTS=$TOP/scripts
 NS=t-execd
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
-	    shuf -i 20000-60000 -n 1
-}
 
 zkcli() {
 	"$BIN/drove-zkcli" -z "127.0.0.1:$(cat "$T/zkport")" "$@"
@@ -93,21 +88,10 @@ container_of() {
 
 setup_file() {
 	export T="$BATS_FILE_TMPDIR"
-	zkport=$(free_port)
+	mkdir -p "$T/logs"
+	zk_start
+	zkport=$ZK_PORT
 	echo "$zkport" >"$T/zkport"
-	mkdir -p "$T/zkdata" "$T/logs"
-	cat >"$T/zoo.cfg" <<-EOF
-	tickTime=2000
-	dataDir=$T/zkdata
-	clientPort=$zkport
-	clientPortAddress=127.0.0.1
-	admin.enableServer=false
-	4lw.commands.whitelist=ruok,stat,mntr
-	EOF
-	java -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar \
-	    org.apache.zookeeper.server.quorum.QuorumPeerMain "$T/zoo.cfg" \
-	    >"$T/zk.log" 2>&1 </dev/null 3>&- &
-	echo $! >"$T/zk.pid"
 
 	# unix socket paths are short: the engine lives under /tmp
 	D=$(mktemp -d /tmp/drove-dx.XXXXXX)
@@ -126,11 +110,6 @@ setup_file() {
 	    --exec-root "$D/exec" --pidfile "$D/pid" "${net[@]}" \
 	    >"$T/dockerd.log" 2>&1 </dev/null 3>&- &
 	echo $! >"$T/dockerd.pid"
-	for _ in $(seq 150); do
-		zkcli ls / >/dev/null 2>&1 && break
-		sleep 0.2
-	done
-	zkcli ls / >/dev/null
 	for _ in $(seq 150); do
 		dk version >/dev/null 2>&1 && break
 		sleep 0.2
@@ -160,7 +139,7 @@ teardown_file() {
 		rm -rf "$(cat "$T/dx")" 2>/dev/null
 	fi
 	[ -f "$T/bridge" ] && ip link del "$(cat "$T/bridge")" 2>/dev/null
-	[ -f "$T/zk.pid" ] && kill "$(cat "$T/zk.pid")" 2>/dev/null
+	zk_stop
 	true
 }
 
