@@ -265,8 +265,7 @@ load_dir(struct zk *z, json_t *snap, const char *dir, int watch_dir,
 		return -1;
 	}
 	for (i = 0; names[i]; i++) {
-		if (snprintf(p, sizeof p, "%s/%s", dir, names[i]) >=
-		    (int)sizeof p)
+		if (zkp_child(p, dir, names[i]) < 0)
 			continue;
 		if (!(j = zk_get_json(z, p, watch_data, NULL))) {
 			if (errno == ENOENT)

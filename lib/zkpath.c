@@ -70,6 +70,23 @@ int zkp_assignment(char *out, const char *ns, const char *eid,
 int zkp_maintenance(char *out, const char *ns)
 { return mk(out, ns, "cluster", "maintenance", NULL); }
 
+int
+zkp_child(char *out, const char *dir, const char *name)
+{
+	int n;
+
+	if (!dir || dir[0] != '/' || !okid(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	n = snprintf(out, ZKP_MAX, "%s/%s", dir, name);
+	if (n < 0 || n >= ZKP_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
 const char *
 zkp_base(const char *path)
 {

@@ -44,6 +44,10 @@ int zkp_assignment(char *out, const char *ns, const char *executor_id,
     const char *instance_id);
 int zkp_maintenance(char *out, const char *ns);
 
+/* A child of a directory built above ("<dir>/<name>"), for names read back
+ * from zk_children(): same rules and errors as the others. */
+int zkp_child(char *out, const char *dir, const char *name);
+
 /* The last component of a path (borrowed pointer into path). */
 const char *zkp_base(const char *path);
 

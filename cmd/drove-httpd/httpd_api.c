@@ -150,8 +150,7 @@ instances_of(const char *app_id)
 		return NULL;
 	arr = json_array();
 	for (p = names; *p; p++) {
-		if (snprintf(path, sizeof path, "%s/%s", dir, *p) >=
-		    (int)sizeof path)
+		if (zkp_instance(path, hd.ns, app_id, *p) < 0)
 			continue;
 		if (!(ii = zget(path, NULL))) {
 			if (errno == ENOENT)

@@ -128,8 +128,7 @@ leader_refresh(void)
 		leader_set(0, "", "");
 		return;
 	}
-	if (snprintf(path, sizeof path, "%s/%s", dir, best) >=
-	    (int)sizeof path)
+	if (zkp_child(path, dir, best) < 0)
 		BUG("election znode path too long");
 	zk_free_names(names);
 	/* Watch the leader's node too, so its deletion is seen even if the

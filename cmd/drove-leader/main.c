@@ -125,10 +125,11 @@ remove_ghosts(const char *mine)
 	if (zk_children(ctx.zk, ctx.dir, 0, &names, NULL) < 0)
 		die(EXIT_TEMP, "%s", zk_last_error());
 	for (i = 0; names[i]; i++) {
-		char p[ZKP_MAX + 64];
+		char p[ZKP_MAX];
 		struct buf b = BUF_ZERO;
 
-		snprintf(p, sizeof p, "%s/%s", ctx.dir, names[i]);
+		if (zkp_child(p, ctx.dir, names[i]) < 0)
+			continue;
 		if (zk_get(ctx.zk, p, 0, &b, NULL) == 0 && b.s &&
 		    !strcmp(b.s, mine)) {
 			info("removing %s, left by an earlier run of this "
@@ -167,10 +168,11 @@ elect(void)
 		if (!pred)
 			break;
 		{
-			char p[ZKP_MAX + 64];
+			char p[ZKP_MAX];
 			int r;
 
-			snprintf(p, sizeof p, "%s/%s", ctx.dir, pred);
+			if (zkp_child(p, ctx.dir, pred) < 0)
+				die(EXIT_TEMP, "bad election znode '%s'", pred);
 			r = zk_exists(ctx.zk, p, 1);
 			if (r < 0)
 				die(EXIT_TEMP, "%s", zk_last_error());

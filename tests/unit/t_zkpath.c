@@ -31,6 +31,10 @@ main(void)
 	longid[sizeof longid - 1] = '\0';
 	ok(zkp_app(p, "drove", longid) < 0 && errno == ENAMETOOLONG, "too long");
 	is_str(zkp_base("/drove/applications/x"), "x", "basename");
+	ok(zkp_child(p, "/drove/leaderselection", "leader-0000000001") == 0, "child path");
+	is_str(p, "/drove/leaderselection/leader-0000000001", "child path value");
+	ok(zkp_child(p, "/drove", "a/b") < 0 && errno == EINVAL, "child with slash refused");
+	ok(zkp_child(p, "relative", "x") < 0, "relative dir refused");
 
 	ok(inst_state_wanted("HEALTHY") && inst_state_wanted("PENDING"), "wanted states");
 	ok(!inst_state_wanted("UNHEALTHY") && !inst_state_wanted("STOPPED"), "not wanted");
