@@ -330,55 +330,69 @@ engine_image_exists(struct engine *e, const char *image)
 	return ret;
 }
 
-/* Pull progress: remember the first error line. */
-struct pull {
+#define PULL_ERR 300
+
+/* Streamed responses (events, pull progress): split into lines. */
+struct lines {
 	struct buf line;
-	char err[300];
+	engine_line_fn fn;
+	void *arg;
+	int stop;
 };
 
-static void
-pull_line(struct pull *p, const char *s, size_t n)
-{
-	json_t *j;
-	const char *m;
-
-	if (p->err[0] || !(j = js_parse(s, n, NULL)))
-		return;
-	m = js_str(j, "error", NULL);
-	if (!m)
-		m = js_str(js_get(j, "errorDetail"), "message", NULL);
-	if (m)
-		snprintf(p->err, sizeof p->err, "%s", m);
-	json_decref(j);
-}
-
 static size_t
-pull_sink(char *d, size_t sz, size_t n, void *arg)
+lines_sink(char *d, size_t sz, size_t n, void *arg)
 {
-	struct pull *p = arg;
+	struct lines *l = arg;
 	size_t len = sz * n, i;
 
 	for (i = 0; i < len; i++) {
 		if (d[i] == '\n') {
-			pull_line(p, p->line.s ? p->line.s : "", p->line.len);
-			buf_reset(&p->line);
-		} else if (buf_add(&p->line, d + i, 1) < 0)
+			if (l->line.len && l->fn(l->arg, l->line.s,
+			    l->line.len)) {
+				l->stop = 1;
+				return 0;
+			}
+			buf_reset(&l->line);
+		} else if (buf_add(&l->line, d + i, 1) < 0)
 			return 0;
 	}
 	return len;
+}
+
+/* Pull progress: remember the first error line. */
+static int
+pull_line(void *arg, const char *s, size_t n)
+{
+	char *err = arg;	/* PULL_ERR bytes */
+	json_t *j;
+	const char *m;
+
+	if (err[0] || !(j = js_parse(s, n, NULL)))
+		return 0;
+	m = js_str(j, "error", NULL);
+	if (!m)
+		m = js_str(js_get(j, "errorDetail"), "message", NULL);
+	if (m)
+		snprintf(err, PULL_ERR, "%s", m);
+	json_decref(j);
+	return 0;
 }
 
 int
 engine_pull(struct engine *e, const char *image, long timeout_ms)
 {
 	struct req r;
-	struct pull p;
+	struct lines l;
+	char err[PULL_ERR] = "";
 	const char *slash, *colon;
 	char *repo = NULL;
 	const char *tag = NULL;
 	int ret;
 
-	memset(&p, 0, sizeof p);
+	memset(&l, 0, sizeof l);
+	l.fn = pull_line;
+	l.arg = err;
 	req_init(&r, e, "POST");
 	r.timeout_ms = timeout_ms > 0 ? timeout_ms : 15 * 60 * 1000L;
 	/* Split "repo:tag" (not a registry port, not a digest). */
@@ -397,19 +411,19 @@ engine_pull(struct engine *e, const char *image, long timeout_ms)
 	} else if (!strchr(image, '@'))
 		buf_adds(&r.path, "&tag=latest");
 	free(repo);
-	r.sink = pull_sink;
-	r.sink_arg = &p;
+	r.sink = lines_sink;
+	r.sink_arg = &l;
 	if (perform(e, &r) < 0)
 		ret = -1;
 	else if (r.status != 200) {
 		set_http_error(&r);
 		ret = -1;
 	} else {
-		if (p.line.len)
-			pull_line(&p, p.line.s, p.line.len);
-		ret = p.err[0] ? fail(EIO, "pull %s: %s", image, p.err) : 0;
+		if (l.line.len)
+			pull_line(err, l.line.s, l.line.len);
+		ret = err[0] ? fail(EIO, "pull %s: %s", image, err) : 0;
 	}
-	buf_free(&p.line);
+	buf_free(&l.line);
 	req_free(&r);
 	return ret;
 }
@@ -781,34 +795,6 @@ tar_end(struct buf *tar)
 
 	memset(z, 0, sizeof z);
 	return buf_add(tar, z, sizeof z);
-}
-
-/* Events: split the stream into lines. */
-struct lines {
-	struct buf line;
-	engine_line_fn fn;
-	void *arg;
-	int stop;
-};
-
-static size_t
-lines_sink(char *d, size_t sz, size_t n, void *arg)
-{
-	struct lines *l = arg;
-	size_t len = sz * n, i;
-
-	for (i = 0; i < len; i++) {
-		if (d[i] == '\n') {
-			if (l->line.len && l->fn(l->arg, l->line.s,
-			    l->line.len)) {
-				l->stop = 1;
-				return 0;
-			}
-			buf_reset(&l->line);
-		} else if (buf_add(&l->line, d + i, 1) < 0)
-			return 0;
-	}
-	return len;
 }
 
 static int

@@ -33,8 +33,8 @@ wait_state() {
 	return 1
 }
 
-# assign IID [TARGET] [STATE]: the assignment and its InstanceInfo, as
-# drove-sched writes them
+# assign IID [TARGET] [STATE] [IMAGE]: the assignment and its
+# InstanceInfo, as drove-sched writes them
 assign() {
 	local e
 	e=$(cat "$T/eid")
@@ -43,9 +43,10 @@ assign() {
 	    resources:[{type:"CPU",cores:{"0":[0]}},{type:"MEMORY",memoryInMB:{"0":32}}],
 	    state:$s,metadata:{},errorMessage:"",created:1,updated:1}' |
 	    zkcli put "/$NS/instances/web-1/$1" >/dev/null
-	jq -n --arg i "$1" --arg e "$e" --arg t "${2:-RUNNING}" '{appId:"web-1",
+	jq -n --arg i "$1" --arg e "$e" --arg t "${2:-RUNNING}" \
+	    --arg img "${4:-drove-test/web:1}" '{appId:"web-1",
 	    appName:"web",instanceId:$i,
-	    executable:{type:"DOCKER",url:"drove-test/web:1",dockerPullTimeout:"100 seconds"},
+	    executable:{type:"DOCKER",url:$img,dockerPullTimeout:"100 seconds"},
 	    resources:[{type:"CPU",cores:{"0":[0]}},{type:"MEMORY",memoryInMB:{"0":32}}],
 	    ports:[{name:"main",port:8000,type:"HTTP"}],volumes:[],
 	    configs:[{type:"INLINE",localFilename:"/www/conf.txt",data:"aGVsbG8gY29uZmlnCg=="}],
@@ -240,6 +241,17 @@ teardown_file() {
 	wait_state AI-2 STOPPED 20
 	[ -z "$(container_of AI-2)" ]
 	zkcli rm "/$NS/assignments/$(cat "$T/eid")/AI-2"
+}
+
+@test "an image that cannot be pulled ends STOPPED with the engine's reason" {
+	# nothing listens on port 1: the pull fails at once
+	assign AI-pull RUNNING PENDING 127.0.0.1:1/none/img:1
+	wait_state AI-pull STOPPED 30
+	err=$(zkcli get "/$NS/instances/web-1/AI-pull" | jq -r .errorMessage)
+	[ -n "$err" ]
+	[[ "$err" == *"127.0.0.1:1"* ]]
+	[ -z "$(container_of AI-pull)" ]
+	zkcli rm "/$NS/assignments/$(cat "$T/eid")/AI-pull"
 }
 
 @test "reconcile: kill an unassigned container, adopt, lost" {
