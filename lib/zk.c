@@ -11,13 +11,24 @@
 
 #include "zk.h"
 
+/* Events wait in an unbounded FIFO: the watcher runs on the client's
+ * completion thread, which must never block (batched reads complete on
+ * that same thread while the main loop waits for them). */
+struct evq {
+	struct zk_event *v;
+	size_t head, n, cap;
+};
+
 struct zk {
 	zhandle_t *h;
 	char ns[256];
-	int pipe[2];		/* watcher thread -> main loop */
-	pthread_mutex_t mu;
+	int pipe[2];		/* wakes the main loop: one byte while
+				   events wait */
+	pthread_mutex_t mu;	/* guards state, q, signalled */
 	pthread_cond_t cv;
 	int state;		/* last ZooKeeper session state seen */
+	struct evq q;
+	int signalled;		/* a wake-up byte is in the pipe */
 };
 
 static __thread char last_error[256];
@@ -50,16 +61,47 @@ fail(int rc, const char *what, const char *path)
 static void
 post(struct zk *z, enum zk_ev_type type, const char *path)
 {
-	struct zk_event ev;
+	struct zk_event *ev;
+	struct evq *q = &z->q;
 	ssize_t r;
 
-	memset(&ev, 0, sizeof ev);
-	ev.type = type;
+	pthread_mutex_lock(&z->mu);
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 64, i;
+		struct zk_event *v = malloc(cap * sizeof *v);
+
+		if (!v) {
+			/* Nothing sensible is left: the session is
+			 * unusable without its events. */
+			pthread_mutex_unlock(&z->mu);
+			abort();
+		}
+		for (i = 0; i < q->n; i++)
+			v[i] = q->v[(q->head + i) % q->cap];
+		free(q->v);
+		q->v = v;
+		q->cap = cap;
+		q->head = 0;
+	}
+	ev = &q->v[(q->head + q->n) % q->cap];
+	q->n++;
+	memset(ev, 0, sizeof *ev);
+	ev->type = type;
 	if (path)
-		snprintf(ev.path, sizeof ev.path, "%s", path);
-	do
-		r = write(z->pipe[1], &ev, sizeof ev);
-	while (r < 0 && errno == EINTR);
+		snprintf(ev->path, sizeof ev->path, "%s", path);
+	if (!z->signalled) {
+		do
+			r = write(z->pipe[1], "", 1);
+		while (r < 0 && errno == EINTR);
+		z->signalled = 1;
+	}
+	pthread_mutex_unlock(&z->mu);
+}
+
+void
+zk_post(struct zk *z, enum zk_ev_type type, const char *path)
+{
+	post(z, type, path);
 }
 
 /* Runs on the ZooKeeper client's thread: only forwards. */
@@ -117,9 +159,6 @@ zk_open(const char *connect, const char *ns, int session_ms, int wait_ms)
 		free(z);
 		return NULL;
 	}
-	/* The writer must block rather than drop events when the pipe is
-	 * full; only the reader is non-blocking. */
-	fcntl(z->pipe[1], F_SETFL, 0);
 	pthread_mutex_init(&z->mu, NULL);
 	pthread_cond_init(&z->cv, NULL);
 	z->h = zookeeper_init(connect, watcher, session_ms, NULL, z, 0);
@@ -162,6 +201,7 @@ zk_close(struct zk *z)
 		zookeeper_close(z->h);
 	close(z->pipe[0]);
 	close(z->pipe[1]);
+	free(z->q.v);
 	pthread_mutex_destroy(&z->mu);
 	pthread_cond_destroy(&z->cv);
 	free(z);
@@ -181,15 +221,24 @@ zk_session_id(const struct zk *z)
 int
 zk_next_event(struct zk *z, struct zk_event *ev)
 {
-	ssize_t r = read(z->pipe[0], ev, sizeof *ev);
+	char b[64];
+	ssize_t r;
+	int got = 0;
 
-	if (r == (ssize_t)sizeof *ev)
-		return 1;
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (r >= 0)
-		errno = EIO;
-	return -1;
+	pthread_mutex_lock(&z->mu);
+	if (z->q.n) {
+		*ev = z->q.v[z->q.head];
+		z->q.head = (z->q.head + 1) % z->q.cap;
+		z->q.n--;
+		got = 1;
+	} else {
+		do
+			r = read(z->pipe[0], b, sizeof b);
+		while (r > 0 || (r < 0 && errno == EINTR));
+		z->signalled = 0;
+	}
+	pthread_mutex_unlock(&z->mu);
+	return got;
 }
 
 int
@@ -197,39 +246,25 @@ zk_get(struct zk *z, const char *path, int watch, struct buf *out,
     int *version)
 {
 	struct Stat st;
-	int len, rc;
+	int len, rc, cap = 16384;
 
 	for (;;) {
-		char *data;
-
-		len = 0;
-		rc = zoo_exists(z->h, path, 0, &st);
+		buf_reset(out);
+		if (buf_grow(out, (size_t)cap + 1) < 0)
+			return -1;
+		len = cap;
+		rc = zoo_get(z->h, path, watch, out->s, &len, &st);
 		if (rc != ZOK)
 			break;
-		len = st.dataLength;
-		data = malloc((size_t)len + 1);
-		if (!data) {
-			errno = ENOMEM;
-			return -1;
-		}
-		rc = zoo_get(z->h, path, watch, data, &len, &st);
-		if (rc == ZOK && len < 0)	/* a node without data */
-			len = 0;
-		if (rc == ZOK && len == st.dataLength) {
-			buf_reset(out);
-			if (buf_add(out, data, len > 0 ? (size_t)len : 0) < 0) {
-				free(data);
-				return -1;
-			}
-			free(data);
+		if (st.dataLength <= cap) {
+			out->len = len > 0 ? (size_t)len : 0;
+			out->s[out->len] = '\0';
 			if (version)
 				*version = st.version;
 			return 0;
 		}
-		free(data);
-		if (rc != ZOK)
-			break;
-		/* the node grew between exists and get: go again */
+		/* larger than the buffer: again with its real size */
+		cap = st.dataLength;
 	}
 	if (rc == ZNONODE && watch)	/* leave a watch for its creation */
 		zoo_exists(z->h, path, 1, NULL);
@@ -320,6 +355,173 @@ zk_free_names(char **names)
 	for (p = names; *p; p++)
 		free(*p);
 	free(names);
+}
+
+/* --- batched reads ------------------------------------------------ */
+
+#define BATCH_WINDOW 512
+
+struct batch {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t inflight;
+	struct zk_read *r;
+};
+
+struct slot {
+	struct batch *b;
+	size_t i;
+};
+
+static int
+rc_errno(int rc)
+{
+	switch (rc) {
+	case ZOK: return 0;
+	case ZNONODE: return ENOENT;
+	case ZCONNECTIONLOSS: case ZSESSIONEXPIRED: case ZINVALIDSTATE:
+	case ZOPERATIONTIMEOUT: case ZCLOSING:
+		return ENOTCONN;
+	default: return EIO;
+	}
+}
+
+static void
+batch_done(struct batch *b)
+{
+	pthread_mutex_lock(&b->mu);
+	b->inflight--;
+	pthread_cond_signal(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+}
+
+/* Completions run on the client's completion thread. */
+static void
+on_data(int rc, const char *value, int len, const struct Stat *st,
+    const void *arg)
+{
+	const struct slot *sl = arg;
+	struct zk_read *r = &sl->b->r[sl->i];
+
+	r->err = rc_errno(rc);
+	if (rc == ZOK) {
+		if (len < 0)
+			len = 0;
+		if (!(r->data = malloc((size_t)len + 1)))
+			r->err = ENOMEM;
+		else {
+			if (len)
+				memcpy(r->data, value, (size_t)len);
+			r->data[len] = '\0';
+			r->len = (size_t)len;
+			r->version = st ? st->version : 0;
+		}
+	}
+	batch_done(sl->b);
+}
+
+static void
+on_children(int rc, const struct String_vector *sv, const void *arg)
+{
+	const struct slot *sl = arg;
+	struct zk_read *r = &sl->b->r[sl->i];
+	char **v;
+	int i;
+
+	r->err = rc_errno(rc);
+	if (rc == ZOK) {
+		if (!(v = calloc((size_t)sv->count + 1, sizeof *v)))
+			r->err = ENOMEM;
+		for (i = 0; v && i < sv->count; i++)
+			if (!(v[i] = strdup(sv->data[i]))) {
+				zk_free_names(v);
+				v = NULL;
+				r->err = ENOMEM;
+			}
+		if (v) {
+			qsort(v, (size_t)sv->count, sizeof *v, cmp_names);
+			r->names = v;
+			r->count = sv->count;
+		}
+	}
+	batch_done(sl->b);
+}
+
+static int
+batch_run(struct zk *z, struct zk_read *r, size_t n, int watch, int kids)
+{
+	struct batch b;
+	struct slot *sl;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		r[i].err = 0;
+		r[i].data = NULL;
+		r[i].len = 0;
+		r[i].version = 0;
+		r[i].names = NULL;
+		r[i].count = 0;
+	}
+	if (n == 0)
+		return 0;
+	if (!(sl = calloc(n, sizeof *sl))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	pthread_mutex_init(&b.mu, NULL);
+	pthread_cond_init(&b.cv, NULL);
+	b.inflight = 0;
+	b.r = r;
+	for (i = 0; i < n; i++) {
+		sl[i].b = &b;
+		sl[i].i = i;
+		pthread_mutex_lock(&b.mu);
+		while (b.inflight >= BATCH_WINDOW)
+			pthread_cond_wait(&b.cv, &b.mu);
+		b.inflight++;
+		pthread_mutex_unlock(&b.mu);
+		rc = kids ? zoo_aget_children(z->h, r[i].path, watch,
+		    on_children, &sl[i]) : zoo_aget(z->h, r[i].path, watch,
+		    on_data, &sl[i]);
+		if (rc != ZOK) {
+			r[i].err = rc_errno(rc);
+			batch_done(&b);
+		}
+	}
+	pthread_mutex_lock(&b.mu);
+	while (b.inflight > 0)
+		pthread_cond_wait(&b.cv, &b.mu);
+	pthread_mutex_unlock(&b.mu);
+	pthread_mutex_destroy(&b.mu);
+	pthread_cond_destroy(&b.cv);
+	free(sl);
+	return 0;
+}
+
+int
+zk_get_batch(struct zk *z, struct zk_read *r, size_t n, int watch)
+{
+	return batch_run(z, r, n, watch, 0);
+}
+
+int
+zk_children_batch(struct zk *z, struct zk_read *r, size_t n, int watch)
+{
+	return batch_run(z, r, n, watch, 1);
+}
+
+void
+zk_read_free(struct zk_read *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(r[i].data);
+		r[i].data = NULL;
+		zk_free_names(r[i].names);
+		r[i].names = NULL;
+	}
 }
 
 static int
@@ -462,6 +664,10 @@ txn_add(struct zk_txn *t, int kind, const char *path, const json_t *j,
 {
 	struct txn_op *op;
 
+	if (!t) {		/* zk_txn_new() failed: commit reports it */
+		errno = ENOMEM;
+		return -1;
+	}
 	if (t->bad)
 		return -1;
 	if (t->n == t->cap) {
@@ -537,8 +743,10 @@ zk_txn_commit(struct zk *z, struct zk_txn *t)
 	char (*created)[16];
 	int i, rc, fenced;
 
-	if (!t)
+	if (!t) {
+		errno = ENOMEM;
 		return -1;
+	}
 	if (t->bad || t->n == 0) {
 		int e = t->bad ? ENOMEM : EINVAL;
 

@@ -31,6 +31,7 @@ enum zk_ev_type {
 	ZK_EV_CONNECTED,	/* (re)connected */
 	ZK_EV_DISCONNECTED,	/* connection lost; session may still live */
 	ZK_EV_EXPIRED,		/* session gone: ephemerals are gone too */
+	ZK_EV_USER,		/* posted by the program itself (zk_post) */
 };
 
 struct zk_event {
@@ -48,7 +49,12 @@ struct zk *zk_open(const char *connect, const char *ns, int session_ms,
 void zk_close(struct zk *z);
 const char *zk_ns(const struct zk *z);
 int zk_fd(const struct zk *z);
-int zk_next_event(struct zk *z, struct zk_event *ev);	/* 1, 0 none, -1 */
+/* 1 and *ev filled, 0 none waiting (zk_fd() polls readable again when
+ * one arrives).  Events are queued without bound, in arrival order. */
+int zk_next_event(struct zk *z, struct zk_event *ev);
+/* Queue an event of the program's own after those already waiting (any
+ * thread): a way for other threads to reach the thread that polls. */
+void zk_post(struct zk *z, enum zk_ev_type type, const char *path);
 const char *zk_last_error(void);	/* thread-local text of last failure */
 long long zk_session_id(const struct zk *z);
 
@@ -62,6 +68,31 @@ int zk_exists(struct zk *z, const char *path, int watch); /* 1, 0, -1 */
 int zk_children(struct zk *z, const char *path, int watch, char ***names,
     int *count);
 void zk_free_names(char **names);
+
+/*
+ * Batched reads: the n reads are pipelined on the session (a bounded
+ * number in flight), each answered in its own slot.  r[i].path is the
+ * input; on return r[i].err is 0 or that read's errno (ENOENT no node,
+ * ENOTCONN, EIO).  On success zk_get_batch() fills data (malloc'd,
+ * NUL-terminated), len and version; zk_children_batch() fills names
+ * (sorted, NULL-terminated, as zk_children()) and count.  watch leaves a
+ * data or child watch on every node read; a missing node gets no watch.
+ * Returns 0 once every slot is answered, -1 with errno (ENOMEM) when the
+ * batch could not be run.  zk_read_free() releases what the slots hold.
+ */
+struct zk_read {
+	const char *path;
+	int err;
+	char *data;
+	size_t len;
+	int version;
+	char **names;
+	int count;
+};
+int zk_get_batch(struct zk *z, struct zk_read *r, size_t n, int watch);
+int zk_children_batch(struct zk *z, struct zk_read *r, size_t n,
+    int watch);
+void zk_read_free(struct zk_read *r, size_t n);
 
 /* Writes.  zk_create() creates missing parents (persistent, empty);
  * created (may be NULL) receives the real path of a SEQUENCE node. */
@@ -80,6 +111,9 @@ int zk_delete_tree(struct zk *z, const char *path);
  * NULL fence the transaction is unfenced.  On failure errno is EPERM when
  * the fence check failed, else the errno of the first failing op.
  * Parents are not created: zk_ensure() them first.
+ * A NULL t (zk_txn_new() out of memory) is accepted everywhere: the ops
+ * do nothing and zk_txn_commit() fails with ENOMEM, so callers need check
+ * only the commit.
  */
 struct zk_txn;
 struct zk_txn *zk_txn_new(const char *fence);

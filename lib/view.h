@@ -1,0 +1,152 @@
+/*
+ * view: an in-memory copy of the cluster state stored in ZooKeeper, kept
+ * current by child and data watches, so that programs answer and decide
+ * from memory and act only on what changed.
+ *
+ *   struct view *v = view_new_zk(z, VIEW_APPS | VIEW_INSTANCES);
+ *   view_load(v, on_change, ctx);             the first full read
+ *   loop: poll zk_fd(z); while (zk_next_event(z, &ev) == 1)
+ *             view_note(v, &ev);              (and the program's own use)
+ *         view_refresh(v, on_change, ctx);    re-read what the events named
+ *
+ * What it holds (each part only when asked for with the VIEW_* flags), keyed
+ * by znode name as man/drove-znodes.5 lays them out:
+ *   applications  {appId: ApplicationInfo}          /<ns>/applications/<appId>
+ *   instances     {appId: {instanceId: InstanceInfo}}  /<ns>/instances/...
+ *   executors     {executorId: ExecutorNodeData}    /<ns>/executor/<id>
+ *   assignments   {executorId: {instanceId: spec}}  /<ns>/assignments/...
+ *   requests      {instanceId: request}             /<ns>/requests/<iid>
+ *   cluster       ClusterStateData or absent        /<ns>/cluster/maintenance
+ * view_snapshot() is that object itself: the shape lib/snapshot reads, so
+ * snap_view(view_snapshot(v)) is the scheduler's placement view.  A znode
+ * whose data is not a JSON object is left out (and read again on its next
+ * event).
+ *
+ * Watches: every directory listed gets a child watch, every record read a
+ * data watch, a missing directory an exists watch; each event re-arms the
+ * watch it consumed, because the re-read sets it again.  view_note() only
+ * records what an event names; view_refresh() re-lists the named
+ * directories and re-reads the named records, pipelined (zk_*_batch), and
+ * applies the differences.  After a disconnection, the next ZK_EV_CONNECTED
+ * makes the following refresh a full re-read (view_load()), and so does
+ * ZK_EV_EXPIRED; view_resync_due() tells when the slow safety-net re-read
+ * (VIEW_RESYNC_MS after the last full one) is due.
+ *
+ * Changes: view_load() and view_refresh() call on_change (may be NULL)
+ * once per record that appeared, changed (by content) or disappeared, after
+ * the whole batch is applied and with no lock held; old/now are borrowed
+ * for the call only.  app_id is the path's appId for APP and INSTANCE and
+ * the record's "appId" for REQUEST and ASSIGNMENT (the old record's when it
+ * disappeared); executor_id is the path's for EXECUTOR and ASSIGNMENT, the
+ * record's "executorId" for INSTANCE; id is the instanceId for INSTANCE,
+ * REQUEST and ASSIGNMENT.  Absent ones are NULL.
+ *
+ * Threads: one thread (the one that polls) calls view_load, view_note,
+ * view_refresh and may read without locking: it is the only writer.  Any
+ * other thread reads only between view_rdlock() and view_unlock(); the
+ * borrowed records stay valid until view_unlock() (records are never
+ * changed in place: a change replaces the record, so a reference taken with
+ * json_incref() stays valid and unchanged after the unlock).
+ * view_gen() grows by one with every batch that changed something, so
+ * readers can cache what they render from the view.
+ *
+ * Read-your-writes: a thread that has written a znode calls
+ * view_reload_wait(v, path, ms) to have the polling thread re-read it and
+ * wait until that is applied (the session's reads follow its writes, so
+ * the view then shows the write).  It needs the polling thread to be
+ * running its loop; 0, or -1 ETIMEDOUT.
+ *
+ * Errors: view_load() and view_refresh() return 0, or -1 with errno
+ * (ENOTCONN: the session is away, call again after ZK_EV_CONNECTED; ENOMEM;
+ * EIO) and a text in view_error(); what was read before the failure is
+ * kept, the rest is read again by the next call.
+ *
+ * The reads go through a struct view_source; view_new_zk() uses the
+ * ZooKeeper session, tests may bring their own.
+ */
+#ifndef DROVE_VIEW_H
+#define DROVE_VIEW_H
+
+#include "json.h"
+#include "zk.h"
+
+#define VIEW_APPS		0x01
+#define VIEW_INSTANCES		0x02
+#define VIEW_EXECUTORS		0x04
+#define VIEW_ASSIGNMENTS	0x08
+#define VIEW_REQUESTS		0x10
+#define VIEW_CLUSTER		0x20
+#define VIEW_ALL		0x3f
+
+#define VIEW_RESYNC_MS	(10 * 60 * 1000)
+
+enum view_kind {
+	VIEW_K_APP,
+	VIEW_K_INSTANCE,
+	VIEW_K_EXECUTOR,
+	VIEW_K_ASSIGNMENT,
+	VIEW_K_REQUEST,
+	VIEW_K_CLUSTER,
+};
+
+struct view_change {
+	enum view_kind kind;
+	const char *app_id;
+	const char *executor_id;
+	const char *id;
+	const json_t *old;	/* NULL: appeared */
+	const json_t *now;	/* NULL: disappeared */
+};
+
+typedef void view_change_fn(void *ctx, const struct view_change *c);
+
+/* Where a view reads from: the same contracts as zk_get_batch(),
+ * zk_children_batch() and zk_exists() with a watch. */
+struct view_source {
+	void *arg;
+	int (*get)(void *arg, struct zk_read *r, size_t n, int watch);
+	int (*children)(void *arg, struct zk_read *r, size_t n, int watch);
+	int (*watch_exists)(void *arg, const char *path);  /* 1, 0, -1 */
+	void (*post)(void *arg, enum zk_ev_type type, const char *path);
+};
+
+struct view;
+
+/* NULL with errno (ENOMEM, EINVAL for a bad namespace). */
+struct view *view_new(const struct view_source *src, const char *ns,
+    int what);
+struct view *view_new_zk(struct zk *z, int what);
+void view_free(struct view *v);
+
+int view_load(struct view *v, view_change_fn *fn, void *ctx);
+/* 1 if the event concerns the view (it is recorded), else 0. */
+int view_note(struct view *v, const struct zk_event *ev);
+int view_refresh(struct view *v, view_change_fn *fn, void *ctx);
+int view_pending(struct view *v);	/* work recorded, not refreshed */
+int view_resync_due(const struct view *v, long long now_ms);
+const char *view_error(const struct view *v);
+
+void view_rdlock(struct view *v);
+void view_unlock(struct view *v);
+unsigned long view_gen(struct view *v);
+int view_reload_wait(struct view *v, const char *path, int timeout_ms);
+
+/* Borrowed reads; NULL when absent.  The maps are objects as above. */
+json_t *view_snapshot(const struct view *v);
+json_t *view_apps(const struct view *v);
+json_t *view_app(const struct view *v, const char *app_id);
+json_t *view_instances(const struct view *v, const char *app_id);
+json_t *view_instance(const struct view *v, const char *app_id,
+    const char *instance_id);
+json_t *view_executors(const struct view *v);
+json_t *view_executor(const struct view *v, const char *executor_id);
+json_t *view_assignments(const struct view *v, const char *executor_id);
+json_t *view_assignment(const struct view *v, const char *executor_id,
+    const char *instance_id);
+json_t *view_requests(const struct view *v);
+json_t *view_app_requests(const struct view *v, const char *app_id);
+json_t *view_cluster(const struct view *v);
+/* The znode version of the record at path as last read; -1 unknown. */
+int view_version(const struct view *v, const char *path);
+
+#endif

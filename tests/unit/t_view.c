@@ -1,0 +1,537 @@
+/*
+ * t_view: the watch-kept view against a fake ZooKeeper that keeps
+ * ZooKeeper's watch rules (one-shot data, child and exists watches, set by
+ * reads, consumed by the event they fire), so a view that fails to re-arm
+ * a watch misses later changes and fails here.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "view.h"
+
+/* --- the fake ------------------------------------------------------ */
+
+static struct fake {
+	json_t *nodes;		/* path -> data string */
+	json_t *versions;	/* path -> int */
+	json_t *wdata, *wchild, *wexists;	/* armed watches: path -> true */
+	pthread_mutex_t mu;	/* guards q (posted from other threads) */
+	struct zk_event q[4096];
+	int nq;
+	int connected;		/* events are dropped while 0 */
+	long reads;
+} F;
+
+static void
+fake_reset(void)
+{
+	json_decref(F.nodes);
+	json_decref(F.versions);
+	json_decref(F.wdata);
+	json_decref(F.wchild);
+	json_decref(F.wexists);
+	F.nodes = json_object();
+	F.versions = json_object();
+	F.wdata = json_object();
+	F.wchild = json_object();
+	F.wexists = json_object();
+	F.nq = 0;
+	F.connected = 1;
+	F.reads = 0;
+}
+
+static void
+push(enum zk_ev_type t, const char *path)
+{
+	pthread_mutex_lock(&F.mu);
+	if (F.nq < (int)(sizeof F.q / sizeof F.q[0])) {
+		F.q[F.nq].type = t;
+		snprintf(F.q[F.nq].path, sizeof F.q[F.nq].path, "%s", path);
+		F.nq++;
+	}
+	pthread_mutex_unlock(&F.mu);
+}
+
+/* Fire and consume the watch of set on path. */
+static void
+fire(json_t *set, const char *path, enum zk_ev_type t)
+{
+	if (!json_object_get(set, path))
+		return;
+	json_object_del(set, path);
+	if (F.connected)
+		push(t, path);
+}
+
+static void
+parent_of(const char *path, char *out)
+{
+	const char *s = strrchr(path, '/');
+
+	snprintf(out, 512, "%.*s", (int)(s - path), path);
+}
+
+/* Create or change a node (parents must exist). */
+static void
+zset(const char *path, const char *data)
+{
+	char parent[512];
+	int created = !json_object_get(F.nodes, path);
+	json_t *ver = json_object_get(F.versions, path);
+
+	json_object_set_new(F.nodes, path, json_string(data));
+	json_object_set_new(F.versions, path,
+	    json_integer(created ? 0 : json_integer_value(ver) + 1));
+	if (created) {
+		parent_of(path, parent);
+		fire(F.wexists, path, ZK_EV_CREATED);
+		fire(F.wchild, parent, ZK_EV_CHILD);
+	} else
+		fire(F.wdata, path, ZK_EV_CHANGED);
+}
+
+static void
+zdel(const char *path)
+{
+	char parent[512];
+
+	json_object_del(F.nodes, path);
+	json_object_del(F.versions, path);
+	parent_of(path, parent);
+	fire(F.wdata, path, ZK_EV_DELETED);
+	fire(F.wchild, path, ZK_EV_DELETED);
+	fire(F.wchild, parent, ZK_EV_CHILD);
+}
+
+static int
+f_get(void *arg, struct zk_read *r, size_t n, int watch)
+{
+	size_t i;
+	json_t *d;
+
+	(void)arg;
+	for (i = 0; i < n; i++) {
+		memset(&r[i].err, 0, sizeof *r - sizeof r[i].path);
+		F.reads++;
+		if (!F.connected) {
+			r[i].err = ENOTCONN;
+			continue;
+		}
+		if (!(d = json_object_get(F.nodes, r[i].path))) {
+			r[i].err = ENOENT;
+			continue;
+		}
+		r[i].data = strdup(json_string_value(d));
+		r[i].len = strlen(r[i].data);
+		r[i].version = (int)json_integer_value(json_object_get(
+		    F.versions, r[i].path));
+		if (watch)
+			json_object_set_new(F.wdata, r[i].path, json_true());
+	}
+	return 0;
+}
+
+static int
+f_children(void *arg, struct zk_read *r, size_t n, int watch)
+{
+	const char *key;
+	json_t *d;
+	size_t i, pl;
+	int k;
+
+	(void)arg;
+	for (i = 0; i < n; i++) {
+		memset(&r[i].err, 0, sizeof *r - sizeof r[i].path);
+		if (!F.connected) {
+			r[i].err = ENOTCONN;
+			continue;
+		}
+		if (!json_object_get(F.nodes, r[i].path)) {
+			r[i].err = ENOENT;
+			continue;
+		}
+		pl = strlen(r[i].path);
+		r[i].names = calloc(json_object_size(F.nodes) + 1,
+		    sizeof *r[i].names);
+		k = 0;
+		json_object_foreach(F.nodes, key, d)
+			if (!strncmp(key, r[i].path, pl) && key[pl] == '/' &&
+			    !strchr(key + pl + 1, '/'))
+				r[i].names[k++] = strdup(key + pl + 1);
+		r[i].count = k;
+		if (watch)
+			json_object_set_new(F.wchild, r[i].path, json_true());
+	}
+	return 0;
+}
+
+static int
+f_exists(void *arg, const char *path)
+{
+	(void)arg;
+	if (!F.connected) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	json_object_set_new(F.wexists, path, json_true());
+	return json_object_get(F.nodes, path) != NULL;
+}
+
+static void
+f_post(void *arg, enum zk_ev_type t, const char *path)
+{
+	(void)arg;
+	push(t, path);
+}
+
+static const struct view_source SRC = { NULL, f_get, f_children, f_exists,
+    f_post };
+
+/* --- change counting ---------------------------------------------- */
+
+static struct counts {
+	int put, del, upd;
+	char last[256];
+	char last_app[256], last_exec[256];
+} C;
+
+static void
+on_change(void *ctx, const struct view_change *c)
+{
+	(void)ctx;
+	if (!c->old)
+		C.put++;
+	else if (!c->now)
+		C.del++;
+	else
+		C.upd++;
+	snprintf(C.last, sizeof C.last, "%s", c->id ? c->id :
+	    c->app_id ? c->app_id : c->executor_id ? c->executor_id : "");
+	snprintf(C.last_app, sizeof C.last_app, "%s", c->app_id ?
+	    c->app_id : "");
+	snprintf(C.last_exec, sizeof C.last_exec, "%s", c->executor_id ?
+	    c->executor_id : "");
+}
+
+/* Deliver every queued event, then refresh. */
+static int
+pump(struct view *v)
+{
+	struct zk_event q[4096];
+	int n, i;
+
+	pthread_mutex_lock(&F.mu);
+	n = F.nq;
+	memcpy(q, F.q, sizeof q[0] * (size_t)n);
+	F.nq = 0;
+	pthread_mutex_unlock(&F.mu);
+	for (i = 0; i < n; i++)
+		view_note(v, &q[i]);
+	memset(&C, 0, sizeof C);
+	return view_refresh(v, on_change, NULL);
+}
+
+static const char *
+state_of(json_t *j)
+{
+	return json_string_value(json_object_get(j, "state"));
+}
+
+static void
+base_tree(void)
+{
+	fake_reset();
+	zset("/d", "");
+	zset("/d/applications", "");
+	zset("/d/applications/a-1", "{\"appId\":\"a-1\",\"instances\":1}");
+	zset("/d/instances", "");
+	zset("/d/instances/a-1", "");
+	zset("/d/instances/a-1/AI-1", "{\"appId\":\"a-1\",\"instanceId\":"
+	    "\"AI-1\",\"executorId\":\"e1\",\"state\":\"PENDING\"}");
+	zset("/d/executor", "");
+	zset("/d/executor/e1", "{\"state\":{\"executorId\":\"e1\"}}");
+	zset("/d/assignments", "");
+	zset("/d/assignments/e1", "");
+	zset("/d/assignments/e1/AI-1", "{\"appId\":\"a-1\",\"targetState\":"
+	    "\"RUNNING\"}");
+	zset("/d/requests", "");
+	F.nq = 0;
+}
+
+/* --- tests --------------------------------------------------------- */
+
+static void
+t_load_and_changes(void)
+{
+	struct view *v;
+	unsigned long g;
+
+	base_tree();
+	v = view_new(&SRC, "d", VIEW_ALL);
+	ok(v != NULL, "view_new");
+	memset(&C, 0, sizeof C);
+	is_int(view_load(v, on_change, NULL), 0, "load");
+	is_int(C.put, 4, "load reports app, instance, executor, assignment");
+	ok(view_app(v, "a-1") != NULL, "app loaded");
+	is_str(state_of(view_instance(v, "a-1", "AI-1")), "PENDING",
+	    "instance loaded");
+	ok(view_executor(v, "e1") != NULL, "executor loaded");
+	ok(view_assignment(v, "e1", "AI-1") != NULL, "assignment loaded");
+	ok(view_cluster(v) == NULL, "no cluster state");
+	is_int(view_version(v, "/d/instances/a-1/AI-1"), 0, "version kept");
+	g = view_gen(v);
+
+	/* the same record changing again and again: each event re-arms */
+	zset("/d/instances/a-1/AI-1", "{\"appId\":\"a-1\",\"instanceId\":"
+	    "\"AI-1\",\"executorId\":\"e1\",\"state\":\"STARTING\"}");
+	is_int(pump(v), 0, "refresh");
+	is_str(state_of(view_instance(v, "a-1", "AI-1")), "STARTING",
+	    "first change seen");
+	is_int(C.upd, 1, "one update reported");
+	is_str(C.last_app, "a-1", "change names the app");
+	is_str(C.last_exec, "e1", "change names the executor of an instance");
+	ok(view_gen(v) == g + 1, "generation grows");
+	zset("/d/instances/a-1/AI-1", "{\"appId\":\"a-1\",\"instanceId\":"
+	    "\"AI-1\",\"executorId\":\"e1\",\"state\":\"HEALTHY\"}");
+	pump(v);
+	is_str(state_of(view_instance(v, "a-1", "AI-1")), "HEALTHY",
+	    "second change seen (watch re-armed)");
+	is_int(view_version(v, "/d/instances/a-1/AI-1"), 2, "version follows");
+
+	/* the same bytes again: no change, no new generation */
+	g = view_gen(v);
+	zset("/d/instances/a-1/AI-1", "{\"appId\":\"a-1\",\"instanceId\":"
+	    "\"AI-1\",\"executorId\":\"e1\",\"state\":\"HEALTHY\"}");
+	pump(v);
+	is_int(C.upd + C.put + C.del, 0, "an identical write is no change");
+	ok(view_gen(v) == g, "generation unchanged");
+
+	/* a new app with a new instance directory and instance */
+	zset("/d/applications/b-1", "{\"appId\":\"b-1\",\"instances\":2}");
+	zset("/d/instances/b-1", "");
+	zset("/d/instances/b-1/AI-2", "{\"appId\":\"b-1\",\"instanceId\":"
+	    "\"AI-2\",\"executorId\":\"e1\",\"state\":\"PENDING\"}");
+	pump(v);
+	ok(view_app(v, "b-1") != NULL, "new app seen");
+	ok(view_instance(v, "b-1", "AI-2") != NULL,
+	    "instance in a new directory seen");
+	is_int(C.put, 2, "two records appeared");
+	zset("/d/instances/b-1/AI-3", "{\"appId\":\"b-1\",\"instanceId\":"
+	    "\"AI-3\",\"state\":\"PENDING\"}");
+	pump(v);
+	ok(view_instance(v, "b-1", "AI-3") != NULL,
+	    "child watch of the new directory armed");
+
+	/* deletions */
+	zdel("/d/instances/b-1/AI-2");
+	pump(v);
+	ok(view_instance(v, "b-1", "AI-2") == NULL, "deleted instance gone");
+	is_int(C.del, 1, "one deletion");
+	is_str(C.last_exec, "e1", "deletion names the old executor");
+	zdel("/d/instances/b-1/AI-3");
+	zdel("/d/instances/b-1");
+	zdel("/d/applications/b-1");
+	pump(v);
+	ok(view_instances(v, "b-1") == NULL, "deleted directory gone");
+	ok(view_app(v, "b-1") == NULL, "deleted app gone");
+	is_int(C.del, 2, "instance and app deletions reported");
+
+	/* an executor leaves; its assignment directory stays */
+	zdel("/d/executor/e1");
+	pump(v);
+	ok(view_executor(v, "e1") == NULL, "executor gone");
+	is_str(C.last_exec, "e1", "executor deletion named");
+	ok(view_assignment(v, "e1", "AI-1") != NULL, "assignments stay");
+	view_free(v);
+}
+
+static void
+t_requests_index(void)
+{
+	struct view *v;
+
+	base_tree();
+	v = view_new(&SRC, "d", VIEW_REQUESTS | VIEW_APPS);
+	view_load(v, NULL, NULL);
+	zset("/d/requests/AI-7", "{\"appId\":\"a-1\",\"created\":5}");
+	zset("/d/requests/AI-8", "{\"appId\":\"a-1\",\"created\":6}");
+	zset("/d/requests/AI-9", "{\"appId\":\"z-1\",\"created\":6}");
+	pump(v);
+	is_int(json_object_size(view_requests(v)), 3, "three requests");
+	is_int(json_object_size(view_app_requests(v, "a-1")), 2,
+	    "two of a-1 by app");
+	is_str(C.last_app, "z-1", "a request change names its app");
+	zdel("/d/requests/AI-7");
+	zset("/d/requests/AI-9", "{\"appId\":\"a-1\",\"created\":6}");
+	pump(v);
+	is_int(json_object_size(view_app_requests(v, "a-1")), 2,
+	    "index follows a delete and a move");
+	ok(view_app_requests(v, "z-1") == NULL, "an emptied app leaves");
+	ok(view_instances(v, "a-1") == NULL, "instances not kept");
+	{
+		struct zk_event ev = { ZK_EV_CHANGED, "/d/instances/a-1/AI-1" };
+
+		is_int(view_note(v, &ev), 0, "an event of a part not kept "
+		    "is not the view's");
+	}
+	view_free(v);
+}
+
+static void
+t_bad_json_missing_dirs(void)
+{
+	struct view *v;
+
+	fake_reset();
+	zset("/d", "");
+	v = view_new(&SRC, "d", VIEW_ALL);
+	is_int(view_load(v, NULL, NULL), 0, "load with no directories");
+	ok(json_object_get(F.wexists, "/d/applications") != NULL,
+	    "a missing directory is watched for creation");
+	ok(json_object_get(F.wexists, "/d/cluster/maintenance") != NULL,
+	    "a missing cluster state is watched for creation");
+	zset("/d/applications", "");
+	zset("/d/applications/x-1", "{not json");
+	pump(v);
+	ok(view_app(v, "x-1") == NULL, "bad JSON left out");
+	zset("/d/applications/x-1", "{\"appId\":\"x-1\"}");
+	pump(v);
+	ok(view_app(v, "x-1") != NULL, "fixed record seen");
+	zset("/d/applications/x-1", "[1]");
+	pump(v);
+	ok(view_app(v, "x-1") == NULL, "a non-object is no record");
+	zset("/d/cluster", "");
+	zset("/d/cluster/maintenance", "{\"state\":\"MAINTENANCE\"}");
+	pump(v);
+	is_str(state_of(view_cluster(v)), "MAINTENANCE",
+	    "cluster state created later seen");
+	zset("/d/cluster/maintenance", "{\"state\":\"NORMAL\"}");
+	pump(v);
+	is_str(state_of(view_cluster(v)), "NORMAL", "cluster state change");
+	view_free(v);
+}
+
+static void
+t_session_loss(void)
+{
+	struct zk_event dis = { ZK_EV_DISCONNECTED, "" };
+	struct zk_event con = { ZK_EV_CONNECTED, "" };
+	struct view *v;
+	long before;
+
+	base_tree();
+	v = view_new(&SRC, "d", VIEW_ALL);
+	view_load(v, NULL, NULL);
+	view_note(v, &dis);
+	F.connected = 0;
+	/* while away: every event is lost */
+	zset("/d/instances/a-1/AI-1", "{\"appId\":\"a-1\",\"instanceId\":"
+	    "\"AI-1\",\"executorId\":\"e1\",\"state\":\"HEALTHY\"}");
+	zset("/d/applications/c-1", "{\"appId\":\"c-1\"}");
+	zdel("/d/assignments/e1/AI-1");
+	zset("/d/requests/AI-5", "{\"appId\":\"c-1\"}");
+	is_int(F.nq, 0, "nothing was delivered");
+	zset("/d/applications/a-1", "{\"appId\":\"a-1\",\"instances\":0}");
+	ok(view_pending(v) == 0, "nothing pending while away");
+	F.connected = 1;
+	view_note(v, &con);
+	ok(view_pending(v), "reconnection makes a full read due");
+	before = F.reads;
+	is_int(pump(v), 0, "resync");
+	ok(F.reads > before, "records were read again");
+	is_str(state_of(view_instance(v, "a-1", "AI-1")), "HEALTHY",
+	    "missed change caught");
+	ok(view_app(v, "c-1") != NULL, "missed creation caught");
+	ok(view_assignment(v, "e1", "AI-1") == NULL, "missed deletion caught");
+	ok(view_app_requests(v, "c-1") != NULL, "missed request caught");
+	is_int(json_integer_value(json_object_get(view_app(v, "a-1"),
+	    "instances")), 0, "missed update caught");
+	/* and watches work again afterwards */
+	zset("/d/applications/c-1", "{\"appId\":\"c-1\",\"instances\":3}");
+	pump(v);
+	is_int(json_integer_value(json_object_get(view_app(v, "c-1"),
+	    "instances")), 3, "watches re-armed by the resync");
+
+	/* a read failing half way is retried by the next refresh */
+	zset("/d/applications/c-1", "{\"appId\":\"c-1\",\"instances\":4}");
+	F.connected = 0;
+	pthread_mutex_lock(&F.mu);
+	F.nq = 0;
+	pthread_mutex_unlock(&F.mu);
+	push(ZK_EV_CHANGED, "/d/applications/c-1");
+	ok(pump(v) < 0 && errno == ENOTCONN, "refresh fails while away");
+	F.connected = 1;
+	ok(view_pending(v), "the failed read stays pending");
+	is_int(pump(v), 0, "refresh after the failure");
+	is_int(json_integer_value(json_object_get(view_app(v, "c-1"),
+	    "instances")), 4, "the failed read done again");
+	ok(view_resync_due(v, 0) == 0, "no safety-net resync yet");
+	view_free(v);
+}
+
+struct waiter {
+	struct view *v;
+	int rc;
+	volatile int done;
+};
+
+static void *
+waiter_main(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->rc = view_reload_wait(w->v, "/d/applications/a-1", 5000);
+	w->done = 1;
+	return NULL;
+}
+
+static void
+t_reload_wait(void)
+{
+	struct waiter w;
+	pthread_t th;
+	int rounds = 0;
+
+	base_tree();
+	w.v = view_new(&SRC, "d", VIEW_APPS);
+	w.done = 0;
+	view_load(w.v, NULL, NULL);
+	/* a write whose watch event has not come yet */
+	json_object_set_new(F.nodes, "/d/applications/a-1",
+	    json_string("{\"appId\":\"a-1\",\"instances\":9}"));
+	json_object_del(F.wdata, "/d/applications/a-1");
+	pthread_create(&th, NULL, waiter_main, &w);
+	while (!w.done && rounds++ < 2000) {
+		pump(w.v);
+		usleep(1000);
+	}
+	pthread_join(th, NULL);
+	is_int(w.rc, 0, "reload_wait returns once applied");
+	is_int(json_integer_value(json_object_get(view_app(w.v, "a-1"),
+	    "instances")), 9, "the write is visible after the wait");
+	view_free(w.v);
+
+	w.v = view_new(&SRC, "d", VIEW_APPS);
+	view_load(w.v, NULL, NULL);
+	ok(view_reload_wait(w.v, "/d/applications/a-1", 50) < 0 &&
+	    errno == ETIMEDOUT, "no polling thread: times out");
+	view_free(w.v);
+}
+
+int
+main(void)
+{
+	pthread_mutex_init(&F.mu, NULL);
+	t_load_and_changes();
+	t_requests_index();
+	t_bad_json_missing_dirs();
+	t_session_loss();
+	t_reload_wait();
+	fake_reset();
+	return done_testing();
+}
