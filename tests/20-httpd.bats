@@ -122,7 +122,7 @@ unchanged() {
 		sleep 0.1
 	done
 	[ "$code" = 400 ]
-	[ "$(jq -c . <<<"$body")" = '{"status":"FAILED","data":null,"message":"This node is not the leader controller"}' ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"FAILED","message":"This node is not the leader controller"}' ]
 	snapshot >"$T/before"
 	post /applications/operations "$(cat "$T/create.json")"
 	[ "$code" = 400 ]
@@ -162,8 +162,8 @@ unchanged() {
 	[ "$code" = 200 ]
 	[ "$(jq -r .data.id <<<"$body")" = hello-1 ]
 	req "$B/applications/nope-1"
-	[ "$code" = 404 ]
-	[ "$(jq -c . <<<"$body")" = '{"status":"FAILED","data":null,"message":"App nope-1 not found"}' ]
+	[ "$code" = 200 ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"FAILED","message":"App nope-1 not found"}' ]
 	req "$B/applications/hello-1/spec"
 	[ "$(jq -c .data <<<"$body")" = "$(jq -c .spec "$T/create.json")" ]
 }
@@ -301,6 +301,8 @@ unchanged() {
 		    zkcli put "/$NS/instances/hello-1/AI-$i"
 	done
 	zkcli put "/$NS/executor/E1" <"$T/e1.json"
+	# what E1 uses comes from its assignments: AI-1 holds core 0, 24 MB
+	zkcli put "/$NS/assignments/E1/AI-1" <<<'{"appId":"hello-1","instanceId":"AI-1","resources":[{"type":"CPU","cores":{"0":[0]}},{"type":"MEMORY","memoryInMB":{"0":24}}],"targetState":"RUNNING"}'
 	req "$B/applications/hello-1/instances"
 	[ "$code" = 200 ]
 	[ "$(jq -c '[.data[].instanceId]' <<<"$body")" = '["AI-2","AI-1"]' ]
@@ -321,6 +323,12 @@ unchanged() {
 	[ "$(jq -c '.data[0] | {executorId,freeCores,state}' <<<"$body")" = '{"executorId":"E1","freeCores":3,"state":"ACTIVE"}' ]
 	req "$B/cluster/executors/E1"
 	[ "$(jq -r .data.type <<<"$body")" = EXECUTOR ]
+	[ "$(jq -c '.data.state.cpus.usedCores' <<<"$body")" = '{"0":[0]}' ]
+	[ "$(jq -c '[.data.instances[].instanceId]' <<<"$body")" = '["AI-1"]' ]
+	req "$B/cluster/executors/E9"
+	[ "$code" = 200 ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"FAILED","message":"Executor E9 not found"}' ]
+	zkcli rm "/$NS/assignments/E1/AI-1"
 	req "$B/logfiles/applications/hello-1/AI-404/list"
 	[ "$code" = 204 ]
 }
@@ -441,6 +449,25 @@ unchanged() {
 	kill "$(tail -n 1 "$T/holders")" "$(tail -n 2 "$T/holders" | head -n 1)"
 }
 
+@test "read your writes: a GET right after a SUCCESS shows the write" {
+	for i in $(seq 20); do
+		post /applications/operations "$(jq -c --arg n "ryw$i" '.spec.name=$n | .instances=0' "$T/create.json")"
+		[ "$code" = 200 ]
+		req "$B/applications/ryw$i-1"
+		[ "$(jq -r .status <<<"$body")" = SUCCESS ]
+		req "$B/applications"
+		[ "$(jq -r --arg a "ryw$i-1" '.data[$a].id' <<<"$body")" = "ryw$i-1" ]
+		post /applications/operations "{\"type\":\"SCALE\",\"appId\":\"ryw$i-1\",\"requiredInstances\":1}"
+		[ "$code" = 200 ]
+		req "$B/applications/ryw$i-1"
+		[ "$(jq .data.requiredInstances <<<"$body")" = 1 ]
+		post /applications/operations "{\"type\":\"SUSPEND\",\"appId\":\"ryw$i-1\"}"
+		[ "$code" = 200 ]
+		req "$B/applications"
+		[ "$(jq --arg a "ryw$i-1" '.data[$a].requiredInstances' <<<"$body")" = 0 ]
+	done
+}
+
 @test "SIGTERM: exits 0" {
 	pid=$(cat "$T/pid")
 	kill -TERM "$pid"
@@ -457,3 +484,4 @@ unchanged() {
 	grep -q 'signal 15, exiting' "$T/stderr"
 	! grep -q 'fatal' "$T/stderr"
 }
+

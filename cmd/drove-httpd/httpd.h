@@ -2,10 +2,13 @@
  * httpd.h: what main.c (daemon, leadership cache) and the request
  * handlers (httpd_api.c, httpd_proxy.c) share inside drove-httpd.
  *
- * A request is handled on its own MHD thread: handlers read ZooKeeper with
- * the (thread-safe) synchronous zk calls, and read the leadership state
- * only through leader_get().  A handler fills a struct reply: either a
- * JSON body (json, owned) or raw bytes (raw, malloc'd, owned).
+ * A request is handled on its own MHD thread.  Reads come from the view
+ * (hd.view, kept current by the main thread; handlers hold its read lock
+ * while they look); writes go to ZooKeeper with the (thread-safe)
+ * synchronous zk calls, then wait for the view to show them.  The
+ * leadership state is read only through leader_get().  A handler fills a
+ * struct reply: a JSON body (json, owned), raw bytes (raw, malloc'd,
+ * owned), or queues a shared response itself (queued: 1 done, -1 failed).
  */
 #ifndef DROVE_HTTPD_H
 #define DROVE_HTTPD_H
@@ -15,6 +18,7 @@
 
 #include "json.h"
 #include "spec.h"
+#include "view.h"
 #include "zk.h"
 #include "zkpath.h"
 
@@ -23,6 +27,7 @@
 struct httpd {
 	json_t *cfg;
 	struct zk *zk;
+	struct view *view;
 	const char *ns;
 	char hostname[256];		/* options.hostname or gethostname */
 	int port;			/* the bound API port */
@@ -46,12 +51,15 @@ struct reply {
 	size_t raw_len;
 	char ctype[128];
 	char disposition[512];
+	int queued;
 };
 
 /* Copies the leader's election znode path into fence (ZKP_MAX) and its
  * "host:port" into addr (addr_len, "" if none); returns 1 if this node is
  * the leader, else 0.  fence and addr may be NULL. */
 int leader_get(char *fence, char *addr, size_t addr_len);
+/* Grows with every change of leader (for caches of what shows it). */
+unsigned long leader_gen(void);
 
 /* httpd_api.c */
 void api_handle(const struct req *r, struct reply *out);
@@ -60,6 +68,29 @@ void reply_fail(struct reply *out, unsigned int code, const char *message,
     json_t *data);
 void reply_500(struct reply *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* 400 "Command validation failure" with one message. */
+void reply_verr(struct reply *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Every value of a repeatable query argument (new array). */
+json_t *query_all(const struct req *r, const char *key);
+
+/* httpd_read.c: the GETs, from the view.  Unknown ids answer HTTP 200
+ * with status FAILED, as Drove does. */
+void h_apps(const struct req *r, struct reply *out);
+void h_app(const char *app_id, struct reply *out);
+void h_app_spec(const char *app_id, struct reply *out);
+void h_instances(const struct req *r, const char *app_id,
+    struct reply *out);
+void h_instance(const char *app_id, const char *iid, struct reply *out);
+void h_endpoints(const struct req *r, const char *only, struct reply *out);
+void h_cluster(const struct req *r, struct reply *out);
+void h_executors(const struct req *r, struct reply *out);
+void h_executor(const char *eid, struct reply *out);
+int read_in_maintenance(void);
+void read_cache_free(void);
+
+/* The capacity check's placement view, freed at exit. */
+void capacity_free(void);
 
 /* httpd_proxy.c: /apis/v1/logfiles/applications/{appId}/{iid}/{rest} */
 void proxy_logfiles(const struct req *r, const char *app_id,

@@ -1,9 +1,10 @@
 /*
  * drove-httpd: the controller's HTTP API (Drove's /apis/v1 paths, bodies
  * and {"status","data","message"} envelope) on server.bindAddress:port.
- * Reads /<ns>/leaderselection (watched: only the leader answers /apis),
- * /<ns>/applications, /<ns>/instances, /<ns>/executor; writes
- * /<ns>/applications/<appId> (CREATE, SCALE) fenced by the leader's
+ * Reads /<ns>/leaderselection (watched: only the leader answers /apis) and
+ * keeps a view of the cluster (lib/view: applications, instances,
+ * executors, assignments, requests, cluster state) that answers every GET;
+ * writes /<ns>/applications/<appId> (CREATE, SCALE) fenced by the leader's
  * election znode.  Proxies log file requests to the executors.
  * stderr: one line per request at -v; ACCESS_AUDIT lines for POST/PUT.
  * Exit: 0 on SIGTERM, 100 bad usage/config, 111 ZooKeeper or socket trouble.
@@ -44,7 +45,8 @@ static struct {
 	int is_leader;
 	char fence[ZKP_MAX];
 	char addr[300];
-} lead = { PTHREAD_MUTEX_INITIALIZER, 0, "", "" };
+	unsigned long gen;
+} lead = { PTHREAD_MUTEX_INITIALIZER, 0, "", "", 0 };
 
 /* Per-connection state between MHD's calls of the access handler. */
 struct conn {
@@ -67,12 +69,25 @@ leader_get(char *fence, char *addr, size_t addr_len)
 	return r;
 }
 
+unsigned long
+leader_gen(void)
+{
+	unsigned long g;
+
+	pthread_mutex_lock(&lead.mu);
+	g = lead.gen;
+	pthread_mutex_unlock(&lead.mu);
+	return g;
+}
+
 static void
 leader_set(int is_leader, const char *fence, const char *addr)
 {
 	pthread_mutex_lock(&lead.mu);
 	if (is_leader != lead.is_leader)
 		info("%s the leader controller", is_leader ? "now" : "not");
+	if (is_leader != lead.is_leader || strcmp(addr, lead.addr))
+		lead.gen++;
 	lead.is_leader = is_leader;
 	snprintf(lead.fence, sizeof lead.fence, "%s", fence);
 	snprintf(lead.addr, sizeof lead.addr, "%s", addr);
@@ -161,6 +176,7 @@ handle_zk_events(void)
 
 	zkp_election_dir(dir, hd.ns);
 	while ((r = zk_next_event(hd.zk, &ev)) == 1) {
+		view_note(hd.view, &ev);
 		switch (ev.type) {
 		case ZK_EV_EXPIRED:
 			die(EXIT_TEMP, "ZooKeeper session expired");
@@ -183,6 +199,21 @@ handle_zk_events(void)
 		leader_refresh();
 }
 
+/* Apply what the events named to the view; a session away is retried
+ * at the next connection (or the next timer), anything else is fatal. */
+static void
+view_update(void)
+{
+	if (view_resync_due(hd.view, mono_ms()) &&
+	    view_load(hd.view, NULL, NULL) < 0 && errno != ENOTCONN)
+		die(EXIT_TEMP, "%s", view_error(hd.view));
+	if (view_pending(hd.view) && view_refresh(hd.view, NULL, NULL) < 0) {
+		if (errno != ENOTCONN)
+			die(EXIT_TEMP, "%s", view_error(hd.view));
+		warn("%s", view_error(hd.view));
+	}
+}
+
 static enum MHD_Result
 send_reply(struct MHD_Connection *c, const char *method, const char *url,
     struct reply *rep)
@@ -192,6 +223,11 @@ send_reply(struct MHD_Connection *c, const char *method, const char *url,
 	char *s = NULL;
 	size_t n = 0;
 
+	if (rep->queued) {
+		if (verbosity > 0)
+			info("%s %s %u", method, url, rep->code);
+		return rep->queued > 0 ? MHD_YES : MHD_NO;
+	}
 	if (rep->json) {
 		if (!(s = js_dump(rep->json)))
 			return MHD_NO;
@@ -404,6 +440,10 @@ main(int argc, char **argv)
 		die(EXIT_TEMP, "unable to listen on %s:%ld", bindaddr, port);
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	hd.port = di != NULL && di->port ? (int)di->port : (int)port;
+	if (!(hd.view = view_new_zk(hd.zk, VIEW_ALL)))
+		diesys(EXIT_TEMP, "unable to set up the view");
+	if (view_load(hd.view, NULL, NULL) < 0)
+		die(EXIT_TEMP, "%s", view_error(hd.view));
 	leader_refresh();
 	info("listening on %s:%d as %s:%d", bindaddr, hd.port, hd.hostname,
 	    hd.port);
@@ -414,11 +454,11 @@ main(int argc, char **argv)
 	pfd[1].fd = zk_fd(hd.zk);
 	pfd[1].events = POLLIN;
 	for (;;) {
-		int r = poll(pfd, 2, -1);
+		int r = poll(pfd, 2, view_pending(hd.view) ? 1000 : 60000);
 
 		if (r < 0 && errno != EINTR)
 			diesys(EXIT_TEMP, "poll");
-		if (r <= 0)
+		if (r < 0)
 			continue;
 		if (pfd[0].revents & POLLIN) {
 			int sig;
@@ -428,6 +468,9 @@ main(int argc, char **argv)
 					continue;
 				info("signal %d, exiting", sig);
 				MHD_stop_daemon(d);
+				read_cache_free();
+				capacity_free();
+				view_free(hd.view);
 				zk_close(hd.zk);
 				json_decref(hd.cfg);
 				curl_global_cleanup();
@@ -436,5 +479,6 @@ main(int argc, char **argv)
 		}
 		if (pfd[1].revents & (POLLIN | POLLHUP))
 			handle_zk_events();
+		view_update();
 	}
 }

@@ -1,0 +1,660 @@
+/*
+ * httpd_read.c: every GET of the API, answered from the view (lib/view)
+ * without touching ZooKeeper.  The big listings are rendered once per
+ * view generation and the rendered response is shared by every request
+ * until the view changes.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "err.h"
+#include "model.h"
+#include "view.h"
+#include "httpd.h"
+
+/* --- the rendered-response cache ------------------------------------ */
+
+struct cache {
+	pthread_mutex_t mu;
+	int valid;
+	unsigned long key;
+	struct MHD_Response *resp;
+};
+
+#define CACHE_INIT { PTHREAD_MUTEX_INITIALIZER, 0, 0, NULL }
+static struct cache c_apps = CACHE_INIT, c_endpoints = CACHE_INIT,
+    c_cluster = CACHE_INIT, c_executors = CACHE_INIT;
+
+/*
+ * Queue the response cached in c for key, rendering it (render() under
+ * the view's read lock) when the cache holds another key.  One thread
+ * renders while the others wait for it.
+ */
+static void
+cached(struct cache *c, unsigned long key, json_t *(*render)(void),
+    const struct req *r, struct reply *out)
+{
+	struct MHD_Response *resp;
+	json_t *data;
+	char *s;
+
+	pthread_mutex_lock(&c->mu);
+	if (!c->valid || c->key != key) {
+		view_rdlock(hd.view);
+		data = render();
+		view_unlock(hd.view);
+		reply_ok(out, data);
+		s = out->json ? js_dump(out->json) : NULL;
+		json_decref(out->json);
+		out->json = NULL;
+		resp = s ? MHD_create_response_from_buffer(strlen(s), s,
+		    MHD_RESPMEM_MUST_FREE) : NULL;
+		if (!resp) {
+			free(s);
+			pthread_mutex_unlock(&c->mu);
+			reply_500(out, "out of memory");
+			return;
+		}
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    "application/json");
+		if (c->resp)
+			MHD_destroy_response(c->resp);
+		c->resp = resp;
+		c->key = key;
+		c->valid = 1;
+	}
+	out->code = MHD_HTTP_OK;
+	out->queued = MHD_queue_response(r->conn, MHD_HTTP_OK, c->resp) ==
+	    MHD_YES ? 1 : -1;
+	pthread_mutex_unlock(&c->mu);
+}
+
+void
+read_cache_free(void)
+{
+	struct cache *all[] = { &c_apps, &c_endpoints, &c_cluster,
+	    &c_executors };
+	size_t i;
+
+	for (i = 0; i < sizeof all / sizeof all[0]; i++) {
+		if (all[i]->resp)
+			MHD_destroy_response(all[i]->resp);
+		all[i]->resp = NULL;
+		all[i]->valid = 0;
+	}
+}
+
+/* --- helpers (view read-locked) ------------------------------------- */
+
+static int
+by_created(const void *a, const void *b)
+{
+	long long x = js_int(*(json_t *const *)a, "created", 0);
+	long long y = js_int(*(json_t *const *)b, "created", 0);
+
+	if (x != y)
+		return (x > y) - (x < y);
+	return strcmp(js_str(*(json_t *const *)a, "instanceId", ""),
+	    js_str(*(json_t *const *)b, "instanceId", ""));
+}
+
+static int
+by_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The members of map as an array sorted by created (borrowed values), or
+ * NULL; *n their count. */
+static json_t **
+sorted_values(json_t *map, size_t *n)
+{
+	const char *k;
+	json_t **v, *x;
+	size_t i = 0;
+
+	*n = json_object_size(map);
+	v = xcalloc(*n + 1, sizeof *v);
+	json_object_foreach(map, k, x)
+		v[i++] = x;
+	qsort(v, *n, sizeof *v, by_created);
+	return v;
+}
+
+/* The keys of map, sorted (borrowed). */
+static const char **
+sorted_keys(json_t *map, size_t *n)
+{
+	const char *k, **v;
+	json_t *x;
+	size_t i = 0;
+
+	*n = json_object_size(map);
+	v = xcalloc(*n + 1, sizeof *v);
+	json_object_foreach(map, k, x)
+		v[i++] = k;
+	qsort(v, *n, sizeof *v, by_str);
+	return v;
+}
+
+static const char *
+app_state(const json_t *info)
+{
+	return js_int(info, "instances", 0) > 0 ? "RUNNING" : "MONITORING";
+}
+
+static long long
+count_state(json_t *insts, const char *state)
+{
+	const char *k;
+	json_t *ii;
+	long long n = 0;
+
+	json_object_foreach(insts, k, ii)
+		if (!strcmp(js_str(ii, "state", ""), state))
+			n++;
+	return n;
+}
+
+/*
+ * AppSummary of an ApplicationInfo, plus our "pendingInstances" (requests
+ * waiting for a placement) and "placementError" (the scheduler's reason
+ * for the newest request that could not be placed), when there is one.
+ */
+static json_t *
+app_summary(const json_t *info)
+{
+	const char *id = js_str(info, "appId", ""), *iid, *why = NULL;
+	json_t *spec = json_object_get(info, "spec"), *tags, *sum, *rq;
+	long long n = js_int(info, "instances", 0), newest = 0;
+
+	tags = json_object_get(spec, "tags");
+	sum = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:s, s:I, s:I}",
+	    "id", id, "name", js_str(spec, "name", ""),
+	    "requiredInstances", (json_int_t)n,
+	    "healthyInstances", (json_int_t)count_state(view_instances(
+	    hd.view, id), "HEALTHY"),
+	    "totalCPUs", (json_int_t)(spec_cpus(spec) * n),
+	    "totalMemory", (json_int_t)(spec_memory_mb(spec) * n),
+	    "tags", json_is_object(tags) ? tags : json_object(),
+	    "state", app_state(info),
+	    "created", (json_int_t)js_int(info, "created", 0),
+	    "updated", (json_int_t)js_int(info, "updated", 0));
+	json_object_foreach(view_app_requests(hd.view, id), iid, rq) {
+		if (js_str(rq, "error", NULL) && (!why ||
+		    js_int(rq, "created", 0) >= newest)) {
+			why = js_str(rq, "error", NULL);
+			newest = js_int(rq, "created", 0);
+		}
+	}
+	json_object_set_new(sum, "pendingInstances", json_integer((json_int_t)
+	    json_object_size(view_app_requests(hd.view, id))));
+	if (why)
+		json_object_set_new(sum, "placementError", json_string(why));
+	return sum;
+}
+
+static json_t *
+render_apps(void)
+{
+	const char *id;
+	json_t *map = json_object(), *info;
+
+	json_object_foreach(view_apps(hd.view), id, info)
+		json_object_set_new(map, id, app_summary(info));
+	return map;
+}
+
+/* ExposedAppInfo for info, or NULL if not exposed. */
+static json_t *
+exposed(const json_t *info)
+{
+	const json_t *spec = json_object_get(info, "spec");
+	const json_t *es = json_object_get(spec, "exposureSpec");
+	const char *id = js_str(info, "appId", ""), *pn;
+	json_t *hosts, *port, *tags, **v;
+	size_t i, n;
+
+	if (!json_is_object(es) || strcmp(app_state(info), "RUNNING"))
+		return NULL;
+	pn = js_str(es, "portName", "");
+	hosts = json_array();
+	v = sorted_values(view_instances(hd.view, id), &n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(js_str(v[i], "state", ""), "HEALTHY"))
+			continue;
+		port = json_object_get(js_get(v[i], "localInfo.ports"), pn);
+		if (!json_is_object(port))
+			continue;
+		json_array_append_new(hosts, json_pack("{s:s, s:I, s:s}",
+		    "host", js_str(js_get(v[i], "localInfo"), "hostname", ""),
+		    "port", (json_int_t)js_int(port, "hostPort", 0),
+		    "portType", js_str(port, "portType", "HTTP")));
+	}
+	free(v);
+	tags = json_object_get(spec, "tags");
+	return json_pack("{s:s, s:s, s:s, s:O, s:o}",
+	    "appName", js_str(spec, "name", ""), "appId", id,
+	    "vhost", js_str(es, "vhost", ""),
+	    "tags", json_is_object(tags) ? tags : json_object(),
+	    "hosts", hosts);
+}
+
+/* Exposed apps sorted by appId; names (app names) filters when not
+ * empty. */
+static json_t *
+endpoints(const json_t *names)
+{
+	json_t *apps = view_apps(hd.view), *res = json_array(), *info, *e, *x;
+	const char **ids, *name;
+	size_t i, k, n;
+	int want;
+
+	ids = sorted_keys(apps, &n);
+	for (i = 0; i < n; i++) {
+		info = json_object_get(apps, ids[i]);
+		name = js_str(json_object_get(info, "spec"), "name", "");
+		want = json_array_size(names) == 0;
+		json_array_foreach(names, k, x)
+			if (!strcmp(json_string_value(x), name))
+				want = 1;
+		if (want && (e = exposed(info)))
+			json_array_append_new(res, e);
+	}
+	free(ids);
+	return res;
+}
+
+static json_t *
+render_endpoints(void)
+{
+	return endpoints(NULL);
+}
+
+/* --- executors -------------------------------------------------------- */
+
+/* Sum over NUMA nodes: the sizes of arrays, or the integers. */
+static long long
+numa_sum(json_t *m)
+{
+	const char *k;
+	json_t *v;
+	long long n = 0;
+
+	json_object_foreach(m, k, v) {
+		if (json_is_array(v))
+			n += (long long)json_array_size(v);
+		else if (json_is_integer(v))
+			n += json_integer_value(v);
+	}
+	return n;
+}
+
+static int
+has_core(const json_t *arr, json_int_t c)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(arr, i, x)
+		if (json_integer_value(x) == c)
+			return 1;
+	return 0;
+}
+
+/*
+ * The executor's resources as Drove publishes them: its layout (from its
+ * node data) less what its assignments hold (from the view), per NUMA
+ * node: {"cpus":{"type":"CPU","freeCores","usedCores"},
+ * "memory":{"type":"MEMORY","freeMemory","usedMemory"}}.
+ */
+static json_t *
+executor_usage(const char *eid, const json_t *node)
+{
+	const json_t *layout = js_get(node, "state.layout");
+	json_t *usedc = json_object(), *usedm = json_object();
+	json_t *freec = json_object(), *freem = json_object();
+	json_t *a, *r, *ids, *c, *arr, *mb;
+	const char *iid, *nd;
+	size_t i, j;
+
+	json_object_foreach(view_assignments(hd.view, eid), iid, a) {
+		json_array_foreach(json_object_get(a, "resources"), i, r) {
+			if (!strcasecmp(js_str(r, "type", ""), "CPU")) {
+				json_object_foreach(json_object_get(r,
+				    "cores"), nd, ids) {
+					if (!(arr = json_object_get(usedc,
+					    nd))) {
+						arr = json_array();
+						json_object_set_new(usedc, nd,
+						    arr);
+					}
+					json_array_foreach(ids, j, c)
+						json_array_append(arr, c);
+				}
+			} else if (!strcasecmp(js_str(r, "type", ""),
+			    "MEMORY")) {
+				json_object_foreach(json_object_get(r,
+				    "memoryInMB"), nd, c) {
+					mb = json_object_get(usedm, nd);
+					json_object_set_new(usedm, nd,
+					    json_integer(json_integer_value(mb) +
+					    json_integer_value(c)));
+				}
+			}
+		}
+	}
+	json_object_foreach(json_object_get(layout, "cores"), nd, ids) {
+		arr = json_array();
+		json_array_foreach(ids, j, c)
+			if (!has_core(json_object_get(usedc, nd),
+			    json_integer_value(c)))
+				json_array_append(arr, c);
+		json_object_set_new(freec, nd, arr);
+		if (!json_object_get(usedc, nd))
+			json_object_set_new(usedc, nd, json_array());
+	}
+	json_object_foreach(json_object_get(layout, "memory"), nd, c) {
+		json_int_t used = json_integer_value(json_object_get(usedm,
+		    nd));
+
+		json_object_set_new(freem, nd, json_integer(
+		    json_integer_value(c) > used ? json_integer_value(c) -
+		    used : 0));
+		if (!json_object_get(usedm, nd))
+			json_object_set_new(usedm, nd, json_integer(0));
+	}
+	return json_pack("{s:{s:s, s:o, s:o}, s:{s:s, s:o, s:o}}",
+	    "cpus", "type", "CPU", "freeCores", freec, "usedCores", usedc,
+	    "memory", "type", "MEMORY", "freeMemory", freem, "usedMemory",
+	    usedm);
+}
+
+static const char *
+executor_state(const json_t *node)
+{
+	return js_str(node, "executorState", "ACTIVE");
+}
+
+static json_t *
+executor_summary(const char *eid, const json_t *node)
+{
+	json_t *tags = json_object_get(node, "tags");
+	json_t *u = executor_usage(eid, node), *s;
+
+	s = json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:O, s:s}",
+	    "executorId", eid,
+	    "hostname", js_str(node, "hostname", ""),
+	    "port", (json_int_t)js_int(node, "port", 0),
+	    "transportType", js_str(node, "transportType", "HTTP"),
+	    "freeCores", (json_int_t)numa_sum(js_get(u, "cpus.freeCores")),
+	    "usedCores", (json_int_t)numa_sum(js_get(u, "cpus.usedCores")),
+	    "freeMemory", (json_int_t)numa_sum(js_get(u,
+	    "memory.freeMemory")),
+	    "usedMemory", (json_int_t)numa_sum(js_get(u,
+	    "memory.usedMemory")),
+	    "tags", json_is_array(tags) ? tags : json_array(),
+	    "state", executor_state(node));
+	json_decref(u);
+	return s;
+}
+
+static json_t *
+render_executors(void)
+{
+	json_t *ex = view_executors(hd.view), *res = json_array();
+	const char **ids;
+	size_t i, n;
+
+	ids = sorted_keys(ex, &n);
+	for (i = 0; i < n; i++)
+		json_array_append_new(res, executor_summary(ids[i],
+		    json_object_get(ex, ids[i])));
+	free(ids);
+	return res;
+}
+
+/* ExecutorNodeData as Drove serves it: the published node data with the
+ * resources and instances filled in from the view. */
+static json_t *
+executor_detail(const char *eid, const json_t *node)
+{
+	json_t *d = json_deep_copy(node), *st, *u, *insts, *a, *ii;
+	const char *iid;
+
+	if (!json_is_object(st = json_object_get(d, "state"))) {
+		st = json_object();
+		json_object_set_new(d, "state", st);
+	}
+	json_object_set_new(st, "executorId", json_string(eid));
+	u = executor_usage(eid, node);
+	json_object_set(st, "cpus", json_object_get(u, "cpus"));
+	json_object_set(st, "memory", json_object_get(u, "memory"));
+	json_decref(u);
+	insts = json_array();
+	json_object_foreach(view_assignments(hd.view, eid), iid, a) {
+		ii = view_instance(hd.view, js_str(a, "appId", ""), iid);
+		if (ii && !inst_state_terminal(js_str(ii, "state", "")))
+			json_array_append(insts, ii);
+	}
+	json_object_set_new(d, "instances", insts);
+	if (!json_object_get(d, "tasks"))
+		json_object_set_new(d, "tasks", json_array());
+	if (!json_object_get(d, "serviceInstances"))
+		json_object_set_new(d, "serviceInstances", json_array());
+	return d;
+}
+
+static const char *
+cluster_state(void)
+{
+	return !strcmp(js_str(view_cluster(hd.view), "state", ""),
+	    "MAINTENANCE") ? "MAINTENANCE" : "NORMAL";
+}
+
+int
+read_in_maintenance(void)
+{
+	int m;
+
+	view_rdlock(hd.view);
+	m = !strcmp(cluster_state(), "MAINTENANCE");
+	view_unlock(hd.view);
+	return m;
+}
+
+static json_t *
+render_cluster(void)
+{
+	json_t *ex = view_executors(hd.view), *node, *u, *info;
+	long long fc = 0, uc = 0, fm = 0, um = 0, nactive = 0;
+	const char *eid, *id;
+	char addr[300];
+
+	json_object_foreach(ex, eid, node) {
+		if (strcmp(executor_state(node), "ACTIVE"))
+			continue;
+		u = executor_usage(eid, node);
+		fc += numa_sum(js_get(u, "cpus.freeCores"));
+		uc += numa_sum(js_get(u, "cpus.usedCores"));
+		fm += numa_sum(js_get(u, "memory.freeMemory"));
+		um += numa_sum(js_get(u, "memory.usedMemory"));
+		json_decref(u);
+	}
+	json_object_foreach(view_apps(hd.view), id, info)
+		if (!strcmp(app_state(info), "RUNNING"))
+			nactive++;
+	leader_get(NULL, addr, sizeof addr);
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, "
+	    "s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "leader", addr[0] ? addr : "Leader election underway",
+	    "state", cluster_state(),
+	    "numExecutors", (json_int_t)json_object_size(ex),
+	    "numApplications", (json_int_t)json_object_size(view_apps(
+	    hd.view)),
+	    "numActiveApplications", (json_int_t)nactive,
+	    "numActiveTasks", 0, "numLocalServices", 0,
+	    "numActiveLocalServices", 0,
+	    "freeCores", (json_int_t)fc, "usedCores", (json_int_t)uc,
+	    "totalCores", (json_int_t)(fc + uc),
+	    "freeMemory", (json_int_t)fm, "usedMemory", (json_int_t)um,
+	    "totalMemory", (json_int_t)(fm + um));
+}
+
+/* --- handlers --------------------------------------------------------- */
+
+void
+h_apps(const struct req *r, struct reply *out)
+{
+	cached(&c_apps, view_gen(hd.view), render_apps, r, out);
+}
+
+void
+h_endpoints(const struct req *r, const char *only, struct reply *out)
+{
+	json_t *names = only ? json_pack("[s]", only) : query_all(r, "app");
+
+	if (json_array_size(names) == 0) {
+		json_decref(names);
+		cached(&c_endpoints, view_gen(hd.view), render_endpoints, r,
+		    out);
+		return;
+	}
+	view_rdlock(hd.view);
+	reply_ok(out, endpoints(names));
+	view_unlock(hd.view);
+	json_decref(names);
+}
+
+void
+h_cluster(const struct req *r, struct reply *out)
+{
+	cached(&c_cluster, view_gen(hd.view) + (leader_gen() << 40),
+	    render_cluster, r, out);
+}
+
+void
+h_executors(const struct req *r, struct reply *out)
+{
+	cached(&c_executors, view_gen(hd.view), render_executors, r, out);
+}
+
+void
+h_executor(const char *eid, struct reply *out)
+{
+	json_t *node;
+	char msg[512];
+
+	view_rdlock(hd.view);
+	if ((node = view_executor(hd.view, eid)))
+		reply_ok(out, executor_detail(eid, node));
+	view_unlock(hd.view);
+	if (!node) {
+		snprintf(msg, sizeof msg, "Executor %s not found", eid);
+		reply_fail(out, MHD_HTTP_OK, msg, NULL);
+	}
+}
+
+/* FAILED "App <id> not found" (HTTP 200, as Drove answers unknown ids on
+ * reads); with the view read-locked. */
+static json_t *
+app_or_fail(const char *app_id, struct reply *out)
+{
+	json_t *info = view_app(hd.view, app_id);
+	char msg[512];
+
+	if (!info) {
+		snprintf(msg, sizeof msg, "App %s not found", app_id);
+		reply_fail(out, MHD_HTTP_OK, msg, NULL);
+	}
+	return info;
+}
+
+void
+h_app(const char *app_id, struct reply *out)
+{
+	json_t *info;
+
+	view_rdlock(hd.view);
+	if ((info = app_or_fail(app_id, out)))
+		reply_ok(out, app_summary(info));
+	view_unlock(hd.view);
+}
+
+void
+h_app_spec(const char *app_id, struct reply *out)
+{
+	json_t *info;
+
+	view_rdlock(hd.view);
+	if ((info = app_or_fail(app_id, out)))
+		reply_ok(out, spec_masked(json_object_get(info, "spec")));
+	view_unlock(hd.view);
+}
+
+void
+h_instances(const struct req *r, const char *app_id, struct reply *out)
+{
+	json_t *states, *res, *s, **v;
+	char up[64];
+	size_t i, k, n;
+
+	states = query_all(r, "state");
+	json_array_foreach(states, i, s) {
+		snprintf(up, sizeof up, "%s", json_string_value(s));
+		for (k = 0; up[k]; k++)
+			up[k] = (char)toupper((unsigned char)up[k]);
+		if (!inst_state_valid(up)) {
+			reply_verr(out, "Invalid instance state %s",
+			    json_string_value(s));
+			json_decref(states);
+			return;
+		}
+		json_string_set(s, up);
+	}
+	view_rdlock(hd.view);
+	if (!app_or_fail(app_id, out)) {
+		view_unlock(hd.view);
+		json_decref(states);
+		return;
+	}
+	v = sorted_values(view_instances(hd.view, app_id), &n);
+	res = json_array();
+	for (i = 0; i < n; i++) {
+		const char *st = js_str(v[i], "state", "");
+		int want = json_array_size(states) == 0 ?
+		    inst_state_active(st) : 0;
+
+		json_array_foreach(states, k, s)
+			if (!strcmp(json_string_value(s), st))
+				want = 1;
+		if (want)
+			json_array_append(res, v[i]);
+	}
+	view_unlock(hd.view);
+	free(v);
+	json_decref(states);
+	reply_ok(out, res);
+}
+
+void
+h_instance(const char *app_id, const char *iid, struct reply *out)
+{
+	json_t *ii;
+	char msg[512];
+
+	view_rdlock(hd.view);
+	if ((ii = view_instance(hd.view, app_id, iid)))
+		reply_ok(out, json_incref(ii));
+	view_unlock(hd.view);
+	if (!ii) {
+		snprintf(msg, sizeof msg, "Instance %s not found", iid);
+		reply_fail(out, MHD_HTTP_OK, msg, NULL);
+	}
+}
