@@ -505,6 +505,19 @@ view_note(struct view *v, const struct zk_event *ev)
 }
 
 int
+view_touch(struct view *v, const char *path)
+{
+	struct ppath pp;
+
+	classify(v, path, &pp);
+	if (pp.k == P_NONE)
+		return 0;
+	if (mark(pp.k == P_RECORD ? v->dirty_recs : v->dirty_dirs, path) < 0)
+		v->full = 1;
+	return 1;
+}
+
+int
 view_pending(struct view *v)
 {
 	int waiting;

@@ -1,11 +1,12 @@
 /*
  * drove-monitor: keeps each application at its expected instance count
- * (leader only).  Reads /drove/applications/<appId>, /drove/requests/<iid>,
- * /drove/instances/<appId>/<iid> and their assignments; writes, fenced by
+ * (leader only).  Keeps a view (lib/view) of /drove/applications,
+ * /drove/requests, /drove/instances and /drove/assignments, and reconciles
+ * only the apps that a change touched; writes, fenced by
  * $DROVE_LEADER_ZNODE: new /drove/requests/<iid> (scale up, replacements),
  * deletes surplus requests, sets targetState STOPPED on surplus
- * assignments and on those of removed apps, and deletes the assignment
- * of every instance in a terminal state.
+ * assignments and on those of removed apps, and deletes the assignment of
+ * every instance in a terminal state.
  * Exit: 0 SIGTERM, 100 usage or config, 111 ZooKeeper trouble or
  * leadership lost.
  */
@@ -16,150 +17,73 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "err.h"
-#include "sig.h"
 #include "ids.h"
 #include "json.h"
 #include "model.h"
 #include "notify.h"
+#include "sig.h"
+#include "view.h"
 #include "zk.h"
 #include "zkpath.h"
 
 #define USAGE "drove-monitor -c controller.yml [ -d notif ] [ -v ]"
-#define RESYNC_MS 30000
+#define SWEEP_MS 60000		/* every app, from memory: the safety net */
 #define RETRY_MS 1000
-
-/* A sorted set of strings. */
-struct set {
-	char **s;
-	int n, cap;
-};
-#define SET_ZERO { NULL, 0, 0 }
 
 static struct ctx {
 	struct zk *z;
+	struct view *v;
 	const char *ns;
 	const char *fence;
-	int dirty, retry;
-	long long next_pass;
-	struct set done;	/* terminal instances without assignment */
+	json_t *dirty;		/* {appId: true}: apps to reconcile */
+	long long next_sweep;	/* monotonic ms */
+	long long retry_at;	/* monotonic ms; 0 none */
 } C;
 
-struct req {
-	char *id, *app;
-	long long created;
-};
-
+/* A running instance of an app, as the view shows it. */
 struct inst {
-	char *id;
-	const char *state;	/* borrowed from info */
-	json_t *info, *asg;	/* asg NULL: no assignment */
-	int asg_version;
-	char asg_path[ZKP_MAX];
+	const char *id;
+	const char *state;
 	long long created;
+	const char *executor_id;
+	const json_t *asg;
 };
 
-
-static int
-set_find(const struct set *s, const char *k, int *at)
+static void
+mark_dirty(const char *app)
 {
-	int lo = 0, hi = s->n, mid, c;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		c = strcmp(s->s[mid], k);
-		if (!c) {
-			*at = mid;
-			return 1;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*at = lo;
-	return 0;
-}
-
-static int
-set_has(const struct set *s, const char *k)
-{
-	int at;
-
-	return set_find(s, k, &at);
+	if (json_object_set_new(C.dirty, app, json_true()) < 0)
+		die(EXIT_TEMP, "out of memory");
 }
 
 static void
-set_add(struct set *s, const char *k)
+on_change(void *ctx, const struct view_change *c)
 {
-	int at;
-
-	if (set_find(s, k, &at))
-		return;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		s->s = xrealloc(s->s, s->cap * sizeof *s->s);
-	}
-	memmove(&s->s[at + 1], &s->s[at], (s->n - at) * sizeof *s->s);
-	s->s[at] = xstrdup(k);
-	s->n++;
+	(void)ctx;
+	if (c->app_id)
+		mark_dirty(c->app_id);
 }
 
-static void
-set_free(struct set *s)
-{
-	int i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->s[i]);
-	free(s->s);
-	memset(s, 0, sizeof *s);
-}
-
-/* ENOTCONN: retry later; anything else unexpected: restart. */
-static int
-zk_trouble(const char *what, const char *path)
-{
-	if (errno == ENOTCONN) {
-		warn("unable to %s '%s': %s", what, path, zk_last_error());
-		C.retry = 1;
-		return -1;
-	}
-	die(EXIT_TEMP, "unable to %s '%s': %s", what, path, zk_last_error());
-}
-
+/* Commit t; the view re-reads what was written at the next refresh,
+ * which marks the app again and checks the result.  A failure other
+ * than lost leadership is retried after a pause. */
 static int
 commit(struct zk_txn *t, const char *what, const char *app)
 {
-	if (!t)
-		die(EXIT_TEMP, "out of memory");
 	if (zk_txn_commit(C.z, t) == 0)
 		return 0;
 	if (errno == EPERM)
 		die(EXIT_TEMP, "app %s: unable to %s: %s", app, what,
 		    zk_last_error());
+	if (errno == ENOMEM)
+		die(EXIT_TEMP, "out of memory");
 	warn("app %s: unable to %s: %s", app, what, zk_last_error());
-	C.retry = 1;
+	C.retry_at = mono_ms() + RETRY_MS;
 	return -1;
-}
-
-/* Children of path with a watch (an exists watch when it is missing).
- * 0 and *names (NULL when missing), -1 on ENOTCONN. */
-static int
-children(const char *path, char ***names)
-{
-	*names = NULL;
-	if (zk_children(C.z, path, 1, names, NULL) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return zk_trouble("list", path);
-	if (zk_exists(C.z, path, 1) < 0)
-		return zk_trouble("watch", path);
-	return 0;
 }
 
 static int
@@ -173,18 +97,17 @@ cmp_created_desc(long long a, long long b, const char *x, const char *y)
 static int
 cmp_req_newest(const void *a, const void *b)
 {
-	const struct req *x = *(struct req *const *)a;
-	const struct req *y = *(struct req *const *)b;
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
 
-	return cmp_created_desc(x->created, y->created, x->id, y->id);
+	return cmp_created_desc(js_int(x, "created", 0), js_int(y, "created",
+	    0), js_str(x, "instanceId", ""), js_str(y, "instanceId", ""));
 }
 
 /* Stop order: non-HEALTHY first, then newest. */
 static int
 cmp_stop(const void *a, const void *b)
 {
-	const struct inst *x = *(struct inst *const *)a;
-	const struct inst *y = *(struct inst *const *)b;
+	const struct inst *x = a, *y = b;
 	int hx = !strcmp(x->state, "HEALTHY"), hy = !strcmp(y->state, "HEALTHY");
 
 	if (hx != hy)
@@ -193,107 +116,34 @@ cmp_stop(const void *a, const void *b)
 }
 
 static void
-insts_free(struct inst *in, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		free(in[i].id);
-		json_decref(in[i].info);
-		json_decref(in[i].asg);
-	}
-	free(in);
-}
-
-/* Load the app's instances (watched) and their assignments. */
-static int
-load_instances(const char *app, struct set *seen, struct inst **out,
-    int *nout)
+stop_assignments(const char *app, const struct inst *v, int n)
 {
 	char p[ZKP_MAX];
-	char **names;
-	struct inst *in;
-	const char *eid;
-	int i, n = 0;
-
-	*out = NULL;
-	*nout = 0;
-	if (zkp_app_instances(p, C.ns, app) < 0 || children(p, &names) < 0)
-		return -1;
-	if (!names)
-		return 0;
-	for (i = 0; names[i]; i++)
-		;
-	in = xcalloc(i + 1, sizeof *in);
-	for (i = 0; names[i]; i++) {
-		struct inst *x = &in[n];
-
-		if (set_has(&C.done, names[i])) {
-			set_add(seen, names[i]);
-			continue;
-		}
-		if (zkp_instance(p, C.ns, app, names[i]) < 0)
-			continue;
-		if (!(x->info = zk_get_json(C.z, p, 1, NULL))) {
-			if (errno == ENOENT)
-				continue;
-			if (errno == EINVAL) {
-				warn("app %s: instance %s: bad JSON", app,
-				    names[i]);
-				continue;
-			}
-			goto trouble;
-		}
-		x->id = xstrdup(names[i]);
-		x->state = js_str(x->info, "state", "UNKNOWN");
-		x->created = js_int(x->info, "created", 0);
-		eid = js_str(x->info, "executorId", NULL);
-		n++;
-		if (!eid || zkp_assignment(x->asg_path, C.ns, eid,
-		    names[i]) < 0)
-			continue;
-		x->asg = zk_get_json(C.z, x->asg_path, 0, &x->asg_version);
-		if (!x->asg && errno != ENOENT && errno != EINVAL) {
-			snprintf(p, sizeof p, "%s", x->asg_path);
-			goto trouble;
-		}
-	}
-	zk_free_names(names);
-	*out = in;
-	*nout = n;
-	return 0;
-trouble:
-	zk_free_names(names);
-	insts_free(in, n);
-	return zk_trouble("read", p);
-}
-
-static int
-stop_assignments(const char *app, struct inst **v, int n)
-{
 	struct zk_txn *t;
 	json_t *a;
-	int i, rc;
+	int i;
 
 	if (!n)
-		return 0;
+		return;
 	t = zk_txn_new(C.fence);
 	for (i = 0; i < n; i++) {
-		a = json_deep_copy(v[i]->asg);
+		if (zkp_assignment(p, C.ns, v[i].executor_id, v[i].id) < 0)
+			continue;
+		a = json_deep_copy(v[i].asg);
 		json_object_set_new(a, "targetState", json_string("STOPPED"));
-		zk_txn_set(t, v[i]->asg_path, a, v[i]->asg_version);
+		zk_txn_set(t, p, a, -1);
 		json_decref(a);
+		view_touch(C.v, p);
 	}
-	rc = commit(t, "stop instances", app);
-	if (rc == 0)
+	if (commit(t, "stop instances", app) == 0)
 		for (i = 0; i < n; i++)
-			info("app %s: stopping %s (%s)", app, v[i]->id,
-			    v[i]->state);
-	return rc;
+			info("app %s: stopping %s (%s)", app, v[i].id,
+			    v[i].state);
 }
 
+/* Delete the requests in r[0..n) (borrowed records; ids in them). */
 static int
-delete_requests(const char *app, struct req **r, int n, const char *why)
+delete_requests(const char *app, json_t **r, int n, const char *why)
 {
 	char p[ZKP_MAX];
 	struct zk_txn *t;
@@ -303,8 +153,10 @@ delete_requests(const char *app, struct req **r, int n, const char *why)
 		return 0;
 	t = zk_txn_new(C.fence);
 	for (i = 0; i < n; i++) {
-		zkp_request(p, C.ns, r[i]->id);
+		if (zkp_request(p, C.ns, js_str(r[i], "instanceId", "")) < 0)
+			continue;
 		zk_txn_delete(t, p, -1);
+		view_touch(C.v, p);
 	}
 	if (commit(t, "delete requests", app) < 0)
 		return -1;
@@ -313,7 +165,43 @@ delete_requests(const char *app, struct req **r, int n, const char *why)
 	return 0;
 }
 
+/*
+ * Before more instances are asked for: the view may not show yet an
+ * instance whose request it has already seen go (the scheduler replaces
+ * a request by an instance in one transaction; the two watch events can
+ * land in different refreshes).  ZooKeeper's listing decides: 1 the view
+ * has every instance of app, 0 not yet (it reads them again), -1 on
+ * ENOTCONN.
+ */
 static int
+instances_settled(const char *app)
+{
+	char dir[ZKP_MAX], p[ZKP_MAX];
+	json_t *known = view_instances(C.v, app);
+	char **names, **n;
+	int settled = 1;
+
+	if (zkp_app_instances(dir, C.ns, app) < 0)
+		return 1;
+	if (zk_children(C.z, dir, 0, &names, NULL) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		if (errno != ENOTCONN)
+			die(EXIT_TEMP, "unable to list '%s': %s", dir,
+			    zk_last_error());
+		C.retry_at = mono_ms() + RETRY_MS;
+		return -1;
+	}
+	for (n = names; *n; n++)
+		if (!json_object_get(known, *n) && zkp_child(p, dir, *n) == 0) {
+			view_touch(C.v, p);
+			settled = 0;
+		}
+	zk_free_names(names);
+	return settled;
+}
+
+static void
 create_requests(const char *app, long long k)
 {
 	char p[ZKP_MAX], iid[IDS_INSTANCE_LEN];
@@ -321,9 +209,16 @@ create_requests(const char *app, long long k)
 	json_t *r;
 	long long i, now = js_now_ms();
 
+	if (instances_settled(app) != 1)
+		return;
 	zkp_requests_dir(p, C.ns);
-	if (zk_ensure(C.z, p) < 0)
-		return zk_trouble("create", p);
+	if (zk_ensure(C.z, p) < 0) {
+		if (errno != ENOTCONN)
+			die(EXIT_TEMP, "unable to create '%s': %s", p,
+			    zk_last_error());
+		C.retry_at = mono_ms() + RETRY_MS;
+		return;
+	}
 	t = zk_txn_new(C.fence);
 	for (i = 0; i < k; i++) {
 		if (ids_instance(iid, "AI-") < 0)
@@ -333,71 +228,80 @@ create_requests(const char *app, long long k)
 		    iid, "created", (json_int_t)now);
 		zk_txn_create(t, p, r, 0);
 		json_decref(r);
+		view_touch(C.v, p);
 	}
-	if (commit(t, "create requests", app) < 0)
-		return -1;
-	info("app %s: starting %lld instance%s", app, k, k == 1 ? "" : "s");
-	return 0;
+	if (commit(t, "create requests", app) == 0)
+		info("app %s: starting %lld instance%s", app, k,
+		    k == 1 ? "" : "s");
 }
 
-/*
- * Bring one app to its count.  info is the ApplicationInfo, NULL when the
- * app is gone; reqs are its pending requests.
- */
+/* Bring one app to its count, from the view. */
 static void
-reconcile(const char *app, const json_t *appinfo, struct req **reqs,
-    int nreq, struct set *seen)
+reconcile(const char *app)
 {
-	struct inst *in, **run;
-	struct zk_txn *t;
+	json_t *appinfo = view_app(C.v, app), *insts, *reqs, *ii, *asg, *r;
+	json_t **rq;
+	struct inst *run;
+	struct zk_txn *t = NULL;
+	char p[ZKP_MAX];
+	const char *iid, *state, *eid;
 	long long want, have;
-	int i, n, nrun = 0, dup;
+	int nrun = 0, nreq = 0, ndel = 0, i;
 
-	if (load_instances(app, seen, &in, &n) < 0)
+	if (appinfo && !json_is_integer(json_object_get(appinfo,
+	    "instances"))) {
+		warn("app %s: ApplicationInfo without instances: leaving it "
+		    "alone", app);
 		return;
-	run = xcalloc(n + 1, sizeof *run);
-	for (i = 0; i < n; i++) {
-		struct inst *x = &in[i];
-		const char *target = js_str(x->asg, "targetState", "");
-
-		if (inst_state_terminal(x->state)) {
-			if (!x->asg) {
-				set_add(seen, x->id);
-				set_add(&C.done, x->id);
+	}
+	insts = view_instances(C.v, app);
+	reqs = view_app_requests(C.v, app);
+	run = xcalloc(json_object_size(insts) + 1, sizeof *run);
+	json_object_foreach(insts, iid, ii) {
+		state = js_str(ii, "state", "UNKNOWN");
+		eid = js_str(ii, "executorId", NULL);
+		asg = eid ? view_assignment(C.v, eid, iid) : NULL;
+		if (inst_state_terminal(state)) {
+			/* over: its resources go back to the executor */
+			if (!asg || zkp_assignment(p, C.ns, eid, iid) < 0)
 				continue;
-			}
-			t = zk_txn_new(C.fence);
-			zk_txn_delete(t, x->asg_path, x->asg_version);
-			if (commit(t, "delete an assignment", app) == 0) {
-				info("app %s: %s is %s: removing its "
-				    "assignment", app, x->id, x->state);
-				set_add(seen, x->id);
-				set_add(&C.done, x->id);
-			}
+			if (!t)
+				t = zk_txn_new(C.fence);
+			zk_txn_delete(t, p, -1);
+			view_touch(C.v, p);
+			info("app %s: %s is %s: removing its assignment", app,
+			    iid, state);
+			ndel++;
 			continue;
 		}
-		if (!x->asg || strcmp(target, "RUNNING"))
+		if (!asg || strcmp(js_str(asg, "targetState", ""), "RUNNING"))
 			continue;
-		if (!appinfo || inst_state_wanted(x->state))
-			run[nrun++] = x;
+		if (!appinfo || inst_state_wanted(state)) {
+			run[nrun].id = iid;
+			run[nrun].state = state;
+			run[nrun].created = js_int(ii, "created", 0);
+			run[nrun].executor_id = eid;
+			run[nrun].asg = asg;
+			nrun++;
+		}
 	}
+	if (ndel)
+		commit(t, "delete assignments", app);
+	rq = xcalloc(json_object_size(reqs) + 1, sizeof *rq);
+	json_object_foreach(reqs, iid, r)
+		rq[nreq++] = r;
 	if (!appinfo) {
 		/* The app is gone: nothing of it may run or wait. */
-		delete_requests(app, reqs, nreq, "app removed: deleting");
+		delete_requests(app, rq, nreq, "app removed: deleting");
 		stop_assignments(app, run, nrun);
 		goto out;
 	}
-	/* A request placed while we looked is also an instance: count
-	 * each instanceId once. */
+	/* A request already placed is also an instance: count each
+	 * instanceId once. */
 	have = nrun;
-	for (i = 0; i < nreq; i++) {
-		int k;
-
-		for (dup = 0, k = 0; k < nrun && !dup; k++)
-			dup = !strcmp(run[k]->id, reqs[i]->id);
-		if (!dup)
+	for (i = 0; i < nreq; i++)
+		if (!json_object_get(insts, js_str(rq[i], "instanceId", "")))
 			have++;
-	}
 	want = js_int(appinfo, "instances", 0);
 	if (want < 0)
 		want = 0;
@@ -407,9 +311,9 @@ reconcile(const char *app, const json_t *appinfo, struct req **reqs,
 		long long surplus = have - want;
 		int k = nreq < surplus ? nreq : (int)surplus;
 
-		qsort(reqs, nreq, sizeof *reqs, cmp_req_newest);
-		if (k && delete_requests(app, reqs, k, "scaling down: "
-		    "deleting") < 0)
+		qsort(rq, nreq, sizeof *rq, cmp_req_newest);
+		if (k && delete_requests(app, rq, k, "scaling down: deleting")
+		    < 0)
 			goto out;
 		surplus -= k;
 		qsort(run, nrun, sizeof *run, cmp_stop);
@@ -418,162 +322,71 @@ reconcile(const char *app, const json_t *appinfo, struct req **reqs,
 		stop_assignments(app, run, (int)surplus);
 	}
 out:
+	free(rq);
 	free(run);
-	insts_free(in, n);
 }
 
+/* Every app the view knows of, by its ApplicationInfo, instances or
+ * requests. */
 static void
-reqs_free(struct req *r, int n)
+mark_all(void)
 {
-	int i;
+	json_t *snap = view_snapshot(C.v), *x, *r;
+	const char *k;
 
-	for (i = 0; i < n; i++) {
-		free(r[i].id);
-		free(r[i].app);
-	}
-	free(r);
+	json_object_foreach(json_object_get(snap, "applications"), k, x)
+		mark_dirty(k);
+	json_object_foreach(json_object_get(snap, "instances"), k, x)
+		mark_dirty(k);
+	json_object_foreach(json_object_get(snap, "requests"), k, r)
+		if (js_str(r, "appId", NULL))
+			mark_dirty(js_str(r, "appId", NULL));
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* One full pass over every app known by its ApplicationInfo, its
- * instances or its requests. */
+/* Refresh the view, then reconcile what changed, until nothing does:
+ * each round's own writes are read back by the next refresh. */
 static void
-pass(void)
+work(void)
 {
-	char p[ZKP_MAX];
-	char **apps = NULL, **iapps = NULL, **rnames = NULL;
-	struct req *reqs = NULL, **mine = NULL;
-	struct set all = SET_ZERO, seen = SET_ZERO;
-	json_t *info_j;
-	int i, k, nreq = 0, nmine, napps = 0;
+	json_t *round;
+	const char *app;
+	json_t *x;
+	int rounds = 0;
 
-	C.retry = 0;
-	zkp_apps_dir(p, C.ns);
-	if (children(p, &apps) < 0)
-		goto out;
-	zkp_instances_dir(p, C.ns);
-	if (children(p, &iapps) < 0)
-		goto out;
-	/* Requests before instances: a request placed in between shows up
-	 * as an instance and is counted once. */
-	zkp_requests_dir(p, C.ns);
-	if (children(p, &rnames) < 0)
-		goto out;
-	for (i = 0; rnames && rnames[i]; i++)
-		;
-	reqs = xcalloc(i + 1, sizeof *reqs);
-	for (i = 0; rnames && rnames[i]; i++) {
-		json_t *r;
-
-		if (zkp_request(p, C.ns, rnames[i]) < 0)
-			continue;
-		if (!(r = zk_get_json(C.z, p, 0, NULL))) {
-			if (errno == ENOENT || errno == EINVAL)
-				continue;
-			zk_trouble("read", p);
-			goto out;
+	for (;;) {
+		if (view_pending(C.v) && view_refresh(C.v, on_change,
+		    NULL) < 0) {
+			if (errno != ENOTCONN)
+				die(EXIT_TEMP, "%s", view_error(C.v));
+			warn("%s", view_error(C.v));
+			C.retry_at = mono_ms() + RETRY_MS;
+			return;
 		}
-		if (js_str(r, "appId", NULL)) {
-			reqs[nreq].id = xstrdup(rnames[i]);
-			reqs[nreq].app = xstrdup(js_str(r, "appId", ""));
-			reqs[nreq].created = js_int(r, "created", 0);
-			set_add(&all, reqs[nreq].app);
-			nreq++;
-		}
-		json_decref(r);
+		if (!json_object_size(C.dirty) || C.retry_at)
+			return;
+		round = C.dirty;
+		if (!(C.dirty = json_object()))
+			die(EXIT_TEMP, "out of memory");
+		json_object_foreach(round, app, x)
+			reconcile(app);
+		json_decref(round);
+		if (++rounds > 1000)
+			BUG("reconciling does not settle");
 	}
-	for (napps = 0; apps && apps[napps]; napps++)
-		set_add(&all, apps[napps]);
-	for (i = 0; iapps && iapps[i]; i++)
-		set_add(&all, iapps[i]);
-	mine = xcalloc(nreq + 1, sizeof *mine);
-	for (i = 0; i < all.n; i++) {
-		const char *app = all.s[i];
-
-		nmine = 0;
-		for (k = 0; k < nreq; k++)
-			if (!strcmp(reqs[k].app, app))
-				mine[nmine++] = &reqs[k];
-		info_j = NULL;
-		if (apps && bsearch(&app, apps, napps, sizeof *apps,
-		    cmp_str)) {
-			if (zkp_app(p, C.ns, app) < 0)
-				continue;
-			info_j = zk_get_json(C.z, p, 1, NULL);
-			if (!info_j) {
-				if (errno == ENOTCONN) {
-					zk_trouble("read", p);
-					goto out;
-				}
-				if (errno != ENOENT) {
-					warn("app %s: unreadable "
-					    "ApplicationInfo: %s", app,
-					    zk_last_error());
-					continue;
-				}
-				/* vanished meanwhile: next pass */
-				C.retry = 1;
-				continue;
-			}
-			if (!json_is_integer(json_object_get(info_j,
-			    "instances"))) {
-				warn("app %s: ApplicationInfo without "
-				    "instances: leaving it alone", app);
-				json_decref(info_j);
-				continue;
-			}
-		}
-		reconcile(app, info_j, mine, nmine, &seen);
-		json_decref(info_j);
-	}
-	/* Forget done instances whose znodes are gone. */
-	set_free(&C.done);
-	C.done = seen;
-	memset(&seen, 0, sizeof seen);
-out:
-	set_free(&seen);
-	set_free(&all);
-	free(mine);
-	reqs_free(reqs, nreq);
-	zk_free_names(apps);
-	zk_free_names(iapps);
-	zk_free_names(rnames);
 }
 
 static void
 handle_zk(void)
 {
 	struct zk_event ev;
-	int r;
 
-	while ((r = zk_next_event(C.z, &ev)) == 1) {
-		switch (ev.type) {
-		case ZK_EV_EXPIRED:
+	while (zk_next_event(C.z, &ev) == 1) {
+		if (ev.type == ZK_EV_EXPIRED)
 			die(EXIT_TEMP, "ZooKeeper session expired");
-		case ZK_EV_DISCONNECTED:
+		if (ev.type == ZK_EV_DISCONNECTED)
 			warn("ZooKeeper connection lost");
-			break;
-		default:
-			dbg("event %d on '%s'", ev.type, ev.path);
-			C.dirty = 1;
-			break;
-		}
+		view_note(C.v, &ev);
 	}
-	if (r < 0)
-		diesys(EXIT_TEMP, "unable to read ZooKeeper events");
-}
-
-static void
-run_pass(void)
-{
-	C.dirty = 0;
-	pass();
-	C.next_pass = mono_ms() + (C.retry ? RETRY_MS : RESYNC_MS);
 }
 
 int
@@ -583,7 +396,7 @@ main(int argc, char **argv)
 	struct js_err jerr;
 	struct pollfd pfd[2];
 	json_t *cfg;
-	int c, ready = -1, sfd;
+	int c, ready = -1, sfd, timeout;
 	long long now;
 
 	PROG = "drove-monitor";
@@ -628,7 +441,13 @@ main(int argc, char **argv)
 	if (zk_exists(C.z, C.fence, 0) != 1)
 		die(EXIT_TEMP, "fence '%s' does not exist: not the leader",
 		    C.fence);
-	run_pass();
+	if (!(C.dirty = json_object()) || !(C.v = view_new_zk(C.z,
+	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS)))
+		die(EXIT_TEMP, "out of memory");
+	if (view_load(C.v, on_change, NULL) < 0)
+		die(EXIT_TEMP, "%s", view_error(C.v));
+	work();
+	C.next_sweep = mono_ms() + SWEEP_MS;
 	info("monitoring (fence %s)", C.fence);
 	notify_ready(ready);
 
@@ -637,11 +456,12 @@ main(int argc, char **argv)
 	pfd[1].fd = sfd;
 	pfd[1].events = POLLIN;
 	for (;;) {
-		int timeout;
-
 		now = mono_ms();
-		timeout = C.dirty ? 0 : C.next_pass > now ?
-		    (int)(C.next_pass - now) : 0;
+		timeout = (int)(C.next_sweep - now);
+		if (C.retry_at && C.retry_at - now < timeout)
+			timeout = (int)(C.retry_at - now);
+		if (timeout < 0)
+			timeout = 0;
 		if (poll(pfd, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -653,10 +473,22 @@ main(int argc, char **argv)
 		}
 		if (pfd[0].revents & POLLIN)
 			handle_zk();
-		if (C.dirty || mono_ms() >= C.next_pass)
-			run_pass();
+		now = mono_ms();
+		if (C.retry_at && now >= C.retry_at) {
+			C.retry_at = 0;
+			mark_all();
+		}
+		if (now >= C.next_sweep) {
+			if (view_resync_due(C.v, now) && view_load(C.v,
+			    on_change, NULL) < 0 && errno != ENOTCONN)
+				die(EXIT_TEMP, "%s", view_error(C.v));
+			mark_all();
+			C.next_sweep = now + SWEEP_MS;
+		}
+		work();
 	}
-	set_free(&C.done);
+	view_free(C.v);
+	json_decref(C.dirty);
 	zk_close(C.z);
 	json_decref(cfg);
 	return 0;
