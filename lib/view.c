@@ -595,9 +595,15 @@ diff_dir(struct view *v, const char *dir, struct zk_read *r)
 	if (r->err == ENOENT) {
 		/* Top directories are watched for their creation; a gone
 		 * subdirectory comes back through its parent's listing. */
-		if ((pp.k == P_DIR || pp.k == P_ROOT) &&
-		    v->src.watch_exists(v->src.arg, dir) < 0)
-			return fail(v, errno, "watch", dir);
+		if (pp.k == P_DIR || pp.k == P_ROOT) {
+			int e = v->src.watch_exists(v->src.arg, dir);
+
+			if (e < 0)
+				return fail(v, errno, "watch", dir);
+			/* created since the listing: list it again */
+			if (e == 1 && mark(v->dirty_dirs, dir) < 0)
+				return fail(v, ENOMEM, "list", dir);
+		}
 		if (pp.k == P_SUBDIR)
 			return drop_subdir(v, &pp);
 	}
@@ -699,9 +705,13 @@ read_records(struct view *v)
 			continue;
 		}
 		if (r[i].err == ENOENT) {
-			if (pp.kind == VIEW_K_CLUSTER &&
-			    v->src.watch_exists(v->src.arg, r[i].path) < 0)
+			int e = pp.kind == VIEW_K_CLUSTER ?
+			    v->src.watch_exists(v->src.arg, r[i].path) : 0;
+
+			if (e < 0)
 				rc = fail(v, errno, "watch", r[i].path);
+			else if (e == 1)	/* created meanwhile */
+				rc = mark(v->dirty_recs, r[i].path);
 			else
 				rc = apply(v, r[i].path, &pp, NULL, 0);
 		} else if (r[i].err)

@@ -166,39 +166,54 @@ delete_requests(const char *app, json_t **r, int n, const char *why)
 }
 
 /*
- * Before more instances are asked for: the view may not show yet an
- * instance whose request it has already seen go (the scheduler replaces
- * a request by an instance in one transaction; the two watch events can
- * land in different refreshes).  ZooKeeper's listing decides: 1 the view
- * has every instance of app, 0 not yet (it reads them again), -1 on
- * ENOTCONN.
+ * Before more instances are asked for, ZooKeeper decides whether the view
+ * is complete for app: the scheduler replaces a request by an instance
+ * and an assignment in one transaction, but their watch events can land
+ * in different refreshes.  1 the view has every instance of app and the
+ * assignment of each that is not over, 0 not yet (what it lacks is read
+ * again), -1 on ENOTCONN.
  */
 static int
-instances_settled(const char *app)
+settled(const char *app)
 {
 	char dir[ZKP_MAX], p[ZKP_MAX];
-	json_t *known = view_instances(C.v, app);
+	json_t *known = view_instances(C.v, app), *ii;
 	char **names, **n;
-	int settled = 1;
+	const char *iid, *eid;
+	int ok = 1, r;
 
 	if (zkp_app_instances(dir, C.ns, app) < 0)
 		return 1;
 	if (zk_children(C.z, dir, 0, &names, NULL) < 0) {
 		if (errno == ENOENT)
 			return 1;
-		if (errno != ENOTCONN)
-			die(EXIT_TEMP, "unable to list '%s': %s", dir,
-			    zk_last_error());
-		C.retry_at = mono_ms() + RETRY_MS;
-		return -1;
+		goto trouble;
 	}
 	for (n = names; *n; n++)
 		if (!json_object_get(known, *n) && zkp_child(p, dir, *n) == 0) {
 			view_touch(C.v, p);
-			settled = 0;
+			ok = 0;
 		}
 	zk_free_names(names);
-	return settled;
+	json_object_foreach(known, iid, ii) {
+		eid = js_str(ii, "executorId", NULL);
+		if (!eid || inst_state_terminal(js_str(ii, "state", "")) ||
+		    view_assignment(C.v, eid, iid) ||
+		    zkp_assignment(p, C.ns, eid, iid) < 0)
+			continue;
+		if ((r = zk_exists(C.z, p, 0)) < 0)
+			goto trouble;
+		if (r == 1) {
+			view_touch(C.v, p);
+			ok = 0;
+		}
+	}
+	return ok;
+trouble:
+	if (errno != ENOTCONN)
+		die(EXIT_TEMP, "unable to read '%s': %s", dir, zk_last_error());
+	C.retry_at = mono_ms() + RETRY_MS;
+	return -1;
 }
 
 static void
@@ -209,7 +224,7 @@ create_requests(const char *app, long long k)
 	json_t *r;
 	long long i, now = js_now_ms();
 
-	if (instances_settled(app) != 1)
+	if (settled(app) != 1)
 		return;
 	zkp_requests_dir(p, C.ns);
 	if (zk_ensure(C.z, p) < 0) {

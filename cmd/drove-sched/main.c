@@ -1,7 +1,8 @@
 /*
  * drove-sched: places pending instance requests on executors (leader only).
- * Reads /drove/requests/<iid>, /drove/applications/<appId>,
- * /drove/executor/<eid>, /drove/assignments/<eid>/<iid> (lib/snapshot);
+ * Keeps a view (lib/view) of /drove/requests, /drove/applications,
+ * /drove/executor and /drove/assignments and a placement view built from
+ * it, rebuilt only when executors or foreign assignments change;
  * per placement one transaction fenced by $DROVE_LEADER_ZNODE creates
  * /drove/assignments/<eid>/<iid> and /drove/instances/<appId>/<iid>
  * (PENDING) and deletes the request; when nothing fits it sets the
@@ -29,6 +30,7 @@
 #include "json.h"
 #include "model.h"
 #include "notify.h"
+#include "view.h"
 #include "placement.h"
 #include "snapshot.h"
 #include "zk.h"
@@ -42,19 +44,22 @@
 
 static struct ctx {
 	struct zk *z;
+	struct view *v;
 	const char *ns;
 	const char *fence;
 	int dry_run;
 	int strategy;		/* PL_BEST_FIT, PL_SPREAD, PL_FIRST_FIT */
 	unsigned long long seed;
-	long long next_pass;	/* monotonic ms; 0 none scheduled */
-	int dirty;
+	struct pl_view *pv;	/* the placement view; NULL: build it */
+	json_t *held;		/* {instanceId: true}: assignments in pv */
+	json_t *todo;		/* {instanceId: true}: requests to try */
+	json_t *ensured;	/* {dir: true}: directories known to exist */
+	long long retry_at;	/* monotonic ms; 0 none */
 } C;
 
 struct req {
-	char *id;		/* instanceId (znode name) */
-	json_t *data;		/* the request; may be NULL */
-	int version;
+	const char *id;		/* instanceId (znode name) */
+	json_t *data;		/* the request (borrowed from the view) */
 	long long created;
 };
 
@@ -101,33 +106,6 @@ view_of(json_t *snap)
 	return v;
 }
 
-/*
- * The view: every executor's layout minus every assignment under
- * /drove/assignments/<eid>/ (an assignment holds its resources until the
- * monitor deletes it), built by lib/snapshot as for --state.  Returns NULL
- * on ENOTCONN.
- */
-static struct pl_view *
-load_view(int watch)
-{
-	char where[ZKP_MAX];
-	struct pl_view *v;
-	json_t *snap;
-
-	if (!(snap = snap_new()))
-		die(EXIT_TEMP, "out of memory");
-	if (snap_load_zk(C.z, C.ns, SNAP_EXECUTORS, watch, snap, where,
-	    sizeof where) < 0) {
-		json_decref(snap);
-		zk_trouble("read", where);
-		return NULL;
-	}
-	if (!(v = view_of(snap)))
-		die(EXIT_TEMP, "out of memory");
-	json_decref(snap);
-	return v;
-}
-
 static int
 cmp_req(const void *a, const void *b)
 {
@@ -136,60 +114,6 @@ cmp_req(const void *a, const void *b)
 	if (x->created != y->created)
 		return x->created < y->created ? -1 : 1;
 	return strcmp(x->id, y->id);
-}
-
-static void
-free_reqs(struct req *r, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		free(r[i].id);
-		json_decref(r[i].data);
-	}
-	free(r);
-}
-
-/* Pending requests, oldest first; -1 on ENOTCONN. */
-static int
-load_requests(int watch, struct req **out, int *nout)
-{
-	char p[ZKP_MAX];
-	char **names = NULL;
-	struct req *r;
-	int i, n = 0, count;
-
-	*out = NULL;
-	*nout = 0;
-	zkp_requests_dir(p, C.ns);
-	if (zk_children(C.z, p, watch, &names, &count) < 0) {
-		if (errno != ENOENT)
-			return zk_trouble("list", p);
-		if (watch && zk_exists(C.z, p, 1) < 0)
-			return zk_trouble("watch", p);
-		return 0;
-	}
-	r = xcalloc(count + 1, sizeof *r);
-	for (i = 0; names[i]; i++) {
-		if (zkp_request(p, C.ns, names[i]) < 0)
-			continue;
-		r[n].data = zk_get_json(C.z, p, 0, &r[n].version);
-		if (!r[n].data && errno != EINVAL) {
-			if (errno == ENOENT)
-				continue;
-			zk_free_names(names);
-			free_reqs(r, n);
-			return zk_trouble("read", p);
-		}
-		r[n].id = xstrdup(names[i]);
-		r[n].created = js_int(r[n].data, "created", 0);
-		n++;
-	}
-	zk_free_names(names);
-	qsort(r, n, sizeof *r, cmp_req);
-	*out = r;
-	*nout = n;
-	return 0;
 }
 
 static void
@@ -272,14 +196,37 @@ set_error(struct req *rq, const char *app_id, const char *why)
 		return;
 	info("request %s (%s): cannot place: %s", rq->id,
 	    app_id ? app_id : "?", why);
-	d = json_is_object(rq->data) ? json_deep_copy(rq->data) :
-	    json_object();
+	d = json_deep_copy(rq->data);
 	json_object_set_new(d, "error", json_string(why));
 	zkp_request(p, C.ns, rq->id);
 	t = zk_txn_new(C.fence);
-	zk_txn_set(t, p, d, rq->version);
+	zk_txn_set(t, p, d, view_version(C.v, p));
 	json_decref(d);
 	commit(t, "record the placement error");
+	view_touch(C.v, p);
+}
+
+/* zk_ensure() once per directory: 0, -1 on ENOTCONN. */
+static int
+ensure(const char *dir)
+{
+	if (json_object_get(C.ensured, dir))
+		return 0;
+	if (zk_ensure(C.z, dir) < 0)
+		return zk_trouble("create", dir);
+	json_object_set_new(C.ensured, dir, json_true());
+	return 0;
+}
+
+static void
+delete_request(const char *p, const char *why)
+{
+	struct zk_txn *t = zk_txn_new(C.fence);
+
+	info("%s", why);
+	zk_txn_delete(t, p, -1);
+	commit(t, "delete a request");
+	view_touch(C.v, p);
 }
 
 /*
@@ -287,44 +234,44 @@ set_error(struct req *rq, const char *app_id, const char *why)
  * stops this pass and retries with fresh state).
  */
 static int
-place_one(struct pl_view *v, struct req *rq)
+place_one(struct req *rq)
 {
 	char p[ZKP_MAX], ap[ZKP_MAX], ip[ZKP_MAX], dir[ZKP_MAX];
+	char why[ZKP_MAX + 64];
 	struct pl_result r = PL_RESULT_ZERO;
 	struct pl_request prq;
 	const char *app_id = js_str(rq->data, "appId", NULL);
-	json_t *app, *spec, *a, *inst;
+	json_t *app, *spec, *a = NULL, *inst = NULL;
 	struct zk_txn *t;
 	long long now;
 	int rc;
 
 	zkp_request(p, C.ns, rq->id);
 	if (!app_id || zkp_app(ap, C.ns, app_id) < 0) {
-		info("request %s: no valid appId: deleting it", rq->id);
-		t = zk_txn_new(C.fence);
-		zk_txn_delete(t, p, -1);
-		return commit(t, "delete a bad request");
+		snprintf(why, sizeof why, "request %s: no valid appId: "
+		    "deleting it", rq->id);
+		delete_request(p, why);
+		return 0;
 	}
-	if (!(app = zk_get_json(C.z, ap, 0, NULL))) {
-		if (errno != ENOENT && errno != EINVAL)
-			return zk_trouble("read", ap);
-		info("request %s: application %s is gone: deleting the "
-		    "request", rq->id, app_id);
-		t = zk_txn_new(C.fence);
-		zk_txn_delete(t, p, -1);
-		return commit(t, "delete a stale request");
+	if (!(app = view_app(C.v, app_id))) {
+		snprintf(why, sizeof why, "request %s: application %s is "
+		    "gone: deleting the request", rq->id, app_id);
+		delete_request(p, why);
+		return 0;
 	}
 	spec = json_object_get(app, "spec");
 	snap_pl_request(app_id, spec, &prq);
-	rc = pl_place_env(v, &prq, json_object_get(spec, "env"), &r);
+	rc = pl_place_env(C.pv, &prq, json_object_get(spec, "env"), &r);
 	if (rc < 0 && errno == ENOMEM)
 		die(EXIT_TEMP, "out of memory");
 	if (rc <= 0) {
 		set_error(rq, app_id, r.why);
-		json_decref(app);
 		pl_result_free(&r);
 		return 0;
 	}
+	/* pl_place() took the resources in pv: from here on pv holds this
+	 * instance, committed or not (a failure rebuilds pv). */
+	json_object_set_new(C.held, rq->id, json_true());
 	now = js_now_ms();
 	a = assignment_new(app_id, rq->id, spec, &r, now);
 	inst = instance_new(app_id, rq->id, spec, &r, now);
@@ -332,21 +279,17 @@ place_one(struct pl_view *v, struct req *rq)
 		die(EXIT_TEMP, "out of memory");
 	rc = -1;
 	zkp_executor_assignments(dir, C.ns, r.executor_id);
-	if (zk_ensure(C.z, dir) < 0) {
-		zk_trouble("create", dir);
+	if (ensure(dir) < 0)
 		goto out;
-	}
 	zkp_app_instances(dir, C.ns, app_id);
-	if (zk_ensure(C.z, dir) < 0) {
-		zk_trouble("create", dir);
+	if (ensure(dir) < 0)
 		goto out;
-	}
 	zkp_assignment(ap, C.ns, r.executor_id, rq->id);
 	zkp_instance(ip, C.ns, app_id, rq->id);
 	t = zk_txn_new(C.fence);
 	zk_txn_create(t, ap, a, 0);
 	zk_txn_create(t, ip, inst, 0);
-	zk_txn_delete(t, p, rq->version);
+	zk_txn_delete(t, p, -1);
 	if (commit(t, "commit a placement") == 0) {
 		char cores[256];
 		int i, n = 0;
@@ -358,39 +301,135 @@ place_one(struct pl_view *v, struct req *rq)
 		info("placed %s of %s on executor %s (%s) NUMA node %d "
 		    "cores %s memory %lld MB", rq->id, app_id, r.executor_id,
 		    r.hostname, r.numa, cores, r.memory_mb);
+		view_touch(C.v, ap);
+		view_touch(C.v, p);
 		rc = 0;
 	}
 out:
 	json_decref(a);
 	json_decref(inst);
-	json_decref(app);
 	pl_result_free(&r);
 	return rc;
 }
 
-/* One pass over the pending requests; -1 means retry soon. */
+/* The placement view from the view's executors and assignments. */
+static void
+build_pv(void)
+{
+	json_t *snap, *as, *held;
+	const char *eid, *iid;
+
+	pl_view_free(C.pv);
+	as = json_object_get(view_snapshot(C.v), "assignments");
+	snap = json_pack("{s:O, s:O, s:[]}", "executors",
+	    view_executors(C.v), "assignments", as, "warnings");
+	if (!snap || !(C.pv = view_of(snap)))
+		die(EXIT_TEMP, "out of memory");
+	json_decref(snap);
+	json_object_clear(C.held);
+	json_object_foreach(as, eid, held)
+		json_object_foreach(held, iid, snap)
+			json_object_set_new(C.held, iid, json_true());
+}
+
+/*
+ * What a change means for placing: a new request is to be tried; an
+ * executor that changed, or an assignment not placed by this pass (gone,
+ * or made by another leader) makes the placement view stale, and then
+ * every waiting request is tried again.
+ */
+static void
+on_change(void *ctx, const struct view_change *c)
+{
+	(void)ctx;
+	switch (c->kind) {
+	case VIEW_K_REQUEST:
+		if (c->now)
+			json_object_set_new(C.todo, c->id, json_true());
+		else
+			json_object_del(C.todo, c->id);
+		break;
+	case VIEW_K_EXECUTOR:
+		pl_view_free(C.pv);
+		C.pv = NULL;
+		break;
+	case VIEW_K_ASSIGNMENT:
+		if (c->now && c->old)
+			break;	/* resources do not change */
+		if (c->now && json_object_get(C.held, c->id))
+			break;	/* placed here: pv holds it already */
+		pl_view_free(C.pv);
+		C.pv = NULL;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Place what is to be tried, oldest first; -1 means retry soon. */
 static int
 pass(void)
 {
-	struct pl_view *v = NULL;
+	json_t *reqs = view_requests(C.v), *x;
 	struct req *rq;
-	int i, n, rc = 0;
+	const char *iid;
+	int i, n = 0, rc = 0;
 
-	if (load_requests(1, &rq, &n) < 0)
-		return -1;
-	/* Watch executors and assignments only while something waits. */
-	if (n && !(v = load_view(1))) {
-		free_reqs(rq, n);
-		return -1;
+	if (!C.pv) {
+		build_pv();
+		json_object_clear(C.todo);
+		json_object_foreach(reqs, iid, x)
+			json_object_set_new(C.todo, iid, json_true());
 	}
+	if (!json_object_size(C.todo))
+		return 0;
+	rq = xcalloc(json_object_size(C.todo) + 1, sizeof *rq);
+	json_object_foreach(C.todo, iid, x) {
+		if (!(rq[n].data = json_object_get(reqs, iid)))
+			continue;
+		rq[n].id = iid;
+		rq[n].created = js_int(rq[n].data, "created", 0);
+		n++;
+	}
+	qsort(rq, n, sizeof *rq, cmp_req);
 	for (i = 0; i < n; i++)
-		if (place_one(v, &rq[i]) < 0) {
+		if (place_one(&rq[i]) < 0) {
 			rc = -1;
 			break;
 		}
-	pl_view_free(v);
-	free_reqs(rq, n);
+	free(rq);
+	json_object_clear(C.todo);
+	if (rc < 0) {
+		pl_view_free(C.pv);
+		C.pv = NULL;
+	}
 	return rc;
+}
+
+/* Refresh the view and place until nothing changes. */
+static void
+work(void)
+{
+	int rounds = 0;
+
+	do {
+		if (view_pending(C.v) && view_refresh(C.v, on_change,
+		    NULL) < 0) {
+			if (errno != ENOTCONN)
+				die(EXIT_TEMP, "%s", view_error(C.v));
+			warn("%s", view_error(C.v));
+			C.retry_at = mono_ms() + RETRY_MS;
+			return;
+		}
+		if (C.retry_at)
+			return;
+		if (pass() < 0) {
+			C.retry_at = mono_ms() + RETRY_MS;
+			return;
+		}
+		if (++rounds > 1000)
+			BUG("placing does not settle");
+	} while (view_pending(C.v));
 }
 
 static json_t *
@@ -525,23 +564,14 @@ static void
 handle_zk(void)
 {
 	struct zk_event ev;
-	int r;
 
-	while ((r = zk_next_event(C.z, &ev)) == 1) {
-		switch (ev.type) {
-		case ZK_EV_EXPIRED:
+	while (zk_next_event(C.z, &ev) == 1) {
+		if (ev.type == ZK_EV_EXPIRED)
 			die(EXIT_TEMP, "ZooKeeper session expired");
-		case ZK_EV_DISCONNECTED:
+		if (ev.type == ZK_EV_DISCONNECTED)
 			warn("ZooKeeper connection lost");
-			break;
-		default:
-			dbg("event %d on '%s'", ev.type, ev.path);
-			C.dirty = 1;
-			break;
-		}
+		view_note(C.v, &ev);
 	}
-	if (r < 0)
-		diesys(EXIT_TEMP, "unable to read ZooKeeper events");
 }
 
 int
@@ -654,10 +684,13 @@ main(int argc, char **argv)
 	if (zk_exists(C.z, C.fence, 0) != 1)
 		die(EXIT_TEMP, "fence '%s' does not exist: not the leader",
 		    C.fence);
-	if (pass() < 0)
-		C.next_pass = mono_ms() + RETRY_MS;
-	else
-		C.next_pass = mono_ms() + RESYNC_MS;
+	if (!(C.held = json_object()) || !(C.todo = json_object()) ||
+	    !(C.ensured = json_object()) || !(C.v = view_new_zk(C.z,
+	    VIEW_APPS | VIEW_EXECUTORS | VIEW_ASSIGNMENTS | VIEW_REQUESTS)))
+		die(EXIT_TEMP, "out of memory");
+	if (view_load(C.v, on_change, NULL) < 0)
+		die(EXIT_TEMP, "%s", view_error(C.v));
+	work();
 	info("scheduling (fence %s)", C.fence);
 	notify_ready(ready);
 
@@ -666,11 +699,14 @@ main(int argc, char **argv)
 	pfd[1].fd = sfd;
 	pfd[1].events = POLLIN;
 	for (;;) {
-		int timeout;
+		int timeout = -1;
 
 		now = mono_ms();
-		timeout = C.dirty ? 0 : C.next_pass > now ?
-		    (int)(C.next_pass - now) : 0;
+		if (C.retry_at)
+			timeout = C.retry_at > now ? (int)(C.retry_at - now) :
+			    0;
+		else if (json_object_size(view_requests(C.v)))
+			timeout = RESYNC_MS;	/* a waiting request: retry */
 		if (poll(pfd, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -683,12 +719,21 @@ main(int argc, char **argv)
 		if (pfd[0].revents & POLLIN)
 			handle_zk();
 		now = mono_ms();
-		if (C.dirty || now >= C.next_pass) {
-			C.dirty = 0;
-			C.next_pass = now + (pass() < 0 ? RETRY_MS :
-			    RESYNC_MS);
+		if ((C.retry_at && now >= C.retry_at) || timeout == RESYNC_MS) {
+			C.retry_at = 0;
+			if (view_resync_due(C.v, now) && view_load(C.v,
+			    on_change, NULL) < 0 && errno != ENOTCONN)
+				die(EXIT_TEMP, "%s", view_error(C.v));
+			pl_view_free(C.pv);	/* try everything again */
+			C.pv = NULL;
 		}
+		work();
 	}
+	pl_view_free(C.pv);
+	view_free(C.v);
+	json_decref(C.held);
+	json_decref(C.todo);
+	json_decref(C.ensured);
 	zk_close(C.z);
 	json_decref(cfg);
 	return 0;

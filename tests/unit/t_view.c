@@ -474,6 +474,34 @@ t_session_loss(void)
 	view_free(v);
 }
 
+static void
+t_touch(void)
+{
+	struct view *v;
+
+	base_tree();
+	v = view_new(&SRC, "d", VIEW_ALL);
+	view_load(v, NULL, NULL);
+	/* written by this program: no event yet */
+	json_object_set_new(F.nodes, "/d/applications/a-1",
+	    json_string("{\"appId\":\"a-1\",\"instances\":5}"));
+	json_object_del(F.wdata, "/d/applications/a-1");
+	json_object_set_new(F.nodes, "/d/requests/AI-9",
+	    json_string("{\"appId\":\"a-1\"}"));
+	json_object_del(F.wchild, "/d/requests");
+	is_int(view_touch(v, "/d/applications/a-1"), 1, "a record is kept");
+	is_int(view_touch(v, "/d/requests/AI-9"), 1, "a new record too");
+	is_int(view_touch(v, "/d/elsewhere/x"), 0, "other paths are not");
+	ok(view_pending(v), "touched paths are pending");
+	pump(v);
+	is_int(json_integer_value(json_object_get(view_app(v, "a-1"),
+	    "instances")), 5, "touched record read again");
+	ok(view_app_requests(v, "a-1") != NULL, "touched new record read");
+	ok(json_object_get(F.wdata, "/d/applications/a-1") != NULL,
+	    "and watched again");
+	view_free(v);
+}
+
 struct waiter {
 	struct view *v;
 	int rc;
@@ -531,6 +559,7 @@ main(void)
 	t_requests_index();
 	t_bad_json_missing_dirs();
 	t_session_loss();
+	t_touch();
 	t_reload_wait();
 	fake_reset();
 	return done_testing();
