@@ -195,7 +195,7 @@ box_body(struct inst *in, json_t *info)
 	envf(env, "DROVE_EXECUTOR_HOST", X.hostname);
 	envf(env, "DROVE_INSTANCE_ID", in->id);
 	envf(env, "DROVE_APP_ID", in->app_id);
-	envf(env, "DROVE_APP_NAME", js_str(spec, "appName", ""));
+	envf(env, "DROVE_APP_NAME", in->app_name);
 
 	s = js_dump(spec);
 	labels = json_pack("{s:s,s:s,s:s,s:s}", "drove.job.type", "SERVICE",
