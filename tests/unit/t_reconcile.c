@@ -107,9 +107,11 @@ main(void)
 	ok(!find(d, "lost", "AI-1"), "adopted not lost");
 	is_int(json_array_size(d), 7, "seven decisions");
 	json_decref(d);
-	d = reconcile_decide(json_array(), NULL, NULL, "E");
+	x = json_array();
+	d = reconcile_decide(x, NULL, NULL, "E");
 	is_int(json_array_size(d), 0, "nothing to do");
 	json_decref(d);
+	json_decref(x);
 	/* Drove's own ApplicationInstanceSpec has no targetState: run it */
 	json_object_del(json_object_get(a, "AI-1"), "targetState");
 	d = reconcile_decide(c, a, in, "E");
