@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "buf.h"
@@ -348,5 +350,108 @@ cfg_server_sockaddr(const json_t *cfg, int port, struct sockaddr_storage *ss,
 		errno = EINVAL;
 		return -1;
 	}
+	return 0;
+}
+
+int
+cfg_port(const json_t *cfg, enum node_type t)
+{
+	json_t *c = js_get(cfg, "server.applicationConnectors");
+	json_t *port = json_object_get(json_array_get(c, 0), "port");
+	long long v;
+
+	if (!port)
+		return t == NODE_CONTROLLER ? 4000 : 3000;
+	v = json_is_integer(port) ? json_integer_value(port) : -1;
+	if (v < 1 || v > 65535) {
+		errno = EINVAL;
+		return -1;
+	}
+	return (int)v;
+}
+
+int
+cfg_hostname(const json_t *cfg, char *out, size_t n)
+{
+	const char *h = js_str(js_get(cfg, "options"), "hostname", NULL);
+
+	if (n == 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (h && *h) {
+		if (strlen(h) >= n) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(out, h, strlen(h) + 1);
+		return 0;
+	}
+	if (gethostname(out, n) < 0)
+		return -1;
+	if (!memchr(out, '\0', n)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+cfg_instance_log_path(const json_t *cfg)
+{
+	json_t *a;
+	size_t i;
+
+	/* Jackson resolves type names exactly (jackson-databind #1983). */
+	json_array_foreach(js_get(cfg, "logging.appenders"), i, a)
+		if (!strcmp(js_str(a, "type", ""), "drove"))
+			return js_str(a, "logPath", NULL);
+	return NULL;
+}
+
+const char *
+cfg_docker_socket(const json_t *cfg)
+{
+	return js_str(js_get(cfg, "options"), "dockerSocketPath",
+	    "/var/run/docker.sock");
+}
+
+const char *
+cfg_cluster_secret(const json_t *cfg, enum node_type t)
+{
+	const char *want = node_type_name(t);
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(js_get(cfg, "clusterAuth.secrets"), i, s)
+		if (want && !strcasecmp(js_str(s, "nodeType", ""), want))
+			return js_str(s, "secret", NULL);
+	return NULL;
+}
+
+size_t
+cfg_cluster_secret_count(const json_t *cfg)
+{
+	json_t *s;
+	size_t i, n = 0;
+
+	json_array_foreach(js_get(cfg, "clusterAuth.secrets"), i, s)
+		if (js_str(s, "secret", NULL))
+			n++;
+	return n;
+}
+
+int
+cfg_cluster_secret_ok(const json_t *cfg, const char *secret)
+{
+	const char *v;
+	json_t *s;
+	size_t i;
+
+	if (!secret)
+		return 0;
+	json_array_foreach(js_get(cfg, "clusterAuth.secrets"), i, s)
+		if ((v = js_str(s, "secret", NULL)) && !strcmp(v, secret))
+			return 1;
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 #include "json.h"
+#include "model.h"
 
 json_t *cfg_load(const char *path, struct js_err *err);
 json_t *cfg_parse(const char *data, size_t len, const char *name,
@@ -34,5 +35,32 @@ int cfg_server_port(const json_t *cfg, int def);
  * 0, or -1 with errno=EINVAL if the address does not parse. */
 int cfg_server_sockaddr(const json_t *cfg, int port,
     struct sockaddr_storage *ss, const char **addr);
+
+/*
+ * Values read by several programs, one getter each.  Strings are borrowed
+ * from cfg.
+ *
+ * cfg_port(): server.applicationConnectors[0].port, else the node type's
+ * default (controller 4000, executor 3000); -1 with errno=EINVAL when the
+ * configured value is not in 1..65535.
+ * cfg_hostname(): options.hostname, else gethostname(), into out (n
+ * bytes); 0, or -1 with errno (ENAMETOOLONG if it does not fit).
+ * cfg_instance_log_path(): logPath of the logging.appenders entry of type
+ * "drove" (compared exactly, as Jackson matches type names), NULL if none.
+ * cfg_docker_socket(): options.dockerSocketPath, default
+ * /var/run/docker.sock.
+ * cfg_cluster_secret(): clusterAuth.secrets[nodeType=t].secret (nodeType
+ * matched ignoring case, as Dropwizard reads enums), NULL if none.
+ * cfg_cluster_secret_count(): how many secrets are configured.
+ * cfg_cluster_secret_ok(): 1 if s equals any configured secret (Drove's
+ * receivers accept the secret of any node type), else 0.
+ */
+int cfg_port(const json_t *cfg, enum node_type t);
+int cfg_hostname(const json_t *cfg, char *out, size_t n);
+const char *cfg_instance_log_path(const json_t *cfg);
+const char *cfg_docker_socket(const json_t *cfg);
+const char *cfg_cluster_secret(const json_t *cfg, enum node_type t);
+size_t cfg_cluster_secret_count(const json_t *cfg);
+int cfg_cluster_secret_ok(const json_t *cfg, const char *s);
 
 #endif

@@ -4,41 +4,146 @@
 
 #include "model.h"
 
-static int
-in(const char *s, const char *const *set)
-{
-	if (!s)
-		return 0;
-	for (; *set; set++)
-		if (!strcmp(s, *set))
-			return 1;
-	return 0;
-}
+#define NAMES(...) { __VA_ARGS__ }
 
-static const char *const all_states[] = {
+static const char *const inst_names[INST_STATE_COUNT] = NAMES(
 	"PENDING", "PROVISIONING", "PROVISIONING_FAILED", "STARTING",
 	"START_FAILED", "UNREADY", "READINESS_CHECK_FAILED", "READY",
 	"HEALTHY", "UNHEALTHY", "DEPROVISIONING", "STOPPING", "STOPPED",
-	"LOST", "UNKNOWN", NULL
-};
-static const char *const active_states[] = {
-	"PENDING", "PROVISIONING", "STARTING", "UNREADY", "READY", "HEALTHY",
-	"UNHEALTHY", "DEPROVISIONING", "STOPPING", NULL
-};
-static const char *const running_states[] = {
-	"UNREADY", "READY", "HEALTHY", NULL
-};
-static const char *const terminal_states[] = { "STOPPED", "LOST", NULL };
-static const char *const wanted_states[] = {
-	"PENDING", "PROVISIONING", "STARTING", "UNREADY", "READY", "HEALTHY",
-	NULL
-};
+	"LOST", "UNKNOWN");
+static const char *const app_names[APP_STATE_COUNT] = NAMES(
+	"INIT", "MONITORING", "RUNNING", "OUTAGE_DETECTED",
+	"SCALING_REQUESTED", "STOP_INSTANCES_REQUESTED",
+	"REPLACE_INSTANCES_REQUESTED", "DESTROY_REQUESTED", "DESTROYED",
+	"FAILED");
+static const char *const executor_names[EXECUTOR_STATE_COUNT] = NAMES(
+	"ACTIVE", "BLACKLIST_REQUESTED", "BLACKLISTED", "UNREADY", "REMOVED");
+static const char *const cluster_names[CLUSTER_STATE_COUNT] = NAMES(
+	"NORMAL", "MAINTENANCE");
+static const char *const target_names[TARGET_STATE_COUNT] = NAMES(
+	"RUNNING", "STOPPED");
+static const char *const node_names[NODE_TYPE_COUNT] = NAMES(
+	"CONTROLLER", "EXECUTOR");
 
-int inst_state_valid(const char *s) { return in(s, all_states); }
-int inst_state_active(const char *s) { return in(s, active_states); }
-int inst_state_running(const char *s) { return in(s, running_states); }
-int inst_state_terminal(const char *s) { return in(s, terminal_states); }
-int inst_state_wanted(const char *s) { return in(s, wanted_states); }
+static const char *
+name_of(const char *const *names, int n, int v)
+{
+	return v >= 0 && v < n ? names[v] : NULL;
+}
+
+static int
+parse(const char *const *names, int n, const char *s)
+{
+	int i;
+
+	if (s)
+		for (i = 0; i < n; i++)
+			if (!strcmp(s, names[i]))
+				return i;
+	errno = EINVAL;
+	return -1;
+}
+
+#define TABLE(prefix, type, names, count) \
+const char * \
+prefix##_name(type v) \
+{ \
+	return name_of(names, count, (int)v); \
+} \
+int \
+prefix##_parse(const char *s, type *out) \
+{ \
+	int v = parse(names, count, s); \
+\
+	if (v < 0) \
+		return -1; \
+	*out = (type)v; \
+	return 0; \
+}
+
+TABLE(inst_state, enum inst_state, inst_names, INST_STATE_COUNT)
+TABLE(app_state, enum app_state, app_names, APP_STATE_COUNT)
+TABLE(executor_state, enum executor_state, executor_names,
+    EXECUTOR_STATE_COUNT)
+TABLE(cluster_state, enum cluster_state, cluster_names, CLUSTER_STATE_COUNT)
+TABLE(target_state, enum target_state, target_names, TARGET_STATE_COUNT)
+TABLE(node_type, enum node_type, node_names, NODE_TYPE_COUNT)
+
+int
+inst_state_valid(const char *s)
+{
+	return parse(inst_names, INST_STATE_COUNT, s) >= 0;
+}
+
+int
+inst_state_is_active(enum inst_state s)
+{
+	switch (s) {
+	case INST_PENDING: case INST_PROVISIONING: case INST_STARTING:
+	case INST_UNREADY: case INST_READY: case INST_HEALTHY:
+	case INST_UNHEALTHY: case INST_DEPROVISIONING: case INST_STOPPING:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+inst_state_is_running(enum inst_state s)
+{
+	return s == INST_UNREADY || s == INST_READY || s == INST_HEALTHY;
+}
+
+int
+inst_state_is_terminal(enum inst_state s)
+{
+	return s == INST_STOPPED || s == INST_LOST;
+}
+
+int
+inst_state_is_wanted(enum inst_state s)
+{
+	switch (s) {
+	case INST_PENDING: case INST_PROVISIONING: case INST_STARTING:
+	case INST_UNREADY: case INST_READY: case INST_HEALTHY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+#define BY_NAME(cls) \
+int \
+inst_state_name_##cls(const char *name) \
+{ \
+	enum inst_state s; \
+\
+	return inst_state_parse(name, &s) == 0 && inst_state_is_##cls(s); \
+}
+
+BY_NAME(active)
+BY_NAME(running)
+BY_NAME(terminal)
+BY_NAME(wanted)
+
+int
+app_state_is_active(enum app_state s)
+{
+	switch (s) {
+	case APP_RUNNING: case APP_OUTAGE_DETECTED: case APP_SCALING_REQUESTED:
+	case APP_STOP_INSTANCES_REQUESTED: case APP_REPLACE_INSTANCES_REQUESTED:
+	case APP_DESTROY_REQUESTED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+app_state_is_terminal(enum app_state s)
+{
+	return s == APP_DESTROYED || s == APP_FAILED;
+}
 
 int
 app_id_of(const json_t *spec, char *out, size_t n)

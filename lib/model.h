@@ -1,24 +1,139 @@
 /*
- * model: Drove's state names and the small JSON helpers that more than one
- * program needs for ApplicationInfo, InstanceInfo and allocations.
- * Shapes are Drove's (reference: drove.md §1, §3.4, §4); man/drove-znodes.5
- * documents them as stored in ZooKeeper.
+ * model: Drove's state names as enums, one string table each, and the
+ * small spec helpers more than one program needs.  The records stored in
+ * ZooKeeper are built and read by lib/record.h, never here.
+ * Shapes and names are Drove's (reference: drove.md §1, §3.4, §4).
+ *
+ * For every enum X: X_name(v) gives the stored name ("HEALTHY"), NULL when
+ * v is out of range; X_parse(name, &v) sets v and returns 0, or returns -1
+ * with errno=EINVAL for NULL or an unknown name (names are matched
+ * exactly: records hold them upper-case).  X_COUNT is the number of
+ * values; the values run from 0 to X_COUNT - 1 in Drove's order.
  *
  * Every json_t * returned is a new reference owned by the caller; arguments
- * are borrowed.  Getters return borrowed pointers or defaults.
+ * are borrowed.
  */
 #ifndef DROVE_MODEL_H
 #define DROVE_MODEL_H
 
 #include "json.h"
 
-/* Instance state classes (drove.md §4.2). */
-int inst_state_valid(const char *s);
-int inst_state_active(const char *s);	/* ACTIVE_STATES */
-int inst_state_running(const char *s);	/* UNREADY, READY, HEALTHY */
-int inst_state_terminal(const char *s);	/* STOPPED, LOST */
+/* Application instance states (drove.md §4.2). */
+enum inst_state {
+	INST_PENDING,
+	INST_PROVISIONING,
+	INST_PROVISIONING_FAILED,
+	INST_STARTING,
+	INST_START_FAILED,
+	INST_UNREADY,
+	INST_READINESS_CHECK_FAILED,
+	INST_READY,
+	INST_HEALTHY,
+	INST_UNHEALTHY,
+	INST_DEPROVISIONING,
+	INST_STOPPING,
+	INST_STOPPED,
+	INST_LOST,
+	INST_UNKNOWN,
+	INST_STATE_COUNT
+};
+
+const char *inst_state_name(enum inst_state s);
+int inst_state_parse(const char *name, enum inst_state *out);
+int inst_state_valid(const char *name);		/* 1 a known name, else 0 */
+
+/* Classes of instance states (drove.md §4.2). */
+int inst_state_is_active(enum inst_state s);	/* ACTIVE_STATES */
+int inst_state_is_running(enum inst_state s);	/* UNREADY, READY, HEALTHY */
+int inst_state_is_terminal(enum inst_state s);	/* STOPPED, LOST */
 /* Counts toward the expected count: PENDING..HEALTHY without failures. */
-int inst_state_wanted(const char *s);
+int inst_state_is_wanted(enum inst_state s);
+
+/* The same classes on a state name; an unknown name is in none. */
+int inst_state_name_active(const char *name);
+int inst_state_name_running(const char *name);
+int inst_state_name_terminal(const char *name);
+int inst_state_name_wanted(const char *name);
+
+/*
+ * inst_state_active(s) and friends take either an enum inst_state or a
+ * state name and call the matching function above.  Transitional: they
+ * keep programs that still hold names building until they hold enums.
+ */
+#define INST_STATE_CLASS_(cls, s) _Generic((s), \
+	char *: inst_state_name_##cls, \
+	const char *: inst_state_name_##cls, \
+	default: inst_state_is_##cls)(s)
+#define inst_state_active(s) INST_STATE_CLASS_(active, s)
+#define inst_state_running(s) INST_STATE_CLASS_(running, s)
+#define inst_state_terminal(s) INST_STATE_CLASS_(terminal, s)
+#define inst_state_wanted(s) INST_STATE_CLASS_(wanted, s)
+
+/* Application states (drove.md §4.1; FAILED exists in Drove's enum but
+ * nothing enters it). */
+enum app_state {
+	APP_INIT,
+	APP_MONITORING,
+	APP_RUNNING,
+	APP_OUTAGE_DETECTED,
+	APP_SCALING_REQUESTED,
+	APP_STOP_INSTANCES_REQUESTED,
+	APP_REPLACE_INSTANCES_REQUESTED,
+	APP_DESTROY_REQUESTED,
+	APP_DESTROYED,
+	APP_FAILED,
+	APP_STATE_COUNT
+};
+
+const char *app_state_name(enum app_state s);
+int app_state_parse(const char *name, enum app_state *out);
+/* ACTIVE_APP_STATES: RUNNING, OUTAGE_DETECTED, SCALING_REQUESTED,
+ * STOP_INSTANCES_REQUESTED, REPLACE_INSTANCES_REQUESTED, DESTROY_REQUESTED */
+int app_state_is_active(enum app_state s);
+int app_state_is_terminal(enum app_state s);	/* DESTROYED, FAILED */
+
+/* Executor states (drove.md §4.5); REMOVED only controller-side. */
+enum executor_state {
+	EXECUTOR_ACTIVE,
+	EXECUTOR_BLACKLIST_REQUESTED,
+	EXECUTOR_BLACKLISTED,
+	EXECUTOR_UNREADY,
+	EXECUTOR_REMOVED,
+	EXECUTOR_STATE_COUNT
+};
+
+const char *executor_state_name(enum executor_state s);
+int executor_state_parse(const char *name, enum executor_state *out);
+
+/* Cluster state (ClusterStateData.state). */
+enum cluster_state {
+	CLUSTER_NORMAL,
+	CLUSTER_MAINTENANCE,
+	CLUSTER_STATE_COUNT
+};
+
+const char *cluster_state_name(enum cluster_state s);
+int cluster_state_parse(const char *name, enum cluster_state *out);
+
+/* An assignment's targetState (ours: what the executor must do). */
+enum target_state {
+	TARGET_RUNNING,
+	TARGET_STOPPED,
+	TARGET_STATE_COUNT
+};
+
+const char *target_state_name(enum target_state s);
+int target_state_parse(const char *name, enum target_state *out);
+
+/* Node types: ExecutorNodeData.type and clusterAuth.secrets[].nodeType. */
+enum node_type {
+	NODE_CONTROLLER,
+	NODE_EXECUTOR,
+	NODE_TYPE_COUNT
+};
+
+const char *node_type_name(enum node_type t);
+int node_type_parse(const char *name, enum node_type *out);
 
 /* "name-version" into out (n bytes); 0, or -1 (EINVAL/ENAMETOOLONG). */
 int app_id_of(const json_t *spec, char *out, size_t n);
@@ -27,7 +142,8 @@ int app_id_of(const json_t *spec, char *out, size_t n);
 long long spec_cpus(const json_t *spec);
 long long spec_memory_mb(const json_t *spec);
 
-/* ApplicationInfo {appId, spec, instances, created, updated}. */
+/* ApplicationInfo; the same as rec_app_info() in record.h, kept until
+ * its last caller moves there. */
 json_t *app_info_new(const char *app_id, const json_t *spec,
     long long instances, long long created, long long updated);
 

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "ids.h"
 #include "model.h"
+#include "record.h"
 #include "zkpath.h"
 #include "reconcile.h"
 
@@ -31,7 +32,10 @@ reconcile_decide(const json_t *containers, const json_t *assignments,
     const json_t *infos, const char *executor_id)
 {
 	json_t *out = json_array(), *c, *a, *info, *running = json_object();
-	const char *iid, *eid, *cid, *state, *target, *app, *why, *st;
+	const char *iid, *eid, *cid, *state, *app, *why;
+	struct rec_assignment ra;
+	struct rec_instance ri;
+	int has_a, has_i;
 	size_t i;
 	int r = 0;
 
@@ -47,17 +51,17 @@ reconcile_decide(const json_t *containers, const json_t *assignments,
 		state = js_str(c, "State", "");
 		a = json_object_get(assignments, iid);
 		info = json_object_get(infos, iid);
-		target = js_str(a, "targetState", "RUNNING");
-		st = js_str(info, "state", NULL);
-		app = js_str(a, "appId", js_str(info, "appId", NULL));
+		has_a = a && rec_assignment_read(a, &ra) == 0;
+		has_i = info && rec_instance_read(info, &ri) == 0;
+		app = has_a ? ra.app_id : has_i ? ri.app_id : NULL;
 		why = NULL;
 		if (!a)
 			why = "not assigned to this executor";
-		else if (strcmp(target, "RUNNING"))
+		else if (has_a && ra.target != TARGET_RUNNING)
 			why = "target state is STOPPED";
 		else if (strcmp(state, "running"))
 			why = "container is not running";
-		else if (st && inst_state_terminal(st))
+		else if (has_i && inst_state_terminal(ri.state))
 			why = "instance is already terminal";
 		if (why)
 			r |= add(out, "kill", iid, app, cid, why);
@@ -69,12 +73,12 @@ reconcile_decide(const json_t *containers, const json_t *assignments,
 	}
 	json_object_foreach((json_t *)(uintptr_t)assignments, iid, a) {
 		info = json_object_get(infos, iid);
-		st = js_str(info, "state", NULL);
-		if (!st || !inst_state_active(st) || !strcmp(st, "PENDING") ||
+		if (!info || rec_instance_read(info, &ri) < 0 ||
+		    !inst_state_active(ri.state) || ri.state == INST_PENDING ||
 		    json_object_get(running, iid))
 			continue;
-		r |= add(out, "lost", iid, js_str(a, "appId",
-		    js_str(info, "appId", NULL)), "",
+		has_a = rec_assignment_read(a, &ra) == 0;
+		r |= add(out, "lost", iid, has_a ? ra.app_id : ri.app_id, "",
 		    "no running container for an active instance");
 	}
 	if (r)
@@ -91,18 +95,14 @@ int
 reconcile_identity(const json_t *cfg, char *host, size_t hostlen,
     char *executor_id)
 {
-	const char *h = js_str(js_get(cfg, "options"), "hostname", NULL);
 	char seed[400];
-	int n;
+	int n, port;
 
-	if (h)
-		snprintf(host, hostlen, "%s", h);
-	else if (gethostname(host, hostlen - 1) < 0)
+	if (cfg_hostname(cfg, host, hostlen) < 0)
 		return -1;
-	else
-		host[hostlen - 1] = 0;
-	n = snprintf(seed, sizeof seed, "%s:%d", host,
-	    cfg_server_port(cfg, 3000));
+	if ((port = cfg_port(cfg, NODE_EXECUTOR)) < 0)
+		return -1;
+	n = snprintf(seed, sizeof seed, "%s:%d", host, port);
 	if (n < 0 || (size_t)n >= sizeof seed)
 		return errno = ENAMETOOLONG, -1;
 	ids_uuid3(executor_id, seed, (size_t)n);
@@ -127,6 +127,7 @@ reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
 {
 	char dir[ZKP_MAX], path[ZKP_MAX], **names = NULL, **n;
 	json_t *as = json_object(), *infos = json_object(), *a, *info;
+	struct rec_assignment ra;
 	json_t *cs;
 
 	*out_containers = *out_assignments = *out_infos = NULL;
@@ -149,8 +150,8 @@ reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
 			goto fail;
 		}
 		json_object_set_new(as, *n, a);
-		if (zkp_instance(path, zk_ns(z), js_str(a, "appId", ""),
-		    *n) < 0)
+		if (rec_assignment_read(a, &ra) < 0 ||
+		    zkp_instance(path, zk_ns(z), ra.app_id, *n) < 0)
 			continue;
 		if ((info = zk_get_json(z, path, 0, NULL)))
 			json_object_set_new(infos, *n, info);
@@ -205,11 +206,12 @@ reconcile_apply(struct zk *z, struct engine *e, const json_t *d,
 		snprintf(err->msg, sizeof err->msg, "bad instance id");
 		return -1;
 	}
-	ni = info ? json_deep_copy(info) : json_object();
-	json_object_set_new(ni, "state", json_string("LOST"));
-	json_object_set_new(ni, "errorMessage",
-	    json_string(RECONCILE_LOST_MSG));
-	json_object_set_new(ni, "updated", json_integer(js_now_ms()));
+	if (!(ni = rec_instance_with_state(info, INST_LOST,
+	    RECONCILE_LOST_MSG, js_now_ms()))) {
+		snprintf(err->msg, sizeof err->msg, "no usable InstanceInfo "
+		    "for '%.80s'", path);
+		return -1;
+	}
 	r = zk_put_json(z, path, ni, 0);
 	json_decref(ni);
 	return r < 0 ? zkfail(err, "write", path) : 0;

@@ -11,8 +11,9 @@
  *   is absent or equals executor_id (several executors may share one
  *   engine).
  * assignments: object instanceId -> assignment (ApplicationInstanceSpec
- *   plus "targetState").
- * infos: object instanceId -> InstanceInfo (may lack entries).
+ *   plus "targetState"), read with rec_assignment_read() (record.h).
+ * infos: object instanceId -> InstanceInfo (may lack entries; one that
+ *   rec_instance_read() refuses counts as absent).
  * Returns a new array of decisions, one object each:
  *   {"action":"adopt"|"kill"|"lost","instanceId","appId","containerId",
  *    "reason"}
@@ -26,15 +27,16 @@
  * containerId is "" for lost.  NULL only on ENOMEM.
  *
  * The I/O around it, shared by drove-execd and drove-reconcile:
- * reconcile_identity() computes the executor's hostname (options.hostname
- * or gethostname) and executorId (ids_uuid3 of "<hostname>:<port>", port
- * server.applicationConnectors[0].port, default 3000).
+ * reconcile_identity() computes the executor's hostname (cfg_hostname())
+ * and executorId (ids_uuid3 of "<hostname>:<port>", port
+ * cfg_port(cfg, NODE_EXECUTOR)).
  * reconcile_gather() reads the assignments (watching the directory and
  * each child when watch is set), their InstanceInfos and the labelled
  * containers (all=1); new references in *out_*.
  * reconcile_apply() carries out one kill (kill + force-remove) or lost
- * (InstanceInfo state LOST, errorMessage RECONCILE_LOST_MSG, updated now)
- * decision; adopt is a no-op.  They return 0, or -1 with errno and a
+ * (info, the stored InstanceInfo, rewritten with rec_instance_with_state():
+ * LOST, errorMessage RECONCILE_LOST_MSG, updated now) decision; adopt is
+ * a no-op.  They return 0, or -1 with errno and a
  * message in err (ZooKeeper's or the engine's).
  */
 #ifndef DROVE_RECONCILE_H

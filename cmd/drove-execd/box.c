@@ -131,7 +131,7 @@ cpusets(const json_t *spec, struct buf *cpus, struct buf *mems,
 }
 
 static json_t *
-log_config(const json_t *spec)
+log_config(const json_t *spec, const char *iid)
 {
 	json_t *l = json_object_get(spec, "loggingSpec"), *cfg;
 	char *tag;
@@ -140,7 +140,7 @@ log_config(const json_t *spec)
 		l = json_object_get(spec, "logging");
 	if (!strcasecmp(js_str(l, "type", "LOCAL"), "RSYSLOG")) {
 		tag = xasprintf("%s%s%s", js_str(l, "tagPrefix", ""),
-		    js_str(spec, "instanceId", ""), js_str(l, "tagSuffix", ""));
+		    iid, js_str(l, "tagSuffix", ""));
 		cfg = json_pack("{s:s,s:s,s:s}", "syslog-address",
 		    js_str(l, "server", ""), "tag", tag, "syslog-facility",
 		    "daemon");
@@ -195,7 +195,7 @@ box_body(struct inst *in, json_t *info)
 	envf(env, "DROVE_EXECUTOR_HOST", X.hostname);
 	envf(env, "DROVE_INSTANCE_ID", in->id);
 	envf(env, "DROVE_APP_ID", in->app_id);
-	envf(env, "DROVE_APP_NAME", js_str(spec, "appName", ""));
+	envf(env, "DROVE_APP_NAME", in->app_name);
 
 	s = js_dump(spec);
 	labels = json_pack("{s:s,s:s,s:s,s:s}", "drove.job.type", "SERVICE",
@@ -210,7 +210,7 @@ box_body(struct inst *in, json_t *info)
 	cpusets(spec, &cpus, &mems, &mem);
 	hc = json_pack("{s:o,s:[{s:s,s:I,s:I}],s:o}", "PortBindings", bind,
 	    "Ulimits", "Name", "nofile", "Soft", X.max_open_files, "Hard",
-	    X.max_open_files, "LogConfig", log_config(spec));
+	    X.max_open_files, "LogConfig", log_config(spec, in->id));
 	if (cpus.len)
 		json_object_set_new(hc, "CpusetCpus", json_string(cpus.s));
 	if (mems.len && X.numa_pinning)

@@ -17,6 +17,7 @@
 
 #include "engine.h"
 #include "json.h"
+#include "model.h"
 #include "topo.h"
 #include "zk.h"
 
@@ -24,21 +25,21 @@ struct inst {
 	struct inst *next;		/* (mu) */
 	char id[96];
 	char app_id[256];
+	char app_name[256];
 	json_t *spec;			/* the assignment; set before start */
 	json_t *ports;			/* name -> {containerPort,hostPort,
 					   portType}; owned by the thread */
 	char container[96];		/* (mu) container id, "" if none */
-	char state[32];			/* (mu) */
+	enum inst_state state;		/* (mu) */
 	char errmsg[512];		/* (mu) */
 	long long created;
 	int stop;			/* (mu) stop requested */
 	int died;			/* (mu) die event seen */
 	int exit_code;			/* (mu) */
-	int holds;			/* (mu) holds its resources */
 	int running;			/* (mu) thread started, not joined */
 	int finished;			/* (mu) thread ended, to be joined */
 	int adopt;			/* adopt the running container */
-	char adopt_state[32];		/* its stored state */
+	enum inst_state adopt_state;	/* its stored state */
 	pthread_t th;
 	pthread_cond_t cv;
 	atomic_int log_cancel;

@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "err.h"
 #include "execd.h"
+#include "record.h"
 #include "zkpath.h"
 
 enum { W_TIMEOUT, W_STOP, W_DIED };
@@ -30,35 +31,33 @@ inst_wake_main(void)
 json_t *
 inst_info(struct inst *in)
 {
-	json_t *res = json_object_get(in->spec, "resources");
+	json_t *ji = rec_instance_new(&(struct rec_instance){
+	    .app_id = in->app_id, .app_name = in->app_name,
+	    .instance_id = in->id, .executor_id = X.executor_id,
+	    .hostname = X.hostname, .ports = in->ports,
+	    .resources = json_object_get(in->spec, "resources"),
+	    .state = in->state, .error = in->errmsg,
+	    .created = in->created, .updated = js_now_ms() });
 
-	return json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:O},s:O,s:s,s:{},s:s,"
-	    "s:I,s:I}",
-	    "appId", in->app_id, "appName", js_str(in->spec, "appName", ""),
-	    "instanceId", in->id, "executorId", X.executor_id,
-	    "localInfo", "hostname", X.hostname, "ports",
-	    in->ports ? in->ports : json_object(),
-	    "resources", res ? res : json_array(),
-	    "state", in->state, "metadata", "errorMessage", in->errmsg,
-	    "created", in->created, "updated", js_now_ms());
+	if (!ji)
+		die(EXIT_TEMP, "out of memory");
+	return ji;
 }
 
 static void
-set_state(struct inst *in, const char *state, const char *err)
+set_state(struct inst *in, enum inst_state state, const char *err)
 {
 	char path[ZKP_MAX];
 	json_t *ji;
 
 	pthread_mutex_lock(&X.mu);
-	snprintf(in->state, sizeof in->state, "%s", state);
+	in->state = state;
 	if (err)
 		snprintf(in->errmsg, sizeof in->errmsg, "%s", err);
-	if (!strcmp(state, "STOPPED") || !strcmp(state, "LOST"))
-		in->holds = 0;
 	ji = inst_info(in);
 	pthread_mutex_unlock(&X.mu);
-	info("instance %s: %s%s%s", in->id, state, err ? ": " : "",
-	    err ? err : "");
+	info("instance %s: %s%s%s", in->id, inst_state_name(state),
+	    err ? ": " : "", err ? err : "");
 	pthread_rwlock_rdlock(&X.zkrw);
 	if (!X.closing && (zkp_instance(path, X.ns, in->app_id, in->id) < 0 ||
 	    zk_put_json(X.zk, path, ji, 0) < 0))
@@ -484,12 +483,12 @@ deprovision(struct inst *in)
 	const char *image = js_str(js_get(in->spec, "executable"), "url",
 	    NULL);
 
-	set_state(in, "DEPROVISIONING", NULL);
+	set_state(in, INST_DEPROVISIONING, NULL);
 	if (!X.cache_images && image && engine_image_remove(X.eng, image,
 	    0) < 0 && errno != ENOENT)
 		dbg("%s: image %s kept: %s", in->id, image,
 		    engine_last_error());
-	set_state(in, "STOPPED", NULL);
+	set_state(in, INST_STOPPED, NULL);
 }
 
 static void
@@ -502,7 +501,7 @@ died(struct inst *in)
 	    in->exit_code);
 	snprintf(cid, sizeof cid, "%s", in->container);
 	pthread_mutex_unlock(&X.mu);
-	set_state(in, "UNHEALTHY", msg);
+	set_state(in, INST_UNHEALTHY, msg);
 	logs_stop(in);
 	if (cid[0] && engine_remove(X.eng, cid, 1, 1) < 0 && errno != ENOENT)
 		warn("%s: unable to remove container %.12s: %s", in->id, cid,
@@ -518,7 +517,7 @@ interrupted(struct inst *in, int w)
 	if (w == W_DIED)
 		died(in);
 	else {
-		set_state(in, "STOPPING", NULL);
+		set_state(in, INST_STOPPING, NULL);
 		stop_container(in, 1);
 		deprovision(in);
 	}
@@ -534,21 +533,21 @@ lifecycle(struct inst *in)
 	if (in->adopt) {
 		skip = 1;
 		logs_start(in, in->container, js_now_ms() / 1000);
-		if (!strcmp(in->adopt_state, "HEALTHY")) {
-			set_state(in, "HEALTHY", NULL);
+		if (in->adopt_state == INST_HEALTHY) {
+			set_state(in, INST_HEALTHY, NULL);
 			goto healthy;
 		}
-		if (!strcmp(in->adopt_state, "READY"))
+		if (in->adopt_state == INST_READY)
 			goto ready;
 		goto unready;
 	}
 	if (wait_for(in, 0) != W_TIMEOUT) {
-		set_state(in, "STOPPED", NULL);
+		set_state(in, INST_STOPPED, NULL);
 		return;
 	}
-	set_state(in, "PROVISIONING", NULL);
+	set_state(in, INST_PROVISIONING, NULL);
 	if (provision(in, err, sizeof err) < 0) {
-		set_state(in, "PROVISIONING_FAILED", err);
+		set_state(in, INST_PROVISIONING_FAILED, err);
 		deprovision(in);
 		return;
 	}
@@ -556,46 +555,46 @@ lifecycle(struct inst *in)
 		deprovision(in);
 		return;
 	}
-	set_state(in, "STARTING", NULL);
+	set_state(in, INST_STARTING, NULL);
 	if (start_container(in, err, sizeof err) < 0) {
-		set_state(in, "START_FAILED", err);
+		set_state(in, INST_START_FAILED, err);
 		stop_container(in, 0);
 		deprovision(in);
 		return;
 	}
 	logs_start(in, in->container, 0);
 unready:
-	set_state(in, "UNREADY", NULL);
+	set_state(in, INST_UNREADY, NULL);
 	r = run_check(in, json_object_get(in->spec, "readiness"), skip);
 	if (r < 0) {
 		interrupted(in, -r);
 		return;
 	}
 	if (r == 0) {
-		set_state(in, "READINESS_CHECK_FAILED",
+		set_state(in, INST_READINESS_CHECK_FAILED,
 		    "Readiness check failed");
 		stop_container(in, 1);
 		deprovision(in);
 		return;
 	}
 ready:
-	set_state(in, "READY", NULL);
+	set_state(in, INST_READY, NULL);
 	r = run_check(in, json_object_get(in->spec, "healthcheck"), skip);
 	if (r < 0) {
 		interrupted(in, -r);
 		return;
 	}
 	if (r == 0) {
-		set_state(in, "STOPPING", "Health check failed");
+		set_state(in, INST_STOPPING, "Health check failed");
 		stop_container(in, 1);
 		deprovision(in);
 		return;
 	}
-	set_state(in, "HEALTHY", NULL);
+	set_state(in, INST_HEALTHY, NULL);
 healthy:
 	w = monitor(in);
 	if (w == W_TIMEOUT) {
-		set_state(in, "UNHEALTHY", "Health check failed");
+		set_state(in, INST_UNHEALTHY, "Health check failed");
 		stop_container(in, 1);
 		deprovision(in);
 		return;
@@ -612,7 +611,6 @@ inst_main(void *arg)
 	logs_stop(in);
 	pthread_mutex_lock(&X.mu);
 	in->finished = 1;
-	in->holds = 0;
 	pthread_mutex_unlock(&X.mu);
 	inst_wake_main();
 	return NULL;

@@ -3,8 +3,9 @@
  * /<ns>/assignments/<executorId>/ and the Docker engine; runs each
  * assigned instance (one thread each) through Drove's instance states,
  * writing InstanceInfo to /<ns>/instances/<appId>/<instanceId> on every
- * change, and publishes ExecutorNodeData at /<ns>/executor/<executorId>
- * (EPHEMERAL; on every change and every 20 s).  Container output goes to
+ * change, and publishes ExecutorNodeData (layout, tags, state: the parts
+ * that change rarely) at /<ns>/executor/<executorId>, EPHEMERAL, at start
+ * and again only when one of them changes.  Container output goes to
  * <logPath>/<appId>/<instanceId>/output.log.  SIGTERM leaves containers
  * running.  Exit: 0 on SIGTERM, 100 bad usage/config, 111 ZooKeeper or
  * the engine unreachable, session expired.
@@ -30,26 +31,13 @@
 #include "model.h"
 #include "notify.h"
 #include "reconcile.h"
+#include "record.h"
 #include "zkpath.h"
 
 #define USAGE "drove-execd -c executor.yml [ -d notif-fd ] [ -v ]"
-#define REFRESH_MS 20000
+#define RETRY_MS 1000
 
 struct execd X;
-
-
-static const char *
-drove_log_path(const json_t *cfg)
-{
-	json_t *apps = js_get(cfg, "logging.appenders"), *a;
-	size_t i;
-
-	json_array_foreach(apps, i, a) {
-		if (!strcasecmp(js_str(a, "type", ""), "drove"))
-			return js_str(a, "logPath", NULL);
-	}
-	return NULL;
-}
 
 static void
 load_config(const char *path)
@@ -67,10 +55,11 @@ load_config(const char *path)
 	X.ns = cfg_zk_namespace(X.cfg);
 	opt = json_object_get(X.cfg, "options");
 	res = json_object_get(X.cfg, "resources");
+	if ((X.port = cfg_port(X.cfg, NODE_EXECUTOR)) < 0)
+		die(EXIT_USAGE, "%s: invalid server port", path);
 	if (reconcile_identity(X.cfg, X.hostname, sizeof X.hostname,
 	    X.executor_id) < 0)
 		diesys(EXIT_TEMP, "unable to get the host name");
-	X.port = cfg_server_port(X.cfg, 3000);
 	X.publish_addr = js_str(opt, "publishAddress", "127.0.0.1");
 	/* Drove drops cacheImages to false when an options block lacks it;
 	 * we keep images unless told otherwise. */
@@ -92,7 +81,7 @@ load_config(const char *path)
 			    "bad duration '%s'", path, s);
 		X.stop_timeout_s = ms / 1000;
 	}
-	X.log_path = drove_log_path(X.cfg);
+	X.log_path = cfg_instance_log_path(X.cfg);
 	X.numa_pinning = !js_bool(res, "disableNUMAPinning", 0);
 	if (js_bool(js_get(res, "overProvisioning"), "enabled", 0))
 		X.overprov_prime = topo_next_prime((int)js_int(js_get(res,
@@ -104,118 +93,59 @@ load_config(const char *path)
 		die(EXIT_USAGE, "%s: %s", path, err.msg);
 }
 
-/* Node data */
-static void
-add_cores(json_t *used, const json_t *spec, long long *mem)
-{
-	json_t *r, *ids, *c, *arr;
-	const char *node;
-	size_t i, j;
-
-	json_array_foreach(json_object_get(spec, "resources"), i, r) {
-		json_t *cores = json_object_get(r, "cores");
-		json_t *mb = json_object_get(r, "memoryInMB");
-
-		if (strcasecmp(js_str(r, "type", ""), "CPU"))
-			cores = NULL;
-		if (strcasecmp(js_str(r, "type", ""), "MEMORY"))
-			mb = NULL;
-		json_object_foreach(cores, node, ids) {
-			if (!(arr = json_object_get(used, node))) {
-				arr = json_array();
-				json_object_set_new(used, node, arr);
-			}
-			json_array_foreach(ids, j, c) {
-				json_array_append(arr, c);
-			}
-		}
-		json_object_foreach(mb, node, c) {
-			mem[atoi(node) & 63] += json_integer_value(c);
-		}
-	}
-}
-
+/*
+ * Node data: only what changes rarely, so that instance state changes do
+ * not rewrite it (the API derives used resources from the assignments).
+ * Written at start and whenever the stored znode differs from it (gone,
+ * or changed by someone else); a data watch on the znode brings us back
+ * here then.  0, or -1 when ZooKeeper is unreachable (retried).
+ */
 static int
-in_array(const json_t *a, long long v)
-{
-	json_t *x;
-	size_t i;
-
-	json_array_foreach(a, i, x) {
-		if (json_integer_value(x) == v)
-			return 1;
-	}
-	return 0;
-}
-
-static void
 publish_node(void)
 {
-	json_t *used = json_object(), *instances = json_array(), *layout;
-	json_t *freec, *usedc, *freem, *usedm, *tags, *node, *t;
-	long long mem[64] = { 0 };
-	char path[ZKP_MAX], key[16];
-	struct inst *in;
-	int i, j;
-	size_t k;
+	struct rec_executor f = {
+		.executor_id = X.executor_id, .hostname = X.hostname,
+		.port = X.port, .tags = js_get(X.cfg, "resources.tags"),
+		.state = EXECUTOR_ACTIVE,
+	};
+	json_t *layout = topo_layout_json(&X.topo), *cmp, *node, *stored;
+	char path[ZKP_MAX];
 
-	pthread_mutex_lock(&X.mu);
-	for (in = X.list; in; in = in->next) {
-		if (in->holds)
-			add_cores(used, in->spec, mem);
-		if (in->running && !inst_state_terminal(in->state))
-			json_array_append_new(instances, inst_info(in));
-	}
-	pthread_mutex_unlock(&X.mu);
-	layout = topo_layout_json(&X.topo);
-	freec = json_object();
-	usedc = json_object();
-	freem = json_object();
-	usedm = json_object();
-	for (i = 0; i < X.topo.nnodes; i++) {
-		struct topo_node *nd = &X.topo.node[i];
-		json_t *f = json_array(), *u = json_array(), *ua;
-
-		snprintf(key, sizeof key, "%d", nd->id);
-		ua = json_object_get(used, key);
-		for (j = 0; j < nd->ncores; j++)
-			json_array_append_new(in_array(ua, nd->cores[j]) ?
-			    u : f, json_integer(nd->cores[j]));
-		json_object_set_new(freec, key, f);
-		json_object_set_new(usedc, key, u);
-		json_object_set_new(freem, key, json_integer(nd->mem_mb -
-		    mem[nd->id & 63] > 0 ? nd->mem_mb - mem[nd->id & 63] : 0));
-		json_object_set_new(usedm, key, json_integer(mem[nd->id & 63]));
-	}
-	tags = json_pack("[s]", X.hostname);
-	json_array_foreach(js_get(X.cfg, "resources.tags"), k, t) {
-		if (json_is_string(t) && strcmp(json_string_value(t),
-		    X.hostname))
-			json_array_append(tags, t);
-	}
-	node = json_pack("{s:s,s:s,s:i,s:s,s:I,s:{s:s,s:{s:s,s:o,s:o},"
-	    "s:{s:s,s:o,s:o},s:o},s:o,s:[],s:[],s:o,s:{},s:s}",
-	    "type", "EXECUTOR", "hostname", X.hostname, "port", X.port,
-	    "transportType", "HTTP", "updated", js_now_ms(),
-	    "state", "executorId", X.executor_id,
-	    "cpus", "type", "CPU", "freeCores", freec, "usedCores", usedc,
-	    "memory", "type", "MEMORY", "freeMemory", freem, "usedMemory",
-	    usedm, "layout", layout,
-	    "instances", instances, "tasks", "serviceInstances", "tags", tags,
-	    "metadata", "executorState", "ACTIVE");
-	json_decref(used);
-	if (!node)
+	f.layout = layout;
+	cmp = rec_executor_new(&f);
+	f.updated = js_now_ms();
+	node = rec_executor_new(&f);
+	json_decref(layout);
+	if (!cmp || !node)
 		die(EXIT_TEMP, "unable to build the node data");
 	zkp_executor(path, X.ns, X.executor_id);
-	if (zk_put_json(X.zk, path, node, ZK_EPHEMERAL) < 0) {
-		if (errno == ENOTCONN)
-			warn("unable to publish '%s': %s", path,
-			    zk_last_error());
-		else
-			die(EXIT_TEMP, "unable to publish '%s': %s", path,
-			    zk_last_error());
+	stored = zk_get_json(X.zk, path, 1, NULL);
+	if (stored)
+		json_object_set_new(stored, "updated", json_integer(0));
+	else if (errno == ENOTCONN)
+		goto trouble;
+	if (stored && json_equal(stored, cmp)) {
+		json_decref(stored);
+		json_decref(cmp);
+		json_decref(node);
+		return 0;
 	}
+	json_decref(stored);
+	if (zk_put_json(X.zk, path, node, ZK_EPHEMERAL) < 0 ||
+	    zk_exists(X.zk, path, 1) < 0)
+		goto trouble;
+	info("published '%s'", path);
+	json_decref(cmp);
 	json_decref(node);
+	return 0;
+trouble:
+	if (errno != ENOTCONN)
+		die(EXIT_TEMP, "unable to publish '%s': %s", path,
+		    zk_last_error());
+	warn("unable to publish '%s': %s", path, zk_last_error());
+	json_decref(cmp);
+	json_decref(node);
+	return -1;
 }
 
 /* Instances */
@@ -246,39 +176,47 @@ static void
 add_inst(const char *iid, json_t *a, const json_t *ji, const char *adopt)
 {
 	struct inst *in = xcalloc(1, sizeof *in);
-	const char *st = js_str(ji, "state", "PENDING");
+	struct rec_assignment ra = { .app_id = "", .app_name = "",
+	    .target = TARGET_RUNNING };
+	struct rec_instance ri = { .app_id = "", .state = INST_PENDING,
+	    .error = "", .created = js_now_ms() };
 	pthread_condattr_t ca;
 
+	if (a && rec_assignment_read(a, &ra) < 0)
+		warn("instance %s: unreadable assignment", iid);
+	if (ji && rec_instance_read(ji, &ri) < 0) {
+		ri.state = INST_PENDING;
+		ri.app_id = "";
+	}
 	snprintf(in->id, sizeof in->id, "%s", iid);
-	snprintf(in->app_id, sizeof in->app_id, "%s", js_str(a, "appId",
-	    js_str(ji, "appId", "")));
+	snprintf(in->app_id, sizeof in->app_id, "%s", ra.app_id[0] ?
+	    ra.app_id : ri.app_id);
+	snprintf(in->app_name, sizeof in->app_name, "%s", ra.app_name);
 	in->spec = json_incref(a);
-	in->created = js_int(ji, "created", js_now_ms());
-	snprintf(in->state, sizeof in->state, "%s", st);
-	snprintf(in->errmsg, sizeof in->errmsg, "%s", js_str(ji,
-	    "errorMessage", ""));
+	in->created = ri.created;
+	in->state = ri.state;
+	snprintf(in->errmsg, sizeof in->errmsg, "%s", ri.error);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&in->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	in->next = X.list;
 	X.list = in;
-	if (inst_state_terminal(st) || !in->app_id[0]) {
+	if (inst_state_terminal(ri.state) || !in->app_id[0]) {
 		in->finished = 1;	/* nothing to run */
 		return;
 	}
-	if (strcmp(js_str(a, "targetState", "RUNNING"), "RUNNING"))
+	if (ra.target != TARGET_RUNNING)
 		in->stop = 1;
 	if (adopt) {
 		in->adopt = 1;
 		snprintf(in->container, sizeof in->container, "%s", adopt);
-		snprintf(in->adopt_state, sizeof in->adopt_state, "%s", st);
-		in->ports = json_deep_copy(js_get(ji, "localInfo.ports"));
+		in->adopt_state = ri.state;
+		in->ports = ri.ports ? json_deep_copy(ri.ports) : NULL;
 		info("instance %s: adopting container %.12s (%s)", iid, adopt,
-		    st);
+		    inst_state_name(ri.state));
 	} else
-		snprintf(in->state, sizeof in->state, "PENDING");
-	in->holds = 1;
+		in->state = INST_PENDING;
 	in->running = 1;
 	if (pthread_create(&in->th, NULL, inst_main, in) != 0)
 		die(EXIT_TEMP, "unable to start a thread");
@@ -364,6 +302,7 @@ static void
 sync_assignments(void)
 {
 	char **names = list_assignments(), **n;
+	struct rec_assignment ra;
 	json_t *a, *ji;
 	struct inst *in;
 
@@ -375,7 +314,8 @@ sync_assignments(void)
 			continue;
 		if (!(a = read_assignment(*n, 1)))
 			continue;
-		ji = read_info(js_str(a, "appId", ""), *n);
+		ji = rec_assignment_read(a, &ra) == 0 ?
+		    read_info(ra.app_id, *n) : NULL;
 		pthread_mutex_lock(&X.mu);
 		add_inst(*n, a, ji, NULL);
 		pthread_mutex_unlock(&X.mu);
@@ -400,11 +340,12 @@ assignment_changed(const char *path)
 {
 	const char *iid = zkp_base(path);
 	json_t *a = read_assignment(iid, 1);
+	struct rec_assignment ra;
 	struct inst *in;
 
 	pthread_mutex_lock(&X.mu);
-	if ((in = find_inst(iid)) && (!a || strcmp(js_str(a, "targetState",
-	    "RUNNING"), "RUNNING")))
+	if ((in = find_inst(iid)) && (!a || (rec_assignment_read(a, &ra) ==
+	    0 && ra.target != TARGET_RUNNING)))
 		request_stop(in);
 	pthread_mutex_unlock(&X.mu);
 	json_decref(a);
@@ -414,7 +355,7 @@ assignment_changed(const char *path)
 static void
 recover(void)
 {
-	json_t *assigns, *infos, *containers, *dec, *d, *a;
+	json_t *assigns, *infos, *containers, *dec, *d, *a, *lost;
 	const char *act, *iid;
 	struct js_err err = { { 0 } };
 	size_t i;
@@ -442,9 +383,10 @@ recover(void)
 		if (reconcile_apply(X.zk, X.eng, d, json_object_get(infos, iid),
 		    &err) < 0)
 			warn("instance %s: %s", iid, err.msg);
-		if (!strcmp(act, "lost"))
-			json_object_set_new(json_object_get(infos, iid),
-			    "state", json_string("LOST"));
+		if (!strcmp(act, "lost") && (lost = rec_instance_with_state(
+		    json_object_get(infos, iid), INST_LOST, RECONCILE_LOST_MSG,
+		    js_now_ms())))
+			json_object_set_new(infos, iid, lost);
 	}
 	/* everything else: run from the start, or note it is over */
 	json_object_foreach(assigns, iid, a) {
@@ -510,7 +452,7 @@ main(int argc, char **argv)
 	struct pollfd pfd[3];
 	struct zk_event ev;
 	int sig;
-	long long next;
+	long long retry = 0;
 	char buf[64];
 
 	PROG = "drove-execd";
@@ -545,8 +487,7 @@ main(int argc, char **argv)
 	pthread_mutex_init(&X.mu, NULL);
 	pthread_rwlock_init(&X.zkrw, NULL);
 
-	sock = js_str(js_get(X.cfg, "options"), "dockerSocketPath",
-	    "/var/run/docker.sock");
+	sock = cfg_docker_socket(X.cfg);
 	if (!(X.eng = engine_new(sock, X.cmd_timeout_ms)))
 		diesys(EXIT_TEMP, "unable to set up the engine client");
 	if (engine_ping(X.eng) < 0)
@@ -561,16 +502,17 @@ main(int argc, char **argv)
 	if (pthread_create(&evth, NULL, events_main, NULL) != 0)
 		die(EXIT_TEMP, "unable to start the events thread");
 	recover();
-	publish_node();
+	if (publish_node() < 0)
+		die(EXIT_TEMP, "unable to publish the node data");
 	notify_ready(notif);
 
-	next = mono_ms() + REFRESH_MS;
 	pfd[0].fd = zk_fd(X.zk);
 	pfd[1].fd = sfd;
 	pfd[2].fd = X.wake[0];
 	for (;;) {
 		long long now = mono_ms();
-		int timeout = next > now ? (int)(next - now) : 0;
+		int timeout = !retry ? -1 : retry > now ? (int)(retry - now) :
+		    0;
 
 		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
 		if (poll(pfd, 3, timeout) < 0) {
@@ -591,13 +533,13 @@ main(int argc, char **argv)
 					_exit(0);
 				}
 		}
-		again = 0;
+		again = retry && mono_ms() >= retry;
 		if (pfd[0].revents & POLLIN) {
-			while (zk_next_event(X.zk, &ev) == 1) {
-				char dir[ZKP_MAX];
+			char dir[ZKP_MAX], node[ZKP_MAX];
 
-				zkp_executor_assignments(dir, X.ns,
-				    X.executor_id);
+			zkp_executor_assignments(dir, X.ns, X.executor_id);
+			zkp_executor(node, X.ns, X.executor_id);
+			while (zk_next_event(X.zk, &ev) == 1) {
 				switch (ev.type) {
 				case ZK_EV_EXPIRED:
 					die(EXIT_TEMP, "ZooKeeper session "
@@ -612,7 +554,9 @@ main(int argc, char **argv)
 				case ZK_EV_CHANGED:
 				case ZK_EV_DELETED:
 				case ZK_EV_CREATED:
-					if (!strncmp(ev.path, dir,
+					if (!strcmp(ev.path, node))
+						again = 1;
+					else if (!strncmp(ev.path, dir,
 					    strlen(dir)) && ev.path[strlen(
 					    dir)] == '/')
 						assignment_changed(ev.path);
@@ -626,11 +570,8 @@ main(int argc, char **argv)
 			while (read(X.wake[0], buf, sizeof buf) > 0)
 				;
 			reap(NULL);
-			again = 1;
 		}
-		if (again || mono_ms() >= next) {
-			publish_node();
-			next = mono_ms() + REFRESH_MS;
-		}
+		if (again)
+			retry = publish_node() < 0 ? mono_ms() + RETRY_MS : 0;
 	}
 }

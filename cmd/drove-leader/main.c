@@ -21,11 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "config.h"
+#include "election.h"
 #include "err.h"
 #include "json.h"
 #include "notify.h"
+#include "record.h"
 #include "sig.h"
 #include "zk.h"
 #include "zkpath.h"
@@ -117,70 +118,59 @@ spawn(void)
  * znode, so it can no longer write.
  */
 static void
-remove_ghosts(const char *mine)
+remove_ghosts(const char *host, int port)
 {
 	char **names = NULL;
+	struct rec_leader rl;
+	json_t *data;
 	int i;
 
 	if (zk_children(ctx.zk, ctx.dir, 0, &names, NULL) < 0)
 		die(EXIT_TEMP, "%s", zk_last_error());
 	for (i = 0; names[i]; i++) {
 		char p[ZKP_MAX];
-		struct buf b = BUF_ZERO;
 
-		if (zkp_child(p, ctx.dir, names[i]) < 0)
+		if (election_seq(names[i]) < 0 ||
+		    zkp_child(p, ctx.dir, names[i]) < 0)
 			continue;
-		if (zk_get(ctx.zk, p, 0, &b, NULL) == 0 && b.s &&
-		    !strcmp(b.s, mine)) {
+		if (!(data = zk_get_json(ctx.zk, p, 0, NULL)))
+			continue;
+		if (rec_leader_read(data, &rl) == 0 &&
+		    !strcmp(rl.hostname, host) && rl.port == port) {
 			info("removing %s, left by an earlier run of this "
 			    "controller", names[i]);
 			if (zk_delete(ctx.zk, p, -1) < 0 && errno != ENOENT)
 				die(EXIT_TEMP, "%s", zk_last_error());
 		}
-		buf_free(&b);
+		json_decref(data);
 	}
 	zk_free_names(names);
 }
 
-/* Check the election; become leader or watch our predecessor. */
+/* Check the election (lib/election); lead, or watch our predecessor. */
 static void
 elect(void)
 {
-	char **names = NULL, *pred = NULL;
+	char **names = NULL, p[ZKP_MAX];
 	const char *mine = zkp_base(ctx.me);
-	int i, found = 0;
+	int i, r;
 
 	for (;;) {
 		if (zk_children(ctx.zk, ctx.dir, 0, &names, NULL) < 0)
 			die(EXIT_TEMP, "%s", zk_last_error());
-		pred = NULL;
-		found = 0;
-		for (i = 0; names[i]; i++) {
-			if (!strcmp(names[i], mine)) {
-				found = 1;
-				break;
-			}
-			pred = names[i];
-		}
-		if (!found)
+		if ((i = election_predecessor(names, mine)) == -2)
 			die(EXIT_TEMP, "our election znode '%s' is gone",
 			    ctx.me);
-		if (!pred)
+		if (i < 0)
 			break;
-		{
-			char p[ZKP_MAX];
-			int r;
-
-			if (zkp_child(p, ctx.dir, pred) < 0)
-				die(EXIT_TEMP, "bad election znode '%s'", pred);
-			r = zk_exists(ctx.zk, p, 1);
-			if (r < 0)
-				die(EXIT_TEMP, "%s", zk_last_error());
-			if (r == 1) {
-				info("standing by behind %s", pred);
-				zk_free_names(names);
-				return;
-			}
+		if (zkp_child(p, ctx.dir, names[i]) < 0)
+			die(EXIT_TEMP, "bad election znode '%s'", names[i]);
+		if ((r = zk_exists(ctx.zk, p, 1)) < 0)
+			die(EXIT_TEMP, "%s", zk_last_error());
+		if (r == 1) {
+			info("standing by behind %s", names[i]);
+			zk_free_names(names);
+			return;
 		}
 		zk_free_names(names);	/* predecessor just went: look again */
 	}
@@ -194,8 +184,9 @@ int
 main(int argc, char **argv)
 {
 	const char *cfgpath = NULL, *host = NULL, *connect;
-	char hostbuf[256], prefix[ZKP_MAX];
-	int c, port = -1;
+	char hostbuf[256], prefix[ZKP_MAX], *end;
+	long port = -1;
+	int c;
 	json_t *cfg, *me;
 	struct js_err err;
 	char *data;
@@ -212,7 +203,13 @@ main(int argc, char **argv)
 			break;
 		case 'v': verbosity++; break;
 		case 'H': host = optarg; break;
-		case 'p': port = atoi(optarg); break;
+		case 'p':
+			errno = 0;
+			port = strtol(optarg, &end, 10);
+			if (!*optarg || *end || errno || port < 1 ||
+			    port > 65535)
+				die(EXIT_USAGE, "invalid port '%s'", optarg);
+			break;
 		case 'h': printf("usage: %s\n", USAGE); return 0;
 		default: dieusage(USAGE);
 		}
@@ -227,18 +224,13 @@ main(int argc, char **argv)
 	if (!connect)
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
 		    cfgpath);
-	if (!host)
-		host = js_str(js_get(cfg, "options"), "hostname", NULL);
 	if (!host) {
-		if (gethostname(hostbuf, sizeof hostbuf) < 0)
+		if (cfg_hostname(cfg, hostbuf, sizeof hostbuf) < 0)
 			diesys(EXIT_TEMP, "unable to get the hostname");
-		hostbuf[sizeof hostbuf - 1] = '\0';
 		host = hostbuf;
 	}
-	if (port < 0)
-		port = cfg_server_port(cfg, 4000);
-	if (port <= 0 || port > 65535)
-		die(EXIT_USAGE, "invalid port %d", port);
+	if (port < 0 && (port = cfg_port(cfg, NODE_CONTROLLER)) < 0)
+		die(EXIT_USAGE, "%s: invalid server port", cfgpath);
 	if (zkp_election_dir(ctx.dir, cfg_zk_namespace(cfg)) < 0 ||
 	    zkp_election_prefix(prefix, cfg_zk_namespace(cfg)) < 0)
 		die(EXIT_USAGE, "invalid zookeeper.nameSpace '%s'",
@@ -253,12 +245,12 @@ main(int argc, char **argv)
 		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s'", connect);
 	if (zk_ensure(ctx.zk, ctx.dir) < 0)
 		die(EXIT_TEMP, "%s", zk_last_error());
-	me = json_pack("{s:s, s:i}", "hostname", host, "port", port);
-	data = js_dump(me);
+	me = rec_leader_new(&(struct rec_leader){ host, (int)port });
+	data = me ? js_dump(me) : NULL;
 	json_decref(me);
 	if (!data)
 		die(EXIT_TEMP, "out of memory");
-	remove_ghosts(data);
+	remove_ghosts(host, (int)port);
 	if (zk_create(ctx.zk, prefix, data, strlen(data),
 	    ZK_EPHEMERAL | ZK_SEQUENCE, ctx.me, sizeof ctx.me) < 0)
 		die(EXIT_TEMP, "%s", zk_last_error());

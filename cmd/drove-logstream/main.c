@@ -43,7 +43,6 @@
 
 static struct ctx {
 	const char *logpath;	/* as configured */
-	json_t *secrets;	/* borrowed from cfg: clusterAuth.secrets */
 	json_t *cfg;
 } ctx;
 
@@ -389,23 +388,10 @@ ls_download(struct MHD_Connection *c, const char *id, const char *inst,
 static int
 ls_authorized(struct MHD_Connection *c)
 {
-	const char *h;
-	size_t i;
-	json_t *s;
-
-	if (!json_is_array(ctx.secrets) || json_array_size(ctx.secrets) == 0)
+	if (cfg_cluster_secret_count(ctx.cfg) == 0)
 		return 1;
-	h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    "Cluster-Authorization");
-	if (h == NULL)
-		return 0;
-	json_array_foreach(ctx.secrets, i, s) {
-		const char *v = js_str(s, "secret", NULL);
-
-		if (v != NULL && strcmp(v, h) == 0)
-			return 1;
-	}
-	return 0;
+	return cfg_cluster_secret_ok(ctx.cfg, MHD_lookup_connection_value(c,
+	    MHD_HEADER_KIND, "Cluster-Authorization"));
 }
 
 static enum MHD_Result
@@ -484,22 +470,6 @@ ls_mhd_log(void *cls, const char *fmt, va_list ap)
 	warn("httpd: %s", msg);
 }
 
-/* logging.appenders[] entry with type drove -> logPath, or NULL. */
-static const char *
-ls_cfg_logpath(const json_t *cfg)
-{
-	json_t *apps = js_get(cfg, "logging.appenders"), *a;
-	size_t i;
-
-	json_array_foreach(apps, i, a) {
-		const char *t = js_str(a, "type", "");
-
-		if (strcmp(t, "drove") == 0)
-			return js_str(a, "logPath", NULL);
-	}
-	return NULL;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -548,15 +518,12 @@ main(int argc, char **argv)
 
 	if ((ctx.cfg = cfg_load(conf, &jerr)) == NULL)
 		die(EXIT_USAGE, "%s", jerr.msg);
-	if ((ctx.logpath = ls_cfg_logpath(ctx.cfg)) == NULL ||
+	if ((ctx.logpath = cfg_instance_log_path(ctx.cfg)) == NULL ||
 	    *ctx.logpath == '\0')
 		die(EXIT_USAGE, "'%s': no logging.appenders entry of type "
 		    "drove with a logPath", conf);
-	ctx.secrets = js_get(ctx.cfg, "clusterAuth.secrets");
-	if (port < 0)
-		port = cfg_server_port(ctx.cfg, 3000);
-	if (port < 0 || port > 65535)
-		die(EXIT_USAGE, "'%s': invalid server port %ld", conf, port);
+	if (port < 0 && (port = cfg_port(ctx.cfg, NODE_EXECUTOR)) < 0)
+		die(EXIT_USAGE, "'%s': invalid server port", conf);
 	if (cfg_server_sockaddr(ctx.cfg, (int)port, &ss, &bindaddr) < 0)
 		die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
 		    bindaddr);

@@ -61,10 +61,11 @@ main(int argc, char **argv)
 	if (!cfg_zk_connect(cfg))
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
 		    cfgpath);
+	if (cfg_port(cfg, NODE_EXECUTOR) < 0)
+		die(EXIT_USAGE, "%s: invalid server port", cfgpath);
 	if (reconcile_identity(cfg, host, sizeof host, id) < 0)
 		diesys(EXIT_TEMP, "unable to get the host name");
-	sock = js_str(js_get(cfg, "options"), "dockerSocketPath",
-	    "/var/run/docker.sock");
+	sock = cfg_docker_socket(cfg);
 	if (!(eng = engine_new(sock, 30000)))
 		diesys(EXIT_TEMP, "unable to set up the engine client");
 	if (engine_ping(eng) < 0)

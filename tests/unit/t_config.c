@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -5,6 +6,64 @@
 #include "tap.h"
 
 #define Y(s) cfg_parse(s, strlen(s), "t.yml", &err)
+
+/* The getters of values that several programs read. */
+static void
+test_getters(void)
+{
+	struct js_err err;
+	char host[256], tiny[4];
+	json_t *c;
+
+#define G(s) cfg_parse(s, strlen(s), "g.yml", &err)
+	c = G("server: {applicationConnectors: [{type: http, port: 3100}]}\n"
+	    "options: {hostname: exec-7, dockerSocketPath: /run/d.sock}\n"
+	    "logging: {appenders: [{type: console},\n"
+	    "  {type: Drove, logPath: /wrong},\n"
+	    "  {type: drove, logPath: /var/log/i}]}\n"
+	    "clusterAuth: {secrets: [{nodeType: controller, secret: c-s},\n"
+	    "  {nodeType: EXECUTOR, secret: e-s}]}\n");
+	is_int(cfg_port(c, NODE_EXECUTOR), 3100, "port from connectors");
+	ok(cfg_hostname(c, host, sizeof host) == 0 &&
+	    !strcmp(host, "exec-7"), "hostname from options");
+	ok(cfg_hostname(c, tiny, sizeof tiny) < 0 && errno == ENAMETOOLONG,
+	    "hostname too long for the buffer");
+	is_str(cfg_instance_log_path(c), "/var/log/i",
+	    "log path of type drove, matched exactly");
+	is_str(cfg_docker_socket(c), "/run/d.sock", "docker socket");
+	is_str(cfg_cluster_secret(c, NODE_CONTROLLER), "c-s",
+	    "controller secret, nodeType in any case");
+	is_str(cfg_cluster_secret(c, NODE_EXECUTOR), "e-s", "executor secret");
+	is_int(cfg_cluster_secret_count(c), 2, "two secrets");
+	ok(cfg_cluster_secret_ok(c, "e-s") && cfg_cluster_secret_ok(c, "c-s"),
+	    "any node type's secret accepted");
+	ok(!cfg_cluster_secret_ok(c, "x") && !cfg_cluster_secret_ok(c, NULL) &&
+	    !cfg_cluster_secret_ok(c, "e-"), "others refused");
+	json_decref(c);
+
+	c = G("zookeeper: {connectionString: x}\n");
+	is_int(cfg_port(c, NODE_CONTROLLER), 4000, "controller default port");
+	is_int(cfg_port(c, NODE_EXECUTOR), 3000, "executor default port");
+	ok(cfg_hostname(c, host, sizeof host) == 0 && host[0],
+	    "hostname from the system");
+	ok(cfg_instance_log_path(c) == NULL, "no log path");
+	is_str(cfg_docker_socket(c), "/var/run/docker.sock",
+	    "default docker socket");
+	ok(cfg_cluster_secret(c, NODE_EXECUTOR) == NULL &&
+	    cfg_cluster_secret_count(c) == 0 &&
+	    !cfg_cluster_secret_ok(c, ""), "no secrets");
+	json_decref(c);
+
+	c = G("server: {applicationConnectors: [{port: 70000}]}\n");
+	errno = 0;
+	ok(cfg_port(c, NODE_EXECUTOR) < 0 && errno == EINVAL,
+	    "port out of range: EINVAL");
+	json_decref(c);
+	c = G("server: {applicationConnectors: [{port: \"80\"}]}\n");
+	ok(cfg_port(c, NODE_EXECUTOR) < 0, "quoted port: EINVAL");
+	json_decref(c);
+#undef G
+}
 
 int
 main(void)
@@ -51,5 +110,6 @@ main(void)
 	ok(c == NULL && strstr(err.msg, "t.yml:"), "syntax error names file and line: %s", err.msg);
 	c = Y("a: &x 1\nb: *x\n");
 	ok(c == NULL && strstr(err.msg, "alias"), "aliases refused");
+	test_getters();
 	return done_testing();
 }

@@ -3,6 +3,7 @@
 
 #include "json.h"
 #include "reconcile.h"
+#include "record.h"
 #include "tap.h"
 
 static json_t *
@@ -29,6 +30,26 @@ find(json_t *d, const char *act, const char *iid)
 	return NULL;
 }
 
+/* The records as drove-sched and drove-execd store them. */
+static void
+assign(json_t *as, const char *iid, enum target_state t)
+{
+	json_t *spec = P("{\"name\":\"a\",\"version\":\"1\"}");
+
+	json_object_set_new(as, iid, rec_assignment_new(&(struct rec_assignment){
+	    .app_id = "a-1", .instance_id = iid, .executor_id = "E",
+	    .target = t }, spec));
+	json_decref(spec);
+}
+
+static void
+info(json_t *in, const char *iid, enum inst_state s)
+{
+	json_object_set_new(in, iid, rec_instance_new(&(struct rec_instance){
+	    .app_id = "a-1", .instance_id = iid, .executor_id = "E",
+	    .state = s }));
+}
+
 int
 main(void)
 {
@@ -49,23 +70,21 @@ main(void)
 	    "{\"Id\":\"c7\",\"State\":\"running\",\"Labels\":{"
 	    "\"drove.instance.id\":\"AI-7\"}}"
 	    "]");
-	a = P("{"
-	    "\"AI-1\":{\"appId\":\"a-1\",\"targetState\":\"RUNNING\"},"
-	    "\"AI-3\":{\"appId\":\"a-1\",\"targetState\":\"RUNNING\"},"
-	    "\"AI-4\":{\"appId\":\"a-1\",\"targetState\":\"STOPPED\"},"
-	    "\"AI-7\":{\"appId\":\"a-1\",\"targetState\":\"RUNNING\"},"
-	    "\"AI-8\":{\"appId\":\"a-1\",\"targetState\":\"RUNNING\"},"
-	    "\"AI-9\":{\"appId\":\"a-1\",\"targetState\":\"RUNNING\"},"
-	    "\"AI-10\":{\"appId\":\"a-1\",\"targetState\":\"RUNNING\"}"
-	    "}");
-	in = P("{"
-	    "\"AI-1\":{\"state\":\"HEALTHY\"},"
-	    "\"AI-3\":{\"state\":\"HEALTHY\"},"
-	    "\"AI-7\":{\"state\":\"STOPPED\"},"
-	    "\"AI-8\":{\"state\":\"UNREADY\"},"
-	    "\"AI-9\":{\"state\":\"PENDING\"},"
-	    "\"AI-10\":{\"state\":\"LOST\"}"
-	    "}");
+	a = json_object();
+	assign(a, "AI-1", TARGET_RUNNING);
+	assign(a, "AI-3", TARGET_RUNNING);
+	assign(a, "AI-4", TARGET_STOPPED);
+	assign(a, "AI-7", TARGET_RUNNING);
+	assign(a, "AI-8", TARGET_RUNNING);
+	assign(a, "AI-9", TARGET_RUNNING);
+	assign(a, "AI-10", TARGET_RUNNING);
+	in = json_object();
+	info(in, "AI-1", INST_HEALTHY);
+	info(in, "AI-3", INST_HEALTHY);
+	info(in, "AI-7", INST_STOPPED);
+	info(in, "AI-8", INST_UNREADY);
+	info(in, "AI-9", INST_PENDING);
+	info(in, "AI-10", INST_LOST);
 	d = reconcile_decide(c, a, in, "E");
 	ok(d && json_is_array(d), "decisions array");
 	x = find(d, "adopt", "AI-1");
@@ -88,8 +107,15 @@ main(void)
 	ok(!find(d, "lost", "AI-1"), "adopted not lost");
 	is_int(json_array_size(d), 7, "seven decisions");
 	json_decref(d);
-	d = reconcile_decide(json_array(), NULL, NULL, "E");
+	x = json_array();
+	d = reconcile_decide(x, NULL, NULL, "E");
 	is_int(json_array_size(d), 0, "nothing to do");
+	json_decref(d);
+	json_decref(x);
+	/* Drove's own ApplicationInstanceSpec has no targetState: run it */
+	json_object_del(json_object_get(a, "AI-1"), "targetState");
+	d = reconcile_decide(c, a, in, "E");
+	ok(find(d, "adopt", "AI-1") != NULL, "no targetState: adopted");
 	json_decref(d);
 	json_decref(c);
 	json_decref(a);

@@ -1,0 +1,427 @@
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+
+#define TRANSPORT "HTTP"
+
+static const char *
+nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* A deep copy of v, or a new empty value of def's kind when v is NULL. */
+static json_t *
+dup_or(const json_t *v, json_t *def)
+{
+	if (!v)
+		return def;
+	json_decref(def);
+	return json_deep_copy(v);
+}
+
+/* Member key as a string (required: NULL if absent or not a string). */
+static const char *
+str(const json_t *j, const char *key)
+{
+	return json_string_value(json_object_get(j, key));
+}
+
+static long long
+num(const json_t *j, const char *key)
+{
+	return js_int(j, key, 0);
+}
+
+static int
+invalid(void)
+{
+	errno = EINVAL;
+	return -1;
+}
+
+/* Set key to v (stolen) unless v is NULL; -1 remembered in *bad. */
+static void
+put(json_t *o, const char *key, json_t *v, int *bad)
+{
+	if (!v || json_object_set_new(o, key, v) < 0)
+		*bad = 1;
+}
+
+static json_t *
+done(json_t *o, int bad)
+{
+	if (o && !bad)
+		return o;
+	json_decref(o);
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* ApplicationInfo */
+
+json_t *
+rec_app_new(const struct rec_app *f)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	put(o, "appId", json_string(nz(f->app_id)), &bad);
+	put(o, "spec", dup_or(f->spec, json_object()), &bad);
+	put(o, "instances", json_integer(f->instances), &bad);
+	put(o, "created", json_integer(f->created), &bad);
+	put(o, "updated", json_integer(f->updated), &bad);
+	return done(o, bad);
+}
+
+int
+rec_app_read(const json_t *j, struct rec_app *out)
+{
+	const json_t *spec = json_object_get(j, "spec");
+
+	if (!str(j, "appId") || !json_is_object(spec) ||
+	    !json_is_integer(json_object_get(j, "instances")))
+		return invalid();
+	out->app_id = str(j, "appId");
+	out->spec = spec;
+	out->instances = num(j, "instances");
+	out->created = num(j, "created");
+	out->updated = num(j, "updated");
+	return 0;
+}
+
+/* Placement request */
+
+json_t *
+rec_request_new(const struct rec_request *f)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	put(o, "appId", json_string(nz(f->app_id)), &bad);
+	put(o, "instanceId", json_string(nz(f->instance_id)), &bad);
+	put(o, "created", json_integer(f->created), &bad);
+	if (f->error)
+		put(o, "error", json_string(f->error), &bad);
+	return done(o, bad);
+}
+
+int
+rec_request_read(const json_t *j, struct rec_request *out)
+{
+	if (!str(j, "appId"))
+		return invalid();
+	out->app_id = str(j, "appId");
+	out->instance_id = nz(str(j, "instanceId"));
+	out->created = num(j, "created");
+	out->error = str(j, "error");
+	return 0;
+}
+
+json_t *
+rec_request_with_error(const json_t *j, const char *error)
+{
+	json_t *o;
+	int bad = 0;
+
+	if (!json_is_object(j)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!(o = json_deep_copy(j)))
+		return done(NULL, 1);
+	if (error)
+		put(o, "error", json_string(error), &bad);
+	else
+		json_object_del(o, "error");
+	return done(o, bad);
+}
+
+/* Assignment */
+
+/* The ApplicationInstanceSpec member dkey from spec's skey, or def. */
+static void
+map(json_t *o, const char *dkey, const json_t *spec, const char *skey,
+    json_t *def, int *bad)
+{
+	const json_t *v = json_object_get(spec, skey);
+
+	if (v && !json_is_null(v))
+		put(o, dkey, dup_or(v, def), bad);
+	else if (def)
+		put(o, dkey, def, bad);
+}
+
+json_t *
+rec_assignment_new(const struct rec_assignment *f, const json_t *spec)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	put(o, "appId", json_string(nz(f->app_id)), &bad);
+	put(o, "appName", json_string(f->app_name ? f->app_name :
+	    js_str(spec, "name", "")), &bad);
+	put(o, "instanceId", json_string(nz(f->instance_id)), &bad);
+	map(o, "executable", spec, "executable", NULL, &bad);
+	put(o, "resources", dup_or(f->resources, json_array()), &bad);
+	map(o, "ports", spec, "exposedPorts", json_array(), &bad);
+	map(o, "volumes", spec, "volumes", json_array(), &bad);
+	map(o, "configs", spec, "configs", json_array(), &bad);
+	map(o, "healthcheck", spec, "healthcheck", NULL, &bad);
+	map(o, "readiness", spec, "readiness", NULL, &bad);
+	map(o, "loggingSpec", spec, "logging", json_pack("{s:s, s:s, s:i, "
+	    "s:b}", "type", "LOCAL", "maxSize", "10m", "maxFiles", 3,
+	    "compress", 1), &bad);
+	map(o, "env", spec, "env", json_object(), &bad);
+	map(o, "args", spec, "args", json_array(), &bad);
+	map(o, "devices", spec, "devices", json_array(), &bad);
+	map(o, "preShutdown", spec, "preShutdown", json_pack("{s:[], s:s}",
+	    "hooks", "waitBeforeKill", "0 seconds"), &bad);
+	map(o, "userSpec", spec, "userSpec", NULL, &bad);
+	put(o, "targetState", json_string(nz(target_state_name(f->target))),
+	    &bad);
+	put(o, "executorId", json_string(nz(f->executor_id)), &bad);
+	put(o, "created", json_integer(f->created), &bad);
+	return done(o, bad);
+}
+
+int
+rec_assignment_read(const json_t *j, struct rec_assignment *out)
+{
+	const char *t;
+
+	if (!str(j, "appId") || !str(j, "instanceId"))
+		return invalid();
+	out->app_id = str(j, "appId");
+	out->app_name = nz(str(j, "appName"));
+	out->instance_id = str(j, "instanceId");
+	out->executor_id = nz(str(j, "executorId"));
+	/* Drove's ApplicationInstanceSpec has no targetState: run it. */
+	t = str(j, "targetState");
+	out->target = !t || !strcmp(t, target_state_name(TARGET_RUNNING)) ?
+	    TARGET_RUNNING : TARGET_STOPPED;
+	out->resources = json_object_get(j, "resources");
+	out->created = num(j, "created");
+	return 0;
+}
+
+json_t *
+rec_assignment_stopped(const json_t *j)
+{
+	json_t *o;
+	int bad = 0;
+
+	if (!json_is_object(j)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!(o = json_deep_copy(j)))
+		return done(NULL, 1);
+	put(o, "targetState", json_string(target_state_name(TARGET_STOPPED)),
+	    &bad);
+	return done(o, bad);
+}
+
+/* InstanceInfo */
+
+json_t *
+rec_instance_new(const struct rec_instance *f)
+{
+	json_t *o = json_object(), *li = json_object();
+	int bad = 0;
+
+	put(o, "appId", json_string(nz(f->app_id)), &bad);
+	put(o, "appName", json_string(nz(f->app_name)), &bad);
+	put(o, "instanceId", json_string(nz(f->instance_id)), &bad);
+	put(o, "executorId", json_string(nz(f->executor_id)), &bad);
+	if (li) {
+		put(li, "hostname", json_string(nz(f->hostname)), &bad);
+		put(li, "ports", dup_or(f->ports, json_object()), &bad);
+	}
+	put(o, "localInfo", li, &bad);
+	put(o, "resources", dup_or(f->resources, json_array()), &bad);
+	put(o, "state", json_string(nz(inst_state_name(f->state))), &bad);
+	put(o, "metadata", dup_or(f->metadata, json_object()), &bad);
+	put(o, "errorMessage", json_string(nz(f->error)), &bad);
+	put(o, "created", json_integer(f->created), &bad);
+	put(o, "updated", json_integer(f->updated), &bad);
+	return done(o, bad);
+}
+
+int
+rec_instance_read(const json_t *j, struct rec_instance *out)
+{
+	const json_t *li = json_object_get(j, "localInfo");
+
+	if (!str(j, "appId") || !str(j, "instanceId"))
+		return invalid();
+	out->app_id = str(j, "appId");
+	out->app_name = nz(str(j, "appName"));
+	out->instance_id = str(j, "instanceId");
+	out->executor_id = nz(str(j, "executorId"));
+	out->hostname = nz(str(li, "hostname"));
+	out->ports = json_object_get(li, "ports");
+	out->resources = json_object_get(j, "resources");
+	if (inst_state_parse(str(j, "state"), &out->state) < 0)
+		out->state = INST_UNKNOWN;
+	out->metadata = json_object_get(j, "metadata");
+	out->error = nz(str(j, "errorMessage"));
+	out->created = num(j, "created");
+	out->updated = num(j, "updated");
+	return 0;
+}
+
+json_t *
+rec_instance_with_state(const json_t *j, enum inst_state s,
+    const char *error, long long updated)
+{
+	struct rec_instance ri;
+	json_t *o;
+	int bad = 0;
+
+	if (rec_instance_read(j, &ri) < 0 || !inst_state_name(s)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!(o = json_deep_copy(j)))
+		return done(NULL, 1);
+	put(o, "state", json_string(inst_state_name(s)), &bad);
+	if (error)
+		put(o, "errorMessage", json_string(error), &bad);
+	put(o, "updated", json_integer(updated), &bad);
+	return done(o, bad);
+}
+
+/* ExecutorNodeData */
+
+static json_t *
+tags_with(const char *hostname, const json_t *tags)
+{
+	json_t *o = json_array(), *t;
+	size_t i;
+
+	if (!o || json_array_append_new(o, json_string(hostname)) < 0)
+		goto oom;
+	json_array_foreach(tags, i, t) {
+		if (!json_is_string(t) || !strcmp(json_string_value(t),
+		    hostname))
+			continue;
+		if (json_array_append_new(o, json_deep_copy(t)) < 0)
+			goto oom;
+	}
+	return o;
+oom:
+	json_decref(o);
+	return NULL;
+}
+
+json_t *
+rec_executor_new(const struct rec_executor *f)
+{
+	json_t *o = json_object(), *st = json_object();
+	int bad = 0;
+
+	put(o, "type", json_string(node_type_name(NODE_EXECUTOR)), &bad);
+	put(o, "hostname", json_string(nz(f->hostname)), &bad);
+	put(o, "port", json_integer(f->port), &bad);
+	put(o, "transportType", json_string(TRANSPORT), &bad);
+	put(o, "updated", json_integer(f->updated), &bad);
+	if (st) {
+		put(st, "executorId", json_string(nz(f->executor_id)), &bad);
+		put(st, "layout", dup_or(f->layout, json_pack("{s:{}, s:{}}",
+		    "cores", "memory")), &bad);
+	}
+	put(o, "state", st, &bad);
+	put(o, "tags", tags_with(nz(f->hostname), f->tags), &bad);
+	put(o, "metadata", dup_or(f->metadata, json_object()), &bad);
+	put(o, "executorState", json_string(nz(executor_state_name(
+	    f->state))), &bad);
+	return done(o, bad);
+}
+
+int
+rec_executor_read(const json_t *j, struct rec_executor *out)
+{
+	const json_t *st = json_object_get(j, "state");
+	enum executor_state es;
+
+	if (!str(j, "hostname") || !str(st, "executorId") ||
+	    executor_state_parse(str(j, "executorState"), &es) < 0)
+		return invalid();
+	out->executor_id = str(st, "executorId");
+	out->hostname = str(j, "hostname");
+	out->port = (int)num(j, "port");
+	out->updated = num(j, "updated");
+	out->layout = json_object_get(st, "layout");
+	out->tags = json_object_get(j, "tags");
+	out->metadata = json_object_get(j, "metadata");
+	out->state = es;
+	return 0;
+}
+
+/* ClusterStateData */
+
+json_t *
+rec_cluster_new(const struct rec_cluster *f)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	put(o, "state", json_string(nz(cluster_state_name(f->state))), &bad);
+	put(o, "updated", json_integer(f->updated), &bad);
+	return done(o, bad);
+}
+
+int
+rec_cluster_read(const json_t *j, struct rec_cluster *out)
+{
+	enum cluster_state s;
+
+	if (cluster_state_parse(str(j, "state"), &s) < 0)
+		return invalid();
+	out->state = s;
+	out->updated = num(j, "updated");
+	return 0;
+}
+
+/* Election znode data */
+
+json_t *
+rec_leader_new(const struct rec_leader *f)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	put(o, "hostname", json_string(nz(f->hostname)), &bad);
+	put(o, "port", json_integer(f->port), &bad);
+	return done(o, bad);
+}
+
+int
+rec_leader_read(const json_t *j, struct rec_leader *out)
+{
+	const json_t *p = json_object_get(j, "port");
+	const char *s;
+	char *end;
+	long v = 0;
+
+	if (!str(j, "hostname"))
+		return invalid();
+	if (json_is_integer(p))
+		v = (long)json_integer_value(p);
+	else if ((s = json_string_value(p))) {
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (errno || end == s || *end)
+			return invalid();
+	} else if (p)
+		return invalid();
+	if (v < 0 || v > 65535)
+		return invalid();
+	out->hostname = str(j, "hostname");
+	out->port = (int)v;
+	return 0;
+}

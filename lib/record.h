@@ -1,0 +1,181 @@
+/*
+ * record: the one builder and the one reader of every JSON document stored
+ * in ZooKeeper.  man/drove-znodes.5 documents where each lives; the shapes
+ * are Drove's (drove.md §1, §3.4, §4, §7.2) plus our own fields.  No
+ * program shapes or picks apart a record by hand.
+ *
+ * Each record has a struct of its typed fields:
+ *   json_t *rec_X_new(const struct rec_X *f);
+ *	builds the document: a new reference, NULL only on ENOMEM.  String
+ *	fields that are NULL are written as ""; json_t * fields are borrowed
+ *	(copied into the result) and NULL ones written as the empty value
+ *	named in the struct.
+ *   int rec_X_read(const json_t *j, struct rec_X *out);
+ *	fills *out with pointers borrowed from j (valid while j lives) and
+ *	returns 0, or returns -1 with errno=EINVAL, *out untouched, when j is
+ *	not an object or lacks a required member (marked "required").  Absent
+ *	optional strings read as "", absent numbers as 0.
+ * rec_X_read() of rec_X_new()'s output gives back the same fields.
+ *
+ * Room is left for the records of later work (operations, tasks, local
+ * services, events): each gets its struct and its pair here.
+ */
+#ifndef DROVE_RECORD_H
+#define DROVE_RECORD_H
+
+#include "json.h"
+#include "model.h"
+
+/*
+ * ApplicationInfo, /<ns>/applications/<appId>:
+ *   {"appId","spec","instances","created","updated"}
+ * spec is the ApplicationSpec as accepted by the API; instances the
+ * expected count.  Required: appId, spec (object), instances (integer).
+ */
+struct rec_app {
+	const char *app_id;
+	const json_t *spec;		/* NULL: {} */
+	long long instances;
+	long long created, updated;	/* epoch ms */
+};
+
+json_t *rec_app_new(const struct rec_app *f);
+int rec_app_read(const json_t *j, struct rec_app *out);
+
+/*
+ * Placement request, /<ns>/requests/<instanceId>:
+ *   {"appId","instanceId","created"[,"error"]}
+ * error: why nothing fits, set by the scheduler; absent while none.
+ * Required: appId.
+ */
+struct rec_request {
+	const char *app_id;
+	const char *instance_id;
+	long long created;
+	const char *error;		/* NULL: none (member left out) */
+};
+
+json_t *rec_request_new(const struct rec_request *f);
+int rec_request_read(const json_t *j, struct rec_request *out);
+/* A copy of request j with "error" set to error (removed when NULL);
+ * members it does not know are kept.  NULL on ENOMEM or if j is not an
+ * object (EINVAL). */
+json_t *rec_request_with_error(const json_t *j, const char *error);
+
+/*
+ * Assignment, /<ns>/assignments/<executorId>/<instanceId>: Drove's
+ * ApplicationInstanceSpec (appId, appName, instanceId, executable,
+ * resources, ports, volumes, configs, healthcheck, readiness, loggingSpec,
+ * env, args, devices, preShutdown, userSpec) plus targetState, executorId
+ * and created.  Required: appId, instanceId.  An absent targetState reads
+ * as RUNNING, any other name than RUNNING as STOPPED.
+ * The spec members (executable, healthcheck, ...) are read from the
+ * assignment itself with json_object_get(): it IS the instance spec.
+ */
+struct rec_assignment {
+	const char *app_id;
+	const char *app_name;
+	const char *instance_id;
+	const char *executor_id;
+	enum target_state target;
+	const json_t *resources;	/* CPU and MEMORY allocations; NULL: [] */
+	long long created;
+};
+
+/*
+ * Build the assignment of instance f->instance_id of the app whose
+ * ApplicationSpec is spec: app_name is spec's name unless f gives one;
+ * every spec member is mapped to its ApplicationInstanceSpec name
+ * (exposedPorts -> ports, logging -> loggingSpec) with Drove's defaults
+ * for absent ones.
+ */
+json_t *rec_assignment_new(const struct rec_assignment *f,
+    const json_t *spec);
+int rec_assignment_read(const json_t *j, struct rec_assignment *out);
+/* A copy of assignment j with targetState STOPPED; NULL on ENOMEM, or
+ * EINVAL if j is not an object. */
+json_t *rec_assignment_stopped(const json_t *j);
+
+/*
+ * InstanceInfo, /<ns>/instances/<appId>/<instanceId>:
+ *   {"appId","appName","instanceId","executorId",
+ *    "localInfo":{"hostname","ports"},"resources","state","metadata",
+ *    "errorMessage","created","updated"}
+ * ports: name -> {"containerPort","hostPort","portType"}.  Written PENDING
+ * by the scheduler, then by the executor that runs it.
+ * Required: appId, instanceId.  A missing or unknown state reads as
+ * INST_UNKNOWN.
+ */
+struct rec_instance {
+	const char *app_id;
+	const char *app_name;
+	const char *instance_id;
+	const char *executor_id;
+	const char *hostname;		/* localInfo.hostname */
+	const json_t *ports;		/* localInfo.ports; NULL: {} */
+	const json_t *resources;	/* NULL: [] */
+	enum inst_state state;
+	const json_t *metadata;		/* NULL: {} */
+	const char *error;		/* errorMessage */
+	long long created, updated;
+};
+
+json_t *rec_instance_new(const struct rec_instance *f);
+int rec_instance_read(const json_t *j, struct rec_instance *out);
+/* A copy of InstanceInfo j in state s with errorMessage error (kept when
+ * NULL) and updated; NULL on ENOMEM or EINVAL (j not an InstanceInfo). */
+json_t *rec_instance_with_state(const json_t *j, enum inst_state s,
+    const char *error, long long updated);
+
+/*
+ * ExecutorNodeData, /<ns>/executor/<executorId> (EPHEMERAL), the parts
+ * that change rarely:
+ *   {"type":"EXECUTOR","hostname","port","transportType":"HTTP","updated",
+ *    "state":{"executorId","layout"},"tags","metadata","executorState"}
+ * layout: {"cores":{"<numa>":[ids]},"memory":{"<numa>":mb}}, every usable
+ * core and MB.  tags always holds the hostname, first; the builder adds it
+ * and drops non-strings and duplicates of it.  What changes with every
+ * instance (Drove's instances, state.cpus, state.memory) is not stored:
+ * it follows from the assignments and InstanceInfos.
+ * Required: hostname, state.executorId, executorState (a known name).
+ */
+struct rec_executor {
+	const char *executor_id;
+	const char *hostname;
+	int port;
+	long long updated;		/* last change of this record */
+	const json_t *layout;		/* NULL: {"cores":{},"memory":{}} */
+	const json_t *tags;		/* array of strings; NULL: [] */
+	const json_t *metadata;		/* NULL: {} */
+	enum executor_state state;
+};
+
+json_t *rec_executor_new(const struct rec_executor *f);
+int rec_executor_read(const json_t *j, struct rec_executor *out);
+
+/*
+ * ClusterStateData, /<ns>/cluster/maintenance: {"state","updated"}.
+ * Required: state (a known name).
+ */
+struct rec_cluster {
+	enum cluster_state state;
+	long long updated;
+};
+
+json_t *rec_cluster_new(const struct rec_cluster *f);
+int rec_cluster_read(const json_t *j, struct rec_cluster *out);
+
+/*
+ * Election znode data, /<ns>/leaderselection/leader-<seq>:
+ * {"hostname","port"}, the controller's API address.  Required: hostname;
+ * port may also be a string of digits (older writers).
+ */
+struct rec_leader {
+	const char *hostname;
+	int port;
+};
+
+json_t *rec_leader_new(const struct rec_leader *f);
+int rec_leader_read(const json_t *j, struct rec_leader *out);
+
+#endif
