@@ -25,6 +25,7 @@
 #include "json.h"
 #include "model.h"
 #include "notify.h"
+#include "record.h"
 #include "sig.h"
 #include "view.h"
 #include "zk.h"
@@ -47,7 +48,7 @@ static struct ctx {
 /* A running instance of an app, as the view shows it. */
 struct inst {
 	const char *id;
-	const char *state;
+	enum inst_state state;
 	long long created;
 	const char *executor_id;
 	const json_t *asg;
@@ -86,6 +87,23 @@ commit(struct zk_txn *t, const char *what, const char *app)
 	return -1;
 }
 
+/* A request's instanceId (the view's records are complete requests). */
+static const char *
+req_id(const json_t *r)
+{
+	struct rec_request f;
+
+	return rec_request_read(r, &f) == 0 ? f.instance_id : "";
+}
+
+static long long
+req_created(const json_t *r)
+{
+	struct rec_request f;
+
+	return rec_request_read(r, &f) == 0 ? f.created : 0;
+}
+
 static int
 cmp_created_desc(long long a, long long b, const char *x, const char *y)
 {
@@ -99,8 +117,8 @@ cmp_req_newest(const void *a, const void *b)
 {
 	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
 
-	return cmp_created_desc(js_int(x, "created", 0), js_int(y, "created",
-	    0), js_str(x, "instanceId", ""), js_str(y, "instanceId", ""));
+	return cmp_created_desc(req_created(x), req_created(y), req_id(x),
+	    req_id(y));
 }
 
 /* Stop order: non-HEALTHY first, then newest. */
@@ -108,7 +126,7 @@ static int
 cmp_stop(const void *a, const void *b)
 {
 	const struct inst *x = a, *y = b;
-	int hx = !strcmp(x->state, "HEALTHY"), hy = !strcmp(y->state, "HEALTHY");
+	int hx = x->state == INST_HEALTHY, hy = y->state == INST_HEALTHY;
 
 	if (hx != hy)
 		return hx - hy;
@@ -129,8 +147,8 @@ stop_assignments(const char *app, const struct inst *v, int n)
 	for (i = 0; i < n; i++) {
 		if (zkp_assignment(p, C.ns, v[i].executor_id, v[i].id) < 0)
 			continue;
-		a = json_deep_copy(v[i].asg);
-		json_object_set_new(a, "targetState", json_string("STOPPED"));
+		if (!(a = rec_assignment_stopped(v[i].asg)))
+			die(EXIT_TEMP, "out of memory");
 		zk_txn_set(t, p, a, -1);
 		json_decref(a);
 		view_touch(C.v, p);
@@ -138,7 +156,7 @@ stop_assignments(const char *app, const struct inst *v, int n)
 	if (commit(t, "stop instances", app) == 0)
 		for (i = 0; i < n; i++)
 			info("app %s: stopping %s (%s)", app, v[i].id,
-			    v[i].state);
+			    inst_state_name(v[i].state));
 }
 
 /* Delete the requests in r[0..n) (borrowed records; ids in them). */
@@ -153,7 +171,7 @@ delete_requests(const char *app, json_t **r, int n, const char *why)
 		return 0;
 	t = zk_txn_new(C.fence);
 	for (i = 0; i < n; i++) {
-		if (zkp_request(p, C.ns, js_str(r[i], "instanceId", "")) < 0)
+		if (zkp_request(p, C.ns, req_id(r[i])) < 0)
 			continue;
 		zk_txn_delete(t, p, -1);
 		view_touch(C.v, p);
@@ -196,8 +214,12 @@ settled(const char *app)
 		}
 	zk_free_names(names);
 	json_object_foreach(known, iid, ii) {
-		eid = js_str(ii, "executorId", NULL);
-		if (!eid || inst_state_terminal(js_str(ii, "state", "")) ||
+		struct rec_instance f;
+
+		if (rec_instance_read(ii, &f) < 0 || !*f.executor_id)
+			continue;
+		eid = f.executor_id;
+		if (inst_state_is_terminal(f.state) ||
 		    view_assignment(C.v, eid, iid) ||
 		    zkp_assignment(p, C.ns, eid, iid) < 0)
 			continue;
@@ -239,8 +261,8 @@ create_requests(const char *app, long long k)
 		if (ids_instance(iid, "AI-") < 0)
 			diesys(EXIT_TEMP, "unable to make an instance id");
 		zkp_request(p, C.ns, iid);
-		r = json_pack("{s:s, s:s, s:I}", "appId", app, "instanceId",
-		    iid, "created", (json_int_t)now);
+		r = rec_request_new(&(struct rec_request){ app, iid, now,
+		    NULL });
 		zk_txn_create(t, p, r, 0);
 		json_decref(r);
 		view_touch(C.v, p);
@@ -258,25 +280,28 @@ reconcile(const char *app)
 	json_t **rq;
 	struct inst *run;
 	struct zk_txn *t = NULL;
+	struct rec_app fa;
+	struct rec_instance fi;
+	struct rec_assignment fs;
 	char p[ZKP_MAX];
-	const char *iid, *state, *eid;
+	const char *iid, *eid;
 	long long want, have;
 	int nrun = 0, nreq = 0, ndel = 0, i;
 
-	if (appinfo && !json_is_integer(json_object_get(appinfo,
-	    "instances"))) {
-		warn("app %s: ApplicationInfo without instances: leaving it "
-		    "alone", app);
+	if (appinfo && rec_app_read(appinfo, &fa) < 0) {
+		warn("app %s: unreadable ApplicationInfo: leaving it alone",
+		    app);
 		return;
 	}
 	insts = view_instances(C.v, app);
 	reqs = view_app_requests(C.v, app);
 	run = xcalloc(json_object_size(insts) + 1, sizeof *run);
 	json_object_foreach(insts, iid, ii) {
-		state = js_str(ii, "state", "UNKNOWN");
-		eid = js_str(ii, "executorId", NULL);
+		if (rec_instance_read(ii, &fi) < 0)
+			continue;
+		eid = *fi.executor_id ? fi.executor_id : NULL;
 		asg = eid ? view_assignment(C.v, eid, iid) : NULL;
-		if (inst_state_terminal(state)) {
+		if (inst_state_is_terminal(fi.state)) {
 			/* over: its resources go back to the executor */
 			if (!asg || zkp_assignment(p, C.ns, eid, iid) < 0)
 				continue;
@@ -285,16 +310,17 @@ reconcile(const char *app)
 			zk_txn_delete(t, p, -1);
 			view_touch(C.v, p);
 			info("app %s: %s is %s: removing its assignment", app,
-			    iid, state);
+			    iid, inst_state_name(fi.state));
 			ndel++;
 			continue;
 		}
-		if (!asg || strcmp(js_str(asg, "targetState", ""), "RUNNING"))
+		if (!asg || rec_assignment_read(asg, &fs) < 0 ||
+		    fs.target != TARGET_RUNNING)
 			continue;
-		if (!appinfo || inst_state_wanted(state)) {
+		if (!appinfo || inst_state_is_wanted(fi.state)) {
 			run[nrun].id = iid;
-			run[nrun].state = state;
-			run[nrun].created = js_int(ii, "created", 0);
+			run[nrun].state = fi.state;
+			run[nrun].created = fi.created;
 			run[nrun].executor_id = eid;
 			run[nrun].asg = asg;
 			nrun++;
@@ -315,9 +341,9 @@ reconcile(const char *app)
 	 * instanceId once. */
 	have = nrun;
 	for (i = 0; i < nreq; i++)
-		if (!json_object_get(insts, js_str(rq[i], "instanceId", "")))
+		if (!json_object_get(insts, req_id(rq[i])))
 			have++;
-	want = js_int(appinfo, "instances", 0);
+	want = fa.instances;
 	if (want < 0)
 		want = 0;
 	if (have < want) {
@@ -353,9 +379,12 @@ mark_all(void)
 		mark_dirty(k);
 	json_object_foreach(json_object_get(snap, "instances"), k, x)
 		mark_dirty(k);
-	json_object_foreach(json_object_get(snap, "requests"), k, r)
-		if (js_str(r, "appId", NULL))
-			mark_dirty(js_str(r, "appId", NULL));
+	json_object_foreach(json_object_get(snap, "requests"), k, r) {
+		struct rec_request f;
+
+		if (rec_request_read(r, &f) == 0)
+			mark_dirty(f.app_id);
+	}
 }
 
 /* Refresh the view, then reconcile what changed, until nothing does:

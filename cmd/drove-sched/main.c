@@ -32,6 +32,7 @@
 #include "notify.h"
 #include "view.h"
 #include "placement.h"
+#include "record.h"
 #include "snapshot.h"
 #include "zk.h"
 #include "zkpath.h"
@@ -116,64 +117,32 @@ cmp_req(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-static void
-copy(json_t *dst, const char *dkey, const json_t *spec, const char *skey,
-    json_t *def)
-{
-	json_t *v = json_object_get(spec, skey);
-
-	if (v && !json_is_null(v)) {
-		json_object_set(dst, dkey, v);
-		json_decref(def);
-	} else if (def)
-		json_object_set_new(dst, dkey, def);
-}
-
-/* Drove's ApplicationInstanceSpec for a placement, plus our fields. */
+/* The assignment and the PENDING InstanceInfo of a placement. */
 static json_t *
-assignment_new(const char *app_id, const char *iid, const json_t *spec,
+assignment_of(const char *app_id, const char *iid, const json_t *spec,
     const struct pl_result *r, long long now)
 {
-	json_t *a = json_object();
+	json_t *res = pl_result_resources(r), *a;
+	struct rec_assignment f = { app_id, NULL, iid, r->executor_id,
+	    TARGET_RUNNING, res, now };
 
-	json_object_set_new(a, "appId", json_string(app_id));
-	json_object_set_new(a, "appName",
-	    json_string(js_str(spec, "name", "")));
-	json_object_set_new(a, "instanceId", json_string(iid));
-	copy(a, "executable", spec, "executable", NULL);
-	json_object_set_new(a, "resources", pl_result_resources(r));
-	copy(a, "ports", spec, "exposedPorts", json_array());
-	copy(a, "volumes", spec, "volumes", json_array());
-	copy(a, "configs", spec, "configs", json_array());
-	copy(a, "healthcheck", spec, "healthcheck", NULL);
-	copy(a, "readiness", spec, "readiness", NULL);
-	copy(a, "loggingSpec", spec, "logging", json_pack("{s:s, s:s, s:i, "
-	    "s:b}", "type", "LOCAL", "maxSize", "10m", "maxFiles", 3,
-	    "compress", 1));
-	copy(a, "env", spec, "env", json_object());
-	copy(a, "args", spec, "args", json_array());
-	copy(a, "devices", spec, "devices", json_array());
-	copy(a, "preShutdown", spec, "preShutdown", json_pack("{s:[], s:s}",
-	    "hooks", "waitBeforeKill", "0 seconds"));
-	copy(a, "userSpec", spec, "userSpec", NULL);
-	json_object_set_new(a, "targetState", json_string("RUNNING"));
-	json_object_set_new(a, "executorId", json_string(r->executor_id));
-	json_object_set_new(a, "created", json_integer(now));
+	a = res ? rec_assignment_new(&f, spec) : NULL;
+	json_decref(res);
 	return a;
 }
 
 static json_t *
-instance_new(const char *app_id, const char *iid, const json_t *spec,
+instance_of(const char *app_id, const char *iid, const json_t *spec,
     const struct pl_result *r, long long now)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{}}, s:o, s:s, s:{}, "
-	    "s:s, s:I, s:I}", "appId", app_id,
-	    "appName", js_str(spec, "name", ""), "instanceId", iid,
-	    "executorId", r->executor_id,
-	    "localInfo", "hostname", r->hostname, "ports",
-	    "resources", pl_result_resources(r), "state", "PENDING",
-	    "metadata", "errorMessage", "", "created", (json_int_t)now,
-	    "updated", (json_int_t)now);
+	json_t *res = pl_result_resources(r), *ii;
+	struct rec_instance f = { app_id, js_str(spec, "name", ""), iid,
+	    r->executor_id, r->hostname, NULL, res, INST_PENDING, NULL, "",
+	    now, now };
+
+	ii = res ? rec_instance_new(&f) : NULL;
+	json_decref(res);
+	return ii;
 }
 
 static void
@@ -192,12 +161,15 @@ set_error(struct req *rq, const char *app_id, const char *why)
 	json_t *d;
 	struct zk_txn *t;
 
-	if (!strcmp(js_str(rq->data, "error", ""), why))
+	struct rec_request f;
+
+	if (rec_request_read(rq->data, &f) == 0 && f.error &&
+	    !strcmp(f.error, why))
 		return;
 	info("request %s (%s): cannot place: %s", rq->id,
 	    app_id ? app_id : "?", why);
-	d = json_deep_copy(rq->data);
-	json_object_set_new(d, "error", json_string(why));
+	if (!(d = rec_request_with_error(rq->data, why)))
+		die(EXIT_TEMP, "out of memory");
 	zkp_request(p, C.ns, rq->id);
 	t = zk_txn_new(C.fence);
 	zk_txn_set(t, p, d, view_version(C.v, p));
@@ -240,7 +212,9 @@ place_one(struct req *rq)
 	char why[ZKP_MAX + 64];
 	struct pl_result r = PL_RESULT_ZERO;
 	struct pl_request prq;
-	const char *app_id = js_str(rq->data, "appId", NULL);
+	struct rec_request f;
+	const char *app_id = rec_request_read(rq->data, &f) == 0 ?
+	    f.app_id : NULL;
 	json_t *app, *spec, *a = NULL, *inst = NULL;
 	struct zk_txn *t;
 	long long now;
@@ -273,8 +247,8 @@ place_one(struct req *rq)
 	 * instance, committed or not (a failure rebuilds pv). */
 	json_object_set_new(C.held, rq->id, json_true());
 	now = js_now_ms();
-	a = assignment_new(app_id, rq->id, spec, &r, now);
-	inst = instance_new(app_id, rq->id, spec, &r, now);
+	a = assignment_of(app_id, rq->id, spec, &r, now);
+	inst = instance_of(app_id, rq->id, spec, &r, now);
 	if (!a || !inst)
 		die(EXIT_TEMP, "out of memory");
 	rc = -1;
