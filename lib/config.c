@@ -316,15 +316,6 @@ cfg_zk_namespace(const json_t *cfg)
 }
 
 int
-cfg_server_port(const json_t *cfg, int def)
-{
-	json_t *c = js_get(cfg, "server.applicationConnectors");
-	json_t *port = json_object_get(json_array_get(c, 0), "port");
-
-	return json_is_integer(port) ? (int)json_integer_value(port) : def;
-}
-
-int
 cfg_server_sockaddr(const json_t *cfg, int port, struct sockaddr_storage *ss,
     const char **addr)
 {

@@ -28,8 +28,6 @@ int cfg_set(json_t *cfg, const char *dotted, const char *value);
 /* Common keys with Drove's names and defaults. */
 const char *cfg_zk_connect(const json_t *cfg);	/* zookeeper.connectionString */
 const char *cfg_zk_namespace(const json_t *cfg); /* zookeeper.nameSpace, "drove" */
-/* server.applicationConnectors[0].port (Drove/Dropwizard), or def */
-int cfg_server_port(const json_t *cfg, int def);
 /* server.bindAddress (default 0.0.0.0; an address with ':' is IPv6) and
  * port as a socket address; *addr gets the borrowed address text.
  * 0, or -1 with errno=EINVAL if the address does not parse. */

@@ -112,20 +112,6 @@ inst_state_is_wanted(enum inst_state s)
 	}
 }
 
-#define BY_NAME(cls) \
-int \
-inst_state_name_##cls(const char *name) \
-{ \
-	enum inst_state s; \
-\
-	return inst_state_parse(name, &s) == 0 && inst_state_is_##cls(s); \
-}
-
-BY_NAME(active)
-BY_NAME(running)
-BY_NAME(terminal)
-BY_NAME(wanted)
-
 int
 app_state_is_active(enum app_state s)
 {
@@ -180,15 +166,6 @@ long long spec_cpus(const json_t *spec)
 { return requirement(spec, "CPU", "count"); }
 long long spec_memory_mb(const json_t *spec)
 { return requirement(spec, "MEMORY", "sizeInMB"); }
-
-json_t *
-app_info_new(const char *app_id, const json_t *spec, long long instances,
-    long long created, long long updated)
-{
-	return json_pack("{s:s, s:O, s:I, s:I, s:I}", "appId", app_id,
-	    "spec", spec, "instances", (json_int_t)instances,
-	    "created", (json_int_t)created, "updated", (json_int_t)updated);
-}
 
 json_t *
 alloc_cpu_new(int numa, const int *cores, int ncores)

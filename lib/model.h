@@ -49,26 +49,6 @@ int inst_state_is_terminal(enum inst_state s);	/* STOPPED, LOST */
 /* Counts toward the expected count: PENDING..HEALTHY without failures. */
 int inst_state_is_wanted(enum inst_state s);
 
-/* The same classes on a state name; an unknown name is in none. */
-int inst_state_name_active(const char *name);
-int inst_state_name_running(const char *name);
-int inst_state_name_terminal(const char *name);
-int inst_state_name_wanted(const char *name);
-
-/*
- * inst_state_active(s) and friends take either an enum inst_state or a
- * state name and call the matching function above.  Transitional: they
- * keep programs that still hold names building until they hold enums.
- */
-#define INST_STATE_CLASS_(cls, s) _Generic((s), \
-	char *: inst_state_name_##cls, \
-	const char *: inst_state_name_##cls, \
-	default: inst_state_is_##cls)(s)
-#define inst_state_active(s) INST_STATE_CLASS_(active, s)
-#define inst_state_running(s) INST_STATE_CLASS_(running, s)
-#define inst_state_terminal(s) INST_STATE_CLASS_(terminal, s)
-#define inst_state_wanted(s) INST_STATE_CLASS_(wanted, s)
-
 /* Application states (drove.md §4.1; FAILED exists in Drove's enum but
  * nothing enters it). */
 enum app_state {
@@ -141,11 +121,6 @@ int app_id_of(const json_t *spec, char *out, size_t n);
 /* Per-instance requirement from a spec's resources list; 0 if absent. */
 long long spec_cpus(const json_t *spec);
 long long spec_memory_mb(const json_t *spec);
-
-/* ApplicationInfo; the same as rec_app_info() in record.h, kept until
- * its last caller moves there. */
-json_t *app_info_new(const char *app_id, const json_t *spec,
-    long long instances, long long created, long long updated);
 
 /* Allocations: {"type":"CPU","cores":{"<numa>":[ids]}} and
  * {"type":"MEMORY","memoryInMB":{"<numa>":mb}}. */

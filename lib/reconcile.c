@@ -61,7 +61,7 @@ reconcile_decide(const json_t *containers, const json_t *assignments,
 			why = "target state is STOPPED";
 		else if (strcmp(state, "running"))
 			why = "container is not running";
-		else if (has_i && inst_state_terminal(ri.state))
+		else if (has_i && inst_state_is_terminal(ri.state))
 			why = "instance is already terminal";
 		if (why)
 			r |= add(out, "kill", iid, app, cid, why);
@@ -74,7 +74,7 @@ reconcile_decide(const json_t *containers, const json_t *assignments,
 	json_object_foreach((json_t *)(uintptr_t)assignments, iid, a) {
 		info = json_object_get(infos, iid);
 		if (!info || rec_instance_read(info, &ri) < 0 ||
-		    !inst_state_active(ri.state) || ri.state == INST_PENDING ||
+		    !inst_state_is_active(ri.state) || ri.state == INST_PENDING ||
 		    json_object_get(running, iid))
 			continue;
 		has_a = rec_assignment_read(a, &ra) == 0;

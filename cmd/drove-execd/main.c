@@ -202,7 +202,7 @@ add_inst(const char *iid, json_t *a, const json_t *ji, const char *adopt)
 	pthread_condattr_destroy(&ca);
 	in->next = X.list;
 	X.list = in;
-	if (inst_state_terminal(ri.state) || !in->app_id[0]) {
+	if (inst_state_is_terminal(ri.state) || !in->app_id[0]) {
 		in->finished = 1;	/* nothing to run */
 		return;
 	}

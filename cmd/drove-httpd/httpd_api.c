@@ -15,6 +15,7 @@
 #include "err.h"
 #include "model.h"
 #include "placement.h"
+#include "record.h"
 #include "rule.h"
 #include "snapshot.h"
 #include "httpd.h"
@@ -258,7 +259,8 @@ op_create(json_t *op, const char *fence, struct reply *out)
 	}
 	if (capacity_ok(id, spec, js_int(op, "instances", 0), out) != 1)
 		return;
-	ai = app_info_new(id, spec, js_int(op, "instances", 0), now, now);
+	ai = rec_app_new(&(struct rec_app){ id, spec, js_int(op, "instances",
+	    0), now, now });
 	zkp_apps_dir(dir, hd.ns);
 	if (!ai || zk_ensure(hd.zk, dir) < 0 || !(t = zk_txn_new(fence))) {
 		json_decref(ai);
@@ -301,43 +303,41 @@ op_scale(json_t *op, const char *type, const char *fence, struct reply *out)
 		return;
 	}
 	for (tries = 0; tries < 5; tries++) {
-		if (!(ai = app_get(id, &version))) {
-			if (errno == ENOENT)
-				reply_verr(out, "App %s not found", id);
-			else
+		struct rec_app f;
+		json_t *cur;
+
+		if (!(cur = app_get(id, &version)) || rec_app_read(cur, &f) < 0) {
+			if (!cur && errno != ENOENT)
 				reply_500(out, "unable to read app %s: %s",
 				    id, zk_last_error());
+			else
+				reply_verr(out, "App %s not found", id);
+			json_decref(cur);
 			return;
 		}
 		if (!strcmp(type, "SUSPEND"))
 			want = 0;
 		else if (!strcmp(type, "START_INSTANCES"))
-			want = js_int(ai, "instances", 0) +
-			    js_int(op, "instances", 0);
+			want = f.instances + js_int(op, "instances", 0);
 		else
 			want = js_int(op, "requiredInstances", 0);
 		if (want > SPEC_MAX_INSTANCES) {
-			json_decref(ai);
+			json_decref(cur);
 			reply_verr(out, "App %s would have %lld instances; "
 			    "the maximum is %d", id, want, SPEC_MAX_INSTANCES);
 			return;
 		}
-		if (tries == 0 && capacity_ok(id, json_object_get(ai, "spec"),
-		    want - js_int(ai, "instances", 0), out) != 1) {
-			json_decref(ai);
+		if (tries == 0 && capacity_ok(id, f.spec, want - f.instances,
+		    out) != 1) {
+			json_decref(cur);
 			return;
 		}
-		json_object_set_new(ai, "instances", json_integer(want));
-		json_object_set_new(ai, "updated",
-		    json_integer(js_now_ms()));
-		if (!(t = zk_txn_new(fence)) ||
-		    zk_txn_set(t, path, ai, version) < 0) {
-			zk_txn_free(t);
-			json_decref(ai);
-			reply_500(out, "unable to update app %s: %s", id,
-			    strerror(errno));
-			return;
-		}
+		f.instances = want;
+		f.updated = js_now_ms();
+		ai = rec_app_new(&f);
+		json_decref(cur);
+		t = zk_txn_new(fence);
+		zk_txn_set(t, path, ai, version);
 		json_decref(ai);
 		if (zk_txn_commit(hd.zk, t) == 0) {
 			await_view(path);

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "record.h"
 #include "httpd.h"
 
 #define PROXY_MAX_BODY (256L * 1024 * 1024)
@@ -130,52 +131,44 @@ void
 proxy_logfiles(const struct req *r, const char *app_id,
     const char *instance_id, const char *rest, struct reply *out)
 {
-	char path[ZKP_MAX], hdr[512];
+	char hdr[512];
 	struct buf url = BUF_ZERO, q = BUF_ZERO;
 	struct fetch f = { BUF_ZERO, out, 0 };
 	struct curl_slist *hl = NULL;
 	struct qbuild qb;
+	struct rec_instance fi;
+	struct rec_executor fe;
 	json_t *ii, *node;
-	const char *eid, *host;
-	long long port;
+	char *host;
+	long long port = 0;
 	long code = 0;
 	CURLcode rc;
 	CURL *c;
 
-	if (zkp_instance(path, hd.ns, app_id, instance_id) < 0 ||
-	    !(ii = zk_get_json(hd.zk, path, 0, NULL))) {
-		if (errno == ENOENT || errno == EINVAL)
-			no_content(out);
-		else
-			reply_500(out, "unable to read instance %s: %s",
-			    instance_id, zk_last_error());
+	/* where the instance runs, from the view */
+	view_rdlock(hd.view);
+	host = NULL;
+	if ((ii = view_instance(hd.view, app_id, instance_id)) &&
+	    rec_instance_read(ii, &fi) == 0 &&
+	    (node = view_executor(hd.view, fi.executor_id)) &&
+	    rec_executor_read(node, &fe) == 0) {
+		host = xstrdup(fe.hostname);
+		port = fe.port;
+	}
+	view_unlock(hd.view);
+	if (!host) {
+		no_content(out);
 		return;
 	}
-	eid = js_str(ii, "executorId", "");
-	if (zkp_executor(path, hd.ns, eid) < 0 ||
-	    !(node = zk_get_json(hd.zk, path, 0, NULL))) {
-		int e = errno;
-
-		json_decref(ii);
-		if (e == ENOENT || e == EINVAL)
-			no_content(out);
-		else
-			reply_500(out, "unable to read executor %s: %s", eid,
-			    zk_last_error());
-		return;
-	}
-	json_decref(ii);
-	host = js_str(node, "hostname", "");
-	port = js_int(node, "port", 0);
 	if (!*host || port <= 0 || !(c = curl_easy_init())) {
-		json_decref(node);
+		free(host);
 		no_content(out);
 		return;
 	}
 	buf_addf(&url, "http://%s%s%s:%lld/apis/v1/logs/filestream/",
 	    strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
 	    port);
-	json_decref(node);
+	free(host);
 	escape_path(c, app_id, &url);
 	buf_adds(&url, "/");
 	escape_path(c, instance_id, &url);

@@ -15,6 +15,7 @@
 
 #include "err.h"
 #include "model.h"
+#include "record.h"
 #include "view.h"
 #include "httpd.h"
 
@@ -143,21 +144,34 @@ sorted_keys(json_t *map, size_t *n)
 	return v;
 }
 
-static const char *
+/* Until operations run as state machines, an app with instances to run
+ * is RUNNING and one without is MONITORING. */
+static enum app_state
 app_state(const json_t *info)
 {
-	return js_int(info, "instances", 0) > 0 ? "RUNNING" : "MONITORING";
+	struct rec_app f;
+
+	return rec_app_read(info, &f) == 0 && f.instances > 0 ? APP_RUNNING :
+	    APP_MONITORING;
+}
+
+static enum inst_state
+state_of(const json_t *ii)
+{
+	struct rec_instance f;
+
+	return rec_instance_read(ii, &f) == 0 ? f.state : INST_UNKNOWN;
 }
 
 static long long
-count_state(json_t *insts, const char *state)
+count_state(json_t *insts, enum inst_state state)
 {
 	const char *k;
 	json_t *ii;
 	long long n = 0;
 
 	json_object_foreach(insts, k, ii)
-		if (!strcmp(js_str(ii, "state", ""), state))
+		if (state_of(ii) == state)
 			n++;
 	return n;
 }
@@ -179,11 +193,11 @@ app_summary(const json_t *info)
 	    "id", id, "name", js_str(spec, "name", ""),
 	    "requiredInstances", (json_int_t)n,
 	    "healthyInstances", (json_int_t)count_state(view_instances(
-	    hd.view, id), "HEALTHY"),
+	    hd.view, id), INST_HEALTHY),
 	    "totalCPUs", (json_int_t)(spec_cpus(spec) * n),
 	    "totalMemory", (json_int_t)(spec_memory_mb(spec) * n),
 	    "tags", json_is_object(tags) ? tags : json_object(),
-	    "state", app_state(info),
+	    "state", app_state_name(app_state(info)),
 	    "created", (json_int_t)js_int(info, "created", 0),
 	    "updated", (json_int_t)js_int(info, "updated", 0));
 	json_object_foreach(view_app_requests(hd.view, id), iid, rq) {
@@ -221,19 +235,21 @@ exposed(const json_t *info)
 	json_t *hosts, *port, *tags, **v;
 	size_t i, n;
 
-	if (!json_is_object(es) || strcmp(app_state(info), "RUNNING"))
+	if (!json_is_object(es) || !app_state_is_active(app_state(info)))
 		return NULL;
 	pn = js_str(es, "portName", "");
 	hosts = json_array();
 	v = sorted_values(view_instances(hd.view, id), &n);
 	for (i = 0; i < n; i++) {
-		if (strcmp(js_str(v[i], "state", ""), "HEALTHY"))
+		struct rec_instance f;
+
+		if (rec_instance_read(v[i], &f) < 0 || f.state != INST_HEALTHY)
 			continue;
-		port = json_object_get(js_get(v[i], "localInfo.ports"), pn);
+		port = json_object_get(f.ports, pn);
 		if (!json_is_object(port))
 			continue;
 		json_array_append_new(hosts, json_pack("{s:s, s:I, s:s}",
-		    "host", js_str(js_get(v[i], "localInfo"), "hostname", ""),
+		    "host", f.hostname,
 		    "port", (json_int_t)js_int(port, "hostPort", 0),
 		    "portType", js_str(port, "portType", "HTTP")));
 	}
@@ -376,10 +392,12 @@ executor_usage(const char *eid, const json_t *node)
 	    usedm);
 }
 
-static const char *
+static enum executor_state
 executor_state(const json_t *node)
 {
-	return js_str(node, "executorState", "ACTIVE");
+	struct rec_executor f;
+
+	return rec_executor_read(node, &f) == 0 ? f.state : EXECUTOR_UNREADY;
 }
 
 static json_t *
@@ -400,7 +418,7 @@ executor_summary(const char *eid, const json_t *node)
 	    "usedMemory", (json_int_t)numa_sum(js_get(u,
 	    "memory.usedMemory")),
 	    "tags", json_is_array(tags) ? tags : json_array(),
-	    "state", executor_state(node));
+	    "state", executor_state_name(executor_state(node)));
 	json_decref(u);
 	return s;
 }
@@ -440,7 +458,7 @@ executor_detail(const char *eid, const json_t *node)
 	insts = json_array();
 	json_object_foreach(view_assignments(hd.view, eid), iid, a) {
 		ii = view_instance(hd.view, js_str(a, "appId", ""), iid);
-		if (ii && !inst_state_terminal(js_str(ii, "state", "")))
+		if (ii && !inst_state_is_terminal(state_of(ii)))
 			json_array_append(insts, ii);
 	}
 	json_object_set_new(d, "instances", insts);
@@ -451,11 +469,13 @@ executor_detail(const char *eid, const json_t *node)
 	return d;
 }
 
-static const char *
+static enum cluster_state
 cluster_state(void)
 {
-	return !strcmp(js_str(view_cluster(hd.view), "state", ""),
-	    "MAINTENANCE") ? "MAINTENANCE" : "NORMAL";
+	struct rec_cluster f;
+
+	return rec_cluster_read(view_cluster(hd.view), &f) == 0 ? f.state :
+	    CLUSTER_NORMAL;
 }
 
 int
@@ -464,7 +484,7 @@ read_in_maintenance(void)
 	int m;
 
 	view_rdlock(hd.view);
-	m = !strcmp(cluster_state(), "MAINTENANCE");
+	m = cluster_state() == CLUSTER_MAINTENANCE;
 	view_unlock(hd.view);
 	return m;
 }
@@ -478,7 +498,7 @@ render_cluster(void)
 	char addr[300];
 
 	json_object_foreach(ex, eid, node) {
-		if (strcmp(executor_state(node), "ACTIVE"))
+		if (executor_state(node) != EXECUTOR_ACTIVE)
 			continue;
 		u = executor_usage(eid, node);
 		fc += numa_sum(js_get(u, "cpus.freeCores"));
@@ -488,13 +508,13 @@ render_cluster(void)
 		json_decref(u);
 	}
 	json_object_foreach(view_apps(hd.view), id, info)
-		if (!strcmp(app_state(info), "RUNNING"))
+		if (app_state_is_active(app_state(info)))
 			nactive++;
 	leader_get(NULL, addr, sizeof addr);
 	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, "
 	    "s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "leader", addr[0] ? addr : "Leader election underway",
-	    "state", cluster_state(),
+	    "state", cluster_state_name(cluster_state()),
 	    "numExecutors", (json_int_t)json_object_size(ex),
 	    "numApplications", (json_int_t)json_object_size(view_apps(
 	    hd.view)),
@@ -602,44 +622,40 @@ void
 h_instances(const struct req *r, const char *app_id, struct reply *out)
 {
 	json_t *states, *res, *s, **v;
+	int want[INST_STATE_COUNT];
+	enum inst_state st;
 	char up[64];
 	size_t i, k, n;
 
 	states = query_all(r, "state");
+	for (k = 0; k < INST_STATE_COUNT; k++)
+		want[k] = json_array_size(states) ? 0 :
+		    inst_state_is_active((enum inst_state)k);
 	json_array_foreach(states, i, s) {
 		snprintf(up, sizeof up, "%s", json_string_value(s));
 		for (k = 0; up[k]; k++)
 			up[k] = (char)toupper((unsigned char)up[k]);
-		if (!inst_state_valid(up)) {
+		if (inst_state_parse(up, &st) < 0) {
 			reply_verr(out, "Invalid instance state %s",
 			    json_string_value(s));
 			json_decref(states);
 			return;
 		}
-		json_string_set(s, up);
+		want[st] = 1;
 	}
+	json_decref(states);
 	view_rdlock(hd.view);
 	if (!app_or_fail(app_id, out)) {
 		view_unlock(hd.view);
-		json_decref(states);
 		return;
 	}
 	v = sorted_values(view_instances(hd.view, app_id), &n);
 	res = json_array();
-	for (i = 0; i < n; i++) {
-		const char *st = js_str(v[i], "state", "");
-		int want = json_array_size(states) == 0 ?
-		    inst_state_active(st) : 0;
-
-		json_array_foreach(states, k, s)
-			if (!strcmp(json_string_value(s), st))
-				want = 1;
-		if (want)
+	for (i = 0; i < n; i++)
+		if (want[state_of(v[i])])
 			json_array_append(res, v[i]);
-	}
 	view_unlock(hd.view);
 	free(v);
-	json_decref(states);
 	reply_ok(out, res);
 }
 

@@ -27,6 +27,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "election.h"
 #include "err.h"
 #include "notify.h"
 #include "sig.h"
@@ -94,77 +95,29 @@ leader_set(int is_leader, const char *fence, const char *addr)
 	pthread_mutex_unlock(&lead.mu);
 }
 
-/* The sequence number of an election node name, or -1. */
-static long long
-election_seq(const char *name)
-{
-	const char *p = strrchr(name, '-');
-	char *end;
-	long long v;
-
-	if (strncmp(name, "leader-", 7) || !p || !p[1])
-		return -1;
-	v = strtoll(p + 1, &end, 10);
-	return *end ? -1 : v;
-}
-
 /*
- * Re-read the election children (re-arming the child watch) and the
- * lowest one's data.  Dies (111) when ZooKeeper fails other than with a
- * missing node: the supervisor restarts us.
+ * Who leads now (lib/election), re-arming its watches.  Dies (111) when
+ * ZooKeeper fails other than with a missing node: the supervisor
+ * restarts us.
  */
 static void
 leader_refresh(void)
 {
-	char dir[ZKP_MAX], path[ZKP_MAX], addr[300] = "";
-	char **names = NULL, **p;
-	const char *best = NULL, *host;
-	long long best_seq = -1, s, port;
-	json_t *data;
-	int mine = 0;
+	struct election_leader l;
+	int r = election_leader(hd.zk, 1, &l);
 
-	if (zkp_election_dir(dir, hd.ns) < 0)
-		BUG("election path");
-	if (zk_children(hd.zk, dir, 1, &names, NULL) < 0) {
-		if (errno != ENOENT)
-			die(EXIT_TEMP, "unable to list '%s': %s", dir,
+	if (r < 0) {
+		if (errno != ENOTCONN)
+			die(EXIT_TEMP, "unable to read the election: %s",
 			    zk_last_error());
 		leader_set(0, "", "");
 		return;
 	}
-	for (p = names; *p; p++)
-		if ((s = election_seq(*p)) >= 0 && (best_seq < 0 ||
-		    s < best_seq)) {
-			best_seq = s;
-			best = *p;
-		}
-	if (!best) {
-		zk_free_names(names);
+	if (r == 0) {
 		leader_set(0, "", "");
 		return;
 	}
-	if (zkp_child(path, dir, best) < 0)
-		BUG("election znode path too long");
-	zk_free_names(names);
-	/* Watch the leader's node too, so its deletion is seen even if the
-	 * child event raced with this read. */
-	data = zk_get_json(hd.zk, path, 1, NULL);
-	if (!data) {
-		if (errno == ENOENT || errno == EINVAL) {
-			leader_set(0, "", "");
-			return;
-		}
-		die(EXIT_TEMP, "unable to read '%s': %s", path,
-		    zk_last_error());
-	}
-	host = js_str(data, "hostname", "");
-	port = js_int(data, "port", -1);
-	if (port < 0 && js_str(data, "port", NULL))
-		port = strtoll(js_str(data, "port", ""), NULL, 10);
-	snprintf(addr, sizeof addr, "%s:%lld", host, port);
-	mine = !strcmp(host, hd.hostname) && port == hd.port;
-	json_decref(data);
-	leader_set(mine, path, addr);
+	leader_set(election_is(&l, hd.hostname, hd.port), l.path, l.addr);
 }
 
 static void
@@ -337,25 +290,13 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	warn("httpd: %s", msg);
 }
 
-static const char *
-controller_secret(const json_t *cfg)
-{
-	json_t *s;
-	size_t i;
-
-	json_array_foreach(js_get(cfg, "clusterAuth.secrets"), i, s)
-		if (!strcmp(js_str(s, "nodeType", ""), "CONTROLLER"))
-			return js_str(s, "secret", NULL);
-	return NULL;
-}
-
 int
 main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
-	const char *conf = NULL, *bindaddr, *connect, *h;
+	const char *conf = NULL, *bindaddr, *connect;
 	struct js_err jerr;
 	struct pollfd pfd[2];
 	long port = -1;
@@ -406,16 +347,12 @@ main(int argc, char **argv)
 	if (!*hd.ns || strchr(hd.ns, '/'))
 		die(EXIT_USAGE, "'%s': invalid zookeeper.nameSpace '%s'", conf,
 		    hd.ns);
-	if (port < 0)
-		port = cfg_server_port(hd.cfg, 4000);
-	if (port < 0 || port > 65535)
-		die(EXIT_USAGE, "'%s': invalid server port %ld", conf, port);
-	if ((h = js_str(js_get(hd.cfg, "options"), "hostname", NULL)) && *h)
-		snprintf(hd.hostname, sizeof hd.hostname, "%s", h);
-	else if (gethostname(hd.hostname, sizeof hd.hostname) < 0)
-		diesys(EXIT_TEMP, "gethostname");
+	if (port < 0 && (port = cfg_port(hd.cfg, NODE_CONTROLLER)) < 0)
+		die(EXIT_USAGE, "'%s': invalid server port", conf);
+	if (cfg_hostname(hd.cfg, hd.hostname, sizeof hd.hostname) < 0)
+		diesys(EXIT_TEMP, "unable to get the host name");
 	spec_opts_from_cfg(hd.cfg, &hd.sopts);
-	hd.cluster_secret = controller_secret(hd.cfg);
+	hd.cluster_secret = cfg_cluster_secret(hd.cfg, NODE_CONTROLLER);
 	if (cfg_server_sockaddr(hd.cfg, (int)port, &ss, &bindaddr) < 0)
 		die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
 		    bindaddr);

@@ -77,7 +77,7 @@ main(void)
 	    "options:\n  cacheImages: true\n  maxOpenFiles: 20000\n"
 	    "  hostname: '007'\n  tags: [a, b]\n  nothing: ~\n");
 	ok(c != NULL, "parses a Drove-like config");
-	is_int(cfg_server_port(c, 1), 4000, "server port from connectors");
+	is_int(cfg_port(c, NODE_EXECUTOR), 4000, "server port from connectors");
 	is_str(cfg_zk_connect(c), "127.0.0.1:2181", "connection string");
 	is_str(cfg_zk_namespace(c), "prod", "namespace");
 	ok(json_is_true(js_get(c, "options.cacheImages")), "plain true is boolean");
@@ -96,7 +96,7 @@ main(void)
 
 	c = Y("zookeeper: {connectionString: x}\n");
 	is_str(cfg_zk_namespace(c), "drove", "default namespace");
-	is_int(cfg_server_port(c, 4000), 4000, "default port");
+	is_int(cfg_port(c, NODE_CONTROLLER), 4000, "default port");
 	json_decref(c);
 
 	setenv("DROVE_T_ZK", "10.0.0.1:2181", 1);

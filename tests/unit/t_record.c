@@ -151,18 +151,6 @@ test_classes(void)
 	    "DESTROY_REQUESTED", "ACTIVE_APP_STATES");
 	ok(app_state_is_terminal(APP_DESTROYED) &&
 	    !app_state_is_terminal(APP_RUNNING), "terminal app states");
-
-	/* the transitional macros take an enum or a name */
-	ok(inst_state_terminal(INST_LOST) && inst_state_terminal("LOST"),
-	    "terminal: enum and name");
-	ok(!inst_state_terminal("STOPPING") && !inst_state_terminal("BOGUS"),
-	    "not terminal; unknown name in no class");
-	ok(inst_state_wanted("HEALTHY") && !inst_state_wanted(INST_UNHEALTHY),
-	    "wanted: name and enum");
-	ok(inst_state_active(INST_STOPPING) && !inst_state_active("STOPPED"),
-	    "active: enum and name");
-	ok(inst_state_running("READY") && !inst_state_running(INST_PENDING),
-	    "running: name and enum");
 }
 
 static void
@@ -187,11 +175,6 @@ test_app(void)
 	    "no instances: EINVAL, out untouched");
 	json_decref(bad);
 	ok(rec_app_read(NULL, &r) < 0, "NULL refused");
-	json_decref(j);
-	j = app_info_new("web-1", spec, 3, 10, 20);
-	ok(dumps_as(j, "{\"appId\":\"web-1\",\"spec\":{\"name\":\"web\","
-	    "\"version\":\"1\"},\"instances\":3,\"created\":10,"
-	    "\"updated\":20}"), "app_info_new: the same record");
 	json_decref(j);
 	json_decref(spec);
 }

@@ -36,10 +36,10 @@ main(void)
 	ok(zkp_child(p, "/drove", "a/b") < 0 && errno == EINVAL, "child with slash refused");
 	ok(zkp_child(p, "relative", "x") < 0, "relative dir refused");
 
-	ok(inst_state_wanted("HEALTHY") && inst_state_wanted("PENDING"), "wanted states");
-	ok(!inst_state_wanted("UNHEALTHY") && !inst_state_wanted("STOPPED"), "not wanted");
-	ok(inst_state_terminal("LOST") && !inst_state_terminal("STOPPING"), "terminal");
-	ok(inst_state_active("STOPPING") && !inst_state_active("STOPPED"), "active");
+	ok(inst_state_is_wanted(INST_HEALTHY) && inst_state_is_wanted(INST_PENDING), "wanted states");
+	ok(!inst_state_is_wanted(INST_UNHEALTHY) && !inst_state_is_wanted(INST_STOPPED), "not wanted");
+	ok(inst_state_is_terminal(INST_LOST) && !inst_state_is_terminal(INST_STOPPING), "terminal");
+	ok(inst_state_is_active(INST_STOPPING) && !inst_state_is_active(INST_STOPPED), "active");
 	ok(!inst_state_valid("BOGUS") && inst_state_valid("UNKNOWN"), "valid");
 
 	spec = json_pack("{s:s, s:s, s:[{s:s, s:i}, {s:s, s:i}]}", "name", "hello",
