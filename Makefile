@@ -103,6 +103,7 @@ lint:
 	cppcheck --enable=warning,portability,performance --error-exitcode=1 --inline-suppr -q \
 		-Ilib --include=/usr/include/jansson.h -DTHREADED lib cmd
 	mandoc -Tlint -Wwarning man/*.[1-8]
+	shellcheck check demo scripts/*
 
 # share/web (the web console) is installed when the tree has one.
 install: all
