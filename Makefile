@@ -1,25 +1,35 @@
 # drove: one non-recursive Makefile.  `make` builds bin/<prog> for every
 # cmd/<prog>/ against lib/libdrove.a; `make check` installs what is missing,
 # builds with -Werror and runs unit tests, then the bats suites.
+#
+# Packagers may set CC, CFLAGS, CPPFLAGS, LDFLAGS, PREFIX, MANDIR, DESTDIR:
+# the flags the build needs (include path, defines, C standard, dependency
+# files, PIE) are kept apart in DROVE_* and come first.  The effective
+# flags are recorded in obj/.flags; a change rebuilds every object, so a
+# DEVELOPER=1 build never reuses objects compiled without -Werror.
 -include config.mak
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L
+MANDIR  ?= $(PREFIX)/share/man
+CFLAGS  ?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 WARN    = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wold-style-definition -Wformat=2 -Wwrite-strings -Wvla -Wpointer-arith \
           -Wcast-qual -Wsign-compare -Werror=implicit-function-declaration -fno-common
-OPT     = -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
-CFLAGS  += $(CSTD) $(WARN) $(OPT) -Ilib -DTHREADED -MMD -MP
-LDFLAGS += -pie -Wl,-z,relro,-z,now
-LIBS    = -lzookeeper_mt -lcurl -ljansson -lyaml -lmicrohttpd -lhwloc -lcrypt -lpthread -lm
+DROVE_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib -DTHREADED -MMD -MP \
+                -fPIE $(WARN)
+DROVE_LDFLAGS = -pie -Wl,-z,relro,-z,now
+LIBS    = -lzookeeper_mt -lcurl -ljansson -lyaml -lmicrohttpd -lhwloc -lcrypt \
+          -lcrypto -larchive -lpthread -lm
 ifdef DEVELOPER
-CFLAGS  += -Werror
+DROVE_CFLAGS  += -Werror
 endif
 ifdef SANITIZE
-CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=$(SANITIZE)
+DROVE_CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
+DROVE_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
+ALL_CFLAGS  = $(DROVE_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(DROVE_LDFLAGS) $(LDFLAGS)
 
 PROGS    := $(notdir $(wildcard cmd/*))
 BINS     := $(addprefix bin/,$(PROGS))
@@ -30,9 +40,17 @@ UNITS    := $(patsubst tests/unit/%.c,bin/tests/%,$(UNIT_SRC))
 
 all: $(BINS) $(UNITS)
 
-obj/%.o: %.c
+obj/%.o: %.c obj/.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Rewritten only when the flags differ from the last build's.
+TRACK_FLAGS = $(subst ','\'',$(CC) $(ALL_CFLAGS) | $(ALL_LDFLAGS) $(LIBS))
+obj/.flags: FORCE
+	@mkdir -p obj
+	@f='$(TRACK_FLAGS)'; if [ "$$f" != "$$(cat $@ 2>/dev/null)" ]; then \
+		echo "flags changed: rebuilding everything" >&2; \
+		printf '%s\n' "$$f" >$@; fi
 
 lib/libdrove.a: $(LIB_OBJ)
 	rm -f $@
@@ -41,17 +59,18 @@ lib/libdrove.a: $(LIB_OBJ)
 .SECONDEXPANSION:
 $(BINS): bin/%: $$(addprefix obj/,$$(addsuffix .o,$$(basename $$(wildcard cmd/$$*/*.c)))) lib/libdrove.a
 	@mkdir -p bin
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) lib/libdrove.a $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) lib/libdrove.a $(LIBS)
 
 $(UNITS): bin/tests/%: obj/tests/unit/%.o lib/libdrove.a
 	@mkdir -p bin/tests
-	$(CC) $(LDFLAGS) -o $@ $< lib/libdrove.a $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< lib/libdrove.a $(LIBS)
 
 deps:
 	scripts/install-deps
 
+# A build that fails still ends with the closing line of the tests.
 check: deps
-	$(MAKE) DEVELOPER=1 all
+	@$(MAKE) DEVELOPER=1 all || { echo "0 passed, 1 failed"; exit 1; }
 	scripts/run-tests
 
 unit: all
@@ -84,18 +103,23 @@ lint:
 	cppcheck --enable=warning,portability,performance --error-exitcode=1 --inline-suppr -q \
 		-Ilib --include=/usr/include/jansson.h -DTHREADED lib cmd
 	mandoc -Tlint -Wwarning man/*.[1-8]
+	shellcheck check demo scripts/*
 
+# share/web (the web console) is installed when the tree has one.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)$(PREFIX)/share/drove
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/drove
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
-	for m in man/*.[158]; do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s; done
-	cp -R sv share/web $(DESTDIR)$(PREFIX)/share/drove/
+	for m in man/*.[1-8]; do s=$${m##*.}; \
+		install -d $(DESTDIR)$(MANDIR)/man$$s && \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s || exit 1; done
+	cp -R sv $(DESTDIR)$(PREFIX)/share/drove/
+	if [ -d share/web ]; then cp -R share/web $(DESTDIR)$(PREFIX)/share/drove/; fi
 
 clean:
 	rm -rf bin obj lib/libdrove.a
 
-.PHONY: all deps check unit demo fuzz fuzz-run lint install clean
+FORCE:
+
+.PHONY: all deps check unit demo fuzz fuzz-run lint install clean FORCE
 .PRECIOUS: obj/%.o
 -include $(shell find obj -name '*.d' 2>/dev/null)

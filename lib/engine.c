@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <archive.h>
+#include <archive_entry.h>
 #include <curl/curl.h>
 
 #include "engine.h"
@@ -75,6 +77,7 @@ struct req {
 	const void *body;
 	size_t blen;
 	long timeout_ms;	/* 0: none */
+	int nomem;		/* an append to path or out failed */
 	/* response */
 	struct buf out;
 	long status;
@@ -86,13 +89,16 @@ struct req {
 	CURL *curl;
 };
 
+/* The answer into r->out; out of memory stops the transfer. */
 static size_t
 collect(char *p, size_t sz, size_t n, void *arg)
 {
-	struct buf *b = arg;
+	struct req *r = arg;
 
-	if (buf_add(b, p, sz * n) < 0)
+	if (buf_add(&r->out, p, sz * n) < 0) {
+		r->nomem = 1;
 		return 0;
+	}
 	return sz * n;
 }
 
@@ -105,7 +111,7 @@ dispatch(char *p, size_t sz, size_t n, void *arg)
 	if (!r->status)
 		curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->status);
 	if (r->status >= 300)
-		return collect(p, sz, n, &r->out);
+		return collect(p, sz, n, r);
 	return r->sink(p, sz, n, r->sink_arg);
 }
 
@@ -163,10 +169,13 @@ perform(struct engine *e, struct req *r)
 {
 	CURL *c;
 	CURLcode rc;
-	struct curl_slist *h = NULL;
+	struct curl_slist *h = NULL, *h2;
 	char url[2048], ct[128];
 	int ret = 0;
 
+	if (r->nomem || !r->path.s)
+		return fail(ENOMEM, "%s: out of memory building the request",
+		    r->method);
 	if (snprintf(url, sizeof url, API "%s", r->path.s) >= (int)sizeof url)
 		return fail(ENAMETOOLONG, "request path too long");
 	if (!(c = curl_easy_init()))
@@ -185,8 +194,14 @@ perform(struct engine *e, struct req *r)
 		    (curl_off_t)(r->body ? r->blen : 0));
 		snprintf(ct, sizeof ct, "Content-Type: %s",
 		    r->ctype ? r->ctype : "application/json");
-		h = curl_slist_append(h, ct);
-		h = curl_slist_append(h, "Expect:");
+		if (!(h = curl_slist_append(NULL, ct)) ||
+		    !(h2 = curl_slist_append(h, "Expect:"))) {
+			curl_slist_free_all(h);
+			curl_easy_cleanup(c);
+			return fail(ENOMEM, "%s %s: out of memory", r->method,
+			    r->path.s);
+		}
+		h = h2;
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	}
 	r->curl = c;
@@ -195,7 +210,7 @@ perform(struct engine *e, struct req *r)
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
 	} else {
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->out);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
 	}
 	if (r->cancel) {
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
@@ -205,7 +220,10 @@ perform(struct engine *e, struct req *r)
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	if (rc != CURLE_OK) {
-		if (r->cancelled)
+		if (r->nomem)
+			ret = fail(ENOMEM, "%s %s: out of memory for the answer",
+			    r->method, r->path.s);
+		else if (r->cancelled)
 			ret = fail(ECANCELED, "%s %s: cancelled", r->method,
 			    r->path.s);
 		else if (rc == CURLE_WRITE_ERROR && r->sink)
@@ -277,12 +295,52 @@ add_name(struct buf *b, const char *s)
 	return r;
 }
 
+/*
+ * Building r->path: a failed append marks the request (r->nomem) and
+ * perform() then refuses it with ENOMEM, so a request never goes out
+ * with a truncated path.
+ */
+static void
+path_s(struct req *r, const char *s)
+{
+	if (buf_adds(&r->path, s) < 0)
+		r->nomem = 1;
+}
+
+static void
+path_esc(struct req *r, const char *s)
+{
+	if (add_esc(&r->path, s) < 0)
+		r->nomem = 1;
+}
+
+static void
+path_name(struct req *r, const char *s)
+{
+	if (add_name(&r->path, s) < 0)
+		r->nomem = 1;
+}
+
+__attribute__((format(printf, 2, 3))) static void
+path_f(struct req *r, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		r->nomem = 1;	/* callers format short numbers only */
+	else
+		path_s(r, tmp);
+}
+
 /* Simple request expecting one of the statuses (0 terminated list). */
 static int
 simple(struct engine *e, struct req *r, const long *want)
 {
-	if (!r->path.s)
-		return fail(ENOMEM, "out of memory");
 	if (perform(e, r) < 0)
 		return -1;
 	for (; *want; want++)
@@ -300,7 +358,7 @@ engine_ping(struct engine *e)
 	int ret;
 
 	req_init(&r, e, "GET");
-	buf_adds(&r.path, "/_ping");
+	path_s(&r, "/_ping");
 	ret = simple(e, &r, want);
 	req_free(&r);
 	return ret;
@@ -313,9 +371,9 @@ engine_image_exists(struct engine *e, const char *image)
 	int ret;
 
 	req_init(&r, e, "GET");
-	buf_adds(&r.path, "/images/");
-	add_name(&r.path, image);
-	buf_adds(&r.path, "/json");
+	path_s(&r, "/images/");
+	path_name(&r, image);
+	path_s(&r, "/json");
 	if (perform(e, &r) < 0)
 		ret = -1;
 	else if (r.status == 200)
@@ -338,6 +396,7 @@ struct lines {
 	engine_line_fn fn;
 	void *arg;
 	int stop;
+	int nomem;		/* a line did not fit in memory */
 };
 
 static size_t
@@ -354,8 +413,10 @@ lines_sink(char *d, size_t sz, size_t n, void *arg)
 				return 0;
 			}
 			buf_reset(&l->line);
-		} else if (buf_add(&l->line, d + i, 1) < 0)
+		} else if (buf_add(&l->line, d + i, 1) < 0) {
+			l->nomem = 1;
 			return 0;
+		}
 	}
 	return len;
 }
@@ -403,18 +464,20 @@ engine_pull(struct engine *e, const char *image, long timeout_ms)
 			return fail(ENOMEM, "out of memory");
 		tag = colon + 1;
 	}
-	buf_adds(&r.path, "/images/create?fromImage=");
-	add_esc(&r.path, repo ? repo : image);
+	path_s(&r, "/images/create?fromImage=");
+	path_esc(&r, repo ? repo : image);
 	if (tag) {
-		buf_adds(&r.path, "&tag=");
-		add_esc(&r.path, tag);
+		path_s(&r, "&tag=");
+		path_esc(&r, tag);
 	} else if (!strchr(image, '@'))
-		buf_adds(&r.path, "&tag=latest");
+		path_s(&r, "&tag=latest");
 	free(repo);
 	r.sink = lines_sink;
 	r.sink_arg = &l;
 	if (perform(e, &r) < 0)
 		ret = -1;
+	else if (l.nomem)
+		ret = fail(ENOMEM, "pull %s: out of memory", image);
 	else if (r.status != 200) {
 		set_http_error(&r);
 		ret = -1;
@@ -436,9 +499,9 @@ engine_image_remove(struct engine *e, const char *image, int force)
 	int ret;
 
 	req_init(&r, e, "DELETE");
-	buf_adds(&r.path, "/images/");
-	add_name(&r.path, image);
-	buf_adds(&r.path, force ? "?force=1" : "?force=0");
+	path_s(&r, "/images/");
+	path_name(&r, image);
+	path_s(&r, force ? "?force=1" : "?force=0");
 	ret = simple(e, &r, want);
 	req_free(&r);
 	return ret;
@@ -457,10 +520,10 @@ engine_create(struct engine *e, const char *name, const json_t *body,
 	if (!(s = js_dump(body)))
 		return fail(ENOMEM, "out of memory");
 	req_init(&r, e, "POST");
-	buf_adds(&r.path, "/containers/create");
+	path_s(&r, "/containers/create");
 	if (name) {
-		buf_adds(&r.path, "?name=");
-		add_esc(&r.path, name);
+		path_s(&r, "?name=");
+		path_esc(&r, name);
 	}
 	r.body = s;
 	r.blen = strlen(s);
@@ -490,9 +553,12 @@ container_post(struct engine *e, const char *id, const char *verb,
 	req_init(&r, e, "POST");
 	if (timeout_ms > 0)
 		r.timeout_ms = timeout_ms;
-	buf_adds(&r.path, "/containers/");
-	add_esc(&r.path, id);
-	buf_addf(&r.path, "/%s%s", verb, query ? query : "");
+	path_s(&r, "/containers/");
+	path_esc(&r, id);
+	path_s(&r, "/");
+	path_s(&r, verb);
+	if (query)
+		path_s(&r, query);
 	ret = simple(e, &r, want);
 	req_free(&r);
 	return ret;
@@ -526,8 +592,11 @@ engine_kill(struct engine *e, const char *id, const char *signal)
 	struct buf q = BUF_ZERO;
 	int ret;
 
-	buf_adds(&q, "?signal=");
-	add_esc(&q, signal ? signal : "KILL");
+	if (buf_adds(&q, "?signal=") < 0 ||
+	    add_esc(&q, signal ? signal : "KILL") < 0) {
+		buf_free(&q);
+		return fail(ENOMEM, "kill %.12s: out of memory", id);
+	}
 	ret = container_post(e, id, "kill", q.s, 0, want);
 	buf_free(&q);
 	return ret;
@@ -541,9 +610,9 @@ engine_remove(struct engine *e, const char *id, int force, int volumes)
 	int ret;
 
 	req_init(&r, e, "DELETE");
-	buf_adds(&r.path, "/containers/");
-	add_esc(&r.path, id);
-	buf_addf(&r.path, "?force=%d&v=%d", !!force, !!volumes);
+	path_s(&r, "/containers/");
+	path_esc(&r, id);
+	path_f(&r, "?force=%d&v=%d", !!force, !!volumes);
 	ret = simple(e, &r, want);
 	req_free(&r);
 	return ret;
@@ -572,9 +641,9 @@ engine_inspect(struct engine *e, const char *id)
 	struct req r;
 
 	req_init(&r, e, "GET");
-	buf_adds(&r.path, "/containers/");
-	add_esc(&r.path, id);
-	buf_adds(&r.path, "/json");
+	path_s(&r, "/containers/");
+	path_esc(&r, id);
+	path_s(&r, "/json");
 	return get_json(e, &r);
 }
 
@@ -586,7 +655,7 @@ engine_list(struct engine *e, const char *label, int all)
 	char *fs;
 
 	req_init(&r, e, "GET");
-	buf_addf(&r.path, "/containers/json?all=%d", !!all);
+	path_f(&r, "/containers/json?all=%d", !!all);
 	if (label) {
 		f = json_pack("{s:[s]}", "label", label);
 		fs = f ? js_dump(f) : NULL;
@@ -596,8 +665,8 @@ engine_list(struct engine *e, const char *label, int all)
 			fail(ENOMEM, "out of memory");
 			return NULL;
 		}
-		buf_adds(&r.path, "&filters=");
-		add_esc(&r.path, fs);
+		path_s(&r, "&filters=");
+		path_esc(&r, fs);
 		free(fs);
 	}
 	return get_json(e, &r);
@@ -634,9 +703,13 @@ engine_exec(struct engine *e, const char *id, const char *const *argv,
 
 	if (timeout_ms <= 0)
 		timeout_ms = e->timeout_ms;
-	cmd = json_array();
+	if (!(cmd = json_array()))
+		return fail(ENOMEM, "out of memory");
 	for (n = 0; argv[n]; n++)
-		json_array_append_new(cmd, json_string(argv[n]));
+		if (json_array_append_new(cmd, json_string(argv[n])) < 0) {
+			json_decref(cmd);
+			return fail(ENOMEM, "out of memory");
+		}
 	body = json_pack("{s:b,s:b,s:o}", "AttachStdout", 0, "AttachStderr",
 	    0, "Cmd", cmd);
 	s = body ? js_dump(body) : NULL;
@@ -644,9 +717,9 @@ engine_exec(struct engine *e, const char *id, const char *const *argv,
 	if (!s)
 		return fail(ENOMEM, "out of memory");
 	req_init(&r, e, "POST");
-	buf_adds(&r.path, "/containers/");
-	add_esc(&r.path, id);
-	buf_adds(&r.path, "/exec");
+	path_s(&r, "/containers/");
+	path_esc(&r, id);
+	path_s(&r, "/exec");
 	r.body = s;
 	r.blen = strlen(s);
 	ret = simple(e, &r, want_c);
@@ -663,9 +736,9 @@ engine_exec(struct engine *e, const char *id, const char *const *argv,
 		return -1;
 
 	req_init(&r, e, "POST");
-	buf_adds(&r.path, "/exec/");
-	add_esc(&r.path, execid);
-	buf_adds(&r.path, "/start");
+	path_s(&r, "/exec/");
+	path_esc(&r, execid);
+	path_s(&r, "/start");
 	r.body = "{\"Detach\":true,\"Tty\":false}";
 	r.blen = strlen(r.body);
 	ret = simple(e, &r, want_s);
@@ -675,9 +748,9 @@ engine_exec(struct engine *e, const char *id, const char *const *argv,
 
 	for (;;) {
 		req_init(&r, e, "GET");
-		buf_adds(&r.path, "/exec/");
-		add_esc(&r.path, execid);
-		buf_adds(&r.path, "/json");
+		path_s(&r, "/exec/");
+		path_esc(&r, execid);
+		path_s(&r, "/json");
 		if (!(j = get_json(e, &r)))
 			return -1;
 		if (!js_bool(j, "Running", 0) && json_is_integer(
@@ -705,10 +778,10 @@ engine_put_archive(struct engine *e, const char *id, const char *dir,
 	int ret;
 
 	req_init(&r, e, "PUT");
-	buf_adds(&r.path, "/containers/");
-	add_esc(&r.path, id);
-	buf_adds(&r.path, "/archive?path=");
-	add_esc(&r.path, dir ? dir : "/");
+	path_s(&r, "/containers/");
+	path_esc(&r, id);
+	path_s(&r, "/archive?path=");
+	path_esc(&r, dir ? dir : "/");
 	r.ctype = "application/x-tar";
 	r.body = tar;
 	r.blen = n;
@@ -717,17 +790,61 @@ engine_put_archive(struct engine *e, const char *id, const char *dir,
 	return ret;
 }
 
-/* ustar */
-static void
-octal(char *field, size_t width, unsigned long long v)
+/*
+ * The tar writer: libarchive's ustar format, unblocked (no padding to a
+ * 10240-byte record), written through a callback that appends to the
+ * caller's buffer.  Each tar_add_file() call writes one entry with a
+ * writer of its own, and drops the end-of-archive blocks that closing it
+ * adds; tar_end() closes an empty writer, which writes exactly those.
+ */
+static la_ssize_t
+tar_write(struct archive *a, void *arg, const void *p, size_t n)
 {
-	size_t i;
+	if (buf_add(arg, p, n) < 0) {
+		archive_set_error(a, ENOMEM, "out of memory");
+		return -1;
+	}
+	return (la_ssize_t)n;
+}
 
-	/* width includes the terminating NUL; digits are zero-padded */
-	field[width - 1] = 0;
-	for (i = width - 1; i > 0; i--) {
-		field[i - 1] = (char)('0' + (v & 7));
-		v >>= 3;
+static int
+tar_errno(struct archive *a)
+{
+	int e = archive_errno(a);
+
+	return e > 0 ? e : EIO;
+}
+
+static struct archive *
+tar_open(struct buf *tar)
+{
+	struct archive *a;
+	int e;
+
+	if (!(a = archive_write_new())) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (archive_write_set_format_ustar(a) != ARCHIVE_OK ||
+	    archive_write_add_filter_none(a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
+	    archive_write_open2(a, tar, NULL, tar_write, NULL, NULL) !=
+	    ARCHIVE_OK) {
+		e = tar_errno(a);
+		archive_write_free(a);
+		errno = e;
+		return NULL;
+	}
+	return a;
+}
+
+/* Back to len bytes (buf keeps its NUL). */
+static void
+tar_cut(struct buf *tar, size_t len)
+{
+	if (tar->s && tar->len > len) {
+		tar->len = len;
+		tar->s[len] = '\0';
 	}
 }
 
@@ -735,66 +852,56 @@ int
 tar_add_file(struct buf *tar, const char *name, const void *data, size_t n,
     unsigned mode, long long mtime)
 {
-	char h[512];
-	const char *base;
-	size_t len, plen, pad;
-	unsigned sum = 0;
-	int i;
+	struct archive *a;
+	struct archive_entry *ent;
+	size_t start = tar->len, end;
+	int e = 0;
 
 	while (*name == '/')
 		name++;
-	len = strlen(name);
-	memset(h, 0, sizeof h);
-	if (len == 0)
+	if (!*name)
 		return errno = EINVAL, -1;
-	if (len <= 100)
-		memcpy(h, name, len);
-	else {
-		/* split into prefix (155) / name (100) at a slash */
-		base = name + len;
-		while (base > name && (size_t)(name + len - base) < 100)
-			base--;
-		while (base < name + len && *base != '/')
-			base++;
-		plen = (size_t)(base - name);
-		if (*base != '/' || plen > 155 || len - plen - 1 > 100 ||
-		    len - plen - 1 == 0)
-			return errno = ENAMETOOLONG, -1;
-		memcpy(h, base + 1, len - plen - 1);
-		memcpy(h + 345, name, plen);
-	}
-	octal(h + 100, 8, mode & 07777);
-	octal(h + 108, 8, 0);
-	octal(h + 116, 8, 0);
-	octal(h + 124, 12, n);
-	octal(h + 136, 12, (unsigned long long)(mtime > 0 ? mtime : 0));
-	memset(h + 148, ' ', 8);
-	h[156] = '0';
-	memcpy(h + 257, "ustar", 6);
-	memcpy(h + 263, "00", 2);
-	for (i = 0; i < 512; i++)
-		sum += (unsigned char)h[i];
-	octal(h + 148, 7, sum);
-	h[155] = ' ';
-	pad = (512 - n % 512) % 512;
-	if (buf_grow(tar, 512 + n + pad) < 0)
+	if (!(a = tar_open(tar)))
 		return -1;
-	buf_add(tar, h, 512);
-	if (n)
-		buf_add(tar, data, n);
-	memset(h, 0, sizeof h);
-	if (pad)
-		buf_add(tar, h, pad);
+	if (!(ent = archive_entry_new())) {
+		archive_write_free(a);
+		return errno = ENOMEM, -1;
+	}
+	archive_entry_set_pathname(ent, name);
+	archive_entry_set_filetype(ent, AE_IFREG);
+	archive_entry_set_perm(ent, mode & 07777);
+	archive_entry_set_size(ent, (la_int64_t)n);
+	archive_entry_set_mtime(ent, mtime > 0 ? (time_t)mtime : 0, 0);
+	if (archive_write_header(a, ent) != ARCHIVE_OK ||
+	    (n > 0 && archive_write_data(a, data, n) != (la_ssize_t)n) ||
+	    archive_write_finish_entry(a) != ARCHIVE_OK)
+		e = tar_errno(a);
+	end = tar->len;
+	archive_entry_free(ent);
+	archive_write_free(a);	/* closes: the end blocks are cut below */
+	tar_cut(tar, e ? start : end);
+	if (e)
+		return errno = e, -1;
 	return 0;
 }
 
 int
 tar_end(struct buf *tar)
 {
-	char z[1024];
+	struct archive *a;
+	size_t start = tar->len;
+	int e = 0;
 
-	memset(z, 0, sizeof z);
-	return buf_add(tar, z, sizeof z);
+	if (!(a = tar_open(tar)))
+		return -1;
+	if (archive_write_close(a) != ARCHIVE_OK)
+		e = tar_errno(a);
+	archive_write_free(a);
+	if (e) {
+		tar_cut(tar, start);
+		return errno = e, -1;
+	}
+	return 0;
 }
 
 static int
@@ -821,22 +928,24 @@ engine_events(struct engine *e, const json_t *filters, long long since,
 	l.arg = arg;
 	req_init(&r, e, "GET");
 	r.timeout_ms = 0;
-	buf_adds(&r.path, "/events?");
+	path_s(&r, "/events?");
 	if (since > 0)
-		buf_addf(&r.path, "since=%lld&", since);
+		path_f(&r, "since=%lld&", since);
 	if (filters) {
 		if (!(fs = js_dump(filters))) {
 			req_free(&r);
 			return fail(ENOMEM, "out of memory");
 		}
-		buf_adds(&r.path, "filters=");
-		add_esc(&r.path, fs);
+		path_s(&r, "filters=");
+		path_esc(&r, fs);
 		free(fs);
 	}
 	r.sink = lines_sink;
 	r.sink_arg = &l;
 	r.cancel = cancel;
 	ret = perform(e, &r);
+	if (ret == 0 && l.nomem)
+		ret = fail(ENOMEM, "events: out of memory");
 	if (ret == 0)
 		ret = stream_status(&r);
 	buf_free(&l.line);
@@ -903,9 +1012,9 @@ engine_logs(struct engine *e, const char *id, long long since,
 	m.arg = arg;
 	req_init(&r, e, "GET");
 	r.timeout_ms = 0;
-	buf_adds(&r.path, "/containers/");
-	add_esc(&r.path, id);
-	buf_addf(&r.path, "/logs?follow=1&stdout=1&stderr=1&since=%lld",
+	path_s(&r, "/containers/");
+	path_esc(&r, id);
+	path_f(&r, "/logs?follow=1&stdout=1&stderr=1&since=%lld",
 	    since > 0 ? since : 0);
 	r.sink = demux_sink;
 	r.sink_arg = &m;

@@ -27,8 +27,10 @@
  * (checked at least once a second); they return 0, or -1 (ECANCELED when
  * cancelled through *cancel).
  *
- * The tar writer builds a POSIX ustar archive in memory for
- * engine_put_archive() (config files copied into a container).
+ * The tar writer builds a POSIX ustar archive in memory, with libarchive,
+ * for engine_put_archive() (config files copied into a container).
+ * Out of memory is always an error (ENOMEM), never a truncated request,
+ * answer or archive.
  */
 #ifndef DROVE_ENGINE_H
 #define DROVE_ENGINE_H
@@ -73,7 +75,8 @@ int engine_put_archive(struct engine *e, const char *id, const char *dir,
     const void *tar, size_t n);
 
 /* ustar: add a regular file (leading '/' stripped from name), then end.
- * 0, or -1 with errno (ENAMETOOLONG, ENOMEM). */
+ * 0, or -1 with errno (EINVAL empty name, ENAMETOOLONG name does not fit
+ * ustar's prefix/name split, ENOMEM); on failure tar is unchanged. */
 int tar_add_file(struct buf *tar, const char *name, const void *data,
     size_t n, unsigned mode, long long mtime);
 int tar_end(struct buf *tar);

@@ -2,21 +2,35 @@
 # drove-leader: election, failover, and giving up when ZooKeeper goes away.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() { zk_start; }
 teardown_file() { zk_stop; }
 
-setup() {
+# write_config: the candidates' configuration, on $ZK
+write_config() {
 	cat >"$BATS_TEST_TMPDIR/c.yml" <<CFG
 zookeeper: {connectionString: "$ZK", nameSpace: lt$BATS_TEST_NUMBER}
 server: {applicationConnectors: [{type: http, port: 4000}]}
 options: {hostname: 127.0.0.1}
 CFG
+}
+
+setup() {
+	write_config
 	NS=/lt$BATS_TEST_NUMBER
 }
 
+# Candidates, znode holders (pids in *.bg) and a test's own ZooKeeper go
+# with the test, whatever it ended with.
 teardown() {
+	local f
 	pkill -f "drove-leader -c $BATS_TEST_TMPDIR" 2>/dev/null || true
+	for f in "$BATS_TEST_TMPDIR"/*.bg; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	[ -n "${OWN_ZK:-}" ] && zk_stop
+	true
 }
 
 # start_leader NAME PORT: a candidate whose leader program writes a marker
@@ -58,10 +72,14 @@ start_leader() {
 	run drove-zkcli -z "$ZK" ls "$NS/leaderselection"
 	[ "$(echo "$output" | wc -l)" -eq 1 ]
 	# a's leader program was stopped with it
-	! pgrep -f "$BATS_TEST_TMPDIR/a.leads" >/dev/null
+	run ! pgrep -f "$BATS_TEST_TMPDIR/a.leads"
 }
 
 @test "losing ZooKeeper stops the leader program and exits 111" {
+	# a ZooKeeper of this test's own: it is stopped here
+	OWN_ZK=1
+	zk_start
+	write_config
 	start_leader a 4001
 	wait_until 10 test -s "$BATS_TEST_TMPDIR/a.leads"
 	pid=$(cat "$BATS_TEST_TMPDIR/a.pid")
@@ -69,17 +87,8 @@ start_leader() {
 	wait_until 10 sh -c "! kill -0 $pid 2>/dev/null"
 	wait "$pid" || rc=$?
 	[ "${rc:-0}" -eq 111 ]
-	! pgrep -f "$BATS_TEST_TMPDIR/a.leads" >/dev/null
+	run ! pgrep -f "$BATS_TEST_TMPDIR/a.leads"
 	grep -q 'giving up leadership' "$BATS_TEST_TMPDIR/a.err"
-	zk_start_again
-}
-
-zk_start_again() {
-	java -Xmx256m -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar \
-		org.apache.zookeeper.server.quorum.QuorumPeerMain "$ZK_DIR/zoo.cfg" \
-		>>"$ZK_DIR/log" 2>&1 </dev/null 3>&- &
-	echo $! >"$ZK_DIR/pid"
-	wait_until 30 zk_ruok "$ZK_PORT"
 }
 
 @test "a leader program that exits makes drove-leader exit 111 and hand over" {
@@ -95,21 +104,19 @@ zk_start_again() {
 	# a live session, would otherwise keep the lead until it times out
 	printf '{"hostname":"127.0.0.1","port":4001}' |
 		drove-zkcli -z "$ZK" put -e "$NS/leaderselection/leader-0000000000" >/dev/null 3>&- &
-	ghost=$!
+	echo $! >"$BATS_TEST_TMPDIR/ghost.bg"
 	wait_until 10 drove-zkcli -z "$ZK" get "$NS/leaderselection/leader-0000000000"
 	start_leader a 4001
 	wait_until 5 test -s "$BATS_TEST_TMPDIR/a.leads"
 	grep -q 'removing leader-0000000000' "$BATS_TEST_TMPDIR/a.err"
-	kill "$ghost"
 }
 
 @test "another controller's znode is left alone" {
 	printf '{"hostname":"127.0.0.1","port":4009}' |
 		drove-zkcli -z "$ZK" put -e "$NS/leaderselection/leader-0000000000" >/dev/null 3>&- &
-	other=$!
+	echo $! >"$BATS_TEST_TMPDIR/other.bg"
 	wait_until 10 drove-zkcli -z "$ZK" get "$NS/leaderselection/leader-0000000000"
 	start_leader a 4001
 	wait_until 10 grep -q 'standing by' "$BATS_TEST_TMPDIR/a.err"
 	[ ! -e "$BATS_TEST_TMPDIR/a.leads" ]
-	kill "$other"
 }

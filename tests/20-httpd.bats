@@ -1,9 +1,12 @@
 #!/usr/bin/env bats
 # drove-httpd: leadership gating, CREATE/SCALE operations written to a
 # private ZooKeeper, the read endpoints, and that every rejected request
-# leaves ZooKeeper exactly as it was.
+# leaves ZooKeeper exactly as it was.  Each test starts from the same
+# ZooKeeper state (setup): this node's election znode, executor E1 and the
+# app hello-1 (2 instances) as CREATE stored it in setup_file.
 
 load helpers
+bats_require_minimum_version 1.5.0
 NS=t-httpd
 
 zkcli() {
@@ -23,6 +26,25 @@ put_ephemeral() {
 	return 1
 }
 
+# start_httpd DIR: drove-httpd on a free port; DIR/pid, DIR/stderr,
+# DIR/port, and DIR/rc once it has exited.
+start_httpd() {
+	local d=$1
+	mkdir -p "$d"
+	mkfifo "$d/ready"
+	(
+		"$BIN/drove-httpd" -c "$T/controller.yml" -p 0 -d 3 -v \
+		    3>"$d/ready" >/dev/null 2>"$d/stderr" </dev/null &
+		echo $! >"$d/pid"
+		wait $!
+		echo $? >"$d/rc"
+	) 3>&- &
+	read -r -t 20 _ <"$d/ready"
+	sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+	    "$d/stderr" >"$d/port"
+	[ -s "$d/port" ]
+}
+
 setup_file() {
 	export T="$BATS_FILE_TMPDIR"
 	zk_start
@@ -34,18 +56,8 @@ setup_file() {
 	zookeeper: {connectionString: "127.0.0.1:$zkport", nameSpace: $NS}
 	options: {hostname: 127.0.0.1}
 	EOF
-	mkfifo "$T/ready"
-	(
-		"$BIN/drove-httpd" -c "$T/controller.yml" -p 0 -d 3 -v \
-		    3>"$T/ready" >/dev/null 2>"$T/stderr" </dev/null &
-		echo $! >"$T/pid"
-		wait $!
-		echo $? >"$T/rc"
-	) 3>&- &
-	read -r -t 20 _ <"$T/ready"
-	port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/stderr")
-	[ -n "$port" ]
-	echo "$port" >"$T/port"
+	start_httpd "$T"
+	port=$(cat "$T/port")
 	put_ephemeral "/$NS/leaderselection/leader-0000000005" \
 	    "{\"hostname\":\"127.0.0.1\",\"port\":$port}"
 	for _ in $(seq 50); do
@@ -72,6 +84,11 @@ setup_file() {
 	    instances:[],tasks:[],serviceInstances:[],tags:["127.0.0.1"],metadata:{},executorState:"ACTIVE"}' \
 	    >"$T/e1.json"
 	zkcli put "/$NS/executor/E1" <"$T/e1.json"
+	# hello-1 as CREATE stores it: every test starts with it
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+	    -H 'Content-Type: application/json' --data-binary @"$T/create.json" \
+	    "http://127.0.0.1:$port/apis/v1/applications/operations")" = 200 ]
+	zkcli get "/$NS/applications/hello-1" >"$T/hello.json"
 }
 
 teardown_file() {
@@ -83,8 +100,52 @@ teardown_file() {
 	true
 }
 
+# The state every test starts from: the children of each top-level znode
+# removed (the znodes httpd made stay), then E1 and hello-1 put back.
+reset_zk() {
+	local top c
+	for top in $(zkcli ls "/$NS"); do
+		for c in $(zkcli ls "/$NS/$top"); do
+			case $top/$c in
+			leaderselection/leader-0000000005) ;;
+			*) zkcli rm "/$NS/$top/$c" ;;
+			esac
+		done
+	done
+	zkcli put "/$NS/executor/E1" <"$T/e1.json"
+	zkcli put "/$NS/applications/hello-1" <"$T/hello.json"
+	# the API answers from a view that watches keep current: wait until
+	# it shows the reset before the test starts
+	wait_until 10 shows_reset
+}
+
+shows_reset() {
+	curl -sf "$B/applications" | jq -e '.data | keys == ["hello-1"] and
+	    .["hello-1"].healthyInstances == 0 and .["hello-1"].pendingInstances == 0' &&
+	curl -sf "$B/cluster/executors" | jq -e '[.data[] | [.executorId, .usedCores]] == [["E1", 0]]'
+}
+
 setup() {
 	B="http://127.0.0.1:$(cat "$T/port")/apis/v1"
+	reset_zk
+}
+
+# Daemons a test starts (pids in $BATS_TEST_TMPDIR/*.bg) end with it.
+teardown() {
+	local f
+	for f in "$BATS_TEST_TMPDIR"/*.bg; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	true
+}
+
+# put_instance N STATE: instance AI-N of hello-1 on E1, host port 3000N
+put_instance() {
+	jq -nc --arg i "$1" --arg st "$2" '{appId:"hello-1",appName:"hello",instanceId:("AI-"+$i),
+	    executorId:"E1",localInfo:{hostname:"127.0.0.1",ports:{main:{containerPort:8000,
+	    hostPort:(30000+($i|tonumber)),portType:"HTTP"}}},resources:[],state:$st,metadata:{},
+	    errorMessage:"",created:(100-($i|tonumber)),updated:1}' |
+	    zkcli put "/$NS/instances/hello-1/AI-$1"
 }
 
 # req [curl args]: sets $code and $body
@@ -140,6 +201,9 @@ unchanged() {
 }
 
 @test "CREATE a valid app: 200 {appId}, ApplicationInfo stored in ZooKeeper" {
+	zkcli rm "/$NS/applications/hello-1"
+	audit='ACCESS_AUDIT: Api \[POST\] /apis/v1/applications/operations called by default-user'
+	audits=$(grep -c "$audit" "$T/stderr")
 	post /applications/operations "$(cat "$T/create.json")"
 	[ "$code" = 200 ]
 	[ "$(jq -c . <<<"$body")" = '{"status":"SUCCESS","data":{"appId":"hello-1"},"message":"success"}' ]
@@ -149,7 +213,7 @@ unchanged() {
 	[ "$(jq -r .instances <<<"$output")" = 2 ]
 	[ "$(jq -c .spec <<<"$output")" = "$(jq -c .spec "$T/create.json")" ]
 	[ "$(jq '.created > 0 and .updated == .created' <<<"$output")" = true ]
-	grep -q 'ACCESS_AUDIT: Api \[POST\] /apis/v1/applications/operations called by default-user' "$T/stderr"
+	[ "$(grep -c "$audit" "$T/stderr")" -eq $((audits + 1)) ]
 }
 
 @test "GET applications lists the app summary" {
@@ -291,16 +355,9 @@ unchanged() {
 @test "instances, endpoints and cluster read what the executors wrote" {
 	post /applications/operations '{"type":"SCALE","appId":"hello-1","requiredInstances":2}'
 	[ "$code" = 200 ]
-	for i in 1 2 3; do
-		st=HEALTHY
-		[ "$i" = 3 ] && st=STOPPED
-		jq -nc --arg i "$i" --arg st "$st" '{appId:"hello-1",appName:"hello",instanceId:("AI-"+$i),
-		    executorId:"E1",localInfo:{hostname:"127.0.0.1",ports:{main:{containerPort:8000,
-		    hostPort:(30000+($i|tonumber)),portType:"HTTP"}}},resources:[],state:$st,metadata:{},
-		    errorMessage:"",created:(100-($i|tonumber)),updated:1}' |
-		    zkcli put "/$NS/instances/hello-1/AI-$i"
-	done
-	zkcli put "/$NS/executor/E1" <"$T/e1.json"
+	put_instance 1 HEALTHY
+	put_instance 2 HEALTHY
+	put_instance 3 STOPPED
 	# what E1 uses comes from its assignments: AI-1 holds core 0, 24 MB
 	zkcli put "/$NS/assignments/E1/AI-1" <<<'{"appId":"hello-1","instanceId":"AI-1","resources":[{"type":"CPU","cores":{"0":[0]}},{"type":"MEMORY","memoryInMB":{"0":24}}],"targetState":"RUNNING"}'
 	req "$B/applications/hello-1/instances"
@@ -335,20 +392,22 @@ unchanged() {
 
 @test "logfiles are proxied to the executor running the instance" {
 	[ -x "$BIN/drove-logstream" ] || skip "no drove-logstream"
-	mkdir -p "$T/logs/hello-1/AI-1"
-	printf 'hello\nworld\n' >"$T/logs/hello-1/AI-1/output.log"
-	cat >"$T/executor.yml" <<-EOF
+	L=$BATS_TEST_TMPDIR
+	put_instance 1 HEALTHY
+	mkdir -p "$L/logs/hello-1/AI-1"
+	printf 'hello\nworld\n' >"$L/logs/hello-1/AI-1/output.log"
+	cat >"$L/executor.yml" <<-EOF
 	server: {applicationConnectors: [{type: http, port: 3000}], bindAddress: 127.0.0.1}
 	logging:
 	  appenders:
-	    - {type: drove, logPath: "$T/logs"}
+	    - {type: drove, logPath: "$L/logs"}
 	EOF
-	mkfifo "$T/lsready"
-	"$BIN/drove-logstream" -c "$T/executor.yml" -p 0 -d 3 \
-	    3>"$T/lsready" >/dev/null 2>"$T/lsstderr" </dev/null &
-	echo $! >>"$T/holders"
-	read -r -t 10 _ <"$T/lsready"
-	lsport=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/lsstderr")
+	mkfifo "$L/lsready"
+	"$BIN/drove-logstream" -c "$L/executor.yml" -p 0 -d 3 \
+	    3>"$L/lsready" >/dev/null 2>"$L/lsstderr" </dev/null &
+	echo $! >"$L/logstream.bg"
+	read -r -t 10 _ <"$L/lsready"
+	lsport=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$L/lsstderr")
 	zkcli get "/$NS/executor/E1" | jq -c --argjson p "$lsport" '.port=$p' |
 	    zkcli put "/$NS/executor/E1"
 	req "$B/logfiles/applications/hello-1/AI-1/list"
@@ -357,9 +416,9 @@ unchanged() {
 	req "$B/logfiles/applications/hello-1/AI-1/read/output.log?offset=6&length=3"
 	[ "$code" = 200 ]
 	[ "$(jq -c . <<<"$body")" = '{"data":"wor","offset":6}' ]
-	run curl -s -D "$T/headers" "$B/logfiles/applications/hello-1/AI-1/download/output.log"
+	run curl -s -D "$L/headers" "$B/logfiles/applications/hello-1/AI-1/download/output.log"
 	[ "$output" = "$(printf 'hello\nworld')" ]
-	grep -qi '^Content-Disposition: attachment; filename=output.log' "$T/headers"
+	grep -qi '^Content-Disposition: attachment; filename=output.log' "$L/headers"
 	req "$B/logfiles/applications/hello-1/AI-1/read/missing.log"
 	[ "$code" = 400 ]
 	jq -e .error <<<"$body"
@@ -424,18 +483,22 @@ unchanged() {
 }
 
 @test "an app that cannot be placed shows pendingInstances and placementError" {
+	# hello-1 needs nothing placed: it has its 2 instances
+	put_instance 1 HEALTHY
+	put_instance 2 HEALTHY
 	# ONE_PER_HOST passes the capacity check (per-host limits are for the
 	# scheduler) but only one of two instances fits on the one executor
 	post /applications/operations "$(jq -c '.spec.name="solo" | .spec.placementPolicy={type:"ONE_PER_HOST"} | .instances=2' "$T/create.json")"
 	[ "$code" = 200 ]
-	cat >"$T/sched.yml" <<-EOF
+	L=$BATS_TEST_TMPDIR
+	cat >"$L/sched.yml" <<-EOF
 	zookeeper: {connectionString: "127.0.0.1:$(cat "$T/zkport")", nameSpace: $NS}
 	EOF
 	export DROVE_LEADER_ZNODE="/$NS/leaderselection/leader-0000000005"
-	"$BIN/drove-monitor" -c "$T/sched.yml" 2>"$T/monitor.err" 3>&- &
-	echo $! >>"$T/holders"
-	"$BIN/drove-sched" -c "$T/sched.yml" 2>"$T/sched.err" 3>&- &
-	echo $! >>"$T/holders"
+	"$BIN/drove-monitor" -c "$L/sched.yml" 2>"$L/monitor.err" 3>&- &
+	echo $! >"$L/monitor.bg"
+	"$BIN/drove-sched" -c "$L/sched.yml" 2>"$L/sched.err" 3>&- &
+	echo $! >"$L/sched.bg"
 	for _ in $(seq 100); do
 		req "$B/applications/solo-1"
 		[ "$(jq -r '.data.placementError // empty' <<<"$body")" != "" ] && break
@@ -446,7 +509,6 @@ unchanged() {
 	req "$B/applications"
 	[ "$(jq -r '.data["solo-1"].placementError' <<<"$body")" = "0 of 1 executors: 1 excluded by ONE_PER_HOST" ]
 	[ "$(jq -r '.data["hello-1"] | has("placementError")' <<<"$body")" = false ]
-	kill "$(tail -n 1 "$T/holders")" "$(tail -n 2 "$T/holders" | head -n 1)"
 }
 
 @test "read your writes: a GET right after a SUCCESS shows the write" {
@@ -469,19 +531,23 @@ unchanged() {
 }
 
 @test "SIGTERM: exits 0" {
-	pid=$(cat "$T/pid")
+	# a drove-httpd of this test's own: the others' goes on
+	H=$BATS_TEST_TMPDIR/httpd
+	start_httpd "$H"
+	pid=$(cat "$H/pid")
+	echo "$pid" >"$BATS_TEST_TMPDIR/httpd.bg"
 	kill -TERM "$pid"
 	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	! kill -0 "$pid" 2>/dev/null
+	run ! kill -0 "$pid"
 	for _ in $(seq 20); do
-		[ -s "$T/rc" ] && break
+		[ -s "$H/rc" ] && break
 		sleep 0.1
 	done
-	[ "$(cat "$T/rc")" = 0 ]
-	grep -q 'signal 15, exiting' "$T/stderr"
-	! grep -q 'fatal' "$T/stderr"
+	[ "$(cat "$H/rc")" = 0 ]
+	grep -q 'signal 15, exiting' "$H/stderr"
+	run ! grep -q 'fatal' "$H/stderr"
 }
 

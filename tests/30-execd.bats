@@ -4,8 +4,11 @@
 # answers on its host port; a killed container is reported and cleaned up
 # within 3 s; a restarted execd adopts its running container; targetState
 # STOPPED removes it; drove-reconcile decides kill/adopt/lost.
+# Each test starts from the same state: setup starts drove-execd, teardown
+# stops it and removes every container, assignment and instance.
 
 load helpers
+bats_require_minimum_version 1.5.0
 SCRIPTS=$TOP/scripts
 NS=t-execd
 
@@ -37,7 +40,7 @@ wait_state() {
 # InstanceInfo, as drove-sched writes them
 assign() {
 	local e
-	e=$(cat "$T/eid")
+	e=$EID
 	jq -n --arg i "$1" --arg e "$e" --arg s "${3:-PENDING}" '{appId:"web-1",
 	    appName:"web",instanceId:$i,executorId:$e,localInfo:{hostname:"127.0.0.1",ports:{}},
 	    resources:[{type:"CPU",cores:{"0":[0]}},{type:"MEMORY",memoryInMB:{"0":32}}],
@@ -60,17 +63,21 @@ assign() {
 	    zkcli put "/$NS/assignments/$e/$1" >/dev/null
 }
 
+# start_execd: its log is this test's ($LOG)
 start_execd() {
 	rm -f "$T/ready"
 	mkfifo "$T/ready"
 	"$BIN/drove-execd" -c "$T/executor.yml" -d 3 -v 3>"$T/ready" \
-	    >/dev/null 2>>"$T/execd.log" </dev/null &
+	    >/dev/null 2>>"$LOG" </dev/null &
 	echo $! >"$T/execd.pid"
 	read -r -t 30 _ <"$T/ready"
 }
 
-# stop_execd: SIGTERM, then wait for it to go (it may be another test's
-# child, so poll rather than wait)
+execd_running() {
+	[ -f "$T/execd.pid" ] && kill -0 "$(cat "$T/execd.pid")" 2>/dev/null
+}
+
+# stop_execd: SIGTERM, then wait for it to go
 stop_execd() {
 	local p
 	p=$(cat "$T/execd.pid")
@@ -94,27 +101,12 @@ setup_file() {
 	zkport=$ZK_PORT
 	echo "$zkport" >"$T/zkport"
 
-	# unix socket paths are short: the engine lives under /tmp
+	# unix socket paths are short: the engine lives under /tmp.  Its
+	# own engine: reconcile kills every labelled container it does not
+	# know.
 	D=$(mktemp -d /tmp/drove-dx.XXXXXX)
 	echo "$D" >"$T/dx"
-	# its own bridge and subnet: another engine on this host (docker0,
-	# 172.17/16) would hand out the same container addresses
-	br=drvt$$
-	net=()
-	if ip link add name "$br" type bridge 2>/dev/null; then
-		echo "$br" >"$T/bridge"
-		ip addr add "10.213.$((RANDOM % 250)).1/24" dev "$br"
-		ip link set "$br" up
-		net=(--bridge "$br")
-	fi
-	dockerd --host "unix://$D/docker.sock" --data-root "$D/data" \
-	    --exec-root "$D/exec" --pidfile "$D/pid" "${net[@]}" \
-	    >"$T/dockerd.log" 2>&1 </dev/null 3>&- &
-	echo $! >"$T/dockerd.pid"
-	for _ in $(seq 150); do
-		dk version >/dev/null 2>&1 && break
-		sleep 0.2
-	done
+	"$SCRIPTS/test-engine" start "$D" 3>&-
 	DOCKER_HOST="unix://$D/docker.sock" "$SCRIPTS/build-test-image"
 
 	cat >"$T/executor.yml" <<-EOF
@@ -128,20 +120,37 @@ setup_file() {
 }
 
 teardown_file() {
-	[ -f "$T/execd.pid" ] && kill "$(cat "$T/execd.pid")" 2>/dev/null
-	if [ -f "$T/dx" ]; then
-		# shellcheck disable=SC2046
-		dk rm -f $(dk ps -aq) >/dev/null 2>&1
-		kill "$(cat "$T/dockerd.pid")" 2>/dev/null
-		for _ in $(seq 100); do
-			kill -0 "$(cat "$T/dockerd.pid")" 2>/dev/null || break
-			sleep 0.1
-		done
-		rm -rf "$(cat "$T/dx")" 2>/dev/null
-	fi
-	[ -f "$T/bridge" ] && ip link del "$(cat "$T/bridge")" 2>/dev/null
+	execd_running && kill "$(cat "$T/execd.pid")"
+	[ -f "$T/dx" ] && "$SCRIPTS/test-engine" stop "$(cat "$T/dx")" 3>&-
 	zk_stop
 	true
+}
+
+# Every test: a running execd (its node published), nothing assigned.
+setup() {
+	LOG=$BATS_TEST_TMPDIR/execd.log
+	start_execd
+	for _ in $(seq 50); do
+		EID=$(zkcli ls "/$NS/executor" 2>/dev/null | head -n 1)
+		[ -n "$EID" ] && break
+		sleep 0.1
+	done
+	[ -n "$EID" ]
+	echo "$EID" >"$T/eid"
+}
+
+teardown() {
+	local ids
+	if execd_running; then
+		stop_execd || kill -9 "$(cat "$T/execd.pid")"
+	fi
+	ids=$(dk ps -aq)
+	if [ -n "$ids" ]; then
+		# shellcheck disable=SC2086 # one argument per id
+		dk rm -f $ids >/dev/null
+	fi
+	zkcli rm "/$NS/assignments" 2>/dev/null || true
+	zkcli rm "/$NS/instances" 2>/dev/null || true
 }
 
 @test "execd: bad config exits 100, unreachable engine 111" {
@@ -158,11 +167,11 @@ teardown_file() {
 }
 
 @test "execd publishes its node data" {
-	start_execd
 	run zkcli ls "/$NS/executor"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
-	echo "${lines[0]}" >"$T/eid"
+	# Java's UUID.nameUUIDFromBytes("127.0.0.1:3000"), as Drove's
+	[ "${lines[0]}" = 01c2a3a6-a998-3779-abad-2f82f71dfc33 ]
 	node=$(zkcli get "/$NS/executor/${lines[0]}")
 	[ "$(jq -r .type <<<"$node")" = EXECUTOR ]
 	[ "$(jq -r .hostname <<<"$node")" = 127.0.0.1 ]
@@ -195,7 +204,7 @@ teardown_file() {
 	info=$(zkcli get "/$NS/instances/web-1/AI-1")
 	port=$(jq -r .localInfo.ports.main.hostPort <<<"$info")
 	[ "$(jq -r .localInfo.ports.main.containerPort <<<"$info")" = 8000 ]
-	[ "$(jq -r .executorId <<<"$info")" = "$(cat "$T/eid")" ]
+	[ "$(jq -r .executorId <<<"$info")" = "$EID" ]
 	[ "$(curl -s "http://127.0.0.1:$port/health")" = OK ]
 	[ "$(curl -s "http://127.0.0.1:$port/conf.txt")" = "hello config" ]
 	c=$(container_of AI-1)
@@ -220,13 +229,15 @@ teardown_file() {
 }
 
 @test "a killed container is reported and cleaned up within 3 s" {
-	c=$(container_of AI-1)
+	assign AI-k
+	wait_state AI-k HEALTHY 30
+	c=$(container_of AI-k)
+	[ -n "$c" ]
 	dk kill "$c" >/dev/null
-	wait_state AI-1 STOPPED 3
-	[ "$(zkcli get "/$NS/instances/web-1/AI-1" | jq -r .errorMessage)" = \
+	wait_state AI-k STOPPED 3
+	[ "$(zkcli get "/$NS/instances/web-1/AI-k" | jq -r .errorMessage)" = \
 	    "Container exited with code 137" ]
-	[ -z "$(container_of AI-1)" ]
-	zkcli rm "/$NS/assignments/$(cat "$T/eid")/AI-1"
+	[ -z "$(container_of AI-k)" ]
 }
 
 @test "a restarted execd adopts its running container" {
@@ -242,19 +253,22 @@ teardown_file() {
 	[ "$(state AI-2)" = HEALTHY ]
 	after=$(zkcli get "/$NS/instances/web-1/AI-2" | jq .updated)
 	[ "$after" -gt "$before" ]
-	grep -q "adopting container ${c:0:12}" "$T/execd.log"
-	! grep -q "instance AI-2: STARTING" <(sed -n '/adopting/,$p' "$T/execd.log") || false
+	grep -q "adopting container ${c:0:12}" "$LOG"
+	# adopted, not restarted
+	sed -n '/adopting/,$p' "$LOG" >"$BATS_TEST_TMPDIR/after"
+	grep -q "adopting" "$BATS_TEST_TMPDIR/after"
+	run ! grep -q "instance AI-2: STARTING" "$BATS_TEST_TMPDIR/after"
 	sleep 2
 	[ "$(state AI-2)" = HEALTHY ]
 }
 
 @test "targetState STOPPED stops and removes the container" {
-	c=$(container_of AI-2)
-	[ -n "$c" ]
-	assign AI-2 STOPPED HEALTHY
-	wait_state AI-2 STOPPED 20
-	[ -z "$(container_of AI-2)" ]
-	zkcli rm "/$NS/assignments/$(cat "$T/eid")/AI-2"
+	assign AI-s
+	wait_state AI-s HEALTHY 30
+	[ -n "$(container_of AI-s)" ]
+	assign AI-s STOPPED HEALTHY
+	wait_state AI-s STOPPED 20
+	[ -z "$(container_of AI-s)" ]
 }
 
 @test "an image that cannot be pulled ends STOPPED with the engine's reason" {
@@ -265,7 +279,6 @@ teardown_file() {
 	[ -n "$err" ]
 	[[ "$err" == *"127.0.0.1:1"* ]]
 	[ -z "$(container_of AI-pull)" ]
-	zkcli rm "/$NS/assignments/$(cat "$T/eid")/AI-pull"
 }
 
 @test "reconcile: kill an unassigned container, adopt, lost" {
@@ -303,11 +316,20 @@ teardown_file() {
 	[ -n "$(container_of AI-3)" ]
 }
 
-@test "execd on startup removes strays and adopts the rest" {
+@test "execd on startup removes strays, adopts the rest, marks lost ones" {
+	assign AI-5
+	wait_state AI-5 HEALTHY 30
+	c=$(container_of AI-5)
+	stop_execd
+	# labelled, not assigned: removed; assigned HEALTHY without a
+	# container: LOST
 	stray=$(dk run -d --label drove.instance.id=AI-stray2 drove-test/web:1)
+	[ -n "$stray" ]
+	assign AI-6 RUNNING HEALTHY
 	start_execd
 	[ -z "$(dk ps -aq --filter label=drove.instance.id=AI-stray2)" ]
-	wait_state AI-3 HEALTHY 5
-	grep -q "adopting container" "$T/execd.log"
-	[ "$(state AI-4)" = LOST ]
+	[ "$(container_of AI-5)" = "$c" ]
+	wait_state AI-5 HEALTHY 5
+	grep -q "adopting container ${c:0:12}" "$LOG"
+	wait_state AI-6 LOST 5
 }

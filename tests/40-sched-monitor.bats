@@ -195,7 +195,8 @@ request_error_has() {
 	wait_until 10 sh -c "! $BIN/drove-zkcli -z $ZK get $NS/assignments/ex1/${ids[0]} >/dev/null 2>&1"
 	wait_until 10 n_children "$NS/assignments/ex1" 1
 	new=$(zkc ls "$NS/assignments/ex1")
-	[ "$new" != "${ids[0]}" ] && [ "$new" != "${ids[1]}" ]
+	[ "$new" != "${ids[0]}" ]
+	[ "$new" != "${ids[1]}" ]
 	[[ "$new" == AI-* ]]
 	grep -q "${ids[0]} is LOST: removing its assignment" "$T/drove-monitor.err"
 	grep -q "placed $new of web-1" "$T/drove-sched.err"

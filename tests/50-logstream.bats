@@ -3,6 +3,7 @@
 # offsets, download) over a temporary logPath, and what it refuses.
 
 BIN=${DROVE_BIN:-$BATS_TEST_DIRNAME/../bin}
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	export T="$BATS_FILE_TMPDIR"
@@ -49,7 +50,7 @@ get() {
 	get "$B/hello-1/AI-1/list"
 	[ "$code" = 200 ]
 	[ "$(jq -c . <<<"$body")" = '{"files":["output.bin","output.log","output.log-2024-07-04"]}' ]
-	! grep -q drove-executor <<<"$body"
+	run ! grep -q drove-executor <<<"$body"
 }
 
 @test "read offset=-1 returns empty data and the file length" {
@@ -113,7 +114,7 @@ get() {
 	get "$B/hello-1/AI-1/download/output.link"
 	[ "$code" = 400 ]
 	jq -e '.error | test("outside")' <<<"$body"
-	! grep -q secret <<<"$body"
+	run ! grep -q secret <<<"$body"
 }
 
 @test "missing files and bad arguments are 400 with an error" {

@@ -3,16 +3,12 @@
 # own bridge), the test image, the sv/ templates under s6-svscan with the
 # nested leader-service tree, status JSON, idempotent up/down, and nothing
 # left running afterwards.  Needs root, java, dockerd, s6.
+# setup_file brings the cluster up (its output is checked by a test); the
+# last test brings it down.
 
-ROOT=$BATS_TEST_DIRNAME/..
-
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 20000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-}
+load helpers
+bats_require_minimum_version 1.5.0
+ROOT=$TOP
 
 setup_file() {
 	export T="$BATS_FILE_TMPDIR"
@@ -45,22 +41,36 @@ setup_file() {
 	printf '#!/bin/sh\necho reconciled >&2\n' >"$DROVE_BIN/drove-reconcile"
 	cp "$ROOT/bin/drove-logstream" "$DROVE_BIN/"
 	chmod +x "$DROVE_BIN"/*
+	cp "$DROVE_BIN/drove-monitor" "$T/drove-monitor.orig"
+	rc=0
+	"$ROOT/scripts/cluster" up >"$T/up.out" 2>"$T/up.err" || rc=$?
+	echo "$rc" >"$T/up.rc"
 }
 
 teardown_file() {
 	"$ROOT/scripts/cluster" down >/dev/null 2>&1 || true
 }
 
+# A test that replaced the drove-monitor stand-in puts it back.
+teardown() {
+	if ! cmp -s "$T/drove-monitor.orig" "$DROVE_BIN/drove-monitor"; then
+		cp "$T/drove-monitor.orig" "$DROVE_BIN/drove-monitor"
+		s6-svc -u "$DROVE_RUN/leader-service/drove-monitor" 2>/dev/null
+	fi
+	true
+}
+
 @test "status of a cluster that is not running says down and exits 1" {
-	run "$ROOT/scripts/cluster" status
+	run env DROVE_RUN="$BATS_TEST_TMPDIR/none" API_PORT="$(free_port)" \
+	    ZK_PORT="$(free_port)" "$ROOT/scripts/cluster" status
 	[ "$status" = 1 ]
 	[ "$(jq -r .leader <<<"$output")" = false ]
+	[ "$(jq -c .services <<<"$output")" = '{}' ]
 }
 
 @test "up starts everything and prints the status JSON" {
-	run "$ROOT/scripts/cluster" up
-	[ "$status" = 0 ]
-	json=$(sed -n '/^{/,/^}/p' <<<"$output")
+	[ "$(cat "$T/up.rc")" = 0 ] || { cat "$T/up.err"; false; }
+	json=$(sed -n '/^{/,/^}/p' "$T/up.out")
 	[ "$(jq -r .api <<<"$json")" = "http://127.0.0.1:$API_PORT" ]
 	[ "$(jq -r .zookeeper <<<"$json")" = "127.0.0.1:$ZK_PORT" ]
 	[ "$(jq -r .engine <<<"$json")" = "$DROVE_RUN/docker.sock" ]
@@ -89,7 +99,7 @@ teardown_file() {
 	done
 	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health"
 	[ "$output" = 200 ]
-	# left running on purpose: down must remove it
+	/usr/bin/docker rm -f "$cid" >/dev/null
 }
 
 @test "services read the envdir and the leader tree gets DROVE_LEADER_ZNODE" {
@@ -118,11 +128,17 @@ teardown_file() {
 }
 
 @test "down stops everything, removes containers, leaves nothing behind" {
+	run "$ROOT/scripts/cluster" up
+	[ "$status" = 0 ]
+	# a container left running: down must remove it
+	cid=$(DOCKER_HOST=unix://$DROVE_RUN/docker.sock /usr/bin/docker run -d \
+	    drove-test/web:1)
+	[ -d "$DROVE_RUN/docker/containers/$cid" ]
 	run "$ROOT/scripts/cluster" down
 	[ "$status" = 0 ]
-	run pgrep -f "$DROVE_RUN/"
-	[ "$status" = 1 ]
-	! ip link show "$DROVE_BRIDGE" 2>/dev/null
+	run ! pgrep -f "$DROVE_RUN/"
+	run ! ip link show "$DROVE_BRIDGE"
+	[ ! -d "$DROVE_RUN/docker/containers/$cid" ]
 	run "$ROOT/scripts/cluster" down
 	[ "$status" = 0 ]
 }

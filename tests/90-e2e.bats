@@ -1,9 +1,12 @@
 #!/usr/bin/env bats
 # End to end on a real local cluster (scripts/cluster): real ZooKeeper, real
-# Docker engine, the drove daemons under s6.  Tests run in order and share
-# the cluster; each step builds on the previous one.
+# Docker engine, the drove daemons under s6.  The tests share the cluster
+# that setup_file starts; each brings what it needs (deploy_two: hello-1
+# with 2 HEALTHY instances), and setup brings back a stopped drove-leader.
+# The last test stops the cluster.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	engine_start
@@ -27,13 +30,13 @@ teardown_file() {
 api() {
 	local m=$1 p=$2 body=${3:-}
 	if [ -n "$body" ]; then
-		curl -s -o /tmp/e2e.body -w '%{http_code}' -X "$m" -H 'Content-Type: application/json' \
-			--data-binary @"$body" "$API$p"
+		curl -s -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' -X "$m" \
+			-H 'Content-Type: application/json' --data-binary @"$body" "$API$p"
 	else
-		curl -s -o /tmp/e2e.body -w '%{http_code}' -X "$m" "$API$p"
+		curl -s -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' -X "$m" "$API$p"
 	fi
 	printf ' '
-	cat /tmp/e2e.body
+	cat "$BATS_TEST_TMPDIR/body"
 }
 
 healthy_count() {
@@ -42,6 +45,29 @@ healthy_count() {
 }
 
 healthy_is() { [ "$(healthy_count)" = "$1" ]; }
+
+ping_is() {
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$API/apis/v1/ping")" = "$1" ]
+}
+
+# deploy_two: hello-1 exists (CREATE if not) with 2 HEALTHY instances
+deploy_two() {
+	local out
+	if [ "$(curl -s -o /dev/null -w '%{http_code}' \
+	    "$API/apis/v1/applications/hello-1")" != 200 ]; then
+		out=$(api POST /apis/v1/applications/operations "$TOP/examples/create.json")
+		[ "${out%% *}" = 200 ] || { echo "CREATE: $out"; return 1; }
+	fi
+	out=$(api POST /apis/v1/applications/operations "$TOP/examples/scale.json")
+	[ "${out%% *}" = 200 ] || { echo "SCALE: $out"; return 1; }
+	wait_until 60 healthy_is 2
+}
+
+# A test that stopped drove-leader or drove-execd does not leave them down.
+setup() {
+	s6-svc -u "$DROVE_RUN/service/drove-leader" "$DROVE_RUN/service/drove-execd"
+	wait_until 30 ping_is 200
+}
 
 container_ids() {
 	/usr/bin/docker ps -q --no-trunc --filter label=drove.instance.id | sort
@@ -98,6 +124,7 @@ container_ids() {
 }
 
 @test "instances are pinned to distinct cores with Drove's labels and env" {
+	deploy_two
 	for id in $(container_ids); do
 		/usr/bin/docker inspect "$id" >"$BATS_TEST_TMPDIR/i.json"
 		[ "$(jq -r '.[0].Config.Labels["drove.job.type"]' "$BATS_TEST_TMPDIR/i.json")" = SERVICE ]
@@ -114,6 +141,7 @@ container_ids() {
 }
 
 @test "endpoints list both instances and each answers HTTP on its host port" {
+	deploy_two
 	run curl -s "$API/apis/v1/endpoints"
 	[ "$(echo "$output" | jq -r '.data[0].vhost')" = hello.local ]
 	[ "$(echo "$output" | jq '.data[0].hosts | length')" = 2 ]
@@ -123,6 +151,7 @@ container_ids() {
 }
 
 @test "a container killed from outside is replaced by a HEALTHY one" {
+	deploy_two
 	before=$(curl -s "$API/apis/v1/applications/hello-1/instances" | jq -r '.data[].instanceId' | sort)
 	victim=$(container_ids | head -1)
 	/usr/bin/docker kill "$victim"
@@ -136,6 +165,7 @@ container_ids() {
 }
 
 @test "restarting drove-execd adopts the containers without restarting them" {
+	deploy_two
 	ids=$(container_ids)
 	starts=$(for i in $ids; do /usr/bin/docker inspect -f '{{.State.StartedAt}}' "$i"; done)
 	s6-svc -r "$DROVE_RUN/service/drove-execd"
@@ -147,6 +177,7 @@ container_ids() {
 }
 
 @test "instance logs are listed and read through the API" {
+	deploy_two
 	iid=$(curl -s "$API/apis/v1/applications/hello-1/instances" | jq -r '.data[0].instanceId')
 	run curl -s "$API/apis/v1/logfiles/applications/hello-1/$iid/list"
 	echo "$output" | jq -e '.files | index("output.log") != null'
@@ -155,6 +186,7 @@ container_ids() {
 }
 
 @test "scale to 0 stops every container" {
+	deploy_two
 	echo '{"type":"SCALE","appId":"hello-1","requiredInstances":0}' >"$BATS_TEST_TMPDIR/zero.json"
 	run api POST /apis/v1/applications/operations "$BATS_TEST_TMPDIR/zero.json"
 	[ "${output%% *}" = 200 ]
@@ -173,5 +205,5 @@ container_ids() {
 
 @test "cluster down leaves no process behind" {
 	"$TOP/scripts/cluster" down
-	! pgrep -f "$DROVE_RUN" >/dev/null
+	run ! pgrep -f "$DROVE_RUN"
 }

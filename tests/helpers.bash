@@ -78,9 +78,9 @@ zk_dump() {
 }
 
 # engine_start: a Docker engine for this file.  scripts/run-tests starts
-# one dockerd for the whole run and exports DROVE_TEST_ENGINE (its socket):
-# two dockerds on one host would fight over the docker0 bridge.  Without it,
-# a private dockerd is started (and stopped by engine_stop).
+# one dockerd for the whole run and exports DROVE_TEST_ENGINE (its socket).
+# Without it, a private one is started by scripts/test-engine (on a bridge
+# of its own: a system dockerd may hold docker0) and stopped by engine_stop.
 engine_start() {
 	if [ -n "${DROVE_TEST_ENGINE:-}" ] &&
 		curl -sf --unix-socket "$DROVE_TEST_ENGINE" http://x/_ping >/dev/null; then
@@ -89,10 +89,7 @@ engine_start() {
 	else
 		ENGINE_DIR=$(mktemp -d /tmp/drove-engine.XXXXXX)
 		ENGINE_SOCK=$ENGINE_DIR/docker.sock
-		dockerd --host "unix://$ENGINE_SOCK" --data-root "$ENGINE_DIR/data" \
-			--exec-root "$ENGINE_DIR/exec" --pidfile "$ENGINE_DIR/pid" \
-			>"$ENGINE_DIR/log" 2>&1 </dev/null 3>&- &
-		wait_until 30 curl -sf --unix-socket "$ENGINE_SOCK" http://x/_ping
+		"$TOP/scripts/test-engine" start "$ENGINE_DIR" 3>&- || return 1
 	fi
 	DOCKER_HOST=unix://$ENGINE_SOCK
 	export ENGINE_DIR ENGINE_SOCK DOCKER_HOST
@@ -103,9 +100,10 @@ engine_start() {
 engine_stop() {
 	local ids
 	ids=$(/usr/bin/docker ps -aq --filter label=drove.instance.id 2>/dev/null)
-	[ -n "$ids" ] && /usr/bin/docker rm -f $ids >/dev/null 2>&1
-	[ -n "${ENGINE_DIR:-}" ] && [ -f "$ENGINE_DIR/pid" ] || return 0
-	kill "$(cat "$ENGINE_DIR/pid")" 2>/dev/null || true
-	wait_until 20 sh -c "! kill -0 $(cat "$ENGINE_DIR/pid") 2>/dev/null" || true
-	rm -rf "$ENGINE_DIR" 2>/dev/null || true
+	if [ -n "$ids" ]; then
+		# shellcheck disable=SC2086 # one argument per id
+		/usr/bin/docker rm -f $ids >/dev/null 2>&1 || true
+	fi
+	[ -n "${ENGINE_DIR:-}" ] || return 0
+	"$TOP/scripts/test-engine" stop "$ENGINE_DIR" 3>&- || true
 }

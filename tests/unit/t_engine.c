@@ -1,6 +1,12 @@
 /* t_engine: the in-memory ustar writer behind engine_put_archive(). */
+#define _DEFAULT_SOURCE
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <archive.h>
+#include <archive_entry.h>
 
 #include "buf.h"
 #include "engine.h"
@@ -27,9 +33,41 @@ sum_ok(const char *h)
 	return sum == oct(h + 148, 7);
 }
 
+/* Read the archive back with libarchive: "name:size:data|" per entry. */
+static void
+read_back(const struct buf *t, struct buf *out)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *ent;
+	char data[64];
+	la_ssize_t n;
+
+	archive_read_support_format_tar(a);
+	if (archive_read_open_memory(a, t->s, t->len) != ARCHIVE_OK) {
+		buf_adds(out, "open failed");
+		archive_read_free(a);
+		return;
+	}
+	while (archive_read_next_header(a, &ent) == ARCHIVE_OK) {
+		buf_addf(out, "%s:%lld:", archive_entry_pathname(ent),
+		    (long long)archive_entry_size(ent));
+		while ((n = archive_read_data(a, data, sizeof data)) > 0)
+			buf_add(out, data, (size_t)n);
+		buf_adds(out, "|");
+	}
+	archive_read_free(a);
+}
+
 int
 main(void)
 {
+	struct buf back = BUF_ZERO;
+	char want[300];
+	struct rlimit rl;
+	size_t len;
+	void *big;
+	long pages;
+	FILE *f;
 	struct buf t = BUF_ZERO;
 	char longname[300];
 	const char *h;
@@ -65,9 +103,41 @@ main(void)
 	ok(sum_ok(h), "long header checksum");
 	memset(longname + 5, 'x', 250);
 	longname[255] = 0;
-	ok(tar_add_file(&t, longname, "", 0, 0600, 0) < 0,
-	    "unsplittable name refused");
+	len = t.len;
+	errno = 0;
+	ok(tar_add_file(&t, longname, "", 0, 0600, 0) < 0 &&
+	    errno == ENAMETOOLONG, "unsplittable name refused");
+	is_int(t.len, len, "a refused file leaves the archive as it was");
+	ok(tar_add_file(&t, "///", "", 0, 0600, 0) < 0 && errno == EINVAL,
+	    "an empty name is refused");
 	ok(tar_end(&t) == 0 && t.len == 2560, "two zero blocks at the end");
+	read_back(&t, &back);
+	strcpy(want, "etc/app/app.yml:11:port: 8080\n|opt/");
+	len = strlen(want);
+	memset(want + len, 'd', 120);
+	want[len + 120] = '/';
+	memset(want + len + 121, 'f', 90);
+	strcpy(want + len + 211, ":0:|");
+	is_str(back.s, want, "libarchive reads both entries back");
+	buf_free(&back);
+
+	/* Out of memory while appending: an error, the archive unchanged.
+	 * 64 MiB of readable zero pages, and an address-space limit that
+	 * leaves less than that for the buffer. */
+	big = mmap(NULL, 64 << 20, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	f = fopen("/proc/self/statm", "r");
+	ok(big != MAP_FAILED && f && fscanf(f, "%ld", &pages) == 1,
+	    "set up the memory limit");
+	if (f)
+		fclose(f);
+	rl.rlim_cur = rl.rlim_max = (rlim_t)pages * 4096 + (16 << 20);
+	ok(setrlimit(RLIMIT_AS, &rl) == 0, "address space limited");
+	len = t.len;
+	errno = 0;
+	ok(tar_add_file(&t, "huge.bin", big, 64 << 20, 0644, 0) < 0 &&
+	    errno == ENOMEM, "ENOMEM is an error, not a short archive");
+	is_int(t.len, len, "archive unchanged after ENOMEM");
 	buf_free(&t);
 	return done_testing();
 }
