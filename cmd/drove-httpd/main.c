@@ -361,8 +361,6 @@ main(int argc, char **argv)
 
 	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, SIGHUP, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to set up signals");
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		die(EXIT_TEMP, "unable to initialise libcurl");
 
 	if (!(hd.zk = zk_open(connect, hd.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
@@ -410,7 +408,6 @@ main(int argc, char **argv)
 				view_free(hd.view);
 				zk_close(hd.zk);
 				json_decref(hd.cfg);
-				curl_global_cleanup();
 				return EXIT_OK;
 			}
 		}
