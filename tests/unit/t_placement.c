@@ -96,10 +96,10 @@ t_any_and_cores(void)
 	    "resources JSON");
 	free(s);
 	json_decref(res);
-	is_int(pl_view_find(v, "e1")->numa[0].nfree, 1, "view mutated: "
+	is_int(pl_view_free_cores(v, "e1", 0), 1, "view mutated: "
 	    "one core left");
-	is_int(pl_view_find(v, "e1")->numa[0].mem_mb, 512, "memory left");
-	is_int(pl_count(pl_view_find(v, "e1"), "a-1"), 1, "app counted");
+	is_int(pl_view_free_memory(v, "e1", 0), 512, "memory left");
+	is_int(pl_view_app_count(v, "e1", "a-1"), 1, "app counted");
 	is_int(place(v, "a-1", 2, 1, NULL, &r), 0,
 	    "no double booking: 2 cores no longer fit");
 	is_str(r.why, "0 of 1 executors: 1 lack 2 free cores on one NUMA "
@@ -152,10 +152,10 @@ t_max_n(void)
 	    "{\"0\":4096}");
 	hold(v, "e1", "a-1", "[{\"type\":\"CPU\",\"cores\":{\"0\":[0]}},"
 	    "{\"type\":\"MEMORY\",\"memoryInMB\":{\"0\":100}}]");
-	is_int(pl_count(pl_view_find(v, "e1"), "a-1"), 1,
+	is_int(pl_view_app_count(v, "e1", "a-1"), 1,
 	    "hold counts the assignment's app");
-	is_int(pl_view_find(v, "e1")->numa[0].nfree, 5, "hold takes core");
-	is_int(pl_view_find(v, "e1")->numa[0].mem_mb, 3996,
+	is_int(pl_view_free_cores(v, "e1", 0), 5, "hold takes core");
+	is_int(pl_view_free_memory(v, "e1", 0), 3996,
 	    "hold takes memory");
 	is_int(place(v, "a-1", 1, 10, p, &r), 1, "second of max 2 fits");
 	is_int(r.cores[0], 1, "core 1 (core 0 held)");
@@ -615,7 +615,7 @@ t_numa_edges(void)
 	is_int(r.cores[99], 99, "ids 0..99");
 	is_int(place(v, "a-1", 28, 1000, NULL, &r), 1, "the other 28");
 	is_int(r.cores[0], 100, "from 100");
-	is_int(pl_view_find(v, "e1")->numa[0].nfree, 0, "merged node full");
+	is_int(pl_view_free_cores(v, "e1", 0), 0, "merged node full");
 	pl_view_free(v);
 
 	/* over-provisioning: vcores (c+1)*p + i, p = 5 for multiplier 4 */
