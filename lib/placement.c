@@ -137,7 +137,8 @@ reasons(struct pl_view *v, struct pl_policy *pol, int app,
 		else if (!fits)
 			lack_mem++;
 	}
-	qsort(excl, nexcl, sizeof *excl, cmp_reason);
+	if (nexcl)
+		qsort(excl, nexcl, sizeof *excl, cmp_reason);
 	snprintf(res->why, sizeof res->why, "0 of %d executors", v->nex);
 	for (i = 0; i < nexcl; i++) {
 		snprintf(what, sizeof what, "excluded by %s", excl[i].label);

@@ -351,7 +351,8 @@ load_layout(struct pl_executor *e, const json_t *cores, const json_t *mem)
 				goto bad;
 			n->cores[n->ncores++] = (int)json_integer_value(id);
 		}
-		qsort(n->cores, n->ncores, sizeof(int), cmp_int);
+		if (n->ncores)
+			qsort(n->cores, n->ncores, sizeof(int), cmp_int);
 		n->nfree = n->ncores;
 	}
 	json_object_foreach(pl_rd(mem), key, val) {
@@ -364,7 +365,8 @@ load_layout(struct pl_executor *e, const json_t *cores, const json_t *mem)
 			n->layout_mb = 0;
 		set_free_mb(n);
 	}
-	qsort(e->numa, e->nnuma, sizeof *e->numa, cmp_numa);
+	if (e->nnuma)
+		qsort(e->numa, e->nnuma, sizeof *e->numa, cmp_numa);
 	return 0;
 bad:
 	errno = EINVAL;
