@@ -207,7 +207,7 @@ pick_spread(struct pl_view *v, struct pl_policy *pol, int app,
 		x = pl_class_before(c, tier + PL_TIER, LLONG_MIN, -1);
 		while (x >= 0 && c->key_cores[x] >= tier + rq->cores) {
 			if (c->key_mb[x] < rq->memory_mb) {
-				/* the rest of this core count has less memory */
+				/* the rest of these cores has less memory */
 				x = pl_class_before(c, c->key_cores[x],
 				    LLONG_MIN, -1);
 				continue;

@@ -540,50 +540,52 @@ assignment_held(const struct pl_executor *e, const json_t *res)
 	return !listed;
 }
 
+static void
+apply_cores(struct pl_numa *n, const json_t *ids, int dir)
+{
+	json_t *id;
+	size_t i;
+
+	json_array_foreach(pl_rd(ids), i, id) {
+		if (!json_is_integer(id))
+			continue;
+		if (dir > 0)
+			hold_core(n, (int)json_integer_value(id));
+		else
+			release_core(n, (int)json_integer_value(id));
+	}
+}
+
 /* Take (dir 1) or give back (dir -1) the resources of an assignment. */
 static void
 apply_resources(struct pl_view *v, int ei, const json_t *res, int dir)
 {
 	struct pl_executor *e = &v->ex[ei];
-	json_t *r, *val, *id;
+	json_t *r, *per_node, *val;
 	const char *key, *type;
 	struct pl_numa *n;
-	size_t i, j;
-	int node;
+	size_t i;
+	int node, cpu;
 
 	json_array_foreach(res, i, r) {
 		type = js_str(r, "type", "");
-		if (!strcmp(type, "CPU")) {
-			json_object_foreach(json_object_get(r, "cores"), key,
-			    val) {
-				if (numa_key(key, &node) < 0 ||
-				    !(n = numa_find(e, node)))
-					continue;
-				json_array_foreach(val, j, id) {
-					if (!json_is_integer(id))
-						continue;
-					if (dir > 0)
-						hold_core(n,
-						    (int)json_integer_value(id));
-					else
-						release_core(n,
-						    (int)json_integer_value(id));
-				}
-				pl_index_node_changed(v, ei, (int)(n - e->numa));
-			}
-		} else if (!strcmp(type, "MEMORY")) {
-			json_object_foreach(json_object_get(r, "memoryInMB"),
-			    key, val) {
-				if (numa_key(key, &node) < 0 ||
-				    !(n = numa_find(e, node)))
-					continue;
-				if (dir > 0)
-					pl_numa_hold_mb(n,
-					    json_integer_value(val));
-				else
-					release_mb(n, json_integer_value(val));
-				pl_index_node_changed(v, ei, (int)(n - e->numa));
-			}
+		if ((cpu = !strcmp(type, "CPU")))
+			per_node = json_object_get(r, "cores");
+		else if (!strcmp(type, "MEMORY"))
+			per_node = json_object_get(r, "memoryInMB");
+		else
+			continue;
+		json_object_foreach(per_node, key, val) {
+			if (numa_key(key, &node) < 0 ||
+			    !(n = numa_find(e, node)))
+				continue;
+			if (cpu)
+				apply_cores(n, val, dir);
+			else if (dir > 0)
+				pl_numa_hold_mb(n, json_integer_value(val));
+			else
+				release_mb(n, json_integer_value(val));
+			pl_index_node_changed(v, ei, (int)(n - e->numa));
 		}
 	}
 }

@@ -1029,8 +1029,8 @@ t_release(void)
 	    "{\"type\":\"MEMORY\",\"memoryInMB\":{\"0\":1000}}]");
 	json_t *a2 = asg("a-1", "[{\"type\":\"CPU\",\"cores\":{\"0\":[0]}},"
 	    "{\"type\":\"MEMORY\",\"memoryInMB\":{\"0\":500}}]");
-	json_t *never = asg("a-1", "[{\"type\":\"CPU\",\"cores\":{\"0\":[2,3]}},"
-	    "{\"type\":\"MEMORY\",\"memoryInMB\":{\"0\":700}}]");
+	json_t *never = asg("a-1", "[{\"type\":\"CPU\",\"cores\":"
+	    "{\"0\":[2,3]}},{\"type\":\"MEMORY\",\"memoryInMB\":{\"0\":700}}]");
 	json_t *big = asg("b-1", "[{\"type\":\"MEMORY\",\"memoryInMB\":"
 	    "{\"1\":9000}}]");
 	json_t *mem = asg("b-1", "[{\"type\":\"MEMORY\",\"memoryInMB\":"
@@ -1073,7 +1073,8 @@ t_release(void)
 	/* memory: an assignment holds at most the node's, gives back as much */
 	ok(pl_view_hold(v, "e1", big) == 0, "hold more memory than node 1 has");
 	is_int(pl_view_free_memory(v, "e1", 1), 0, "node 1 memory all held");
-	ok(pl_view_hold(v, "e1", mem) == 0 && pl_view_release(v, "e1", big) == 0,
+	ok(pl_view_hold(v, "e1", mem) == 0 &&
+	    pl_view_release(v, "e1", big) == 0,
 	    "hold 1000 more, release the big one");
 	is_int(pl_view_free_memory(v, "e1", 1), 3000, "1000 still held");
 	ok(pl_view_release(v, "e1", mem) == 0 &&
@@ -1152,7 +1153,8 @@ t_release_seen_by_place(void)
 	/* a count that changes with no node changing */
 	json_decref(a);
 	a = asg("c-1", "[]");
-	is_int(pl_view_hold(v, "e1", a), 0, "hold an assignment of no resources");
+	is_int(pl_view_hold(v, "e1", a), 0,
+	    "hold an assignment of no resources");
 	is_int(place(v, "c-1", 2, 10, one, &r), 0, "ONE_PER_HOST c-1 fails");
 	is_str(r.why, "0 of 1 executors: 1 excluded by ONE_PER_HOST",
 	    "because of the count");
@@ -1188,8 +1190,8 @@ sequence(struct pl_view *v, char *out, size_t n)
 			    r.numa);
 			for (k = 0; k < r.ncores; k++) {
 				len = strlen(out);
-				snprintf(out + len, n - len, "%s%d", k ? "," : "",
-				    r.cores[k]);
+				snprintf(out + len, n - len, "%s%d",
+				    k ? "," : "", r.cores[k]);
 			}
 			len = strlen(out);
 			snprintf(out + len, n - len, " ");
@@ -1205,10 +1207,11 @@ cluster(struct pl_view *v, int e2_tagged)
 {
 	add(v, "e3", "h3", "ACTIVE", "[\"h3\"]", "{\"0\":[0,1,2,3,4,5]}",
 	    "{\"0\":3000}");
-	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]", "{\"0\":[0,1,2],\"1\":[4,5,6]}",
-	    "{\"0\":2000,\"1\":2000}");
-	add(v, "e2", "h2", "ACTIVE", e2_tagged ? "[\"h2\",\"gpu\"]" : "[\"h2\"]",
-	    "{\"0\":[0,1,2,3]}", "{\"0\":2500}");
+	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]",
+	    "{\"0\":[0,1,2],\"1\":[4,5,6]}", "{\"0\":2000,\"1\":2000}");
+	add(v, "e2", "h2", "ACTIVE",
+	    e2_tagged ? "[\"h2\",\"gpu\"]" : "[\"h2\"]", "{\"0\":[0,1,2,3]}",
+	    "{\"0\":2500}");
 	add(v, "e4", "h4", "BLACKLISTED", "[\"h4\"]", "{\"0\":[0,1]}",
 	    "{\"0\":2000}");
 }
@@ -1561,12 +1564,14 @@ irun(int strategy, int steps)
 				if (rc != rcf || (rc == 1 &&
 				    (strcmp(r.executor_id, rf.executor_id) ||
 				    r.numa != rf.numa ||
-				    memcmp(r.cores, rf.cores, c * sizeof(int)))) ||
+				    memcmp(r.cores, rf.cores,
+				    c * sizeof(int)))) ||
 				    (rc == 0 && strcmp(r.why, rf.why))) {
-					printf("# step %d: placed %d %s/%d (%s), "
-					    "fresh %d %s/%d (%s)\n", q, rc,
-					    r.executor_id, r.numa, r.why, rcf,
-					    rf.executor_id, rf.numa, rf.why);
+					printf("# step %d: placed %d "
+					    "%s/%d (%s), fresh %d %s/%d "
+					    "(%s)\n", q, rc, r.executor_id,
+					    r.numa, r.why, rcf, rf.executor_id,
+					    rf.numa, rf.why);
 					bad++;
 				}
 			}
@@ -1582,7 +1587,8 @@ irun(int strategy, int steps)
 			a = iasg(app, j, cores, n, 250 * (long long)xr(14));
 			rc = pl_view_hold(v, id, a);
 			if (rc != (iex[i].present ? 0 : -1)) {
-				printf("# step %d: hold on %s: %d\n", q, id, rc);
+				printf("# step %d: hold on %s: %d\n", q, id,
+				    rc);
 				bad++;
 			}
 			if (iex[i].present)
