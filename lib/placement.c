@@ -292,8 +292,7 @@ prepare(struct pl_view *v, const struct pl_request *rq, const json_t *env,
 		errno = EINVAL;
 		return NULL;
 	}
-	if (pl_index_build(v) < 0)
-		return NULL;
+	pl_index_build(v);
 	if (!(pol = pl_policy_get(v, rq->policy, env, err))) {
 		if (errno == EINVAL)
 			snprintf(why, whylen, "invalid placementPolicy: %s",

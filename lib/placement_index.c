@@ -54,15 +54,17 @@ pl_index_drop(struct pl_view *v)
 	memset(ix, 0, sizeof *ix);
 }
 
-int
+/*
+ * Mark the index built: executors sorted, from here on compiled policies
+ * and classes are added as requests need them.
+ */
+void
 pl_index_build(struct pl_view *v)
 {
 	if (v->ix.built)
-		return 0;
-	if (pl_view_sort(v) < 0)
-		return -1;
+		return;
+	pl_view_sort(v);
 	v->ix.built = 1;
-	return 0;
 }
 
 static int

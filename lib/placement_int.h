@@ -225,7 +225,7 @@ int pl_count(const struct pl_executor *e, int app);
 int pl_count_add(struct pl_view *v, int ei, int app, int delta);
 void pl_numa_take_lowest(struct pl_numa *n, int k, int *ids);
 void pl_numa_hold_mb(struct pl_numa *n, long long mb);
-int pl_view_sort(struct pl_view *v);
+void pl_view_sort(struct pl_view *v);
 uint64_t pl_rng_next(struct pl_view *v);
 int pl_app_intern(struct pl_view *v, const char *name);
 
@@ -241,7 +241,7 @@ void pl_rule_free(struct pl_rule *r);
 void pl_rules_forget_verdicts(struct pl_view *v);
 
 /* placement_index.c */
-int pl_index_build(struct pl_view *v);
+void pl_index_build(struct pl_view *v);
 void pl_index_drop(struct pl_view *v);
 struct pl_class *pl_class_get(struct pl_view *v, const signed char *verdict,
     const char *tier);

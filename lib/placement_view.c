@@ -494,15 +494,14 @@ cmp_ex(const void *a, const void *b)
 }
 
 /* Before the index is built: executors in executorId order. */
-int
+void
 pl_view_sort(struct pl_view *v)
 {
 	if (v->sorted)
-		return 0;
+		return;
 	qsort(v->ex, v->nex, sizeof *v->ex, cmp_ex);
 	reindex_names(v);
 	v->sorted = 1;
-	return 0;
 }
 
 /* Holding and releasing assignments. */
