@@ -11,19 +11,34 @@
  *       0: r.why; -1: errno EINVAL (r.why) / ENOMEM }
  *   pl_result_free(&r);  pl_view_free(v);
  *
- * A view holds, per executor: id, hostname, executorState, tags, metadata
- * and per NUMA node the FREE core ids (ascending), the node's total core
- * count and free memory in MB, plus the number of instances per appId.
- * pl_view_add_node() starts from the node's state.layout (all cores and
- * memory; falls back to state.cpus.freeCores and state.memory.freeMemory
- * without a layout); the layout is the truth: drove-execd has already
- * applied NUMA merging and over-provisioning to it.  pl_view_hold() takes
- * away the allocations of an assignment (ApplicationInstanceSpec
- * "resources") and counts its appId.  Cores not free any more are ignored,
- * memory floors at zero, so holding never fails on inconsistent data.
- * Executors may be added in any order; v->ex is sorted by executorId at
- * the first pl_place()/pl_capacity() (pointers from pl_view_find() are
- * valid until then and after, not across it).
+ * A view (opaque) holds, per executor: id, hostname, executorState, tags,
+ * metadata and per NUMA node its cores and memory and what is held of
+ * them, plus the number of instances per appId.  pl_view_add_node()
+ * starts from the node's state.layout (all cores and memory; falls back to
+ * state.cpus.freeCores and state.memory.freeMemory without a layout;
+ * negative memory is taken as 0); the layout is the truth: drove-execd has
+ * already applied NUMA merging and over-provisioning to it.
+ * pl_view_hold() takes away the allocations of an assignment
+ * (ApplicationInstanceSpec "resources": cores and memory per NUMA node)
+ * and counts its appId.  A core held already stays held (holds on a core
+ * are counted, so two assignments claiming one core need two releases to
+ * free it), cores and nodes not in the layout are ignored, and an
+ * assignment holds at most the node's memory, so holding never fails on
+ * inconsistent data.  pl_view_release() is its inverse: it gives back the
+ * assignment's cores that are held, its memory (free memory never exceeds
+ * the layout's) and one count of its appId (never below 0).  An
+ * assignment is known by its cores: one listing cores of the layout none
+ * of which is held (released already, never held) gives back nothing.
+ * pl_view_remove_node() forgets an executor with everything held on it,
+ * so a changed executor is removed, added again and its assignments held
+ * again without building a new view.  Executors may be added in any order.
+ *
+ * Costs: the view keeps a search index built at the first pl_place()/
+ * pl_capacity() and for each distinct (policy, env) at its first use
+ * (about one evaluation of the policy per executor, once for a view);
+ * hold, release and placing keep it current in O(log n) per NUMA node
+ * touched and class of policies of the executor; pl_view_add_node() and
+ * pl_view_remove_node() drop it, to be built again at the next placing.
  *
  * pl_place() places one instance on ONE NUMA node of one executor:
  *   - executorState must be ACTIVE;
@@ -48,10 +63,11 @@
  *     the highest node;
  *   PL_FIRST_FIT Drove's scheduler: executors in an order shuffled by a
  *     PRNG seeded with seed, the first that fits, its first fitting node.
- * All are deterministic for a given view, request sequence and seed.  The
- * cores are the lowest free ids of the node.  On success the view is
- * updated (cores and memory taken, appId counted) so successive
- * placements never double-book.
+ * Best fit and spread depend only on what the view holds; first fit also
+ * on the placements made before.  All are deterministic for a given
+ * sequence of calls and seed.  The cores are the lowest free ids of the
+ * node.  On success the view is updated (cores and memory held, appId
+ * counted) so successive placements never double-book.
  *
  * Returns 1 placed (result filled), 0 nothing fits (result.why holds
  * "0 of N executors: a excluded by NO_TAG, b lack C free cores on one NUMA
@@ -60,9 +76,7 @@
  * executor the policy's tags or rules exclude is labelled with per-host
  * limits taken as passing; computed by a scan on failure only), -1
  * with errno: EINVAL a malformed policy, a rule that does not compile or
- * a bad request (why says what), ENOMEM.  pl_view_add_node(): 0, -1 EINVAL
- * (no executorId or layout) / EEXIST / ENOMEM.  pl_view_hold(): 0, -1
- * ENOENT (unknown executor) / ENOMEM.
+ * a bad request (why says what), ENOMEM.
  *
  * pl_capacity() is the API's capacity check (Drove's checkResources) for
  * n instances of rq: 1 enough, 0 not enough (why: "No executors on
@@ -78,37 +92,7 @@
 #include <stddef.h>
 #include "json.h"
 
-struct pl_numa {
-	int node;
-	int *free;		/* ascending free core ids */
-	int nfree;
-	long long mem_mb;	/* free memory */
-	int total;		/* cores in the layout */
-};
-
-struct pl_count {
-	char *app_id;
-	int n;
-};
-
-struct pl_executor {
-	char *id, *hostname, *state;
-	char **tags;
-	int ntags;
-	struct pl_numa *numa;	/* ascending node ids */
-	int nnuma;
-	struct pl_count *counts;
-	int ncounts;
-	json_t *metadata;	/* owned; an object, maybe empty */
-};
-
-struct pl_index;
-
-struct pl_view {
-	struct pl_executor *ex;	/* ascending executorId once placing */
-	int nex;
-	struct pl_index *ix;	/* private */
-};
+struct pl_view;
 
 struct pl_request {
 	const char *app_id;
@@ -131,19 +115,41 @@ struct pl_result {
 enum { PL_BEST_FIT, PL_SPREAD, PL_FIRST_FIT };
 
 struct pl_view *pl_view_new(void);	/* NULL on ENOMEM */
-void pl_view_free(struct pl_view *v);
+void pl_view_free(struct pl_view *v);	/* NULL is a no-op */
+
+/* node: ExecutorNodeData; executor_id NULL takes state.executorId.
+ * 0, -1 EINVAL (no executorId or layout) / EEXIST / ENOMEM. */
 int pl_view_add_node(struct pl_view *v, const char *executor_id,
     const json_t *node);
+/* 0, -1 ENOENT (unknown executor). */
+int pl_view_remove_node(struct pl_view *v, const char *executor_id);
+/* assignment: {"appId", "resources": [...]}, borrowed.
+ * 0, -1 ENOENT (unknown executor) / ENOMEM. */
 int pl_view_hold(struct pl_view *v, const char *executor_id,
     const json_t *assignment);
+int pl_view_release(struct pl_view *v, const char *executor_id,
+    const json_t *assignment);
+
 /* 0, -1 EINVAL (unknown strategy).  Default PL_BEST_FIT, seed 0. */
 int pl_view_set_strategy(struct pl_view *v, int strategy,
     unsigned long long seed);
 /* "best", "spread", "firstfit" (also "first-fit") -> PL_*; -1 unknown. */
 int pl_strategy_parse(const char *name);
-/* Borrowed; NULL if unknown.  Counts of app_id on it: pl_count(). */
-struct pl_executor *pl_view_find(const struct pl_view *v, const char *id);
-int pl_count(const struct pl_executor *e, const char *app_id);
+
+/*
+ * Read only, for tests and reports.  pl_view_executors(): how many.
+ * pl_view_free_cores(), pl_view_free_memory(): what is free on NUMA node
+ * numa (its id in the layout) of an executor, -1 ENOENT (unknown executor
+ * or node).  pl_view_app_count(): instances of app_id counted on an
+ * executor (held and placed), -1 ENOENT (unknown executor).
+ */
+int pl_view_executors(const struct pl_view *v);
+int pl_view_free_cores(const struct pl_view *v, const char *executor_id,
+    int numa);
+long long pl_view_free_memory(const struct pl_view *v,
+    const char *executor_id, int numa);
+int pl_view_app_count(const struct pl_view *v, const char *executor_id,
+    const char *app_id);
 
 /* env: the spec's env object for RULE_BASED (NULL is {}). */
 int pl_place_env(struct pl_view *v, const struct pl_request *rq,

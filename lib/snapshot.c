@@ -377,9 +377,9 @@ snap_view(json_t *snap)
 			    keys[i], strerror(errno));
 		}
 	for (i = 0; keys[i]; i++) {
-		if (!(held = json_object_get(as, keys[i])) ||
-		    !pl_view_find(v, keys[i]))
+		if (!(held = json_object_get(as, keys[i])))
 			continue;
+		/* ENOENT: the executor was left out above */
 		json_object_foreach(held, iid, a)
 			if (pl_view_hold(v, keys[i], a) < 0 &&
 			    errno == ENOMEM)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "model.h"
 #include "placement.h"
 #include "tap.h"
 
@@ -96,10 +97,10 @@ t_any_and_cores(void)
 	    "resources JSON");
 	free(s);
 	json_decref(res);
-	is_int(pl_view_find(v, "e1")->numa[0].nfree, 1, "view mutated: "
+	is_int(pl_view_free_cores(v, "e1", 0), 1, "view mutated: "
 	    "one core left");
-	is_int(pl_view_find(v, "e1")->numa[0].mem_mb, 512, "memory left");
-	is_int(pl_count(pl_view_find(v, "e1"), "a-1"), 1, "app counted");
+	is_int(pl_view_free_memory(v, "e1", 0), 512, "memory left");
+	is_int(pl_view_app_count(v, "e1", "a-1"), 1, "app counted");
 	is_int(place(v, "a-1", 2, 1, NULL, &r), 0,
 	    "no double booking: 2 cores no longer fit");
 	is_str(r.why, "0 of 1 executors: 1 lack 2 free cores on one NUMA "
@@ -152,10 +153,10 @@ t_max_n(void)
 	    "{\"0\":4096}");
 	hold(v, "e1", "a-1", "[{\"type\":\"CPU\",\"cores\":{\"0\":[0]}},"
 	    "{\"type\":\"MEMORY\",\"memoryInMB\":{\"0\":100}}]");
-	is_int(pl_count(pl_view_find(v, "e1"), "a-1"), 1,
+	is_int(pl_view_app_count(v, "e1", "a-1"), 1,
 	    "hold counts the assignment's app");
-	is_int(pl_view_find(v, "e1")->numa[0].nfree, 5, "hold takes core");
-	is_int(pl_view_find(v, "e1")->numa[0].mem_mb, 3996,
+	is_int(pl_view_free_cores(v, "e1", 0), 5, "hold takes core");
+	is_int(pl_view_free_memory(v, "e1", 0), 3996,
 	    "hold takes memory");
 	is_int(place(v, "a-1", 1, 10, p, &r), 1, "second of max 2 fits");
 	is_int(r.cores[0], 1, "core 1 (core 0 held)");
@@ -615,7 +616,7 @@ t_numa_edges(void)
 	is_int(r.cores[99], 99, "ids 0..99");
 	is_int(place(v, "a-1", 28, 1000, NULL, &r), 1, "the other 28");
 	is_int(r.cores[0], 100, "from 100");
-	is_int(pl_view_find(v, "e1")->numa[0].nfree, 0, "merged node full");
+	is_int(pl_view_free_cores(v, "e1", 0), 0, "merged node full");
 	pl_view_free(v);
 
 	/* over-provisioning: vcores (c+1)*p + i, p = 5 for multiplier 4 */
@@ -996,6 +997,688 @@ t_cross_check(void)
 	    "and %d failures", xplaced, xfailed);
 }
 
+static json_t *
+asg(const char *app, const char *res)
+{
+	json_t *a = json_pack("{s:s, s:o}", "appId", app, "resources",
+	    json_loads(res, 0, NULL));
+
+	if (!a)
+		abort();
+	return a;
+}
+
+/* free cores, free memory of node 0 and count of a-1 on eid: "c/m/n" */
+static const char *
+state(struct pl_view *v, const char *eid, int numa)
+{
+	static char s[64];
+
+	snprintf(s, sizeof s, "%d/%lld/%d", pl_view_free_cores(v, eid, numa),
+	    pl_view_free_memory(v, eid, numa),
+	    pl_view_app_count(v, eid, "a-1"));
+	return s;
+}
+
+static void
+t_release(void)
+{
+	struct pl_view *v = pl_view_new();
+	struct pl_result r = PL_RESULT_ZERO;
+	json_t *a1 = asg("a-1", "[{\"type\":\"CPU\",\"cores\":{\"0\":[0,1]}},"
+	    "{\"type\":\"MEMORY\",\"memoryInMB\":{\"0\":1000}}]");
+	json_t *a2 = asg("a-1", "[{\"type\":\"CPU\",\"cores\":{\"0\":[0]}},"
+	    "{\"type\":\"MEMORY\",\"memoryInMB\":{\"0\":500}}]");
+	json_t *never = asg("a-1", "[{\"type\":\"CPU\",\"cores\":"
+	    "{\"0\":[2,3]}},{\"type\":\"MEMORY\",\"memoryInMB\":{\"0\":700}}]");
+	json_t *big = asg("b-1", "[{\"type\":\"MEMORY\",\"memoryInMB\":"
+	    "{\"1\":9000}}]");
+	json_t *mem = asg("b-1", "[{\"type\":\"MEMORY\",\"memoryInMB\":"
+	    "{\"1\":1000}}]");
+	json_t *c1 = asg("c-1", "[{\"type\":\"CPU\",\"cores\":{\"1\":[5]}}]");
+	json_t *c2 = asg("c-2", "[{\"type\":\"CPU\",\"cores\":{\"1\":[5,6]}}]");
+	json_t *odd = asg("a-1", "[{\"type\":\"CPU\",\"cores\":{\"7\":[0],"
+	    "\"x\":[1],\"1\":[99,\"4\"]}},{\"type\":\"MEMORY\",\"memoryInMB\":"
+	    "{\"0\":-5}},{\"type\":\"GPU\"}]");
+
+	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]",
+	    "{\"0\":[0,1,2,3],\"1\":[4,5,6,7]}", "{\"0\":4000,\"1\":4000}");
+	add(v, "e2", "h2", "ACTIVE", "[\"h2\"]", "{\"0\":[0,1,2,3]}",
+	    "{\"0\":4000}");
+	ok(pl_view_hold(v, "e1", a1) == 0 && pl_view_hold(v, "e2", a2) == 0,
+	    "hold two assignments");
+	is_str(state(v, "e1", 0), "2/3000/1", "e1 holds 2 cores, 1000 MB");
+	is_str(state(v, "e2", 0), "3/3500/1", "e2 holds 1 core, 500 MB");
+	is_int(pl_view_release(v, "e1", a1), 0, "release");
+	is_str(state(v, "e1", 0), "4/4000/0", "cores, memory, count back");
+	is_str(state(v, "e2", 0), "3/3500/1", "the other executor unchanged");
+	is_int(pl_view_release(v, "e1", a1), 0, "release twice");
+	is_str(state(v, "e1", 0), "4/4000/0", "the second is harmless");
+	ok(pl_view_hold(v, "e1", a2) == 0 &&
+	    pl_view_release(v, "e1", never) == 0,
+	    "release of an assignment never held");
+	is_str(state(v, "e1", 0), "3/3500/1", "is harmless: the held "
+	    "instance of the same app keeps its count and memory");
+	ok(pl_view_hold(v, "e1", odd) == 0, "hold odd nodes, ids, memory");
+	is_str(state(v, "e1", 0), "3/3500/2", "only the app is counted");
+	is_int(pl_view_free_cores(v, "e1", 1), 4, "no core of node 1 held");
+	ok(pl_view_release(v, "e1", odd) == 0, "release it: no layout core "
+	    "listed, so it is held");
+	is_str(state(v, "e1", 0), "3/3500/1", "the count given back");
+	ok(pl_view_release(v, "e9", a1) < 0 && errno == ENOENT,
+	    "release on an unknown executor is ENOENT");
+	ok(pl_view_release(v, "e1", a2) == 0, "release the held one");
+	is_str(state(v, "e1", 0), "4/4000/0", "e1 empty again");
+
+	/* memory: an assignment holds at most the node's, gives back as much */
+	ok(pl_view_hold(v, "e1", big) == 0, "hold more memory than node 1 has");
+	is_int(pl_view_free_memory(v, "e1", 1), 0, "node 1 memory all held");
+	ok(pl_view_hold(v, "e1", mem) == 0 &&
+	    pl_view_release(v, "e1", big) == 0,
+	    "hold 1000 more, release the big one");
+	is_int(pl_view_free_memory(v, "e1", 1), 3000, "1000 still held");
+	ok(pl_view_release(v, "e1", mem) == 0 &&
+	    pl_view_release(v, "e1", mem) == 0, "release 1000 twice");
+	is_int(pl_view_free_memory(v, "e1", 1), 4000,
+	    "never more than the layout");
+	is_int(pl_view_app_count(v, "e1", "b-1"), 0, "count floors at 0");
+
+	/* a core claimed by two assignments */
+	ok(pl_view_hold(v, "e1", c1) == 0 && pl_view_hold(v, "e1", c2) == 0,
+	    "two assignments claim core 5");
+	is_int(pl_view_free_cores(v, "e1", 1), 2, "cores 5 and 6 held");
+	ok(pl_view_release(v, "e1", c2) == 0, "release the second");
+	is_int(pl_view_free_cores(v, "e1", 1), 3, "core 5 is still held");
+	is_int(place(v, "x-1", 3, 3600, NULL, &r), 1, "3 cores, 3600 MB");
+	ok(!strcmp(r.executor_id, "e1") && r.numa == 1 && r.cores[0] == 4 &&
+	    r.cores[1] == 6 && r.cores[2] == 7, "on e1 node 1 around core 5: "
+	    "%s/%d", r.executor_id, r.numa);
+	pl_result_free(&r);
+	json_decref(a1);
+	json_decref(a2);
+	json_decref(never);
+	json_decref(big);
+	json_decref(mem);
+	json_decref(c1);
+	json_decref(c2);
+	json_decref(odd);
+	pl_view_free(v);
+}
+
+/* The resources of r as an assignment of app. */
+static json_t *
+asg_of(const char *app, const struct pl_result *r)
+{
+	json_t *a = json_pack("{s:s, s:o}", "appId", app, "resources",
+	    pl_result_resources(r));
+
+	if (!a)
+		abort();
+	return a;
+}
+
+static void
+t_release_seen_by_place(void)
+{
+	struct pl_view *v = pl_view_new();
+	struct pl_result r = PL_RESULT_ZERO;
+	json_t *one = pol("{\"type\":\"ONE_PER_HOST\"}"), *a, *b;
+	int w[] = { 0, 1 };
+
+	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]", "{\"0\":[0,1]}",
+	    "{\"0\":1000}");
+	is_int(place(v, "a-1", 2, 600, NULL, &r), 1, "fill e1");
+	a = asg_of("a-1", &r);
+	is_int(place(v, "a-1", 1, 100, NULL, &r), 0, "full");
+	is_str(r.why, "0 of 1 executors: 1 lack 1 free cores on one NUMA "
+	    "node", "reason");
+	is_int(pl_view_release(v, "e1", a), 0, "release the placement");
+	is_int(place(v, "a-1", 2, 1000, NULL, &r), 1,
+	    "the index sees the freed cores and memory");
+	ok(cores_are(&r, w, 2), "the same cores again");
+	b = asg_of("a-1", &r);
+	is_int(place(v, "a-1", 1, 0, NULL, &r), 0, "full again");
+	is_str(r.why, "0 of 1 executors: 1 lack 1 free cores on one NUMA "
+	    "node", "not a stale cached reason");
+	is_int(pl_view_release(v, "e1", b), 0, "release");
+	is_int(place(v, "b-1", 1, 10, one, &r), 1, "ONE_PER_HOST");
+	json_decref(a);
+	a = asg_of("b-1", &r);
+	is_int(place(v, "b-1", 1, 10, one, &r), 0, "not twice");
+	is_str(r.why, "0 of 1 executors: 1 excluded by ONE_PER_HOST",
+	    "per-host reason");
+	is_int(pl_view_release(v, "e1", a), 0, "release it");
+	is_int(place(v, "b-1", 1, 10, one, &r), 1,
+	    "ONE_PER_HOST places there again");
+	/* a count that changes with no node changing */
+	json_decref(a);
+	a = asg("c-1", "[]");
+	is_int(pl_view_hold(v, "e1", a), 0,
+	    "hold an assignment of no resources");
+	is_int(place(v, "c-1", 2, 10, one, &r), 0, "ONE_PER_HOST c-1 fails");
+	is_str(r.why, "0 of 1 executors: 1 excluded by ONE_PER_HOST",
+	    "because of the count");
+	is_int(pl_view_release(v, "e1", a), 0, "release it");
+	is_int(place(v, "c-1", 2, 10, one, &r), 0, "still fails");
+	is_str(r.why, "0 of 1 executors: 1 lack 2 free cores on one NUMA "
+	    "node", "for another reason now");
+	pl_result_free(&r);
+	json_decref(a);
+	json_decref(b);
+	json_decref(one);
+	pl_view_free(v);
+}
+
+/* n placements of a fixed mix into v: "e2/0:0,1 e1/1:4 -" ... */
+static void
+sequence(struct pl_view *v, char *out, size_t n)
+{
+	static const char *pols[] = { NULL, "{\"type\":\"ONE_PER_HOST\"}",
+		"{\"type\":\"MATCH_TAG\",\"tag\":\"gpu\"}" };
+	struct pl_result r = PL_RESULT_ZERO;
+	json_t *p;
+	size_t len;
+	int i, k;
+
+	out[0] = '\0';
+	for (i = 0; i < 24; i++) {
+		p = pols[i % 3] ? pol(pols[i % 3]) : NULL;
+		len = strlen(out);
+		if (place(v, i % 2 ? "a-1" : "b-1", 1 + i % 3, 100 * (i % 5), p,
+		    &r) == 1) {
+			snprintf(out + len, n - len, "%s/%d:", r.executor_id,
+			    r.numa);
+			for (k = 0; k < r.ncores; k++) {
+				len = strlen(out);
+				snprintf(out + len, n - len, "%s%d",
+				    k ? "," : "", r.cores[k]);
+			}
+			len = strlen(out);
+			snprintf(out + len, n - len, " ");
+		} else
+			snprintf(out + len, n - len, "- ");
+		json_decref(p);
+	}
+	pl_result_free(&r);
+}
+
+static void
+cluster(struct pl_view *v, int e2_tagged)
+{
+	add(v, "e3", "h3", "ACTIVE", "[\"h3\"]", "{\"0\":[0,1,2,3,4,5]}",
+	    "{\"0\":3000}");
+	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]",
+	    "{\"0\":[0,1,2],\"1\":[4,5,6]}", "{\"0\":2000,\"1\":2000}");
+	add(v, "e2", "h2", "ACTIVE",
+	    e2_tagged ? "[\"h2\",\"gpu\"]" : "[\"h2\"]", "{\"0\":[0,1,2,3]}",
+	    "{\"0\":2500}");
+	add(v, "e4", "h4", "BLACKLISTED", "[\"h4\"]", "{\"0\":[0,1]}",
+	    "{\"0\":2000}");
+}
+
+static void
+t_hold_release_as_fresh(void)
+{
+	struct pl_view *v = pl_view_new(), *f = pl_view_new();
+	struct pl_result r = PL_RESULT_ZERO;
+	json_t *placed[6], *h1, *h2;
+	char got[1024], want[1024], on[6][128];
+	int i, n = 0, bad = 0;
+
+	cluster(v, 1);
+	cluster(f, 1);
+	for (i = 0; i < 6; i++)
+		if (place(v, i % 2 ? "a-1" : "c-1", 1 + i % 2, 300, NULL,
+		    &r) == 1) {
+			snprintf(on[n], sizeof on[n], "%s", r.executor_id);
+			placed[n++] = asg_of(i % 2 ? "a-1" : "c-1", &r);
+		}
+	is_int(n, 6, "six placements");
+	h1 = asg("b-1", "[{\"type\":\"CPU\",\"cores\":{\"0\":[0,3]}},"
+	    "{\"type\":\"MEMORY\",\"memoryInMB\":{\"0\":800}}]");
+	h2 = asg("a-1", "[{\"type\":\"CPU\",\"cores\":{\"1\":[6]}},"
+	    "{\"type\":\"MEMORY\",\"memoryInMB\":{\"1\":100}}]");
+	ok(pl_view_hold(v, "e2", h1) == 0 && pl_view_hold(v, "e1", h2) == 0,
+	    "two holds on the indexed view");
+	for (i = 0; i < n; i++)
+		bad += pl_view_release(v, on[i], placed[i]) != 0;
+	bad += pl_view_release(v, "e2", h1) != 0;
+	bad += pl_view_release(v, "e1", h2) != 0;
+	is_int(bad, 0, "release the placements and the holds");
+	is_str(state(v, "e1", 0), "3/2000/0", "e1 node 0 as in the layout");
+	is_str(state(v, "e1", 1), "3/2000/0", "e1 node 1 as in the layout");
+	is_str(state(v, "e2", 0), "4/2500/0", "e2 as in the layout");
+	is_str(state(v, "e3", 0), "6/3000/0", "e3 as in the layout");
+	sequence(v, got, sizeof got);
+	sequence(f, want, sizeof want);
+	is_str(got, want, "then the same placements as a fresh view");
+	for (i = 0; i < n; i++)
+		json_decref(placed[i]);
+	json_decref(h1);
+	json_decref(h2);
+	pl_result_free(&r);
+	pl_view_free(v);
+	pl_view_free(f);
+}
+
+static void
+t_remove_node(void)
+{
+	struct pl_view *v = pl_view_new(), *f;
+	struct pl_result r = PL_RESULT_ZERO;
+	json_t *gpu = pol("{\"type\":\"MATCH_TAG\",\"tag\":\"gpu\"}"), *a;
+	char got[1024], want[1024];
+
+	cluster(v, 0);
+	ok(pl_view_remove_node(v, "e9") < 0 && errno == ENOENT,
+	    "remove an unknown executor: ENOENT");
+	is_int(place(v, "a-1", 3, 100, NULL, &r), 1, "3 cores");
+	is_str(r.executor_id, "e1", "best fit e1");
+	a = asg_of("a-1", &r);
+	is_int(place(v, "a-1", 1, 100, gpu, &r), 0, "no gpu executor");
+	is_int(pl_view_remove_node(v, "e1"), 0, "remove e1 (indexed view)");
+	is_int(pl_view_executors(v), 3, "three left");
+	is_int(pl_view_free_cores(v, "e1", 0), -1, "e1 is gone");
+	ok(pl_view_app_count(v, "e1", "a-1") < 0 && errno == ENOENT,
+	    "its counts too");
+	is_int(place(v, "a-1", 7, 100, NULL, &r), 0, "7 cores fit nowhere");
+	is_str(r.why, "0 of 3 executors: 2 lack 7 free cores on one NUMA "
+	    "node, 1 not ACTIVE", "reasons count the executors left");
+	is_int(pl_view_remove_node(v, "e4"), 0, "remove the blacklisted one");
+	is_int(place(v, "a-1", 7, 100, NULL, &r), 0, "still nothing");
+	is_str(r.why, "0 of 2 executors: 2 lack 7 free cores on one NUMA "
+	    "node", "no executor is not ACTIVE now");
+	/* e2 changes: it gets a tag; e1 and e4 come back */
+	is_int(pl_view_remove_node(v, "e2"), 0, "remove e2");
+	pl_view_free(v);
+	v = pl_view_new();
+	cluster(v, 0);
+	{
+		struct pl_request rq = { "a-1", 1, 1, NULL };
+		char why[256];
+
+		is_int(pl_capacity(v, &rq, 1, why, sizeof why), 1,
+		    "capacity (builds the index)");
+	}
+	ok(pl_view_remove_node(v, "e2") == 0 && pl_view_remove_node(v, "e1")
+	    == 0, "remove e2 and e1");
+	add(v, "e2", "h2", "ACTIVE", "[\"h2\",\"gpu\"]", "{\"0\":[0,1,2,3]}",
+	    "{\"0\":2500}");
+	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]",
+	    "{\"0\":[0,1,2],\"1\":[4,5,6]}", "{\"0\":2000,\"1\":2000}");
+	is_int(pl_view_hold(v, "e1", a), 0, "re-added e1 holds its assignment");
+	is_int(pl_view_executors(v), 4, "four again");
+	f = pl_view_new();
+	cluster(f, 1);
+	is_int(pl_view_hold(f, "e1", a), 0, "a fresh view with the same");
+	sequence(v, got, sizeof got);
+	sequence(f, want, sizeof want);
+	is_str(got, want, "remove and re-add: the same placements as a fresh "
+	    "view");
+	ok(strstr(got, "e2/0") != NULL, "the gpu tag of e2 is seen");
+	pl_view_free(f);
+	ok(pl_view_remove_node(v, "e1") == 0 && pl_view_remove_node(v, "e2")
+	    == 0 && pl_view_remove_node(v, "e3") == 0 &&
+	    pl_view_remove_node(v, "e4") == 0, "remove all");
+	is_int(place(v, "a-1", 1, 1, NULL, &r), 0, "an empty view");
+	is_str(r.why, "0 of 0 executors", "says so");
+	add(v, "b", "hb", "ACTIVE", "[\"hb\"]", "{\"0\":[0,1]}", "{\"0\":10}");
+	add(v, "a", "ha", "ACTIVE", "[\"ha\"]", "{\"1\":[0,1]}", "{\"1\":10}");
+	is_int(place(v, "x-1", 1, 1, NULL, &r), 1, "added out of order");
+	is_str(r.executor_id, "a", "still the smallest executorId on a tie");
+	pl_result_free(&r);
+	json_decref(a);
+	json_decref(gpu);
+	pl_view_free(v);
+}
+
+/*
+ * Randomized: a view changed step by step (hold, release, place, remove
+ * and re-add executors) against a view built afresh from the same
+ * executors and live assignments before every step: the same free cores,
+ * memory and counts, and (best fit, spread) the same placements and
+ * reasons.
+ */
+#define IN 16
+#define ILIVE 512
+
+struct iex {
+	int present, active, tag, zone, nnode;
+	int ncores[XNODES];
+	long long mem[XNODES];
+};
+
+struct ilive {
+	int ex, node, ncores, cores[8];
+	json_t *a;
+};
+
+static struct iex iex[IN];
+static struct ilive ilive[ILIVE];
+static int nlive;
+
+static void
+iadd(struct pl_view *v, int i)
+{
+	const struct iex *e = &iex[i];
+	struct buf cs = BUF_ZERO, ms = BUF_ZERO;
+	char id[16], tags[32], md[32];
+	json_t *n;
+	int j, q;
+
+	buf_adds(&cs, "{");
+	buf_adds(&ms, "{");
+	for (j = 0; j < e->nnode; j++) {
+		buf_addf(&cs, "%s\"%d\":[", j ? "," : "", j);
+		for (q = 0; q < e->ncores[j]; q++)
+			buf_addf(&cs, "%s%d", q ? "," : "", j * 100 + q);
+		buf_adds(&cs, "]");
+		buf_addf(&ms, "%s\"%d\":%lld", j ? "," : "", j, e->mem[j]);
+	}
+	buf_adds(&cs, "}");
+	buf_adds(&ms, "}");
+	snprintf(id, sizeof id, "e%02d", i);
+	snprintf(tags, sizeof tags, e->tag ? "[\"%s\",\"t%d\"]" : "[\"%s\"]",
+	    id, e->tag);
+	n = node(id, id, e->active ? "ACTIVE" : "BLACKLISTED", tags, cs.s,
+	    ms.s);
+	snprintf(md, sizeof md, "{\"zone\":\"z%d\"}", e->zone);
+	json_object_set_new(n, "metadata", json_loads(md, 0, NULL));
+	if (pl_view_add_node(v, NULL, n) < 0)
+		abort();
+	json_decref(n);
+	buf_free(&cs);
+	buf_free(&ms);
+}
+
+static void
+irandom_ex(struct iex *e)
+{
+	int j;
+
+	e->active = xr(8) != 0;
+	e->tag = xr(4) == 0 ? 1 + (int)xr(2) : 0;
+	e->zone = (int)xr(3);
+	e->nnode = 1 + (int)xr(XNODES);
+	for (j = 0; j < e->nnode; j++) {
+		e->ncores[j] = 2 + (int)xr(11);
+		e->mem[j] = 500 * (long long)xr(13);
+	}
+}
+
+static struct pl_view *
+ifresh(int strategy)
+{
+	struct pl_view *f = pl_view_new();
+	char id[16];
+	int k, i;
+
+	pl_view_set_strategy(f, strategy, 7);
+	for (k = 0; k < IN; k++)
+		if (iex[i = k * 5 % IN].present)
+			iadd(f, i);
+	for (k = nlive - 1; k >= 0; k--) {
+		snprintf(id, sizeof id, "e%02d", ilive[k].ex);
+		if (pl_view_hold(f, id, ilive[k].a) < 0)
+			abort();
+	}
+	return f;
+}
+
+/* What differs between v and f, or NULL. */
+static const char *
+idiff(const struct pl_view *v, const struct pl_view *f)
+{
+	static char msg[128];
+	char id[16], app[8];
+	int i, j, a;
+
+	if (pl_view_executors(v) != pl_view_executors(f))
+		return "executor count";
+	for (i = 0; i < IN; i++) {
+		snprintf(id, sizeof id, "e%02d", i);
+		if (!iex[i].present) {
+			if (pl_view_free_cores(v, id, 0) != -1)
+				return "a removed executor is still there";
+			continue;
+		}
+		for (j = 0; j < iex[i].nnode; j++)
+			if (pl_view_free_cores(v, id, j) !=
+			    pl_view_free_cores(f, id, j) ||
+			    pl_view_free_memory(v, id, j) !=
+			    pl_view_free_memory(f, id, j)) {
+				snprintf(msg, sizeof msg, "%s node %d: %d/%lld "
+				    "vs %d/%lld", id, j,
+				    pl_view_free_cores(v, id, j),
+				    pl_view_free_memory(v, id, j),
+				    pl_view_free_cores(f, id, j),
+				    pl_view_free_memory(f, id, j));
+				return msg;
+			}
+		for (a = 0; a < 4; a++) {
+			snprintf(app, sizeof app, "a-%d", a);
+			if (pl_view_app_count(v, id, app) !=
+			    pl_view_app_count(f, id, app)) {
+				snprintf(msg, sizeof msg, "%s count of %s", id,
+				    app);
+				return msg;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void
+ilive_add(int ex, int node, const int *cores, int n, json_t *a)
+{
+	struct ilive *l;
+
+	if (nlive == ILIVE) {
+		json_decref(a);
+		return;
+	}
+	l = &ilive[nlive++];
+	l->ex = ex;
+	l->node = node;
+	l->ncores = n;
+	memcpy(l->cores, cores, n * sizeof(int));
+	l->a = a;
+}
+
+static void
+ilive_del(int k)
+{
+	json_decref(ilive[k].a);
+	ilive[k] = ilive[--nlive];
+}
+
+/* 1 if core id of node of executor ex is in no live assignment. */
+static int
+ifree(int ex, int node, int id)
+{
+	int k, c;
+
+	for (k = 0; k < nlive; k++)
+		if (ilive[k].ex == ex && ilive[k].node == node)
+			for (c = 0; c < ilive[k].ncores; c++)
+				if (ilive[k].cores[c] == id)
+					return 0;
+	return 1;
+}
+
+static json_t *
+iasg(const char *app, int node, const int *cores, int n, long long mb)
+{
+	json_t *res = json_array();
+
+	if (n)
+		json_array_append_new(res, alloc_cpu_new(node, cores, n));
+	json_array_append_new(res, alloc_mem_new(node, mb));
+	return json_pack("{s:s, s:o}", "appId", app, "resources", res);
+}
+
+static int icount[5];	/* steps: place, hold, release, unheld, change */
+
+static int
+irun(int strategy, int steps)
+{
+	struct pl_view *v = pl_view_new(), *f;
+	struct pl_result r = PL_RESULT_ZERO, rf = PL_RESULT_ZERO;
+	json_t *pols[XNPOL], *a;
+	const char *d;
+	char id[16], app[8];
+	int i, j, k, n, q, op, rc, rcf, c, cores[8], bad = 0;
+	long long m;
+
+	for (i = 0; i < XNPOL; i++)
+		pols[i] = xpol[i] ? pol(xpol[i]) : NULL;
+	nlive = 0;
+	pl_view_set_strategy(v, strategy, 7);
+	for (i = 0; i < IN; i++) {
+		irandom_ex(&iex[i]);
+		iex[i].present = 1;
+	}
+	for (i = 0; i < IN; i++)
+		iadd(v, IN - 1 - i);
+	for (q = 0, f = NULL; q <= steps && !bad; q++) {
+		pl_view_free(f);
+		f = ifresh(strategy);
+		if ((d = idiff(v, f))) {
+			printf("# step %d: %s\n", q, d);
+			bad++;
+		}
+		op = (int)xr(100);
+		i = (int)xr(IN);
+		snprintf(id, sizeof id, "e%02d", i);
+		snprintf(app, sizeof app, "a-%d", (int)xr(4));
+		if (q == steps || bad) {
+			;
+		} else if (op < 35) {
+			icount[0]++;
+			c = 1 + (int)xr(4);
+			m = 250 * (long long)xr(10);
+			k = (int)xr(XNPOL);
+			rc = place(v, app, c, m, pols[k], &r);
+			if (strategy != PL_FIRST_FIT) {
+				rcf = place(f, app, c, m, pols[k], &rf);
+				if (rc != rcf || (rc == 1 &&
+				    (strcmp(r.executor_id, rf.executor_id) ||
+				    r.numa != rf.numa ||
+				    memcmp(r.cores, rf.cores,
+				    c * sizeof(int)))) ||
+				    (rc == 0 && strcmp(r.why, rf.why))) {
+					printf("# step %d: placed %d "
+					    "%s/%d (%s), fresh %d %s/%d "
+					    "(%s)\n", q, rc, r.executor_id,
+					    r.numa, r.why, rcf, rf.executor_id,
+					    rf.numa, rf.why);
+					bad++;
+				}
+			}
+			if (rc == 1)
+				ilive_add(atoi(r.executor_id + 1), r.numa,
+				    r.cores, r.ncores, asg_of(app, &r));
+		} else if (op < 55) {
+			icount[1]++;
+			j = (int)xr(XNODES);
+			n = (int)xr(4);
+			for (k = 0; k < n; k++)
+				cores[k] = j * 100 + (int)xr(13);
+			a = iasg(app, j, cores, n, 250 * (long long)xr(14));
+			rc = pl_view_hold(v, id, a);
+			if (rc != (iex[i].present ? 0 : -1)) {
+				printf("# step %d: hold on %s: %d\n", q, id,
+				    rc);
+				bad++;
+			}
+			if (iex[i].present)
+				ilive_add(i, j, cores, n, a);
+			else
+				json_decref(a);
+		} else if (op < 85) {
+			if (!nlive)
+				continue;
+			icount[2]++;
+			k = (int)xr(nlive);
+			snprintf(id, sizeof id, "e%02d", ilive[k].ex);
+			if (pl_view_release(v, id, ilive[k].a) < 0) {
+				printf("# step %d: release failed\n", q);
+				bad++;
+			}
+			ilive_del(k);
+		} else if (op < 92) {
+			/* never held: cores no live assignment has */
+			if (!iex[i].present)
+				continue;
+			j = (int)xr(iex[i].nnode);
+			for (n = 0, k = 0; k < iex[i].ncores[j] && n < 2; k++)
+				if (ifree(i, j, j * 100 + k))
+					cores[n++] = j * 100 + k;
+			if (!n)
+				continue;
+			icount[3]++;
+			a = iasg(app, j, cores, n, 1000);
+			if (pl_view_release(v, id, a) < 0) {
+				printf("# step %d: release failed\n", q);
+				bad++;
+			}
+			json_decref(a);
+		} else {
+			icount[4]++;
+			if (iex[i].present && pl_view_remove_node(v, id) < 0) {
+				printf("# step %d: remove failed\n", q);
+				bad++;
+			}
+			/* it comes back changed, or stays away a while */
+			iex[i].present = !iex[i].present || xr(2);
+			if (!iex[i].present) {
+				for (k = nlive - 1; k >= 0; k--)
+					if (ilive[k].ex == i)
+						ilive_del(k);
+				continue;
+			}
+			iex[i].active = xr(8) != 0;
+			iex[i].tag = xr(4) == 0 ? 1 + (int)xr(2) : 0;
+			for (j = 0; j < iex[i].nnode; j++)
+				iex[i].mem[j] = 500 * (long long)xr(13);
+			iadd(v, i);
+			for (k = 0; k < nlive; k++)
+				if (ilive[k].ex == i &&
+				    pl_view_hold(v, id, ilive[k].a) < 0)
+					abort();
+		}
+	}
+	pl_view_free(f);
+	while (nlive)
+		ilive_del(nlive - 1);
+	for (i = 0; i < XNPOL; i++)
+		json_decref(pols[i]);
+	pl_result_free(&r);
+	pl_result_free(&rf);
+	pl_view_free(v);
+	return bad;
+}
+
+static void
+t_incremental_cross_check(void)
+{
+	int round, bad_best = 0, bad_spread = 0, bad_first = 0;
+
+	for (round = 0; round < 4; round++) {
+		bad_best += irun(PL_BEST_FIT, 300) != 0;
+		bad_spread += irun(PL_SPREAD, 300) != 0;
+		bad_first += irun(PL_FIRST_FIT, 300) != 0;
+	}
+	is_int(bad_best, 0, "best fit: hold/release/place/remove/add step by "
+	    "step = a fresh view (state, placements, reasons), 4 x 300 steps");
+	is_int(bad_spread, 0, "spread: the same");
+	is_int(bad_first, 0, "first fit: the same state after each step");
+	ok(icount[0] > 1000 && icount[1] > 500 && icount[2] > 1000 &&
+	    icount[3] > 100 && icount[4] > 100, "steps: %d places, %d holds, "
+	    "%d releases, %d releases never held, %d executor changes",
+	    icount[0], icount[1], icount[2], icount[3], icount[4]);
+}
+
 int
 main(void)
 {
@@ -1013,5 +1696,10 @@ main(void)
 	t_numa_edges();
 	t_reasons_at_scale();
 	t_cross_check();
+	t_release();
+	t_release_seen_by_place();
+	t_hold_release_as_fresh();
+	t_remove_node();
+	t_incremental_cross_check();
 	return done_testing();
 }

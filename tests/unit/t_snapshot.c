@@ -42,7 +42,6 @@ main(void)
 	    "{\"path\":\"/other/executor/e9\",\"data\":{\"state\":{}}}";
 	struct js_err err;
 	struct pl_view *v;
-	struct pl_executor *e;
 	struct pl_request rq;
 	struct pl_result r = PL_RESULT_ZERO;
 	json_t *s, *reqs;
@@ -66,12 +65,14 @@ main(void)
 	json_decref(reqs);
 	v = snap_view(s);
 	ok(v != NULL, "a view");
-	is_int(v ? v->nex : -1, 1, "the executor without a layout is left out");
+	is_int(v ? pl_view_executors(v) : -1, 1,
+	    "the executor without a layout is left out");
 	is_int((int)json_array_size(json_object_get(s, "warnings")), 1,
 	    "with a warning");
-	e = v ? pl_view_find(v, "e1") : NULL;
-	ok(e && e->nnuma == 1 && e->numa[0].nfree == 2 &&
-	    e->numa[0].mem_mb == 600, "the assignment holds cores and memory");
+	ok(v && pl_view_free_cores(v, "e1", 0) == 2 &&
+	    pl_view_free_cores(v, "e1", 1) == -1 &&
+	    pl_view_free_memory(v, "e1", 0) == 600,
+	    "the assignment holds cores and memory");
 	snap_pl_request("a-1", json_object_get(json_object_get(json_object_get(
 	    s, "applications"), "a-1"), "spec"), &rq);
 	is_int(rq.cores, 2, "request cores from the spec");
