@@ -67,7 +67,6 @@ struct view {
 	long long last_full;	/* mono_ms() of the last full read */
 	pthread_rwlock_t rw;
 	atomic_ulong gen;
-	atomic_ulong gen_kind[VIEW_K_CLUSTER + 1];
 	pthread_mutex_t wmu;	/* guards the three sequence numbers */
 	pthread_cond_t wcv;
 	unsigned long req_seq, seen_seq, done_seq;
@@ -261,7 +260,6 @@ note_change(struct view *v, enum view_kind kind, const char *a,
 	struct change *c;
 
 	v->changed = 1;
-	atomic_fetch_add(&v->gen_kind[kind], 1);
 	if (v->nch == v->capch) {
 		size_t cap = v->capch ? v->capch * 2 : 64;
 
@@ -840,11 +838,6 @@ view_gen(struct view *v)
 	return atomic_load(&v->gen);
 }
 
-unsigned long
-view_gen_kind(struct view *v, enum view_kind kind)
-{
-	return atomic_load(&v->gen_kind[kind]);
-}
 
 int
 view_reload_wait(struct view *v, const char *path, int timeout_ms)

@@ -133,8 +133,6 @@ const char *view_error(const struct view *v);
 void view_rdlock(struct view *v);
 void view_unlock(struct view *v);
 unsigned long view_gen(struct view *v);
-/* The same, counting only changes of records of one kind. */
-unsigned long view_gen_kind(struct view *v, enum view_kind kind);
 int view_reload_wait(struct view *v, const char *path, int timeout_ms);
 
 /* Borrowed reads; NULL when absent.  The maps are objects as above. */

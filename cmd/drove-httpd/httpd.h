@@ -89,7 +89,9 @@ void h_executor(const char *eid, struct reply *out);
 int read_in_maintenance(void);
 void read_cache_free(void);
 
-/* The capacity check's placement view, freed at exit. */
+/* The capacity check's placement view: a change of the view (main
+ * thread), freed at exit. */
+void capacity_change(const struct view_change *c);
 void capacity_free(void);
 
 /* httpd_proxy.c: /apis/v1/logfiles/applications/{appId}/{iid}/{rest} */

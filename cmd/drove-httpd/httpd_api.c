@@ -15,6 +15,7 @@
 #include "err.h"
 #include "model.h"
 #include "placement.h"
+#include "pltrack.h"
 #include "record.h"
 #include "rule.h"
 #include "snapshot.h"
@@ -127,44 +128,30 @@ query_all(const struct req *r, const char *key)
 /* --- operations ------------------------------------------------------ */
 
 /*
- * The placement view the capacity check reads: built by lib/snapshot from
- * the executors and assignments of the view, as drove-sched builds its
- * own, and built again only when one of those changed.
+ * The placement view the capacity check reads, kept current by the view's
+ * changes (lib/pltrack), as drove-sched keeps its own.  cap.mu guards it:
+ * the main thread applies changes, handlers check.
  */
 static struct {
 	pthread_mutex_t mu;
-	struct pl_view *pv;
-	unsigned long key;
-} cap = { PTHREAD_MUTEX_INITIALIZER, NULL, 0 };
+	struct pltrack *t;
+} cap = { PTHREAD_MUTEX_INITIALIZER, NULL };
+
+void
+capacity_change(const struct view_change *c)
+{
+	pthread_mutex_lock(&cap.mu);
+	if (!cap.t && !(cap.t = plt_new(hd.view, PL_BEST_FIT, 0)))
+		die(EXIT_TEMP, "out of memory");
+	plt_change(cap.t, c);
+	pthread_mutex_unlock(&cap.mu);
+}
 
 void
 capacity_free(void)
 {
-	pl_view_free(cap.pv);
-	cap.pv = NULL;
-}
-
-/* cap.mu held: the placement view is current, or -1 ENOMEM. */
-static int
-capacity_view(void)
-{
-	unsigned long key = view_gen_kind(hd.view, VIEW_K_EXECUTOR) +
-	    (view_gen_kind(hd.view, VIEW_K_ASSIGNMENT) << 32);
-	json_t *snap, *ex, *as;
-
-	if (cap.pv && cap.key == key)
-		return 0;
-	pl_view_free(cap.pv);
-	view_rdlock(hd.view);
-	ex = view_executors(hd.view);
-	as = json_object_get(view_snapshot(hd.view), "assignments");
-	snap = json_pack("{s:O, s:O, s:[]}", "executors", ex ? ex :
-	    json_object(), "assignments", as ? as : json_object(), "warnings");
-	cap.pv = snap ? snap_view(snap) : NULL;
-	view_unlock(hd.view);
-	json_decref(snap);
-	cap.key = key;
-	return cap.pv ? 0 : -1;
+	plt_free(cap.t);
+	cap.t = NULL;
 }
 
 /*
@@ -176,20 +163,26 @@ capacity_ok(const char *app_id, const json_t *spec, long long n,
     struct reply *out)
 {
 	struct pl_request rq;
+	struct pl_view *pv;
 	char why[512];
 	int r;
 
 	if (n <= 0)
 		return 1;
 	pthread_mutex_lock(&cap.mu);
-	if (capacity_view() < 0) {
+	if (!cap.t && !(cap.t = plt_new(hd.view, PL_BEST_FIT, 0)))
+		die(EXIT_TEMP, "out of memory");
+	view_rdlock(hd.view);
+	pv = plt_view(cap.t, NULL);
+	view_unlock(hd.view);
+	if (!pv) {
 		pthread_mutex_unlock(&cap.mu);
 		reply_500(out, "out of memory");
 		return -1;
 	}
 	snap_pl_request(app_id, spec, &rq);
 	why[0] = '\0';
-	r = pl_capacity_env(cap.pv, &rq, json_object_get(spec, "env"), n, why,
+	r = pl_capacity_env(pv, &rq, json_object_get(spec, "env"), n, why,
 	    sizeof why);
 	pthread_mutex_unlock(&cap.mu);
 	if (r == 1)

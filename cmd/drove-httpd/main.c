@@ -152,15 +152,23 @@ handle_zk_events(void)
 		leader_refresh();
 }
 
+static void
+on_change(void *ctx, const struct view_change *c)
+{
+	(void)ctx;
+	capacity_change(c);
+}
+
 /* Apply what the events named to the view; a session away is retried
  * at the next connection (or the next timer), anything else is fatal. */
 static void
 view_update(void)
 {
 	if (view_resync_due(hd.view, mono_ms()) &&
-	    view_load(hd.view, NULL, NULL) < 0 && errno != ENOTCONN)
+	    view_load(hd.view, on_change, NULL) < 0 && errno != ENOTCONN)
 		die(EXIT_TEMP, "%s", view_error(hd.view));
-	if (view_pending(hd.view) && view_refresh(hd.view, NULL, NULL) < 0) {
+	if (view_pending(hd.view) && view_refresh(hd.view, on_change,
+	    NULL) < 0) {
 		if (errno != ENOTCONN)
 			die(EXIT_TEMP, "%s", view_error(hd.view));
 		warn("%s", view_error(hd.view));
@@ -377,7 +385,7 @@ main(int argc, char **argv)
 	hd.port = di != NULL && di->port ? (int)di->port : (int)port;
 	if (!(hd.view = view_new_zk(hd.zk, VIEW_ALL)))
 		diesys(EXIT_TEMP, "unable to set up the view");
-	if (view_load(hd.view, NULL, NULL) < 0)
+	if (view_load(hd.view, on_change, NULL) < 0)
 		die(EXIT_TEMP, "%s", view_error(hd.view));
 	leader_refresh();
 	info("listening on %s:%d as %s:%d", bindaddr, hd.port, hd.hostname,

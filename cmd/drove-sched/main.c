@@ -32,6 +32,7 @@
 #include "notify.h"
 #include "view.h"
 #include "placement.h"
+#include "pltrack.h"
 #include "record.h"
 #include "snapshot.h"
 #include "zk.h"
@@ -51,8 +52,9 @@ static struct ctx {
 	int dry_run;
 	int strategy;		/* PL_BEST_FIT, PL_SPREAD, PL_FIRST_FIT */
 	unsigned long long seed;
-	struct pl_view *pv;	/* the placement view; NULL: build it */
-	json_t *held;		/* {instanceId: true}: assignments in pv */
+	struct pltrack *plt;	/* the placement view, kept by changes */
+	int retry_all;		/* capacity may have grown: try every
+				   waiting request */
 	json_t *todo;		/* {instanceId: true}: requests to try */
 	json_t *ensured;	/* {dir: true}: directories known to exist */
 	long long retry_at;	/* monotonic ms; 0 none */
@@ -206,7 +208,7 @@ delete_request(const char *p, const char *why)
  * stops this pass and retries with fresh state).
  */
 static int
-place_one(struct req *rq)
+place_one(struct pl_view *pv, struct req *rq)
 {
 	char p[ZKP_MAX], ap[ZKP_MAX], ip[ZKP_MAX], dir[ZKP_MAX];
 	char why[ZKP_MAX + 64];
@@ -235,7 +237,7 @@ place_one(struct req *rq)
 	}
 	spec = json_object_get(app, "spec");
 	snap_pl_request(app_id, spec, &prq);
-	rc = pl_place_env(C.pv, &prq, json_object_get(spec, "env"), &r);
+	rc = pl_place_env(pv, &prq, json_object_get(spec, "env"), &r);
 	if (rc < 0 && errno == ENOMEM)
 		die(EXIT_TEMP, "out of memory");
 	if (rc <= 0) {
@@ -245,7 +247,8 @@ place_one(struct req *rq)
 	}
 	/* pl_place() took the resources in pv: from here on pv holds this
 	 * instance, committed or not (a failure rebuilds pv). */
-	json_object_set_new(C.held, rq->id, json_true());
+	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
+		die(EXIT_TEMP, "out of memory");
 	now = js_now_ms();
 	a = assignment_of(app_id, rq->id, spec, &r, now);
 	inst = instance_of(app_id, rq->id, spec, &r, now);
@@ -286,74 +289,45 @@ out:
 	return rc;
 }
 
-/* The placement view from the view's executors and assignments. */
-static void
-build_pv(void)
-{
-	json_t *snap, *as, *held;
-	const char *eid, *iid;
-
-	pl_view_free(C.pv);
-	as = json_object_get(view_snapshot(C.v), "assignments");
-	snap = json_pack("{s:O, s:O, s:[]}", "executors",
-	    view_executors(C.v), "assignments", as, "warnings");
-	if (!snap || !(C.pv = view_of(snap)))
-		die(EXIT_TEMP, "out of memory");
-	json_decref(snap);
-	json_object_clear(C.held);
-	json_object_foreach(as, eid, held)
-		json_object_foreach(held, iid, snap)
-			json_object_set_new(C.held, iid, json_true());
-}
-
 /*
- * What a change means for placing: a new request is to be tried; an
- * executor that changed, or an assignment not placed by this pass (gone,
- * or made by another leader) makes the placement view stale, and then
+ * What a change means for placing: a new request is to be tried; when
+ * capacity may have grown (an assignment released, an executor changed)
  * every waiting request is tried again.
  */
 static void
 on_change(void *ctx, const struct view_change *c)
 {
 	(void)ctx;
-	switch (c->kind) {
-	case VIEW_K_REQUEST:
+	if (c->kind == VIEW_K_REQUEST) {
 		if (c->now)
 			json_object_set_new(C.todo, c->id, json_true());
 		else
 			json_object_del(C.todo, c->id);
-		break;
-	case VIEW_K_EXECUTOR:
-		pl_view_free(C.pv);
-		C.pv = NULL;
-		break;
-	case VIEW_K_ASSIGNMENT:
-		if (c->now && c->old)
-			break;	/* resources do not change */
-		if (c->now && json_object_get(C.held, c->id))
-			break;	/* placed here: pv holds it already */
-		pl_view_free(C.pv);
-		C.pv = NULL;
-		break;
-	default:
-		break;
-	}
+	} else if (plt_change(C.plt, c))
+		C.retry_all = 1;
 }
 
 /* Place what is to be tried, oldest first; -1 means retry soon. */
 static int
 pass(void)
 {
-	json_t *reqs = view_requests(C.v), *x;
+	json_t *reqs = view_requests(C.v), *x, *w;
+	struct pl_view *pv;
 	struct req *rq;
 	const char *iid;
-	int i, n = 0, rc = 0;
+	int i, n = 0, rc = 0, built;
+	size_t k;
 
-	if (!C.pv) {
-		build_pv();
+	if (!(pv = plt_view(C.plt, &built)))
+		die(EXIT_TEMP, "out of memory");
+	json_array_foreach(plt_warnings(C.plt), k, w)
+		if (built)
+			warn("%s", json_string_value(w));
+	if (built || C.retry_all) {
 		json_object_clear(C.todo);
 		json_object_foreach(reqs, iid, x)
 			json_object_set_new(C.todo, iid, json_true());
+		C.retry_all = 0;
 	}
 	if (!json_object_size(C.todo))
 		return 0;
@@ -367,16 +341,14 @@ pass(void)
 	}
 	qsort(rq, n, sizeof *rq, cmp_req);
 	for (i = 0; i < n; i++)
-		if (place_one(&rq[i]) < 0) {
+		if (place_one(pv, &rq[i]) < 0) {
 			rc = -1;
 			break;
 		}
 	free(rq);
 	json_object_clear(C.todo);
-	if (rc < 0) {
-		pl_view_free(C.pv);
-		C.pv = NULL;
-	}
+	if (rc < 0)	/* a placement pv holds may not have committed */
+		plt_reset(C.plt);
 	return rc;
 }
 
@@ -658,9 +630,10 @@ main(int argc, char **argv)
 	if (zk_exists(C.z, C.fence, 0) != 1)
 		die(EXIT_TEMP, "fence '%s' does not exist: not the leader",
 		    C.fence);
-	if (!(C.held = json_object()) || !(C.todo = json_object()) ||
-	    !(C.ensured = json_object()) || !(C.v = view_new_zk(C.z,
-	    VIEW_APPS | VIEW_EXECUTORS | VIEW_ASSIGNMENTS | VIEW_REQUESTS)))
+	if (!(C.todo = json_object()) || !(C.ensured = json_object()) ||
+	    !(C.v = view_new_zk(C.z, VIEW_APPS | VIEW_EXECUTORS |
+	    VIEW_ASSIGNMENTS | VIEW_REQUESTS)) ||
+	    !(C.plt = plt_new(C.v, C.strategy, C.seed)))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(C.v, on_change, NULL) < 0)
 		die(EXIT_TEMP, "%s", view_error(C.v));
@@ -698,14 +671,12 @@ main(int argc, char **argv)
 			if (view_resync_due(C.v, now) && view_load(C.v,
 			    on_change, NULL) < 0 && errno != ENOTCONN)
 				die(EXIT_TEMP, "%s", view_error(C.v));
-			pl_view_free(C.pv);	/* try everything again */
-			C.pv = NULL;
+			C.retry_all = 1;	/* try everything again */
 		}
 		work();
 	}
-	pl_view_free(C.pv);
+	plt_free(C.plt);
 	view_free(C.v);
-	json_decref(C.held);
 	json_decref(C.todo);
 	json_decref(C.ensured);
 	zk_close(C.z);
