@@ -170,6 +170,7 @@ zsrc_post(void *arg, enum zk_ev_type type, const char *path)
 struct view *
 view_new(const struct view_source *src, const char *ns, int what)
 {
+	pthread_rwlockattr_t ra;
 	struct view *v;
 	size_t i;
 
@@ -196,7 +197,13 @@ view_new(const struct view_source *src, const char *ns, int what)
 		    json_object_set_new(v->snap, parts[i].member,
 		    json_object()) < 0)
 			goto nomem;
-	pthread_rwlock_init(&v->rw, NULL);
+	/* Readers never starve the polling thread: a waiting writer goes
+	 * before new readers (glibc prefers readers by default). */
+	pthread_rwlockattr_init(&ra);
+	pthread_rwlockattr_setkind_np(&ra,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&v->rw, &ra);
+	pthread_rwlockattr_destroy(&ra);
 	pthread_mutex_init(&v->wmu, NULL);
 	pthread_cond_init(&v->wcv, NULL);
 	atomic_init(&v->gen, 0);
