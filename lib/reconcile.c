@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "err.h"
 #include "ids.h"
 #include "model.h"
 #include "record.h"
@@ -115,7 +116,7 @@ zkfail(struct js_err *err, const char *what, const char *path)
 	int e = errno;
 
 	snprintf(err->msg, sizeof err->msg, "unable to %s '%.80s': %.90s", what,
-	    path, zk_last_error());
+	    path, err_text());
 	errno = e;
 	return -1;
 }
@@ -162,7 +163,7 @@ reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
 	}
 	if (!(cs = engine_list(e, "drove.instance.id", 1))) {
 		snprintf(err->msg, sizeof err->msg, "unable to list "
-		    "containers: %s", engine_last_error());
+		    "containers: %s", err_text());
 		goto fail;
 	}
 	zk_free_names(names);
@@ -194,7 +195,7 @@ reconcile_apply(struct zk *z, struct engine *e, const json_t *d,
 		engine_kill(e, cid, "KILL");	/* fails if not running */
 		if (engine_remove(e, cid, 1, 1) < 0 && errno != ENOENT) {
 			snprintf(err->msg, sizeof err->msg, "unable to remove "
-			    "container %.12s: %s", cid, engine_last_error());
+			    "container %.12s: %s", cid, err_text());
 			return -1;
 		}
 		return 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "model.h"
 #include "snapshot.h"
 #include "zkpath.h"
@@ -178,7 +179,9 @@ snap_parse(const char *text, size_t len, const char *ns, struct js_err *err)
 		n = nl ? (size_t)(nl - line) : (size_t)(end - line);
 		lineno++;
 		if (!blank(line, n)) {
-			if (!(j = js_parse(line, n, &jerr))) {
+			if (!(j = js_parse(line, n))) {
+				snprintf(jerr.msg, sizeof jerr.msg, "%s",
+				    err_text());
 				if (err)
 					parse_error(err, lineno, jerr.msg);
 				goto fail_inval;

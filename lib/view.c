@@ -675,7 +675,6 @@ list_dirs(struct view *v)
 static int
 read_records(struct view *v)
 {
-	struct js_err jerr;
 	struct zk_read *r;
 	struct ppath pp;
 	json_t *set, *j;
@@ -715,7 +714,7 @@ read_records(struct view *v)
 		} else if (r[i].err)
 			rc = fail(v, r[i].err, "read", r[i].path);
 		else {
-			j = js_parse(r[i].data, r[i].len, &jerr);
+			j = js_parse(r[i].data, r[i].len);
 			if (json_is_object(j))
 				rc = apply(v, r[i].path, &pp, j, r[i].version);
 			else	/* not a record: as if absent */

@@ -141,8 +141,8 @@ publish_node(void)
 trouble:
 	if (errno != ENOTCONN)
 		die(EXIT_TEMP, "unable to publish '%s': %s", path,
-		    zk_last_error());
-	warn("unable to publish '%s': %s", path, zk_last_error());
+		    err_text());
+	warn("unable to publish '%s': %s", path, err_text());
 	json_decref(cmp);
 	json_decref(node);
 	return -1;
@@ -292,7 +292,7 @@ list_assignments(void)
 		    zk_children(X.zk, dir, 1, &names, NULL) == 0)
 			return names;
 		die(EXIT_TEMP, "unable to list '%s': %s", dir,
-		    zk_last_error());
+		    err_text());
 	}
 	return names;
 }
@@ -403,7 +403,7 @@ recover(void)
 static int
 on_event(void *arg, const char *line, size_t n)
 {
-	json_t *ev = js_parse(line, n, NULL), *attrs;
+	json_t *ev = js_parse(line, n), *attrs;
 	const char *cid, *iid;
 	struct inst *in;
 
@@ -437,7 +437,7 @@ events_main(void *arg)
 	(void)arg;
 	for (;;) {
 		if (engine_events(X.eng, f, 0, on_event, NULL, NULL) < 0)
-			warn("engine events: %s", engine_last_error());
+			warn("engine events: %s", err_text());
 		nanosleep(&ts, NULL);
 	}
 	return NULL;
@@ -492,10 +492,10 @@ main(int argc, char **argv)
 		diesys(EXIT_TEMP, "unable to set up the engine client");
 	if (engine_ping(X.eng) < 0)
 		die(EXIT_TEMP, "engine at '%s' unreachable: %s", sock,
-		    engine_last_error());
+		    err_text());
 	if (!(X.zk = zk_open(cfg_zk_connect(X.cfg), X.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
-		    cfg_zk_connect(X.cfg), zk_last_error());
+		    cfg_zk_connect(X.cfg), err_text());
 	info("executor %s (%s:%d), %d cores, %lld MB", X.executor_id,
 	    X.hostname, X.port, topo_total_cores(&X.topo),
 	    topo_total_mem_mb(&X.topo));

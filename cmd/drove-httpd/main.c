@@ -109,7 +109,7 @@ leader_refresh(void)
 	if (r < 0) {
 		if (errno != ENOTCONN)
 			die(EXIT_TEMP, "unable to read the election: %s",
-			    zk_last_error());
+			    err_text());
 		leader_set(0, "", "");
 		return;
 	}
@@ -372,7 +372,7 @@ main(int argc, char **argv)
 
 	if (!(hd.zk = zk_open(connect, hd.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
-		    connect, zk_last_error());
+		    connect, err_text());
 	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request,
 	    NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,

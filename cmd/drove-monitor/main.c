@@ -79,10 +79,10 @@ commit(struct zk_txn *t, const char *what, const char *app)
 		return 0;
 	if (errno == EPERM)
 		die(EXIT_TEMP, "app %s: unable to %s: %s", app, what,
-		    zk_last_error());
+		    err_text());
 	if (errno == ENOMEM)
 		die(EXIT_TEMP, "out of memory");
-	warn("app %s: unable to %s: %s", app, what, zk_last_error());
+	warn("app %s: unable to %s: %s", app, what, err_text());
 	C.retry_at = mono_ms() + RETRY_MS;
 	return -1;
 }
@@ -233,7 +233,7 @@ settled(const char *app)
 	return ok;
 trouble:
 	if (errno != ENOTCONN)
-		die(EXIT_TEMP, "unable to read '%s': %s", dir, zk_last_error());
+		die(EXIT_TEMP, "unable to read '%s': %s", dir, err_text());
 	C.retry_at = mono_ms() + RETRY_MS;
 	return -1;
 }
@@ -252,7 +252,7 @@ create_requests(const char *app, long long k)
 	if (zk_ensure(C.z, p) < 0) {
 		if (errno != ENOTCONN)
 			die(EXIT_TEMP, "unable to create '%s': %s", p,
-			    zk_last_error());
+			    err_text());
 		C.retry_at = mono_ms() + RETRY_MS;
 		return;
 	}
@@ -481,7 +481,7 @@ main(int argc, char **argv)
 		diesys(EXIT_TEMP, "unable to set up signals");
 	if (!(C.z = zk_open(cfg_zk_connect(cfg), C.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s': %s",
-		    cfg_zk_connect(cfg), zk_last_error());
+		    cfg_zk_connect(cfg), err_text());
 	if (zk_exists(C.z, C.fence, 0) != 1)
 		die(EXIT_TEMP, "fence '%s' does not exist: not the leader",
 		    C.fence);

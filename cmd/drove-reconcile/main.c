@@ -70,11 +70,11 @@ main(int argc, char **argv)
 		diesys(EXIT_TEMP, "unable to set up the engine client");
 	if (engine_ping(eng) < 0)
 		die(EXIT_TEMP, "engine at '%s' unreachable: %s", sock,
-		    engine_last_error());
+		    err_text());
 	if (!(z = zk_open(cfg_zk_connect(cfg), cfg_zk_namespace(cfg), 15000,
 	    10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
-		    cfg_zk_connect(cfg), zk_last_error());
+		    cfg_zk_connect(cfg), err_text());
 	dbg("executor %s (%s)", id, host);
 	if (reconcile_gather(z, eng, id, 0, &cs, &as, &infos, &err) < 0)
 		die(EXIT_TEMP, "%s", err.msg);

@@ -72,10 +72,10 @@ static int
 zk_trouble(const char *what, const char *path)
 {
 	if (errno == ENOTCONN) {
-		warn("unable to %s '%s': %s", what, path, zk_last_error());
+		warn("unable to %s '%s': %s", what, path, err_text());
 		return -1;
 	}
-	die(EXIT_TEMP, "unable to %s '%s': %s", what, path, zk_last_error());
+	die(EXIT_TEMP, "unable to %s '%s': %s", what, path, err_text());
 }
 
 static int
@@ -86,8 +86,8 @@ commit(struct zk_txn *t, const char *what)
 	if (zk_txn_commit(C.z, t) == 0)
 		return 0;
 	if (errno == EPERM)
-		die(EXIT_TEMP, "unable to %s: %s", what, zk_last_error());
-	warn("unable to %s: %s", what, zk_last_error());
+		die(EXIT_TEMP, "unable to %s: %s", what, err_text());
+	warn("unable to %s: %s", what, err_text());
 	return -1;
 }
 
@@ -612,14 +612,14 @@ main(int argc, char **argv)
 		sfd = -1;
 	if (!(C.z = zk_open(cfg_zk_connect(cfg), C.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s': %s",
-		    cfg_zk_connect(cfg), zk_last_error());
+		    cfg_zk_connect(cfg), err_text());
 	if (C.dry_run) {
 		if (!(snap = snap_new()))
 			die(EXIT_TEMP, "out of memory");
 		if (snap_load_zk(C.z, C.ns, SNAP_EXECUTORS | SNAP_APPS |
 		    SNAP_REQUESTS, 0, snap, where, sizeof where) < 0)
 			die(EXIT_TEMP, "unable to read '%s': %s", where,
-			    zk_last_error());
+			    err_text());
 		dry_run(snap);
 		json_decref(snap);
 		zk_close(C.z);

@@ -45,7 +45,7 @@ dump(struct zk *z, const char *path)
 
 	if (zk_get(z, path, 0, &b, NULL) < 0)
 		return -1;
-	data = b.len ? js_parse(b.s, b.len, NULL) : NULL;
+	data = b.len ? js_parse(b.s, b.len) : NULL;
 	if (!data)
 		data = json_stringn(b.s ? b.s : "", b.len);
 	line = json_pack("{s:s, s:o}", "path", path, "data",
@@ -168,7 +168,7 @@ main(int argc, char **argv)
 	if (r < 0) {
 		int e = errno;
 
-		warn("%s", zk_last_error());
+		warn("%s", err_text());
 		zk_close(z);
 		return e == ENOENT ? EXIT_NO : EXIT_TEMP;
 	}

@@ -21,13 +21,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static json_t *ctx;
 	static const char *const types[] = { "MVEL", "HOPE" };
-	struct js_err jerr;
 	char err[200];
 	struct rule *r;
 	char *text;
 	size_t i;
 
-	if (!ctx && !(ctx = js_parse(context, strlen(context), &jerr)))
+	if (!ctx && !(ctx = js_parse(context, strlen(context))))
 		abort();
 	if (!(text = malloc(size + 1)))
 		return 0;

@@ -10,8 +10,7 @@
 static int
 layout_is(const struct topo *t, const char *want)
 {
-	json_t *l = topo_layout_json(t), *w = js_parse(want, strlen(want),
-	    NULL);
+	json_t *l = topo_layout_json(t), *w = js_parse(want, strlen(want));
 	int r = json_equal(l, w);
 
 	if (!r) {
@@ -101,7 +100,7 @@ main(void)
 	small(&t);
 	y = "{\"osCores\":[3],\"overProvisioning\":{\"enabled\":true,"
 	    "\"cpuMultiplier\":2,\"memoryMultiplier\":3}}";
-	res = js_parse(y, strlen(y), NULL);
+	res = js_parse(y, strlen(y));
 	ok(topo_apply(&t, res, &err) == 0, "apply with overprovisioning");
 	ok(layout_is(&t, "{\"cores\":{\"0\":[3,4,5,6,7,8],"
 	    "\"1\":[11,12,13,14,15,16,17,18]},"
