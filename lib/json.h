@@ -14,10 +14,6 @@
 #include <stdio.h>
 #include <jansson.h>
 
-struct js_err {
-	char msg[200];
-};
-
 /* Parse a whole document from bytes; NULL with errno EINVAL (ENOMEM) and
  * err_text() "<jansson's text> at line L column C" on error. */
 json_t *js_parse(const char *data, size_t len);

@@ -305,7 +305,6 @@ main(int argc, char **argv)
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
 	const char *conf = NULL, *bindaddr, *connect;
-	struct js_err jerr;
 	struct pollfd pfd[2];
 	long port = -1;
 	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
@@ -346,8 +345,8 @@ main(int argc, char **argv)
 	if (conf == NULL || optind != argc)
 		dieusage(USAGE);
 
-	if ((hd.cfg = cfg_load(conf, &jerr)) == NULL)
-		die(EXIT_USAGE, "%s", jerr.msg);
+	if ((hd.cfg = cfg_load(conf)) == NULL)
+		die(EXIT_USAGE, "%s", err_text());
 	if ((connect = cfg_zk_connect(hd.cfg)) == NULL || !*connect)
 		die(EXIT_USAGE, "'%s': zookeeper.connectionString is missing",
 		    conf);

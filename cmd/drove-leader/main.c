@@ -188,7 +188,6 @@ main(int argc, char **argv)
 	long port = -1;
 	int c;
 	json_t *cfg, *me;
-	struct js_err err;
 	char *data;
 
 	PROG = "drove-leader";
@@ -217,9 +216,9 @@ main(int argc, char **argv)
 	if (!cfgpath || optind >= argc)
 		dieusage(USAGE);
 	ctx.prog = argv + optind;
-	cfg = cfg_load(cfgpath, &err);
+	cfg = cfg_load(cfgpath);
 	if (!cfg)
-		die(EXIT_USAGE, "%s", err.msg);
+		die(EXIT_USAGE, "%s", err_text());
 	connect = cfg_zk_connect(cfg);
 	if (!connect)
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",

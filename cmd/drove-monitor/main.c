@@ -437,7 +437,6 @@ int
 main(int argc, char **argv)
 {
 	const char *cfg_path = NULL;
-	struct js_err jerr;
 	struct pollfd pfd[2];
 	json_t *cfg;
 	int c, ready = -1, sfd, timeout;
@@ -470,8 +469,8 @@ main(int argc, char **argv)
 	if (!C.fence || C.fence[0] != '/')
 		die(EXIT_USAGE, "DROVE_LEADER_ZNODE must name the leader's "
 		    "election znode");
-	if (!(cfg = cfg_load(cfg_path, &jerr)))
-		die(EXIT_USAGE, "%s", jerr.msg);
+	if (!(cfg = cfg_load(cfg_path)))
+		die(EXIT_USAGE, "%s", err_text());
 	if (!cfg_zk_connect(cfg))
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
 		    cfg_path);

@@ -469,7 +469,6 @@ dry_run(json_t *snap)
 static json_t *
 read_state(const char *file, const char *ns)
 {
-	struct js_err jerr;
 	char *text = NULL;
 	size_t len = 0, cap = 0;
 	ssize_t k;
@@ -497,10 +496,10 @@ read_state(const char *file, const char *ns)
 	}
 	if (fd)
 		close(fd);
-	if (!(snap = snap_parse(text, len, ns, &jerr))) {
+	if (!(snap = snap_parse(text, len, ns))) {
 		if (errno == ENOMEM)
 			die(EXIT_TEMP, "out of memory");
-		die(EXIT_USAGE, "%s: %s", file, jerr.msg);
+		die(EXIT_USAGE, "%s: %s", file, err_text());
 	}
 	free(text);
 	return snap;
@@ -532,10 +531,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cfg_path = NULL, *state = NULL;
-	struct js_err jerr;
 	struct pollfd pfd[2];
 	json_t *cfg = NULL, *snap;
-	char where[ZKP_MAX], *end;
+	char *end;
 	int c, ready = -1, sfd;
 	long long now;
 
@@ -583,8 +581,8 @@ main(int argc, char **argv)
 		dieusage(USAGE);
 	if (state) {
 		if (cfg_path) {
-			if (!(cfg = cfg_load(cfg_path, &jerr)))
-				die(EXIT_USAGE, "%s", jerr.msg);
+			if (!(cfg = cfg_load(cfg_path)))
+				die(EXIT_USAGE, "%s", err_text());
 			C.ns = cfg_zk_namespace(cfg);
 		}
 		snap = read_state(state, C.ns);
@@ -598,8 +596,8 @@ main(int argc, char **argv)
 	if (!C.dry_run && (!C.fence || C.fence[0] != '/'))
 		die(EXIT_USAGE, "DROVE_LEADER_ZNODE must name the leader's "
 		    "election znode");
-	if (!(cfg = cfg_load(cfg_path, &jerr)))
-		die(EXIT_USAGE, "%s", jerr.msg);
+	if (!(cfg = cfg_load(cfg_path)))
+		die(EXIT_USAGE, "%s", err_text());
 	if (!cfg_zk_connect(cfg))
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
 		    cfg_path);
@@ -617,9 +615,8 @@ main(int argc, char **argv)
 		if (!(snap = snap_new()))
 			die(EXIT_TEMP, "out of memory");
 		if (snap_load_zk(C.z, C.ns, SNAP_EXECUTORS | SNAP_APPS |
-		    SNAP_REQUESTS, 0, snap, where, sizeof where) < 0)
-			die(EXIT_TEMP, "unable to read '%s': %s", where,
-			    err_text());
+		    SNAP_REQUESTS, 0, snap) < 0)
+			die(EXIT_TEMP, "%s", err_text());
 		dry_run(snap);
 		json_decref(snap);
 		zk_close(C.z);

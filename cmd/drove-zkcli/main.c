@@ -80,16 +80,14 @@ main(int argc, char **argv)
 
 	PROG = "drove-zkcli";
 	while ((c = getopt(argc, argv, "+z:c:hv")) != -1) {
-		struct js_err err;
-
 		switch (c) {
 		case 'z':
 			connect = optarg;
 			break;
 		case 'c':
-			cfg = cfg_load(optarg, &err);
+			cfg = cfg_load(optarg);
 			if (!cfg)
-				die(EXIT_USAGE, "%s", err.msg);
+				die(EXIT_USAGE, "%s", err_text());
 			connect = cfg_zk_connect(cfg);
 			break;
 		case 'v':
