@@ -421,7 +421,6 @@ h_rule_dryrun(const struct req *r, struct reply *out)
 {
 	json_t *body, *pp, *si, *check, *eval;
 	const char *type, *text;
-	char err[200];
 	struct rule *rule;
 	int v = -1;
 
@@ -440,9 +439,9 @@ h_rule_dryrun(const struct req *r, struct reply *out)
 		    "and rule");
 		return;
 	}
-	if (!(rule = rule_compile(type, text, err, sizeof err))) {
+	if (!(rule = rule_compile(type, text))) {
 		check = json_pack("{s:s,s:s}", "status", "FAILURE", "error",
-		    err);
+		    err_text());
 		eval = json_pack("{s:s,s:b,s:s}", "status", "FAILURE",
 		    "result", 0, "error", "rule does not parse");
 	} else {
@@ -450,9 +449,9 @@ h_rule_dryrun(const struct req *r, struct reply *out)
 		if (!json_is_object(si))
 			json_object_set_new(body, "schedulingInfo",
 			    (si = json_object()));
-		v = rule_check(rule, si, err, sizeof err);
+		v = rule_check(rule, si);
 		eval = v < 0 ? json_pack("{s:s,s:b,s:s}", "status", "FAILURE",
-		    "result", 0, "error", err) :
+		    "result", 0, "error", err_text()) :
 		    json_pack("{s:s,s:b,s:n}", "status", "SUCCESS", "result",
 		    v, "error");
 		rule_free(rule);

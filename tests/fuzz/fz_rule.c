@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "rule.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -21,7 +22,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static json_t *ctx;
 	static const char *const types[] = { "MVEL", "HOPE" };
-	char err[200];
 	struct rule *r;
 	char *text;
 	size_t i;
@@ -33,13 +33,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	for (i = 0; i < 2; i++) {
-		if (!(r = rule_compile(types[i], text, err, sizeof err))) {
-			if (!memchr(err, '\0', sizeof err) || !err[0])
+		err_set("%s", "");
+		if (!(r = rule_compile(types[i], text))) {
+			if (!err_text()[0])
 				abort();
 			continue;
 		}
-		if (rule_eval(r, ctx) != (rule_check(r, ctx, err,
-		    sizeof err) == 1))
+		if (rule_eval(r, ctx) != (rule_check(r, ctx) == 1))
 			abort();
 		rule_free(r);
 	}
