@@ -166,12 +166,12 @@ view_update(void)
 {
 	if (view_resync_due(hd.view, mono_ms()) &&
 	    view_load(hd.view, on_change, NULL) < 0 && errno != ENOTCONN)
-		die(EXIT_TEMP, "%s", view_error(hd.view));
+		die(EXIT_TEMP, "%s", err_text());
 	if (view_pending(hd.view) && view_refresh(hd.view, on_change,
 	    NULL) < 0) {
 		if (errno != ENOTCONN)
-			die(EXIT_TEMP, "%s", view_error(hd.view));
-		warn("%s", view_error(hd.view));
+			die(EXIT_TEMP, "%s", err_text());
+		warn("%s", err_text());
 	}
 }
 
@@ -385,7 +385,7 @@ main(int argc, char **argv)
 	if (!(hd.view = view_new_zk(hd.zk, VIEW_ALL)))
 		diesys(EXIT_TEMP, "unable to set up the view");
 	if (view_load(hd.view, on_change, NULL) < 0)
-		die(EXIT_TEMP, "%s", view_error(hd.view));
+		die(EXIT_TEMP, "%s", err_text());
 	leader_refresh();
 	info("listening on %s:%d as %s:%d", bindaddr, hd.port, hd.hostname,
 	    hd.port);

@@ -401,8 +401,8 @@ work(void)
 		if (view_pending(C.v) && view_refresh(C.v, on_change,
 		    NULL) < 0) {
 			if (errno != ENOTCONN)
-				die(EXIT_TEMP, "%s", view_error(C.v));
-			warn("%s", view_error(C.v));
+				die(EXIT_TEMP, "%s", err_text());
+			warn("%s", err_text());
 			C.retry_at = mono_ms() + RETRY_MS;
 			return;
 		}
@@ -488,7 +488,7 @@ main(int argc, char **argv)
 	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS)))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(C.v, on_change, NULL) < 0)
-		die(EXIT_TEMP, "%s", view_error(C.v));
+		die(EXIT_TEMP, "%s", err_text());
 	work();
 	C.next_sweep = mono_ms() + SWEEP_MS;
 	info("monitoring (fence %s)", C.fence);
@@ -524,7 +524,7 @@ main(int argc, char **argv)
 		if (now >= C.next_sweep) {
 			if (view_resync_due(C.v, now) && view_load(C.v,
 			    on_change, NULL) < 0 && errno != ENOTCONN)
-				die(EXIT_TEMP, "%s", view_error(C.v));
+				die(EXIT_TEMP, "%s", err_text());
 			mark_all();
 			C.next_sweep = now + SWEEP_MS;
 		}

@@ -362,8 +362,8 @@ work(void)
 		if (view_pending(C.v) && view_refresh(C.v, on_change,
 		    NULL) < 0) {
 			if (errno != ENOTCONN)
-				die(EXIT_TEMP, "%s", view_error(C.v));
-			warn("%s", view_error(C.v));
+				die(EXIT_TEMP, "%s", err_text());
+			warn("%s", err_text());
 			C.retry_at = mono_ms() + RETRY_MS;
 			return;
 		}
@@ -633,7 +633,7 @@ main(int argc, char **argv)
 	    !(C.plt = plt_new(C.v, C.strategy, C.seed)))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(C.v, on_change, NULL) < 0)
-		die(EXIT_TEMP, "%s", view_error(C.v));
+		die(EXIT_TEMP, "%s", err_text());
 	work();
 	info("scheduling (fence %s)", C.fence);
 	notify_ready(ready);
@@ -667,7 +667,7 @@ main(int argc, char **argv)
 			C.retry_at = 0;
 			if (view_resync_due(C.v, now) && view_load(C.v,
 			    on_change, NULL) < 0 && errno != ENOTCONN)
-				die(EXIT_TEMP, "%s", view_error(C.v));
+				die(EXIT_TEMP, "%s", err_text());
 			C.retry_all = 1;	/* try everything again */
 		}
 		work();
