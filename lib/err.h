@@ -15,6 +15,10 @@
  *       was none; valid until the next failing lib call on the same thread,
  *       so read it right after the call that failed.  A call that succeeds
  *       may change it too (it may have failed and recovered inside).
+ * Each header says which of its calls leave a text.  Small helpers whose
+ * errno says everything (buf.h, zkpath.h, record.h, duration.h, ids.h,
+ * tar_add_file()) leave none: print strerror(errno) for them, as for a
+ * system call.
  * The arguments may include err_text() itself, to add context to what a
  * lower layer said: err_fail(errno, "unable to read '%s': %s", p,
  * err_text()).  Texts are one line, lower case, no full stop, at most

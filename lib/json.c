@@ -27,7 +27,7 @@ js_dump(const json_t *j)
 	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
 
 	if (!s)
-		errno = ENOMEM;
+		err_fail(ENOMEM, "out of memory");
 	return s;
 }
 
