@@ -211,11 +211,11 @@ cfg_parse(const char *data, size_t len, const char *name)
 		root = json_object();
 	return root;
 fail:
+	/* a frame's node joins its parent only at its end event */
 	while (depth > 0) {
 		depth--;
 		free(st[depth].key);
-		if (depth == 0)
-			json_decref(st[0].node);
+		json_decref(st[depth].node);
 	}
 	json_decref(root);
 	yaml_parser_delete(&p);
