@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "err.h"
 
 struct frame {
 	json_t *node;
@@ -17,7 +18,7 @@ struct frame {
 };
 
 static int
-expand_env(const char *in, struct buf *out, struct js_err *err)
+expand_env(const char *in, struct buf *out)
 {
 	const char *p = in;
 
@@ -29,29 +30,27 @@ expand_env(const char *in, struct buf *out, struct js_err *err)
 
 		if (p[0] != '$' || p[1] != '{') {
 			if (buf_add(out, p++, 1) < 0)
-				return -1;
+				return err_fail(ENOMEM, "out of memory");
 			continue;
 		}
 		end = strchr(p, '}');
 		n = end ? (size_t)(end - p - 2) : 0;
-		if (!end || n == 0 || n >= sizeof name) {
-			snprintf(err->msg, sizeof err->msg,
+		if (!end || n == 0 || n >= sizeof name)
+			return err_fail(EINVAL,
 			    "bad variable reference in '%s'", in);
-			return -1;
-		}
 		memcpy(name, p + 2, n);
 		name[n] = '\0';
 		v = getenv(name);
-		if (!v) {
-			snprintf(err->msg, sizeof err->msg,
+		if (!v)
+			return err_fail(EINVAL,
 			    "environment variable '%s' is not set", name);
-			return -1;
-		}
 		if (buf_adds(out, v) < 0)
-			return -1;
+			return err_fail(ENOMEM, "out of memory");
 		p = end + 1;
 	}
-	return buf_add(out, "", 0);
+	if (buf_add(out, "", 0) < 0)
+		return err_fail(ENOMEM, "out of memory");
+	return 0;
 }
 
 static json_t *
@@ -77,43 +76,41 @@ scalar(const char *s, int plain)
 
 /* Attach child to the top frame: as a list item, a mapping key or value. */
 static int
-attach(struct frame *top, json_t *child, const char *raw, struct js_err *err)
+attach(struct frame *top, json_t *child, const char *raw)
 {
-	if (json_is_array(top->node))
-		return json_array_append_new(top->node, child);
+	if (json_is_array(top->node)) {
+		if (json_array_append_new(top->node, child) < 0)
+			return err_fail(ENOMEM, "out of memory");
+		return 0;
+	}
 	if (!top->key) {
 		if (!json_is_string(child)) {
-			snprintf(err->msg, sizeof err->msg,
-			    "mapping key '%s' is not a scalar", raw ? raw : "");
 			json_decref(child);
-			return -1;
+			return err_fail(EINVAL,
+			    "mapping key '%s' is not a scalar", raw ? raw : "");
 		}
 		top->key = strdup(json_string_value(child));
 		json_decref(child);
-		return top->key ? 0 : -1;
+		return top->key ? 0 : err_fail(ENOMEM, "out of memory");
 	}
 	if (json_object_set_new(top->node, top->key, child) < 0)
-		return -1;
+		return err_fail(ENOMEM, "out of memory");
 	free(top->key);
 	top->key = NULL;
 	return 0;
 }
 
 json_t *
-cfg_parse(const char *data, size_t len, const char *name, struct js_err *err)
+cfg_parse(const char *data, size_t len, const char *name)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
 	struct frame st[64];
 	int depth = 0, done = 0;
 	json_t *root = NULL;
-	struct js_err local;
 
-	if (!err)
-		err = &local;
-	err->msg[0] = '\0';
 	if (!yaml_parser_initialize(&p)) {
-		snprintf(err->msg, sizeof err->msg, "out of memory");
+		err_fail(ENOMEM, "out of memory");
 		return NULL;
 	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
@@ -122,8 +119,8 @@ cfg_parse(const char *data, size_t len, const char *name, struct js_err *err)
 		int line, col;
 
 		if (!yaml_parser_parse(&p, &ev)) {
-			snprintf(err->msg, sizeof err->msg, "%s:%zu:%zu: %s",
-			    name, p.problem_mark.line + 1,
+			err_fail(p.error == YAML_MEMORY_ERROR ? ENOMEM : EINVAL,
+			    "%s:%zu:%zu: %s", name, p.problem_mark.line + 1,
 			    p.problem_mark.column + 1,
 			    p.problem ? p.problem : "syntax error");
 			goto fail;
@@ -137,25 +134,17 @@ cfg_parse(const char *data, size_t len, const char *name, struct js_err *err)
 			    root != NULL;
 			break;
 		case YAML_ALIAS_EVENT:
-			snprintf(err->msg, sizeof err->msg,
-			    "%s:%d:%d: aliases are not supported", name, line,
-			    col);
+			err_fail(EINVAL, "%s:%d:%d: aliases are not supported",
+			    name, line, col);
 			yaml_event_delete(&ev);
 			goto fail;
 		case YAML_SCALAR_EVENT: {
 			struct buf b = BUF_ZERO;
 
-			if (expand_env((const char *)ev.data.scalar.value, &b,
-			    err) < 0) {
-				char m[sizeof err->msg];
-				int k;
-
-				memcpy(m, err->msg, sizeof m);
-				k = snprintf(err->msg, sizeof err->msg,
-				    "%s:%d:%d: ", name, line, col);
-				if (k > 0 && (size_t)k < sizeof err->msg)
-					strncat(err->msg, m,
-					    sizeof err->msg - (size_t)k - 1);
+			if (expand_env((const char *)ev.data.scalar.value,
+			    &b) < 0) {
+				err_fail(errno, "%s:%d:%d: %s", name, line, col,
+				    err_text());
 				buf_free(&b);
 				yaml_event_delete(&ev);
 				goto fail;
@@ -163,12 +152,17 @@ cfg_parse(const char *data, size_t len, const char *name, struct js_err *err)
 			n = scalar(b.s, ev.data.scalar.style ==
 			    YAML_PLAIN_SCALAR_STYLE);
 			buf_free(&b);
+			if (!n) {
+				err_fail(ENOMEM, "out of memory");
+				yaml_event_delete(&ev);
+				goto fail;
+			}
 			if (depth == 0) {
 				root = n;
 				break;
 			}
 			if (attach(&st[depth - 1], n,
-			    (const char *)ev.data.scalar.value, err) < 0) {
+			    (const char *)ev.data.scalar.value) < 0) {
 				yaml_event_delete(&ev);
 				goto fail;
 			}
@@ -177,9 +171,8 @@ cfg_parse(const char *data, size_t len, const char *name, struct js_err *err)
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
 			if (depth == (int)(sizeof st / sizeof st[0])) {
-				snprintf(err->msg, sizeof err->msg,
-				    "%s:%d:%d: nested too deeply", name, line,
-				    col);
+				err_fail(EINVAL, "%s:%d:%d: nested too deeply",
+				    name, line, col);
 				yaml_event_delete(&ev);
 				goto fail;
 			}
@@ -187,9 +180,8 @@ cfg_parse(const char *data, size_t len, const char *name, struct js_err *err)
 			    json_array() : json_object();
 			if (depth > 0 && st[depth - 1].key == NULL &&
 			    json_is_object(st[depth - 1].node)) {
-				snprintf(err->msg, sizeof err->msg,
-				    "%s:%d:%d: complex mapping keys are not "
-				    "supported", name, line, col);
+				err_fail(EINVAL, "%s:%d:%d: complex mapping "
+				    "keys are not supported", name, line, col);
 				json_decref(n);
 				yaml_event_delete(&ev);
 				goto fail;
@@ -204,7 +196,7 @@ cfg_parse(const char *data, size_t len, const char *name, struct js_err *err)
 			free(st[depth].key);
 			if (depth == 0)
 				root = n;
-			else if (attach(&st[depth - 1], n, NULL, err) < 0) {
+			else if (attach(&st[depth - 1], n, NULL) < 0) {
 				yaml_event_delete(&ev);
 				goto fail;
 			}
@@ -219,11 +211,11 @@ cfg_parse(const char *data, size_t len, const char *name, struct js_err *err)
 		root = json_object();
 	return root;
 fail:
+	/* a frame's node joins its parent only at its end event */
 	while (depth > 0) {
 		depth--;
 		free(st[depth].key);
-		if (depth == 0)
-			json_decref(st[0].node);
+		json_decref(st[depth].node);
 	}
 	json_decref(root);
 	yaml_parser_delete(&p);
@@ -231,7 +223,7 @@ fail:
 }
 
 json_t *
-cfg_load(const char *path, struct js_err *err)
+cfg_load(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	struct buf b = BUF_ZERO;
@@ -240,27 +232,26 @@ cfg_load(const char *path, struct js_err *err)
 	json_t *j;
 
 	if (!f) {
-		snprintf(err->msg, sizeof err->msg, "unable to open '%s': %s",
-		    path, strerror(errno));
+		err_fail(errno, "unable to open '%s': %s", path,
+		    strerror(errno));
 		return NULL;
 	}
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		if (buf_add(&b, chunk, n) < 0)
 			break;
 	if (ferror(f)) {
-		snprintf(err->msg, sizeof err->msg, "unable to read '%s': %s",
-		    path, strerror(errno));
+		err_fail(errno, "unable to read '%s': %s", path,
+		    strerror(errno));
 		fclose(f);
 		buf_free(&b);
 		return NULL;
 	}
 	fclose(f);
-	j = cfg_parse(b.s ? b.s : "", b.len, path, err);
+	j = cfg_parse(b.s ? b.s : "", b.len, path);
 	buf_free(&b);
 	if (j && !json_is_object(j)) {
-		snprintf(err->msg, sizeof err->msg,
-		    "%s: top level is not a mapping", path);
 		json_decref(j);
+		err_fail(EINVAL, "%s: top level is not a mapping", path);
 		return NULL;
 	}
 	return j;
@@ -285,7 +276,7 @@ cfg_set(json_t *cfg, const char *dotted, const char *value)
 		if (!next) {
 			next = json_object();
 			if (json_object_set_new(cur, key, next) < 0)
-				return -1;
+				return err_fail(ENOMEM, "out of memory");
 		} else if (!json_is_object(next))
 			goto bad;
 		cur = next;
@@ -293,10 +284,11 @@ cfg_set(json_t *cfg, const char *dotted, const char *value)
 	}
 	if (!*p)
 		goto bad;
-	return json_object_set_new(cur, p, scalar(value, 1));
+	if (json_object_set_new(cur, p, scalar(value, 1)) < 0)
+		return err_fail(ENOMEM, "out of memory");
+	return 0;
 bad:
-	errno = EINVAL;
-	return -1;
+	return err_fail(EINVAL, "bad key '%s'", dotted);
 }
 
 const char *

@@ -7,10 +7,12 @@
  * ${VAR} in a scalar is replaced by the environment's value (as Dropwizard
  * does); an unset VAR is an error.
  *
- * cfg_load() returns a new reference, or NULL with err->msg set
- * ("path:line:col: reason").  cfg_parse() reads YAML from memory.
+ * cfg_load() returns a new reference, or NULL with errno (EINVAL a bad
+ * file, ENOMEM, or open(2)'s and read(2)'s) and err_text() saying why
+ * ("path:line:col: reason", "unable to open 'path': ...").  cfg_parse()
+ * reads YAML from memory, name standing for the path in texts.
  * cfg_set() overrides one dotted key with a string value taken from a flag,
- * typed as a plain YAML scalar would be; returns 0 or -1 (EINVAL).
+ * typed as a plain YAML scalar would be; returns 0 or -1 (EINVAL, ENOMEM).
  */
 #ifndef DROVE_CONFIG_H
 #define DROVE_CONFIG_H
@@ -20,9 +22,8 @@
 #include "json.h"
 #include "model.h"
 
-json_t *cfg_load(const char *path, struct js_err *err);
-json_t *cfg_parse(const char *data, size_t len, const char *name,
-    struct js_err *err);
+json_t *cfg_load(const char *path);
+json_t *cfg_parse(const char *data, size_t len, const char *name);
 int cfg_set(json_t *cfg, const char *dotted, const char *value);
 
 /* Common keys with Drove's names and defaults. */

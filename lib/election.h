@@ -39,7 +39,7 @@ struct election_leader {
 /*
  * Read who leads now.  Returns 1 with *out filled, 0 when nobody leads
  * (no election znode, or no directory), -1 with errno (zk.h's) and
- * zk_last_error() when ZooKeeper fails.  With watch set, arms a child
+ * err_text() when ZooKeeper fails.  With watch set, arms a child
  * watch on the election directory (an exists watch when it is missing)
  * and a data watch on the leader's znode, so that any change of leader
  * arrives as an event under the election directory.

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "engine.h"
+#include "err.h"
 
 #define API "http://localhost/v1.41"
 
@@ -16,26 +17,6 @@ struct engine {
 	char *sock;
 	long timeout_ms;
 };
-
-static _Thread_local char lasterr[512];
-
-const char *
-engine_last_error(void)
-{
-	return lasterr;
-}
-
-__attribute__((format(printf, 2, 3))) static int
-fail(int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(lasterr, sizeof lasterr, fmt, ap);
-	va_end(ap);
-	errno = e;
-	return -1;
-}
 
 struct engine *
 engine_new(const char *socket_path, long timeout_ms)
@@ -148,7 +129,7 @@ set_http_error(struct req *r)
 	const char *m = NULL;
 	char line[300];
 
-	j = js_parse(r->out.s ? r->out.s : "", r->out.len, NULL);
+	j = js_parse(r->out.s ? r->out.s : "", r->out.len);
 	if (j)
 		m = js_str(j, "message", NULL);
 	if (!m) {
@@ -157,7 +138,7 @@ set_http_error(struct req *r)
 		    r->out.s ? r->out.s : "");
 		m = line;
 	}
-	fail(errno_of_status(r->status), "%s %s: HTTP %ld: %s", r->method,
+	err_fail(errno_of_status(r->status), "%s %s: HTTP %ld: %s", r->method,
 	    r->path.s, r->status, m);
 	json_decref(j);
 }
@@ -174,12 +155,12 @@ perform(struct engine *e, struct req *r)
 	int ret = 0;
 
 	if (r->nomem || !r->path.s)
-		return fail(ENOMEM, "%s: out of memory building the request",
+		return err_fail(ENOMEM, "%s: out of memory building the request",
 		    r->method);
 	if (snprintf(url, sizeof url, API "%s", r->path.s) >= (int)sizeof url)
-		return fail(ENAMETOOLONG, "request path too long");
+		return err_fail(ENAMETOOLONG, "request path too long");
 	if (!(c = curl_easy_init()))
-		return fail(ENOMEM, "curl_easy_init failed");
+		return err_fail(ENOMEM, "curl_easy_init failed");
 	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, e->sock);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -198,7 +179,7 @@ perform(struct engine *e, struct req *r)
 		    !(h2 = curl_slist_append(h, "Expect:"))) {
 			curl_slist_free_all(h);
 			curl_easy_cleanup(c);
-			return fail(ENOMEM, "%s %s: out of memory", r->method,
+			return err_fail(ENOMEM, "%s %s: out of memory", r->method,
 			    r->path.s);
 		}
 		h = h2;
@@ -221,21 +202,21 @@ perform(struct engine *e, struct req *r)
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	if (rc != CURLE_OK) {
 		if (r->nomem)
-			ret = fail(ENOMEM, "%s %s: out of memory for the answer",
+			ret = err_fail(ENOMEM, "%s %s: out of memory for the answer",
 			    r->method, r->path.s);
 		else if (r->cancelled)
-			ret = fail(ECANCELED, "%s %s: cancelled", r->method,
+			ret = err_fail(ECANCELED, "%s %s: cancelled", r->method,
 			    r->path.s);
 		else if (rc == CURLE_WRITE_ERROR && r->sink)
 			ret = 0;	/* the sink asked to stop */
 		else if (rc == CURLE_OPERATION_TIMEDOUT)
-			ret = fail(ETIMEDOUT, "%s %s: timed out", r->method,
+			ret = err_fail(ETIMEDOUT, "%s %s: timed out", r->method,
 			    r->path.s);
 		else if (rc == CURLE_COULDNT_CONNECT)
-			ret = fail(ECONNREFUSED, "%s %s: cannot connect to %s",
+			ret = err_fail(ECONNREFUSED, "%s %s: cannot connect to %s",
 			    r->method, r->path.s, e->sock);
 		else
-			ret = fail(EIO, "%s %s: %s", r->method, r->path.s,
+			ret = err_fail(EIO, "%s %s: %s", r->method, r->path.s,
 			    curl_easy_strerror(rc));
 	}
 	curl_slist_free_all(h);
@@ -429,7 +410,7 @@ pull_line(void *arg, const char *s, size_t n)
 	json_t *j;
 	const char *m;
 
-	if (err[0] || !(j = js_parse(s, n, NULL)))
+	if (err[0] || !(j = js_parse(s, n)))
 		return 0;
 	m = js_str(j, "error", NULL);
 	if (!m)
@@ -461,7 +442,7 @@ engine_pull(struct engine *e, const char *image, long timeout_ms)
 	colon = strrchr(image, ':');
 	if (!strchr(image, '@') && colon && (!slash || colon > slash)) {
 		if (!(repo = strndup(image, (size_t)(colon - image))))
-			return fail(ENOMEM, "out of memory");
+			return err_fail(ENOMEM, "out of memory");
 		tag = colon + 1;
 	}
 	path_s(&r, "/images/create?fromImage=");
@@ -477,14 +458,14 @@ engine_pull(struct engine *e, const char *image, long timeout_ms)
 	if (perform(e, &r) < 0)
 		ret = -1;
 	else if (l.nomem)
-		ret = fail(ENOMEM, "pull %s: out of memory", image);
+		ret = err_fail(ENOMEM, "pull %s: out of memory", image);
 	else if (r.status != 200) {
 		set_http_error(&r);
 		ret = -1;
 	} else {
 		if (l.line.len)
 			pull_line(err, l.line.s, l.line.len);
-		ret = err[0] ? fail(EIO, "pull %s: %s", image, err) : 0;
+		ret = err[0] ? err_fail(EIO, "pull %s: %s", image, err) : 0;
 	}
 	buf_free(&l.line);
 	req_free(&r);
@@ -518,7 +499,7 @@ engine_create(struct engine *e, const char *name, const json_t *body,
 	int ret;
 
 	if (!(s = js_dump(body)))
-		return fail(ENOMEM, "out of memory");
+		return err_fail(ENOMEM, "out of memory");
 	req_init(&r, e, "POST");
 	path_s(&r, "/containers/create");
 	if (name) {
@@ -531,9 +512,9 @@ engine_create(struct engine *e, const char *name, const json_t *body,
 	if (ret < 0 && r.status == 409)
 		errno = EEXIST;
 	if (ret == 0) {
-		j = js_parse(r.out.s ? r.out.s : "", r.out.len, NULL);
+		j = js_parse(r.out.s ? r.out.s : "", r.out.len);
 		if (!js_str(j, "Id", NULL))
-			ret = fail(EIO, "create: no Id in the answer");
+			ret = err_fail(EIO, "create: no Id in the answer");
 		else if (id)
 			snprintf(id, idlen, "%s", js_str(j, "Id", ""));
 		json_decref(j);
@@ -595,7 +576,7 @@ engine_kill(struct engine *e, const char *id, const char *signal)
 	if (buf_adds(&q, "?signal=") < 0 ||
 	    add_esc(&q, signal ? signal : "KILL") < 0) {
 		buf_free(&q);
-		return fail(ENOMEM, "kill %.12s: out of memory", id);
+		return err_fail(ENOMEM, "kill %.12s: out of memory", id);
 	}
 	ret = container_post(e, id, "kill", q.s, 0, want);
 	buf_free(&q);
@@ -622,14 +603,13 @@ static json_t *
 get_json(struct engine *e, struct req *r)
 {
 	static const long want[] = { 200, 0 };
-	struct js_err err;
 	json_t *j = NULL;
 
 	if (simple(e, r, want) == 0) {
-		j = js_parse(r->out.s ? r->out.s : "", r->out.len, &err);
+		j = js_parse(r->out.s ? r->out.s : "", r->out.len);
 		if (!j)
-			fail(EIO, "%s %s: bad JSON: %s", r->method, r->path.s,
-			    err.msg);
+			err_fail(EIO, "%s %s: bad JSON: %s", r->method, r->path.s,
+			    err_text());
 	}
 	req_free(r);
 	return j;
@@ -662,7 +642,7 @@ engine_list(struct engine *e, const char *label, int all)
 		json_decref(f);
 		if (!fs) {
 			req_free(&r);
-			fail(ENOMEM, "out of memory");
+			err_fail(ENOMEM, "out of memory");
 			return NULL;
 		}
 		path_s(&r, "&filters=");
@@ -704,18 +684,18 @@ engine_exec(struct engine *e, const char *id, const char *const *argv,
 	if (timeout_ms <= 0)
 		timeout_ms = e->timeout_ms;
 	if (!(cmd = json_array()))
-		return fail(ENOMEM, "out of memory");
+		return err_fail(ENOMEM, "out of memory");
 	for (n = 0; argv[n]; n++)
 		if (json_array_append_new(cmd, json_string(argv[n])) < 0) {
 			json_decref(cmd);
-			return fail(ENOMEM, "out of memory");
+			return err_fail(ENOMEM, "out of memory");
 		}
 	body = json_pack("{s:b,s:b,s:o}", "AttachStdout", 0, "AttachStderr",
 	    0, "Cmd", cmd);
 	s = body ? js_dump(body) : NULL;
 	json_decref(body);
 	if (!s)
-		return fail(ENOMEM, "out of memory");
+		return err_fail(ENOMEM, "out of memory");
 	req_init(&r, e, "POST");
 	path_s(&r, "/containers/");
 	path_esc(&r, id);
@@ -725,11 +705,11 @@ engine_exec(struct engine *e, const char *id, const char *const *argv,
 	ret = simple(e, &r, want_c);
 	free(s);
 	if (ret == 0) {
-		j = js_parse(r.out.s ? r.out.s : "", r.out.len, NULL);
+		j = js_parse(r.out.s ? r.out.s : "", r.out.len);
 		snprintf(execid, sizeof execid, "%s", js_str(j, "Id", ""));
 		json_decref(j);
 		if (!execid[0])
-			ret = fail(EIO, "exec create: no Id in the answer");
+			ret = err_fail(EIO, "exec create: no Id in the answer");
 	}
 	req_free(&r);
 	if (ret < 0)
@@ -762,7 +742,7 @@ engine_exec(struct engine *e, const char *id, const char *const *argv,
 		}
 		json_decref(j);
 		if (ms_since(t0) >= timeout_ms)
-			return fail(ETIMEDOUT, "exec in %.12s: timed out", id);
+			return err_fail(ETIMEDOUT, "exec in %.12s: timed out", id);
 		nanosleep(&nap, NULL);
 		if (nap.tv_nsec < 400 * 1000000L)
 			nap.tv_nsec *= 2;
@@ -934,7 +914,7 @@ engine_events(struct engine *e, const json_t *filters, long long since,
 	if (filters) {
 		if (!(fs = js_dump(filters))) {
 			req_free(&r);
-			return fail(ENOMEM, "out of memory");
+			return err_fail(ENOMEM, "out of memory");
 		}
 		path_s(&r, "filters=");
 		path_esc(&r, fs);
@@ -945,7 +925,7 @@ engine_events(struct engine *e, const json_t *filters, long long since,
 	r.cancel = cancel;
 	ret = perform(e, &r);
 	if (ret == 0 && l.nomem)
-		ret = fail(ENOMEM, "events: out of memory");
+		ret = err_fail(ENOMEM, "events: out of memory");
 	if (ret == 0)
 		ret = stream_status(&r);
 	buf_free(&l.line);

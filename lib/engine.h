@@ -4,7 +4,7 @@
  * Docker-compatible service.
  *
  *   struct engine *e = engine_new("/var/run/docker.sock", 30000);
- *   if (engine_ping(e) < 0) ... engine_last_error() ...
+ *   if (engine_ping(e) < 0) ... err_text() ...
  *   engine_free(e);
  *
  * Every call uses a fresh curl easy handle, so one struct engine may be
@@ -17,8 +17,8 @@
  *   create), EBUSY conflict (other 409), EINVAL bad arguments or bad JSON
  *   (400), ETIMEDOUT the request timed out, ECONNREFUSED the socket does
  *   not answer, ECANCELED a stream was cancelled, EIO anything else.
- * engine_last_error() is a thread-local line of text for the last failure
- * in this thread, including the engine's own "message" when it sent one.
+ * err_text() (err.h) tells the failure on the calling thread, including
+ * the engine's own "message" when it sent one.
  * Queries return 1 (yes), 0 (no) or -1.  json_t * results are new
  * references owned by the caller.
  *
@@ -45,7 +45,6 @@ struct engine;
 
 struct engine *engine_new(const char *socket_path, long timeout_ms);
 void engine_free(struct engine *e);
-const char *engine_last_error(void);
 
 int engine_ping(struct engine *e);
 int engine_image_exists(struct engine *e, const char *image);	/* 1/0/-1 */

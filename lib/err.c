@@ -10,6 +10,48 @@
 const char *PROG = "drove";
 int verbosity = 0;
 
+static _Thread_local char text[ERR_TEXT_MAX];
+
+/* Formatted apart first: the arguments may include err_text() itself. */
+static void
+vset(const char *fmt, va_list ap)
+{
+	char t[ERR_TEXT_MAX];
+
+	vsnprintf(t, sizeof t, fmt, ap);
+	memcpy(text, t, strlen(t) + 1);
+}
+
+int
+err_fail(int e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(fmt, ap);
+	va_end(ap);
+	errno = e;
+	return -1;
+}
+
+void
+err_set(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(fmt, ap);
+	va_end(ap);
+	errno = e;
+}
+
+const char *
+err_text(void)
+{
+	return text;
+}
+
 static void
 vsay(const char *level, int with_errno, const char *fmt, va_list ap)
 {

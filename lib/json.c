@@ -4,18 +4,20 @@
 #include <string.h>
 #include <time.h>
 
+#include "err.h"
 #include "json.h"
 
 json_t *
-js_parse(const char *data, size_t len, struct js_err *err)
+js_parse(const char *data, size_t len)
 {
 	json_error_t je;
 	json_t *j;
 
 	j = json_loadb(data, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-	if (!j && err)
-		snprintf(err->msg, sizeof err->msg, "%s at line %d column %d",
-		    je.text, je.line, je.column);
+	if (!j)
+		err_fail(json_error_code(&je) == json_error_out_of_memory ?
+		    ENOMEM : EINVAL, "%s at line %d column %d", je.text,
+		    je.line, je.column);
 	return j;
 }
 
@@ -25,7 +27,7 @@ js_dump(const json_t *j)
 	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
 
 	if (!s)
-		errno = ENOMEM;
+		err_fail(ENOMEM, "out of memory");
 	return s;
 }
 

@@ -14,12 +14,9 @@
 #include <stdio.h>
 #include <jansson.h>
 
-struct js_err {
-	char msg[200];
-};
-
-/* Parse a whole document from bytes; NULL and err->msg filled on error. */
-json_t *js_parse(const char *data, size_t len, struct js_err *err);
+/* Parse a whole document from bytes; NULL with errno EINVAL (ENOMEM) and
+ * err_text() "<jansson's text> at line L column C" on error. */
+json_t *js_parse(const char *data, size_t len);
 
 /* Compact serialisation; malloc'd string or NULL on ENOMEM. */
 char *js_dump(const json_t *j);

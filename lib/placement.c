@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "model.h"
 #include "placement_int.h"
 
@@ -164,8 +165,7 @@ reasons(struct pl_view *v, struct pl_policy *pol, int app,
 	return 0;
 nomem:
 	free(excl);
-	errno = ENOMEM;
-	return -1;
+	return err_fail(ENOMEM, "out of memory");
 }
 
 /* Strategies. */
@@ -282,21 +282,23 @@ static struct pl_policy *
 prepare(struct pl_view *v, const struct pl_request *rq, const json_t *env,
     char *why, size_t whylen)
 {
-	char err[PL_LABEL];
 	struct pl_policy *pol;
 
 	if (!rq->app_id || !*rq->app_id || rq->cores < 1 ||
 	    rq->memory_mb < 0) {
-		snprintf(why, whylen,
+		err_fail(EINVAL,
 		    "request needs an appId, CPU count >= 1 and MEMORY >= 0");
-		errno = EINVAL;
+		snprintf(why, whylen, "%s", err_text());
 		return NULL;
 	}
 	pl_index_build(v);
-	if (!(pol = pl_policy_get(v, rq->policy, env, err))) {
-		if (errno == EINVAL)
-			snprintf(why, whylen, "invalid placementPolicy: %s",
-			    err);
+	if (!(pol = pl_policy_get(v, rq->policy, env))) {
+		/* cut as it was when it came in a PL_LABEL buffer */
+		if (errno == EINVAL) {
+			err_fail(EINVAL, "invalid placementPolicy: %.*s",
+			    PL_LABEL - 1, err_text());
+			snprintf(why, whylen, "%s", err_text());
+		}
 		return NULL;
 	}
 	return pol;
@@ -334,8 +336,7 @@ pl_place_env(struct pl_view *v, const struct pl_request *rq,
 		goto nomem;
 	return 1;
 nomem:
-	errno = ENOMEM;
-	return -1;
+	return err_fail(ENOMEM, "out of memory");
 }
 
 int
@@ -357,8 +358,8 @@ pl_capacity_env(struct pl_view *v, const struct pl_request *rq,
 	if (whylen)
 		why[0] = '\0';
 	if (n < 0) {
-		snprintf(why, whylen, "instance count must be >= 0");
-		errno = EINVAL;
+		err_fail(EINVAL, "instance count must be >= 0");
+		snprintf(why, whylen, "%s", err_text());
 		return -1;
 	}
 	if (!(pol = prepare(v, rq, env, why, whylen)))

@@ -76,7 +76,9 @@
  * executor the policy's tags or rules exclude is labelled with per-host
  * limits taken as passing; computed by a scan on failure only), -1
  * with errno: EINVAL a malformed policy, a rule that does not compile or
- * a bad request (why says what), ENOMEM.
+ * a bad request (why says what, and so does err_text()), ENOMEM.  why
+ * is part of the answer, for the API and the instance's errorMessage;
+ * err_text() (err.h) is only set when the call fails.
  *
  * pl_capacity() is the API's capacity check (Drove's checkResources) for
  * n instances of rq: 1 enough, 0 not enough (why: "No executors on

@@ -231,7 +231,7 @@ int pl_app_intern(struct pl_view *v, const char *name);
 
 /* placement_policy.c */
 struct pl_policy *pl_policy_get(struct pl_view *v, const json_t *policy,
-    const json_t *env, char *err);
+    const json_t *env);
 int pl_policy_eval(struct pl_view *v, const struct pl_pnode *p, int ei,
     int app, char *label);
 int pl_policy_passes(struct pl_view *v, const struct pl_policy *pol, int ei,

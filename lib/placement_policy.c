@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "err.h"
 #include "placement_int.h"
 #include "rule.h"
 
@@ -130,9 +131,8 @@ rule_verdicts(struct pl_view *v, struct pl_rule *r, const json_t *env)
 }
 
 static struct pl_rule *
-rule_get(struct pl_view *v, const char *type, const char *text, char *err)
+rule_get(struct pl_view *v, const char *type, const char *text)
 {
-	char msg[PL_LABEL];
 	struct pl_rule *r;
 	int i;
 
@@ -140,13 +140,13 @@ rule_get(struct pl_view *v, const char *type, const char *text, char *err)
 		if (!strcasecmp(v->rules[i]->type, type) &&
 		    !strcmp(v->rules[i]->text, text))
 			return v->rules[i];
-	if (!(r = calloc(1, sizeof *r)))
+	if (!(r = calloc(1, sizeof *r))) {
+		err_fail(ENOMEM, "out of memory");
 		return NULL;
-	if (!(r->compiled = rule_compile(type, text, msg, sizeof msg))) {
-		if (errno != ENOMEM) {
-			snprintf(err, PL_LABEL, "RULE_BASED: %.100s", msg);
-			errno = EINVAL;
-		}
+	}
+	if (!(r->compiled = rule_compile(type, text))) {
+		if (errno != ENOMEM)
+			err_fail(EINVAL, "RULE_BASED: %.100s", err_text());
 		free(r);
 		return NULL;
 	}
@@ -155,7 +155,7 @@ rule_get(struct pl_view *v, const char *type, const char *text, char *err)
 	    pl_grow(&v->rules, &v->arules, v->nrules + 1,
 	    sizeof *v->rules) < 0) {
 		pl_rule_free(r);
-		errno = ENOMEM;
+		err_fail(ENOMEM, "out of memory");
 		return NULL;
 	}
 	v->rules[v->nrules++] = r;
@@ -163,13 +163,13 @@ rule_get(struct pl_view *v, const char *type, const char *text, char *err)
 }
 
 /*
- * Compile p.  NULL with errno EINVAL (err says why) or ENOMEM.
+ * Compile p.  NULL with errno EINVAL or ENOMEM, err_text() saying why.
  * *per_host is set if per-host counts matter, *reads_env if a rule
  * reads the env.
  */
 static struct pl_pnode *
 compile(struct pl_view *v, const json_t *p, const json_t *env, int *per_host,
-    int *reads_env, char *err)
+    int *reads_env)
 {
 	const char *t = js_str(p, "type", NULL), *comb, *rt, *text;
 	struct pl_pnode *n;
@@ -186,7 +186,7 @@ compile(struct pl_view *v, const json_t *p, const json_t *env, int *per_host,
 		return n;
 	}
 	if (!json_is_object(p) || !t) {
-		snprintf(err, PL_LABEL, "placement policy without a type");
+		err_set("placement policy without a type");
 		goto inval;
 	}
 	if (!strcasecmp(t, "ONE_PER_HOST")) {
@@ -195,8 +195,7 @@ compile(struct pl_view *v, const json_t *p, const json_t *env, int *per_host,
 	} else if (!strcasecmp(t, "MAX_N_PER_HOST")) {
 		max = js_int(p, "max", -1);
 		if (max < 1 || max > 64) {
-			snprintf(err, PL_LABEL,
-			    "MAX_N_PER_HOST needs max between 1 and 64");
+			err_set("MAX_N_PER_HOST needs max between 1 and 64");
 			goto inval;
 		}
 		n->type = PL_MAX_N_PER_HOST;
@@ -205,7 +204,7 @@ compile(struct pl_view *v, const json_t *p, const json_t *env, int *per_host,
 	} else if (!strcasecmp(t, "MATCH_TAG")) {
 		t = js_str(p, "tag", "");
 		if (!*t) {
-			snprintf(err, PL_LABEL, "MATCH_TAG needs a tag");
+			err_set("MATCH_TAG needs a tag");
 			goto inval;
 		}
 		n->type = PL_MATCH_TAG;
@@ -218,12 +217,12 @@ compile(struct pl_view *v, const json_t *p, const json_t *env, int *per_host,
 		text = js_str(p, "rule", "");
 		if (!*text || (strcasecmp(rt, "MVEL") &&
 		    strcasecmp(rt, "HOPE"))) {
-			snprintf(err, PL_LABEL, "RULE_BASED needs ruleType "
-			    "MVEL or HOPE and a rule");
+			err_set("RULE_BASED needs ruleType MVEL or HOPE and "
+			    "a rule");
 			goto inval;
 		}
 		n->type = PL_RULE_BASED;
-		if (!(n->rule = rule_get(v, rt, text, err))) {
+		if (!(n->rule = rule_get(v, rt, text))) {
 			free(n);
 			return NULL;
 		}
@@ -238,8 +237,8 @@ compile(struct pl_view *v, const json_t *p, const json_t *env, int *per_host,
 		subs = json_object_get(p, "policies");
 		if (!json_is_array(subs) || !json_array_size(subs) ||
 		    (strcasecmp(comb, "AND") && strcasecmp(comb, "OR"))) {
-			snprintf(err, PL_LABEL, "COMPOSITE needs policies "
-			    "and a combiner AND or OR");
+			err_set("COMPOSITE needs policies and a combiner AND "
+			    "or OR");
 			goto inval;
 		}
 		n->type = strcasecmp(comb, "OR") ? PL_AND : PL_OR;
@@ -247,15 +246,14 @@ compile(struct pl_view *v, const json_t *p, const json_t *env, int *per_host,
 			goto nomem;
 		json_array_foreach(subs, i, sub) {
 			if (!(n->sub[n->nsub] = compile(v, sub, env, per_host,
-			    reads_env, err))) {
+			    reads_env))) {
 				pnode_free(n);
 				return NULL;
 			}
 			n->nsub++;
 		}
 	} else {
-		snprintf(err, PL_LABEL, "unknown placement policy type '%s'",
-		    t);
+		err_set("unknown placement policy type '%s'", t);
 		goto inval;
 	}
 	return n;
@@ -265,7 +263,7 @@ inval:
 	return NULL;
 nomem:
 	pnode_free(n);
-	errno = ENOMEM;
+	err_fail(ENOMEM, "out of memory");
 	return NULL;
 }
 
@@ -511,12 +509,10 @@ and_no_tag(struct pl_pnode *root)
 
 /*
  * The compiled effective policy for (policy, env), compiled on first use
- * in this index.  NULL with errno EINVAL (err, PL_LABEL bytes, says why)
- * or ENOMEM.
+ * in this index.  NULL with errno EINVAL or ENOMEM, err_text() saying why.
  */
 struct pl_policy *
-pl_policy_get(struct pl_view *v, const json_t *policy, const json_t *env,
-    char *err)
+pl_policy_get(struct pl_view *v, const json_t *policy, const json_t *env)
 {
 	struct pl_index *ix = &v->ix;
 	struct pl_policy *pol;
@@ -536,7 +532,7 @@ pl_policy_get(struct pl_view *v, const json_t *policy, const json_t *env,
 		    (!pol->env || json_equal(pol->env, pl_rd(env))))
 			return pol;
 	}
-	if (!(root = compile(v, policy, env, &per_host, &reads_env, err)))
+	if (!(root = compile(v, policy, env, &per_host, &reads_env)))
 		return NULL;
 	if (!policy_targets(policy) && !(root = and_no_tag(root)))
 		goto nomem;
@@ -576,6 +572,6 @@ pl_policy_get(struct pl_view *v, const json_t *policy, const json_t *env,
 	ix->pols[ix->npols++] = pol;
 	return pol;
 nomem:
-	errno = ENOMEM;
+	err_fail(ENOMEM, "out of memory");
 	return NULL;
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "err.h"
 #include "ids.h"
 #include "model.h"
 #include "record.h"
@@ -110,20 +111,16 @@ reconcile_identity(const json_t *cfg, char *host, size_t hostlen,
 }
 
 static int
-zkfail(struct js_err *err, const char *what, const char *path)
+zkfail(const char *what, const char *path)
 {
-	int e = errno;
-
-	snprintf(err->msg, sizeof err->msg, "unable to %s '%.80s': %.90s", what,
-	    path, zk_last_error());
-	errno = e;
-	return -1;
+	return err_fail(errno, "unable to %s '%.80s': %.90s", what, path,
+	    err_text());
 }
 
 int
 reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
     int watch, json_t **out_containers, json_t **out_assignments,
-    json_t **out_infos, struct js_err *err)
+    json_t **out_infos)
 {
 	char dir[ZKP_MAX], path[ZKP_MAX], **names = NULL, **n;
 	json_t *as = json_object(), *infos = json_object(), *a, *info;
@@ -136,7 +133,7 @@ reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
 	if (zk_children(z, dir, watch, &names, NULL) < 0) {
 		if (errno != ENOENT || zk_ensure(z, dir) < 0 ||
 		    zk_children(z, dir, watch, &names, NULL) < 0) {
-			zkfail(err, "list", dir);
+			zkfail("list", dir);
 			goto fail;
 		}
 	}
@@ -146,7 +143,7 @@ reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
 		if (!(a = zk_get_json(z, path, watch, NULL))) {
 			if (errno == ENOENT)
 				continue;
-			zkfail(err, "read", path);
+			zkfail("read", path);
 			goto fail;
 		}
 		json_object_set_new(as, *n, a);
@@ -156,13 +153,12 @@ reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
 		if ((info = zk_get_json(z, path, 0, NULL)))
 			json_object_set_new(infos, *n, info);
 		else if (errno != ENOENT && errno != EINVAL) {
-			zkfail(err, "read", path);
+			zkfail("read", path);
 			goto fail;
 		}
 	}
 	if (!(cs = engine_list(e, "drove.instance.id", 1))) {
-		snprintf(err->msg, sizeof err->msg, "unable to list "
-		    "containers: %s", engine_last_error());
+		err_fail(errno, "unable to list containers: %s", err_text());
 		goto fail;
 	}
 	zk_free_names(names);
@@ -171,7 +167,7 @@ reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
 	*out_infos = infos;
 	return 0;
 bad:
-	snprintf(err->msg, sizeof err->msg, "bad executor id");
+	err_set("bad executor id");
 fail:
 	if (names)
 		zk_free_names(names);
@@ -182,7 +178,7 @@ fail:
 
 int
 reconcile_apply(struct zk *z, struct engine *e, const json_t *d,
-    const json_t *info, struct js_err *err)
+    const json_t *info)
 {
 	const char *act = js_str(d, "action", ""), *cid;
 	char path[ZKP_MAX];
@@ -192,27 +188,24 @@ reconcile_apply(struct zk *z, struct engine *e, const json_t *d,
 	if (!strcmp(act, "kill")) {
 		cid = js_str(d, "containerId", "");
 		engine_kill(e, cid, "KILL");	/* fails if not running */
-		if (engine_remove(e, cid, 1, 1) < 0 && errno != ENOENT) {
-			snprintf(err->msg, sizeof err->msg, "unable to remove "
-			    "container %.12s: %s", cid, engine_last_error());
-			return -1;
-		}
+		if (engine_remove(e, cid, 1, 1) < 0 && errno != ENOENT)
+			return err_fail(errno, "unable to remove container "
+			    "%.12s: %s", cid, err_text());
 		return 0;
 	}
 	if (strcmp(act, "lost"))
 		return 0;
 	if (zkp_instance(path, zk_ns(z), js_str(d, "appId", ""),
 	    js_str(d, "instanceId", "")) < 0) {
-		snprintf(err->msg, sizeof err->msg, "bad instance id");
+		err_set("bad instance id");
 		return -1;
 	}
 	if (!(ni = rec_instance_with_state(info, INST_LOST,
 	    RECONCILE_LOST_MSG, js_now_ms()))) {
-		snprintf(err->msg, sizeof err->msg, "no usable InstanceInfo "
-		    "for '%.80s'", path);
+		err_set("no usable InstanceInfo for '%.80s'", path);
 		return -1;
 	}
 	r = zk_put_json(z, path, ni, 0);
 	json_decref(ni);
-	return r < 0 ? zkfail(err, "write", path) : 0;
+	return r < 0 ? zkfail("write", path) : 0;
 }

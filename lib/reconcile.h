@@ -36,8 +36,8 @@
  * reconcile_apply() carries out one kill (kill + force-remove) or lost
  * (info, the stored InstanceInfo, rewritten with rec_instance_with_state():
  * LOST, errorMessage RECONCILE_LOST_MSG, updated now) decision; adopt is
- * a no-op.  They return 0, or -1 with errno and a
- * message in err (ZooKeeper's or the engine's).
+ * a no-op.  They return 0, or -1 with errno and err_text() (err.h)
+ * saying what failed, with ZooKeeper's or the engine's words.
  */
 #ifndef DROVE_RECONCILE_H
 #define DROVE_RECONCILE_H
@@ -57,8 +57,8 @@ int reconcile_identity(const json_t *cfg, char *host, size_t hostlen,
     char *executor_id);
 int reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
     int watch, json_t **out_containers, json_t **out_assignments,
-    json_t **out_infos, struct js_err *err);
+    json_t **out_infos);
 int reconcile_apply(struct zk *z, struct engine *e, const json_t *decision,
-    const json_t *info, struct js_err *err);
+    const json_t *info);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "err.h"
 #include "rule.h"
 
 enum tok {
@@ -72,8 +73,6 @@ struct parser {
 	regex_t *re;
 	int nre;
 	int depth;
-	char *err;
-	size_t errlen;
 	int failed;
 };
 
@@ -92,9 +91,7 @@ perr(struct parser *p, size_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (p->err && p->errlen)
-		snprintf(p->err, p->errlen, "column %zu: %s", off + 1, msg);
-	return -1;
+	return err_fail(EINVAL, "column %zu: %s", off + 1, msg);
 }
 
 static char *
@@ -839,15 +836,8 @@ parse_or(struct parser *p)
 	return a;
 }
 
-static void
-seterr(char *err, size_t errlen, const char *msg)
-{
-	if (err && errlen)
-		snprintf(err, errlen, "%s", msg);
-}
-
 struct rule *
-rule_compile(const char *type, const char *text, char *err, size_t errlen)
+rule_compile(const char *type, const char *text)
 {
 	struct parser p;
 	struct rule *r;
@@ -856,39 +846,31 @@ rule_compile(const char *type, const char *text, char *err, size_t errlen)
 
 	if (!type || (strcasecmp(type, "MVEL") != 0 &&
 	    strcasecmp(type, "HOPE") != 0)) {
-		if (err && errlen)
-			snprintf(err, errlen, "unknown rule type '%.40s'",
-			    type ? type : "(null)");
-		errno = EINVAL;
+		err_fail(EINVAL, "unknown rule type '%.40s'",
+		    type ? type : "(null)");
 		return NULL;
 	}
 	len = text ? strnlen(text, RULE_MAX_LEN + 1) : 0;
 	if (len > RULE_MAX_LEN) {
-		if (err && errlen)
-			snprintf(err, errlen, "rule longer than %d bytes",
-			    RULE_MAX_LEN);
-		errno = EINVAL;
+		err_fail(EINVAL, "rule longer than %d bytes", RULE_MAX_LEN);
 		return NULL;
 	}
 	memset(&p, 0, sizeof p);
 	p.src = text ? text : "";
 	p.depth = -1;	/* the top level is not nesting */
 	p.hope = !strcasecmp(type, "HOPE");
-	p.err = err;
-	p.errlen = errlen;
 	p.psize = 2 * len + 2;
 	p.pool = malloc(p.psize);
 	p.nodes = malloc(RULE_MAX_NODES * sizeof *p.nodes);
 	p.re = malloc(RULE_MAX_REGEXES * sizeof *p.re);
 	if (!p.pool || !p.nodes || !p.re) {
-		seterr(err, errlen, "out of memory");
-		errno = ENOMEM;
+		err_fail(ENOMEM, "out of memory");
 		goto fail;
 	}
 	if (lex(&p, 0) < 0)
 		goto bad;
 	if (p.t == T_EOF) {
-		seterr(err, errlen, "rule is empty");
+		err_set("rule is empty");
 		goto bad;
 	}
 	if ((root = parse_or(&p)) < 0)
@@ -899,12 +881,11 @@ rule_compile(const char *type, const char *text, char *err, size_t errlen)
 		goto bad;
 	}
 	if (isliteral(&p, root) && p.nodes[root].type != N_BOOL) {
-		seterr(err, errlen, "rule is not a boolean expression");
+		err_set("rule is not a boolean expression");
 		goto bad;
 	}
 	if (!(r = malloc(sizeof *r))) {
-		seterr(err, errlen, "out of memory");
-		errno = ENOMEM;
+		err_fail(ENOMEM, "out of memory");
 		goto fail;
 	}
 	r->nodes = p.nodes;
@@ -1215,29 +1196,42 @@ ev(const struct rule *r, int i, const json_t *ctx)
 	}
 }
 
-int
-rule_check(const struct rule *r, const json_t *ctx, char *err, size_t errlen)
+/* 1 true, 0 false, -1 an error (*why says which). */
+static int
+check(const struct rule *r, const json_t *ctx, const char **why)
 {
 	struct val v;
 
 	if (!r || !json_is_object(ctx)) {
-		seterr(err, errlen, "the context is not an object");
+		*why = "the context is not an object";
 		return -1;
 	}
 	v = ev(r, r->root, ctx);
 	if (v.t == V_ERR) {
-		seterr(err, errlen, v.s);
+		*why = v.s;
 		return -1;
 	}
 	if (v.t != V_BOOL) {
-		seterr(err, errlen, "rule did not yield a boolean");
+		*why = "rule did not yield a boolean";
 		return -1;
 	}
 	return v.b;
 }
 
 int
+rule_check(const struct rule *r, const json_t *ctx)
+{
+	const char *why = "";
+	int v = check(r, ctx, &why);
+
+	return v < 0 ? err_fail(EINVAL, "%s", why) : v;
+}
+
+/* No text: placement evaluates rules for every executor. */
+int
 rule_eval(const struct rule *r, const json_t *ctx)
 {
-	return rule_check(r, ctx, NULL, 0) == 1;
+	const char *why;
+
+	return check(r, ctx, &why) == 1;
 }

@@ -12,16 +12,19 @@
  *    "hostname": "<executor hostname>", "tags": ["..."]}
  *
  * rule_compile(): type is "MVEL" or "HOPE" (case-insensitive); returns an
- * owned compiled rule, or NULL with err filled ("column 12: expected ')'",
- * "rule longer than 4096 bytes", ...) and errno EINVAL / ENOMEM.  Size and
+ * owned compiled rule, or NULL with errno EINVAL / ENOMEM and err_text()
+ * (err.h) saying why ("column 12: expected ')'", "rule longer than 4096
+ * bytes", ...).  Size and
  * cost are bounded at compile time (length, node count, nesting depth,
  * regex size), so evaluation of any compiled rule is bounded too.
  * rule_eval(): 1 when the rule yields boolean true for ctx (borrowed), 0
  * otherwise (false, a non-boolean result, a missing key compared, or a
  * type error: Drove passes a rule only on SUCCESS with true).
+ * rule_eval() leaves err_text() alone (it runs for every executor).
  * rule_check(): as rule_eval() but tells a false result (0) from an
- * evaluation error (-1, err filled: "operand of '&&' is not a boolean",
- * "rule did not yield a boolean"), for the dry-run endpoint.
+ * evaluation error (-1 with errno EINVAL and err_text() "operand of '&&'
+ * is not a boolean", "rule did not yield a boolean"), for the dry-run
+ * endpoint.
  * rule_free(NULL) is a no-op.  A compiled rule is immutable: several
  * threads may evaluate it at once.
  *
@@ -47,11 +50,9 @@
 
 struct rule;
 
-struct rule *rule_compile(const char *type, const char *text, char *err,
-    size_t errlen);
+struct rule *rule_compile(const char *type, const char *text);
 int rule_eval(const struct rule *r, const json_t *ctx);
-int rule_check(const struct rule *r, const json_t *ctx, char *err,
-    size_t errlen);
+int rule_check(const struct rule *r, const json_t *ctx);
 void rule_free(struct rule *r);
 
 #endif

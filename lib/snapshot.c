@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "model.h"
 #include "snapshot.h"
 #include "zkpath.h"
@@ -16,7 +17,7 @@ snap_new(void)
 	    "applications", "assignments", "requests", "warnings");
 
 	if (!s)
-		errno = ENOMEM;
+		err_fail(ENOMEM, "out of memory");
 	return s;
 }
 
@@ -34,8 +35,6 @@ member(json_t *snap, const char *key)
 }
 
 static void warning(json_t *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-static int bad(struct js_err *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -75,29 +74,13 @@ put(json_t *snap, const char *kind, const char *name, const char *sub,
 			o = e;
 		name = sub;
 	}
-	if (!o || json_object_set(o, name, data) < 0) {
-		errno = ENOMEM;
-		return -1;
-	}
+	if (!o || json_object_set(o, name, data) < 0)
+		return err_fail(ENOMEM, "out of memory");
 	return 0;
 }
 
-static int
-bad(struct js_err *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err)
-		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-	va_end(ap);
-	errno = EINVAL;
-	return -1;
-}
-
 int
-snap_put_path(json_t *snap, const char *ns, const char *path, json_t *data,
-    struct js_err *err)
+snap_put_path(json_t *snap, const char *ns, const char *path, json_t *data)
 {
 	char buf[ZKP_MAX], *seg[5], *p, *save = NULL;
 	const char *kind;
@@ -122,11 +105,11 @@ snap_put_path(json_t *snap, const char *ns, const char *path, json_t *data,
 	else
 		return 0;
 	if (!json_is_object(data))
-		return bad(err, "%s: data is not a JSON object", path);
+		return err_fail(EINVAL, "%s: data is not a JSON object", path);
 	if (!strcmp(kind, "executors") &&
 	    !json_is_object(json_object_get(data, "state")))
-		return bad(err, "%s: executor data without a \"state\" object",
-		    path);
+		return err_fail(EINVAL,
+		    "%s: executor data without a \"state\" object", path);
 	if (put(snap, kind, seg[2], n == 4 ? seg[3] : NULL, data) < 0)
 		return -1;
 	return 1;
@@ -142,30 +125,26 @@ blank(const char *s, size_t n)
 	return n == 0;
 }
 
-/* "line L column C: what" from jansson's "what at line 1 column C". */
+/* "line L column C: what" from js_parse()'s "what at line 1 column C". */
 static void
-parse_error(struct js_err *err, long lineno, char *msg)
+parse_error(long lineno)
 {
-	char *at = strstr(msg, " at line 1 column ");
-	long col = 0;
+	const char *msg = err_text(), *at = strstr(msg, " at line 1 column ");
+	int n = at ? (int)(at - msg) : (int)strlen(msg);
+	long col = at ? strtol(at + 18, NULL, 10) : 0;
 
-	if (at) {
-		col = strtol(at + 18, NULL, 10);
-		*at = '\0';
-	}
 	if (col > 0)
-		snprintf(err->msg, sizeof err->msg, "line %ld column %ld: "
-		    "%.120s", lineno, col, msg);
+		err_fail(EINVAL, "line %ld column %ld: %.*s", lineno, col,
+		    n < 120 ? n : 120, msg);
 	else
-		snprintf(err->msg, sizeof err->msg, "line %ld: %.170s",
-		    lineno, msg);
+		err_fail(EINVAL, "line %ld: %.*s", lineno, n < 170 ? n : 170,
+		    msg);
 }
 
 json_t *
-snap_parse(const char *text, size_t len, const char *ns, struct js_err *err)
+snap_parse(const char *text, size_t len, const char *ns)
 {
 	char nsbuf[ZKP_MAX];
-	struct js_err jerr;
 	const char *line = text, *end = text + len, *nl, *path;
 	json_t *snap, *j;
 	long lineno = 0;
@@ -178,54 +157,46 @@ snap_parse(const char *text, size_t len, const char *ns, struct js_err *err)
 		n = nl ? (size_t)(nl - line) : (size_t)(end - line);
 		lineno++;
 		if (!blank(line, n)) {
-			if (!(j = js_parse(line, n, &jerr))) {
-				if (err)
-					parse_error(err, lineno, jerr.msg);
-				goto fail_inval;
+			if (!(j = js_parse(line, n))) {
+				if (errno == ENOMEM)
+					goto fail;
+				parse_error(lineno);
+				goto fail;
 			}
 			path = js_str(j, "path", NULL);
 			if (!json_is_object(j) || !path || path[0] != '/' ||
 			    !json_object_get(j, "data")) {
 				json_decref(j);
-				if (err)
-					snprintf(err->msg, sizeof err->msg,
-					    "line %ld: expected {\"path\":\"/"
-					    "...\",\"data\":...}", lineno);
-				goto fail_inval;
+				err_fail(EINVAL, "line %ld: expected "
+				    "{\"path\":\"/...\",\"data\":...}", lineno);
+				goto fail;
 			}
 			if (!ns) {
 				size_t k = strcspn(path + 1, "/");
 
 				if (k == 0 || k >= sizeof nsbuf) {
 					json_decref(j);
-					if (err)
-						snprintf(err->msg,
-						    sizeof err->msg, "line %ld: "
-						    "no namespace in the path",
-						    lineno);
-					goto fail_inval;
+					err_fail(EINVAL, "line %ld: no "
+					    "namespace in the path", lineno);
+					goto fail;
 				}
 				memcpy(nsbuf, path + 1, k);
 				nsbuf[k] = '\0';
 				ns = nsbuf;
 			}
 			if (snap_put_path(snap, ns, path,
-			    json_object_get(j, "data"), &jerr) < 0) {
+			    json_object_get(j, "data")) < 0) {
 				json_decref(j);
-				if (errno != EINVAL)
-					goto fail;
-				if (err)
-					snprintf(err->msg, sizeof err->msg,
-					    "line %ld: %.170s", lineno, jerr.msg);
-				goto fail_inval;
+				if (errno == EINVAL)
+					err_fail(EINVAL, "line %ld: %.170s",
+					    lineno, err_text());
+				goto fail;
 			}
 			json_decref(j);
 		}
 		line += n + 1;
 	}
 	return snap;
-fail_inval:
-	errno = EINVAL;
 fail:
 	json_decref(snap);
 	return NULL;
@@ -242,28 +213,24 @@ children(struct zk *z, const char *dir, int watch, char ***names)
 		return -1;
 	if (watch && zk_exists(z, dir, 1) < 0)
 		return -1;
-	if (!(*names = calloc(1, sizeof **names))) {
-		errno = ENOMEM;
-		return -1;
-	}
+	if (!(*names = calloc(1, sizeof **names)))
+		return err_fail(ENOMEM, "out of memory");
 	return 0;
 }
 
-/* Every child of dir into snap: 0, -1 (path in where). */
+/* Every child of dir into snap: 0, -1 ("unable to read 'path': ..."). */
 static int
 load_dir(struct zk *z, json_t *snap, const char *dir, int watch_dir,
-    int watch_data, const char *kind, const char *owner, char *where,
-    size_t wlen)
+    int watch_data, const char *kind, const char *owner)
 {
 	char p[ZKP_MAX];
 	char **names;
 	json_t *j;
 	int i;
 
-	if (children(z, dir, watch_dir, &names) < 0) {
-		snprintf(where, wlen, "%s", dir);
-		return -1;
-	}
+	if (children(z, dir, watch_dir, &names) < 0)
+		return err_fail(errno, "unable to read '%s': %s", dir,
+		    err_text());
 	for (i = 0; names[i]; i++) {
 		if (zkp_child(p, dir, names[i]) < 0)
 			continue;
@@ -274,7 +241,8 @@ load_dir(struct zk *z, json_t *snap, const char *dir, int watch_dir,
 				warning(snap, "'%s': bad JSON", p);
 				continue;
 			}
-			snprintf(where, wlen, "%s", p);
+			err_fail(errno, "unable to read '%s': %s", p,
+			    err_text());
 			zk_free_names(names);
 			return -1;
 		}
@@ -284,8 +252,8 @@ load_dir(struct zk *z, json_t *snap, const char *dir, int watch_dir,
 		    owner ? names[i] : NULL, j) < 0) {
 			json_decref(j);
 			zk_free_names(names);
-			snprintf(where, wlen, "%s", p);
-			return -1;
+			return err_fail(ENOMEM, "unable to read '%s': %s", p,
+			    err_text());
 		}
 		json_decref(j);
 	}
@@ -295,7 +263,7 @@ load_dir(struct zk *z, json_t *snap, const char *dir, int watch_dir,
 
 int
 snap_load_zk(struct zk *z, const char *ns, int what, int watch,
-    json_t *snap, char *where, size_t wlen)
+    json_t *snap)
 {
 	char dir[ZKP_MAX];
 	const char *eid;
@@ -303,28 +271,27 @@ snap_load_zk(struct zk *z, const char *ns, int what, int watch,
 
 	if (what & SNAP_EXECUTORS) {
 		zkp_executors_dir(dir, ns);
-		if (load_dir(z, snap, dir, watch, watch, "executors", NULL,
-		    where, wlen) < 0)
+		if (load_dir(z, snap, dir, watch, watch, "executors",
+		    NULL) < 0)
 			return -1;
 		ex = member(snap, "executors");
 		json_object_foreach(ex, eid, v) {
 			if (zkp_executor_assignments(dir, ns, eid) < 0)
 				continue;
 			if (load_dir(z, snap, dir, watch, 0, "assignments",
-			    eid, where, wlen) < 0)
+			    eid) < 0)
 				return -1;
 		}
 	}
 	if (what & SNAP_APPS) {
 		zkp_apps_dir(dir, ns);
-		if (load_dir(z, snap, dir, 0, 0, "applications", NULL, where,
-		    wlen) < 0)
+		if (load_dir(z, snap, dir, 0, 0, "applications",
+		    NULL) < 0)
 			return -1;
 	}
 	if (what & SNAP_REQUESTS) {
 		zkp_requests_dir(dir, ns);
-		if (load_dir(z, snap, dir, watch, 0, "requests", NULL, where,
-		    wlen) < 0)
+		if (load_dir(z, snap, dir, watch, 0, "requests", NULL) < 0)
 			return -1;
 	}
 	return 0;

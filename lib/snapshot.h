@@ -17,9 +17,10 @@
  * takes the namespace of the first line; lines of another namespace and
  * other paths are ignored.  A recognised path whose data is not an object
  * (an executor also needs a "state" object) is an error.  Returns a new
- * snapshot, or NULL with errno EINVAL and err "line N: ..." / ENOMEM.
+ * snapshot, or NULL with errno EINVAL and err_text() "line N: ..." (for
+ * bad JSON "line N column C: ...") / ENOMEM.
  * snap_put_path(): one such line already parsed: 1 kept, 0 ignored, -1
- * EINVAL (wrong shape; why in err) / ENOMEM.
+ * EINVAL (wrong shape; err_text() says why) / ENOMEM.
  *
  * snap_load_zk(): reads the live state into snap: what is an OR of
  * SNAP_EXECUTORS (node data of every /<ns>/executor/<eid> plus every
@@ -28,7 +29,7 @@
  * assignment directory and the requests directory (exists watches where a
  * directory is missing).  Unreadable or non-JSON znodes go to "warnings".
  * 0, or -1 with errno (ENOTCONN: try later; other: ZooKeeper trouble) and
- * the failing path in where.
+ * err_text() "unable to read '<failing path>': <ZooKeeper's text>".
  *
  * snap_view(): a new placement view: every executor (ascending id) then
  * every assignment held; executors the view refuses go to "warnings".
@@ -51,12 +52,11 @@
 #define SNAP_REQUESTS	4
 
 json_t *snap_new(void);
-json_t *snap_parse(const char *text, size_t len, const char *ns,
-    struct js_err *err);
+json_t *snap_parse(const char *text, size_t len, const char *ns);
 int snap_put_path(json_t *snap, const char *ns, const char *path,
-    json_t *data, struct js_err *err);
+    json_t *data);
 int snap_load_zk(struct zk *z, const char *ns, int what, int watch,
-    json_t *snap, char *where, size_t wlen);
+    json_t *snap);
 struct pl_view *snap_view(json_t *snap);
 json_t *snap_requests(json_t *snap);
 void snap_pl_request(const char *app_id, const json_t *spec,

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "duration.h"
+#include "err.h"
 #include "ids.h"
 #include "rule.h"
 #include "spec.h"
@@ -644,7 +645,6 @@ v_placement(struct vctx *v, json_t *pp, const char *path, int depth)
 		vstr(v, pp, "tag", p, 1);
 	} else if (!strcmp(type, "RULE_BASED")) {
 		const char *rt, *text;
-		char rerr[200];
 		struct rule *r;
 
 		pf(p, "%s.ruleType", path);
@@ -652,13 +652,13 @@ v_placement(struct vctx *v, json_t *pp, const char *path, int depth)
 		pf(p, "%s.rule", path);
 		text = vstr(v, pp, "rule", p, 1);
 		if (rt && text && *text) {
-			if ((r = rule_compile(rt, text, rerr, sizeof rerr)))
+			if ((r = rule_compile(rt, text)))
 				rule_free(r);
 			else if (errno == ENOMEM)
 				v->oom = 1;
 			else
 				verr(v, "- placementPolicy rule does not parse: "
-				    "%s", rerr);
+				    "%s", err_text());
 		}
 	} else if (!strcmp(type, "COMPOSITE")) {
 		pf(p, "%s.combiner", path);

@@ -4,14 +4,8 @@
 #include <string.h>
 #include <hwloc.h>
 
+#include "err.h"
 #include "topo.h"
-
-static void
-seterr(struct js_err *err, const char *msg)
-{
-	if (err)
-		snprintf(err->msg, sizeof err->msg, "%s", msg);
-}
 
 static int
 cmp_int(const void *a, const void *b)
@@ -81,27 +75,25 @@ topo_free(struct topo *t)
 }
 
 int
-topo_discover(struct topo *t, struct js_err *err)
+topo_discover(struct topo *t)
 {
 	hwloc_topology_t h;
 	hwloc_obj_t numa, pu;
 	int i, nnuma, n, *cores = NULL, ret = 0;
 
 	memset(t, 0, sizeof *t);
-	if (hwloc_topology_init(&h) < 0) {
-		seterr(err, "hwloc_topology_init failed");
-		return -1;
-	}
+	if (hwloc_topology_init(&h) < 0)
+		return err_fail(errno ? errno : ENOMEM,
+		    "hwloc_topology_init failed");
 	if (hwloc_topology_load(h) < 0) {
-		seterr(err, "hwloc_topology_load failed");
 		hwloc_topology_destroy(h);
-		return errno = EINVAL, -1;
+		return err_fail(EINVAL, "hwloc_topology_load failed");
 	}
 	nnuma = hwloc_get_nbobjs_by_type(h, HWLOC_OBJ_NUMANODE);
 	n = hwloc_get_nbobjs_by_type(h, HWLOC_OBJ_PU);
 	if (!(cores = malloc(sizeof *cores * (size_t)(n > 0 ? n : 1)))) {
 		hwloc_topology_destroy(h);
-		return -1;
+		return err_fail(ENOMEM, "out of memory");
 	}
 	for (i = 0; i < nnuma && ret == 0; i++) {
 		int k = 0, id;
@@ -131,10 +123,10 @@ topo_discover(struct topo *t, struct js_err *err)
 	free(cores);
 	hwloc_topology_destroy(h);
 	if (ret < 0) {
-		seterr(err, "out of memory");
 		topo_free(t);
+		return err_fail(ENOMEM, "out of memory");
 	}
-	return ret;
+	return 0;
 }
 
 int
@@ -240,47 +232,41 @@ topo_merge_numa(struct topo *t)
 }
 
 int
-topo_apply(struct topo *t, const json_t *res, struct js_err *err)
+topo_apply(struct topo *t, const json_t *res)
 {
 	json_t *os = json_object_get(res, "osCores"), *v, *op;
 	int *cores, n = 0, pct;
 	size_t i;
 
-	if (os && !json_is_array(os)) {
-		seterr(err, "resources.osCores: not a list");
-		return errno = EINVAL, -1;
-	}
+	if (os && !json_is_array(os))
+		return err_fail(EINVAL, "resources.osCores: not a list");
 	cores = malloc(sizeof *cores * (json_array_size(os) + 1));
 	if (!cores)
-		return -1;
+		return err_fail(ENOMEM, "out of memory");
 	json_array_foreach(os, i, v) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0) {
 			free(cores);
-			seterr(err, "resources.osCores: not a core id");
-			return errno = EINVAL, -1;
+			return err_fail(EINVAL,
+			    "resources.osCores: not a core id");
 		}
 		cores[n++] = (int)json_integer_value(v);
 	}
 	topo_remove_cores(t, cores, n);
 	free(cores);
 	pct = (int)js_int(res, "exposedMemPercentage", 100);
-	if (pct < 50 || pct > 100) {
-		seterr(err, "resources.exposedMemPercentage: must be 50..100");
-		return errno = EINVAL, -1;
-	}
+	if (pct < 50 || pct > 100)
+		return err_fail(EINVAL,
+		    "resources.exposedMemPercentage: must be 50..100");
 	topo_mem_percent(t, pct);
 	op = json_object_get(res, "overProvisioning");
 	if (js_bool(op, "enabled", 0) && topo_overprovision(t,
 	    (int)js_int(op, "cpuMultiplier", 1),
-	    (int)js_int(op, "memoryMultiplier", 1)) < 0) {
-		seterr(err, errno == EINVAL ? "resources.overProvisioning: "
-		    "multipliers must be 1..20" : "out of memory");
-		return -1;
-	}
-	if (js_bool(res, "disableNUMAPinning", 0) && topo_merge_numa(t) < 0) {
-		seterr(err, "out of memory");
-		return -1;
-	}
+	    (int)js_int(op, "memoryMultiplier", 1)) < 0)
+		return err_fail(errno, "%s", errno == EINVAL ?
+		    "resources.overProvisioning: multipliers must be 1..20" :
+		    "out of memory");
+	if (js_bool(res, "disableNUMAPinning", 0) && topo_merge_numa(t) < 0)
+		return err_fail(errno, "out of memory");
 	return 0;
 }
 

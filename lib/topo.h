@@ -10,8 +10,8 @@
  * HWLOC_XMLFILE and HWLOC_FSROOT, so tests can fake any machine.
  *
  *   struct topo t;
- *   topo_discover(&t, &err);                   from hwloc
- *   topo_apply(&t, js_get(cfg, "resources"), &err);  Drove's options
+ *   topo_discover(&t);                         from hwloc
+ *   topo_apply(&t, js_get(cfg, "resources"));  Drove's options
  *   json_t *l = topo_layout_json(&t);          {"cores":{"0":[..]},
  *                                               "memory":{"0":mb}}
  *   topo_free(&t);
@@ -23,8 +23,9 @@
  * memory times memoryMultiplier), then disableNUMAPinning
  * (topo_merge_numa: every node merged into node 0).
  * The transforms are pure functions on the struct, usable without hwloc.
- * Functions return 0, or -1 with errno (ENOMEM, EINVAL) and err->msg
- * filled where there is an err.
+ * Functions return 0, or -1 with errno (ENOMEM, EINVAL); topo_discover()
+ * and topo_apply() also leave err_text() (err.h) saying what was wrong
+ * ("resources.osCores: not a list").
  */
 #ifndef DROVE_TOPO_H
 #define DROVE_TOPO_H
@@ -43,7 +44,7 @@ struct topo {
 	int nnodes;
 };
 
-int topo_discover(struct topo *t, struct js_err *err);
+int topo_discover(struct topo *t);
 /* Build a topology by hand (tests): adds node id with its cores. */
 int topo_add_node(struct topo *t, int id, const int *cores, int ncores,
     long long mem_mb);
@@ -56,7 +57,7 @@ int topo_merge_numa(struct topo *t);
 int topo_next_prime(int n);	/* smallest prime >= n (>= 2) */
 
 /* Apply the executor YAML's `resources` block (NULL: defaults). */
-int topo_apply(struct topo *t, const json_t *resources, struct js_err *err);
+int topo_apply(struct topo *t, const json_t *resources);
 
 int topo_total_cores(const struct topo *t);
 long long topo_total_mem_mb(const struct topo *t);

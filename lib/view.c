@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "err.h"
 #include "sig.h"
 #include "view.h"
 #include "zkpath.h"
@@ -73,7 +74,6 @@ struct view {
 	struct change *ch;
 	size_t nch, capch;
 	int changed;		/* this batch changed something */
-	char err[ZKP_MAX + 128];
 };
 
 /* --- paths ---------------------------------------------------------- */
@@ -540,12 +540,6 @@ view_resync_due(const struct view *v, long long now_ms)
 	return now_ms - v->last_full >= VIEW_RESYNC_MS;
 }
 
-const char *
-view_error(const struct view *v)
-{
-	return v->err;
-}
-
 /* --- reading ---------------------------------------------------------- */
 
 /* The paths of a set as a batch of reads (paths borrowed from set). */
@@ -568,10 +562,9 @@ batch_of(json_t *set, size_t *n)
 static int
 fail(struct view *v, int e, const char *what, const char *path)
 {
-	snprintf(v->err, sizeof v->err, "unable to %.20s '%.*s': %.60s", what,
-	    ZKP_MAX, path, strerror(e));
-	errno = e;
-	return -1;
+	(void)v;
+	return err_fail(e, "unable to %.20s '%.*s': %.60s", what, ZKP_MAX,
+	    path, strerror(e));
 }
 
 static int
@@ -682,7 +675,6 @@ list_dirs(struct view *v)
 static int
 read_records(struct view *v)
 {
-	struct js_err jerr;
 	struct zk_read *r;
 	struct ppath pp;
 	json_t *set, *j;
@@ -722,7 +714,7 @@ read_records(struct view *v)
 		} else if (r[i].err)
 			rc = fail(v, r[i].err, "read", r[i].path);
 		else {
-			j = js_parse(r[i].data, r[i].len, &jerr);
+			j = js_parse(r[i].data, r[i].len);
 			if (json_is_object(j))
 				rc = apply(v, r[i].path, &pp, j, r[i].version);
 			else	/* not a record: as if absent */

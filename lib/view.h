@@ -58,8 +58,9 @@
  *
  * Errors: view_load() and view_refresh() return 0, or -1 with errno
  * (ENOTCONN: the session is away, call again after ZK_EV_CONNECTED; ENOMEM;
- * EIO) and a text in view_error(); what was read before the failure is
- * kept, the rest is read again by the next call.
+ * EIO) and err_text() (err.h) of the calling thread saying what failed;
+ * what was read before the failure is kept, the rest is read again by the
+ * next call.
  *
  * The reads go through a struct view_source; view_new_zk() uses the
  * ZooKeeper session, tests may bring their own.
@@ -128,7 +129,6 @@ int view_refresh(struct view *v, view_change_fn *fn, void *ctx);
 int view_touch(struct view *v, const char *path);
 int view_pending(struct view *v);	/* work recorded, not refreshed */
 int view_resync_due(const struct view *v, long long now_ms);
-const char *view_error(const struct view *v);
 
 void view_rdlock(struct view *v);
 void view_unlock(struct view *v);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zookeeper/zookeeper.h>
 
+#include "err.h"
 #include "zk.h"
 
 /* Events wait in an unbounded FIFO: the watcher runs on the client's
@@ -31,31 +32,23 @@ struct zk {
 	int signalled;		/* a wake-up byte is in the pipe */
 };
 
-static __thread char last_error[256];
-
-const char *
-zk_last_error(void)
-{
-	return last_error;
-}
-
 static int
 fail(int rc, const char *what, const char *path)
 {
-	snprintf(last_error, sizeof last_error, "%s '%s': %s", what,
-	    path ? path : "", zerror(rc));
+	int e;
+
 	switch (rc) {
-	case ZNONODE: errno = ENOENT; break;
-	case ZNODEEXISTS: errno = EEXIST; break;
-	case ZBADVERSION: errno = ESTALE; break;
-	case ZNOTEMPTY: errno = ENOTEMPTY; break;
-	case ZBADARGUMENTS: errno = EINVAL; break;
+	case ZNONODE: e = ENOENT; break;
+	case ZNODEEXISTS: e = EEXIST; break;
+	case ZBADVERSION: e = ESTALE; break;
+	case ZNOTEMPTY: e = ENOTEMPTY; break;
+	case ZBADARGUMENTS: e = EINVAL; break;
 	case ZCONNECTIONLOSS: case ZSESSIONEXPIRED: case ZINVALIDSTATE:
 	case ZOPERATIONTIMEOUT: case ZCLOSING:
-		errno = ENOTCONN; break;
-	default: errno = EIO; break;
+		e = ENOTCONN; break;
+	default: e = EIO; break;
 	}
-	return -1;
+	return err_fail(e, "%s '%s': %s", what, path ? path : "", zerror(rc));
 }
 
 static void
@@ -143,7 +136,7 @@ zk_open(const char *connect, const char *ns, int session_ms, int wait_ms)
 	static int log_set;
 
 	if (!connect || !*connect || !ns || !*ns || strchr(ns, '/')) {
-		errno = EINVAL;
+		err_fail(EINVAL, "bad ZooKeeper address or namespace");
 		return NULL;
 	}
 	if (!log_set) {
@@ -152,10 +145,13 @@ zk_open(const char *connect, const char *ns, int session_ms, int wait_ms)
 		log_set = 1;
 	}
 	z = calloc(1, sizeof *z);
-	if (!z)
+	if (!z) {
+		err_fail(ENOMEM, "out of memory");
 		return NULL;
+	}
 	snprintf(z->ns, sizeof z->ns, "%s", ns);
 	if (pipe2(z->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		err_fail(errno, "unable to make a pipe: %s", strerror(errno));
 		free(z);
 		return NULL;
 	}
@@ -166,7 +162,7 @@ zk_open(const char *connect, const char *ns, int session_ms, int wait_ms)
 		int e = errno;
 
 		zk_close(z);
-		errno = e ? e : EINVAL;
+		err_fail(e ? e : EINVAL, "unable to connect to '%s'", connect);
 		return NULL;
 	}
 	clock_gettime(CLOCK_REALTIME, &dl);
@@ -183,10 +179,8 @@ zk_open(const char *connect, const char *ns, int session_ms, int wait_ms)
 			break;
 	pthread_mutex_unlock(&z->mu);
 	if (z->state != ZOO_CONNECTED_STATE) {
-		snprintf(last_error, sizeof last_error,
-		    "unable to connect to '%s'", connect);
 		zk_close(z);
-		errno = ETIMEDOUT;
+		err_fail(ETIMEDOUT, "unable to connect to '%s'", connect);
 		return NULL;
 	}
 	return z;
@@ -251,7 +245,7 @@ zk_get(struct zk *z, const char *path, int watch, struct buf *out,
 	for (;;) {
 		buf_reset(out);
 		if (buf_grow(out, (size_t)cap + 1) < 0)
-			return -1;
+			return err_fail(ENOMEM, "out of memory");
 		len = cap;
 		rc = zoo_get(z->h, path, watch, out->s, &len, &st);
 		if (rc != ZOK)
@@ -275,18 +269,14 @@ json_t *
 zk_get_json(struct zk *z, const char *path, int watch, int *version)
 {
 	struct buf b = BUF_ZERO;
-	struct js_err err;
 	json_t *j;
 
 	if (zk_get(z, path, watch, &b, version) < 0)
 		return NULL;
-	j = js_parse(b.s ? b.s : "", b.len, &err);
+	j = js_parse(b.s ? b.s : "", b.len);
 	buf_free(&b);
-	if (!j) {
-		snprintf(last_error, sizeof last_error, "bad JSON in '%s': %s",
-		    path, err.msg);
-		errno = EINVAL;
-	}
+	if (!j)
+		err_fail(EINVAL, "bad JSON in '%s': %s", path, err_text());
 	return j;
 }
 
@@ -325,16 +315,14 @@ zk_children(struct zk *z, const char *path, int watch, char ***names,
 	v = calloc((size_t)sv.count + 1, sizeof *v);
 	if (!v) {
 		deallocate_String_vector(&sv);
-		errno = ENOMEM;
-		return -1;
+		return err_fail(ENOMEM, "out of memory");
 	}
 	for (i = 0; i < sv.count; i++) {
 		v[i] = strdup(sv.data[i]);
 		if (!v[i]) {
 			deallocate_String_vector(&sv);
 			zk_free_names(v);
-			errno = ENOMEM;
-			return -1;
+			return err_fail(ENOMEM, "out of memory");
 		}
 	}
 	qsort(v, (size_t)sv.count, sizeof *v, cmp_names);
@@ -465,10 +453,8 @@ batch_run(struct zk *z, struct zk_read *r, size_t n, int watch, int kids)
 	}
 	if (n == 0)
 		return 0;
-	if (!(sl = calloc(n, sizeof *sl))) {
-		errno = ENOMEM;
-		return -1;
-	}
+	if (!(sl = calloc(n, sizeof *sl)))
+		return err_fail(ENOMEM, "out of memory");
 	pthread_mutex_init(&b.mu, NULL);
 	pthread_cond_init(&b.cv, NULL);
 	b.inflight = 0;
@@ -537,10 +523,8 @@ zk_ensure(struct zk *z, const char *path)
 	char p[1024];
 	size_t i, n = strlen(path);
 
-	if (n == 0 || n >= sizeof p || path[0] != '/') {
-		errno = EINVAL;
-		return -1;
-	}
+	if (n == 0 || n >= sizeof p || path[0] != '/')
+		return err_fail(EINVAL, "bad path '%s'", path);
 	memcpy(p, path, n + 1);
 	for (i = 1; i <= n; i++) {
 		int rc;
@@ -567,10 +551,8 @@ zk_create(struct zk *z, const char *path, const char *data, size_t len,
 	char dummy[8];
 	int rc;
 
-	if (!slash) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (!slash)
+		return err_fail(EINVAL, "bad path '%s'", path);
 	rc = zoo_create(z->h, path, data, data ? (int)len : -1,
 	    &ZOO_OPEN_ACL_UNSAFE, zflags(flags), created ? created : dummy,
 	    created ? (int)created_len : (int)sizeof dummy);
@@ -664,10 +646,8 @@ txn_add(struct zk_txn *t, int kind, const char *path, const json_t *j,
 {
 	struct txn_op *op;
 
-	if (!t) {		/* zk_txn_new() failed: commit reports it */
-		errno = ENOMEM;
-		return -1;
-	}
+	if (!t)		/* zk_txn_new() failed: commit reports it */
+		return err_fail(ENOMEM, "out of memory");
 	if (t->bad)
 		return -1;
 	if (t->n == t->cap) {
@@ -695,8 +675,7 @@ txn_add(struct zk_txn *t, int kind, const char *path, const json_t *j,
 	return 0;
 oom:
 	t->bad = 1;
-	errno = ENOMEM;
-	return -1;
+	return err_fail(ENOMEM, "out of memory");
 }
 
 struct zk_txn *
@@ -743,16 +722,14 @@ zk_txn_commit(struct zk *z, struct zk_txn *t)
 	char (*created)[16];
 	int i, rc, fenced;
 
-	if (!t) {
-		errno = ENOMEM;
-		return -1;
-	}
+	if (!t)
+		return err_fail(ENOMEM, "transaction: out of memory");
 	if (t->bad || t->n == 0) {
 		int e = t->bad ? ENOMEM : EINVAL;
 
 		zk_txn_free(t);
-		errno = e;
-		return -1;
+		return err_fail(e, "transaction: %s", e == ENOMEM ?
+		    "out of memory" : "no operations");
 	}
 	fenced = t->ops[0].kind == 'k';
 	ops = calloc((size_t)t->n, sizeof *ops);
@@ -763,8 +740,7 @@ zk_txn_commit(struct zk *z, struct zk_txn *t)
 		free(res);
 		free(created);
 		zk_txn_free(t);
-		errno = ENOMEM;
-		return -1;
+		return err_fail(ENOMEM, "transaction: out of memory");
 	}
 	for (i = 0; i < t->n; i++) {
 		struct txn_op *o = &t->ops[i];
@@ -798,10 +774,8 @@ zk_txn_commit(struct zk *z, struct zk_txn *t)
 				break;
 			}
 		if (bad == 0 && fenced) {
-			snprintf(last_error, sizeof last_error,
-			    "fence '%s' is gone: not the leader",
+			err_fail(EPERM, "fence '%s' is gone: not the leader",
 			    t->ops[0].path);
-			errno = EPERM;
 		} else
 			fail(bad >= 0 ? res[bad].err : rc, "transaction failed at",
 			    bad >= 0 ? t->ops[bad].path : "");

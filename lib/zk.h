@@ -11,7 +11,8 @@
  *   ENOENT no node, EEXIST node exists, ESTALE version mismatch,
  *   ENOTEMPTY has children, EPERM fence failed (not the leader),
  *   ENOTCONN connection loss / session expired, EINVAL bad arguments or
- *   bad JSON, EIO anything else.  zk_last_error() has ZooKeeper's text.
+ *   bad JSON, EIO anything else; err_text() (err.h) has the text, e.g.
+ *   "unable to read '/drove/x': no node" with ZooKeeper's own words.
  * A watch set by a call is delivered once as an event (ZooKeeper's rule).
  */
 #ifndef DROVE_ZK_H
@@ -55,7 +56,6 @@ int zk_next_event(struct zk *z, struct zk_event *ev);
 /* Queue an event of the program's own after those already waiting (any
  * thread): a way for other threads to reach the thread that polls. */
 void zk_post(struct zk *z, enum zk_ev_type type, const char *path);
-const char *zk_last_error(void);	/* thread-local text of last failure */
 long long zk_session_id(const struct zk *z);
 
 /* Reads.  version may be NULL.  zk_get_json() returns a new reference. */

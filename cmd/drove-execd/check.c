@@ -120,7 +120,7 @@ cmd_check(struct inst *in, const json_t *mode, long timeout_ms)
 	r = n ? engine_exec(X.eng, container, argv, timeout_ms > 0 ?
 	    timeout_ms : X.cmd_timeout_ms, &code) : -1;
 	if (r < 0)
-		dbg("%s: check '%s': %s", in->id, cmd, engine_last_error());
+		dbg("%s: check '%s': %s", in->id, cmd, err_text());
 	else
 		dbg("%s: check '%s': exit %d", in->id, cmd, code);
 	free(copy);

@@ -61,7 +61,7 @@ set_state(struct inst *in, enum inst_state state, const char *err)
 	pthread_rwlock_rdlock(&X.zkrw);
 	if (!X.closing && (zkp_instance(path, X.ns, in->app_id, in->id) < 0 ||
 	    zk_put_json(X.zk, path, ji, 0) < 0))
-		warn("unable to write '%s': %s", path, zk_last_error());
+		warn("unable to write '%s': %s", path, err_text());
 	pthread_rwlock_unlock(&X.zkrw);
 	json_decref(ji);
 	inst_wake_main();
@@ -167,7 +167,7 @@ log_main(void *arg)
 	}
 	if (engine_logs(X.eng, la->container, la->since, log_chunk, &fd,
 	    &in->log_cancel) < 0 && errno != ECANCELED)
-		dbg("%s: logs: %s", in->id, engine_last_error());
+		dbg("%s: logs: %s", in->id, err_text());
 	close(fd);
 out:
 	free(dir);
@@ -231,7 +231,7 @@ provision(struct inst *in, char *err, size_t errlen)
 	    "dockerPullTimeout", 15 * 60 * 1000LL)) == 0)
 		return 0;
 	snprintf(err, errlen, "Error pulling image %s: %s", image,
-	    engine_last_error());
+	    err_text());
 	return -1;
 }
 
@@ -338,7 +338,7 @@ copy_configs(struct inst *in, const char *cid, char *err, size_t errlen)
 		tar_end(&tar);
 		if (engine_put_archive(X.eng, cid, "/", tar.s, tar.len) < 0) {
 			snprintf(err, errlen, "copying configs: %s",
-			    engine_last_error());
+			    err_text());
 			r = -1;
 		}
 	}
@@ -377,7 +377,7 @@ start_container(struct inst *in, char *err, size_t errlen)
 		json_decref(body);
 		if (r < 0) {
 			snprintf(err, errlen, "Error creating container: %s",
-			    engine_last_error());
+			    err_text());
 			return -1;
 		}
 		set_container(in, cid);
@@ -386,9 +386,9 @@ start_container(struct inst *in, char *err, size_t errlen)
 		if (engine_start(X.eng, cid) == 0)
 			return 0;
 		snprintf(err, errlen, "Error starting container: %s",
-		    engine_last_error());
-		if (!strstr(engine_last_error(), "already allocated") &&
-		    !strstr(engine_last_error(), "address already in use"))
+		    err_text());
+		if (!strstr(err_text(), "already allocated") &&
+		    !strstr(err_text(), "address already in use"))
 			return -1;
 		dbg("%s: host port taken, retrying", in->id);
 		engine_remove(X.eng, cid, 1, 1);
@@ -469,11 +469,11 @@ stop_container(struct inst *in, int hooks)
 	if (engine_stop(X.eng, cid, (int)X.stop_timeout_s) < 0 &&
 	    errno != ENOENT)
 		warn("%s: unable to stop container %.12s: %s", in->id, cid,
-		    engine_last_error());
+		    err_text());
 	logs_stop(in);
 	if (engine_remove(X.eng, cid, 1, 1) < 0 && errno != ENOENT)
 		warn("%s: unable to remove container %.12s: %s", in->id, cid,
-		    engine_last_error());
+		    err_text());
 	set_container(in, NULL);
 }
 
@@ -487,7 +487,7 @@ deprovision(struct inst *in)
 	if (!X.cache_images && image && engine_image_remove(X.eng, image,
 	    0) < 0 && errno != ENOENT)
 		dbg("%s: image %s kept: %s", in->id, image,
-		    engine_last_error());
+		    err_text());
 	set_state(in, INST_STOPPED, NULL);
 }
 
@@ -505,7 +505,7 @@ died(struct inst *in)
 	logs_stop(in);
 	if (cid[0] && engine_remove(X.eng, cid, 1, 1) < 0 && errno != ENOENT)
 		warn("%s: unable to remove container %.12s: %s", in->id, cid,
-		    engine_last_error());
+		    err_text());
 	set_container(in, NULL);
 	deprovision(in);
 }

@@ -42,13 +42,12 @@ struct execd X;
 static void
 load_config(const char *path)
 {
-	struct js_err err = { { 0 } };
 	json_t *opt, *res;
 	long long ms;
 	const char *s;
 
-	if (!(X.cfg = cfg_load(path, &err)))
-		die(EXIT_USAGE, "%s", err.msg);
+	if (!(X.cfg = cfg_load(path)))
+		die(EXIT_USAGE, "%s", err_text());
 	if (!cfg_zk_connect(X.cfg))
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
 		    path);
@@ -86,11 +85,11 @@ load_config(const char *path)
 	if (js_bool(js_get(res, "overProvisioning"), "enabled", 0))
 		X.overprov_prime = topo_next_prime((int)js_int(js_get(res,
 		    "overProvisioning"), "cpuMultiplier", 1));
-	if (topo_discover(&X.topo, &err) < 0)
+	if (topo_discover(&X.topo) < 0)
 		die(EXIT_TEMP, "unable to read the hardware topology: %s",
-		    err.msg);
-	if (topo_apply(&X.topo, res, &err) < 0)
-		die(EXIT_USAGE, "%s: %s", path, err.msg);
+		    err_text());
+	if (topo_apply(&X.topo, res) < 0)
+		die(EXIT_USAGE, "%s: %s", path, err_text());
 }
 
 /*
@@ -141,8 +140,8 @@ publish_node(void)
 trouble:
 	if (errno != ENOTCONN)
 		die(EXIT_TEMP, "unable to publish '%s': %s", path,
-		    zk_last_error());
-	warn("unable to publish '%s': %s", path, zk_last_error());
+		    err_text());
+	warn("unable to publish '%s': %s", path, err_text());
 	json_decref(cmp);
 	json_decref(node);
 	return -1;
@@ -292,7 +291,7 @@ list_assignments(void)
 		    zk_children(X.zk, dir, 1, &names, NULL) == 0)
 			return names;
 		die(EXIT_TEMP, "unable to list '%s': %s", dir,
-		    zk_last_error());
+		    err_text());
 	}
 	return names;
 }
@@ -357,12 +356,11 @@ recover(void)
 {
 	json_t *assigns, *infos, *containers, *dec, *d, *a, *lost;
 	const char *act, *iid;
-	struct js_err err = { { 0 } };
 	size_t i;
 
 	if (reconcile_gather(X.zk, X.eng, X.executor_id, 1, &containers,
-	    &assigns, &infos, &err) < 0)
-		die(EXIT_TEMP, "%s", err.msg);
+	    &assigns, &infos) < 0)
+		die(EXIT_TEMP, "%s", err_text());
 	if (!(dec = reconcile_decide(containers, assigns, infos,
 	    X.executor_id)))
 		die(EXIT_TEMP, "out of memory");
@@ -380,9 +378,9 @@ recover(void)
 		info("instance %s: %s%s%.12s: %s", iid, act,
 		    !strcmp(act, "kill") ? " container " : "",
 		    js_str(d, "containerId", ""), js_str(d, "reason", ""));
-		if (reconcile_apply(X.zk, X.eng, d, json_object_get(infos, iid),
-		    &err) < 0)
-			warn("instance %s: %s", iid, err.msg);
+		if (reconcile_apply(X.zk, X.eng, d,
+		    json_object_get(infos, iid)) < 0)
+			warn("instance %s: %s", iid, err_text());
 		if (!strcmp(act, "lost") && (lost = rec_instance_with_state(
 		    json_object_get(infos, iid), INST_LOST, RECONCILE_LOST_MSG,
 		    js_now_ms())))
@@ -403,7 +401,7 @@ recover(void)
 static int
 on_event(void *arg, const char *line, size_t n)
 {
-	json_t *ev = js_parse(line, n, NULL), *attrs;
+	json_t *ev = js_parse(line, n), *attrs;
 	const char *cid, *iid;
 	struct inst *in;
 
@@ -437,7 +435,7 @@ events_main(void *arg)
 	(void)arg;
 	for (;;) {
 		if (engine_events(X.eng, f, 0, on_event, NULL, NULL) < 0)
-			warn("engine events: %s", engine_last_error());
+			warn("engine events: %s", err_text());
 		nanosleep(&ts, NULL);
 	}
 	return NULL;
@@ -492,10 +490,10 @@ main(int argc, char **argv)
 		diesys(EXIT_TEMP, "unable to set up the engine client");
 	if (engine_ping(X.eng) < 0)
 		die(EXIT_TEMP, "engine at '%s' unreachable: %s", sock,
-		    engine_last_error());
+		    err_text());
 	if (!(X.zk = zk_open(cfg_zk_connect(X.cfg), X.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
-		    cfg_zk_connect(X.cfg), zk_last_error());
+		    cfg_zk_connect(X.cfg), err_text());
 	info("executor %s (%s:%d), %d cores, %lld MB", X.executor_id,
 	    X.hostname, X.port, topo_total_cores(&X.topo),
 	    topo_total_mem_mb(&X.topo));

@@ -227,7 +227,7 @@ reply_write_error(struct reply *out, const char *app_id)
 		reply_fail(out, MHD_HTTP_BAD_REQUEST, NOT_LEADER, NULL);
 	else
 		reply_500(out, "unable to write app %s: %s", app_id,
-		    zk_last_error());
+		    err_text());
 }
 
 static void
@@ -258,7 +258,7 @@ op_create(json_t *op, const char *fence, struct reply *out)
 	if (!ai || zk_ensure(hd.zk, dir) < 0 || !(t = zk_txn_new(fence))) {
 		json_decref(ai);
 		reply_500(out, "unable to create app %s: %s", id,
-		    zk_last_error());
+		    err_text());
 		return;
 	}
 	if (zk_txn_create(t, path, ai, 0) < 0 ||
@@ -302,7 +302,7 @@ op_scale(json_t *op, const char *type, const char *fence, struct reply *out)
 		if (!(cur = app_get(id, &version)) || rec_app_read(cur, &f) < 0) {
 			if (!cur && errno != ENOENT)
 				reply_500(out, "unable to read app %s: %s",
-				    id, zk_last_error());
+				    id, err_text());
 			else
 				reply_verr(out, "App %s not found", id);
 			json_decref(cur);
@@ -351,15 +351,14 @@ op_scale(json_t *op, const char *type, const char *fence, struct reply *out)
 static void
 h_operation(const struct req *r, struct reply *out)
 {
-	struct js_err jerr;
 	json_t *op, *errs;
 	const char *type;
 	char fence[ZKP_MAX];
 	int n;
 
-	if (!(op = js_parse(r->body, r->body_len, &jerr))) {
+	if (!(op = js_parse(r->body, r->body_len))) {
 		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
-		    json_pack("{s:[s]}", "validationErrors", jerr.msg));
+		    json_pack("{s:[s]}", "validationErrors", err_text()));
 		return;
 	}
 	errs = json_array();
@@ -397,12 +396,11 @@ h_operation(const struct req *r, struct reply *out)
 static void
 h_validate(const struct req *r, struct reply *out)
 {
-	struct js_err jerr;
 	json_t *spec, *errs;
 
-	if (!(spec = js_parse(r->body, r->body_len, &jerr))) {
+	if (!(spec = js_parse(r->body, r->body_len))) {
 		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
-		    json_pack("{s:[s]}", "validationErrors", jerr.msg));
+		    json_pack("{s:[s]}", "validationErrors", err_text()));
 		return;
 	}
 	errs = json_array();
@@ -421,16 +419,14 @@ h_validate(const struct req *r, struct reply *out)
 static void
 h_rule_dryrun(const struct req *r, struct reply *out)
 {
-	struct js_err jerr;
 	json_t *body, *pp, *si, *check, *eval;
 	const char *type, *text;
-	char err[200];
 	struct rule *rule;
 	int v = -1;
 
-	if (!(body = js_parse(r->body, r->body_len, &jerr))) {
+	if (!(body = js_parse(r->body, r->body_len))) {
 		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
-		    json_pack("{s:[s]}", "validationErrors", jerr.msg));
+		    json_pack("{s:[s]}", "validationErrors", err_text()));
 		return;
 	}
 	pp = json_object_get(body, "ruleBasedPlacementPolicy");
@@ -443,9 +439,9 @@ h_rule_dryrun(const struct req *r, struct reply *out)
 		    "and rule");
 		return;
 	}
-	if (!(rule = rule_compile(type, text, err, sizeof err))) {
+	if (!(rule = rule_compile(type, text))) {
 		check = json_pack("{s:s,s:s}", "status", "FAILURE", "error",
-		    err);
+		    err_text());
 		eval = json_pack("{s:s,s:b,s:s}", "status", "FAILURE",
 		    "result", 0, "error", "rule does not parse");
 	} else {
@@ -453,9 +449,9 @@ h_rule_dryrun(const struct req *r, struct reply *out)
 		if (!json_is_object(si))
 			json_object_set_new(body, "schedulingInfo",
 			    (si = json_object()));
-		v = rule_check(rule, si, err, sizeof err);
+		v = rule_check(rule, si);
 		eval = v < 0 ? json_pack("{s:s,s:b,s:s}", "status", "FAILURE",
-		    "result", 0, "error", err) :
+		    "result", 0, "error", err_text()) :
 		    json_pack("{s:s,s:b,s:n}", "status", "SUCCESS", "result",
 		    v, "error");
 		rule_free(rule);

@@ -109,7 +109,7 @@ leader_refresh(void)
 	if (r < 0) {
 		if (errno != ENOTCONN)
 			die(EXIT_TEMP, "unable to read the election: %s",
-			    zk_last_error());
+			    err_text());
 		leader_set(0, "", "");
 		return;
 	}
@@ -166,12 +166,12 @@ view_update(void)
 {
 	if (view_resync_due(hd.view, mono_ms()) &&
 	    view_load(hd.view, on_change, NULL) < 0 && errno != ENOTCONN)
-		die(EXIT_TEMP, "%s", view_error(hd.view));
+		die(EXIT_TEMP, "%s", err_text());
 	if (view_pending(hd.view) && view_refresh(hd.view, on_change,
 	    NULL) < 0) {
 		if (errno != ENOTCONN)
-			die(EXIT_TEMP, "%s", view_error(hd.view));
-		warn("%s", view_error(hd.view));
+			die(EXIT_TEMP, "%s", err_text());
+		warn("%s", err_text());
 	}
 }
 
@@ -305,7 +305,6 @@ main(int argc, char **argv)
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
 	const char *conf = NULL, *bindaddr, *connect;
-	struct js_err jerr;
 	struct pollfd pfd[2];
 	long port = -1;
 	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
@@ -346,8 +345,8 @@ main(int argc, char **argv)
 	if (conf == NULL || optind != argc)
 		dieusage(USAGE);
 
-	if ((hd.cfg = cfg_load(conf, &jerr)) == NULL)
-		die(EXIT_USAGE, "%s", jerr.msg);
+	if ((hd.cfg = cfg_load(conf)) == NULL)
+		die(EXIT_USAGE, "%s", err_text());
 	if ((connect = cfg_zk_connect(hd.cfg)) == NULL || !*connect)
 		die(EXIT_USAGE, "'%s': zookeeper.connectionString is missing",
 		    conf);
@@ -372,7 +371,7 @@ main(int argc, char **argv)
 
 	if (!(hd.zk = zk_open(connect, hd.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
-		    connect, zk_last_error());
+		    connect, err_text());
 	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request,
 	    NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
@@ -386,7 +385,7 @@ main(int argc, char **argv)
 	if (!(hd.view = view_new_zk(hd.zk, VIEW_ALL)))
 		diesys(EXIT_TEMP, "unable to set up the view");
 	if (view_load(hd.view, on_change, NULL) < 0)
-		die(EXIT_TEMP, "%s", view_error(hd.view));
+		die(EXIT_TEMP, "%s", err_text());
 	leader_refresh();
 	info("listening on %s:%d as %s:%d", bindaddr, hd.port, hd.hostname,
 	    hd.port);

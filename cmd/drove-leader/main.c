@@ -126,7 +126,7 @@ remove_ghosts(const char *host, int port)
 	int i;
 
 	if (zk_children(ctx.zk, ctx.dir, 0, &names, NULL) < 0)
-		die(EXIT_TEMP, "%s", zk_last_error());
+		die(EXIT_TEMP, "%s", err_text());
 	for (i = 0; names[i]; i++) {
 		char p[ZKP_MAX];
 
@@ -140,7 +140,7 @@ remove_ghosts(const char *host, int port)
 			info("removing %s, left by an earlier run of this "
 			    "controller", names[i]);
 			if (zk_delete(ctx.zk, p, -1) < 0 && errno != ENOENT)
-				die(EXIT_TEMP, "%s", zk_last_error());
+				die(EXIT_TEMP, "%s", err_text());
 		}
 		json_decref(data);
 	}
@@ -157,7 +157,7 @@ elect(void)
 
 	for (;;) {
 		if (zk_children(ctx.zk, ctx.dir, 0, &names, NULL) < 0)
-			die(EXIT_TEMP, "%s", zk_last_error());
+			die(EXIT_TEMP, "%s", err_text());
 		if ((i = election_predecessor(names, mine)) == -2)
 			die(EXIT_TEMP, "our election znode '%s' is gone",
 			    ctx.me);
@@ -166,7 +166,7 @@ elect(void)
 		if (zkp_child(p, ctx.dir, names[i]) < 0)
 			die(EXIT_TEMP, "bad election znode '%s'", names[i]);
 		if ((r = zk_exists(ctx.zk, p, 1)) < 0)
-			die(EXIT_TEMP, "%s", zk_last_error());
+			die(EXIT_TEMP, "%s", err_text());
 		if (r == 1) {
 			info("standing by behind %s", names[i]);
 			zk_free_names(names);
@@ -188,7 +188,6 @@ main(int argc, char **argv)
 	long port = -1;
 	int c;
 	json_t *cfg, *me;
-	struct js_err err;
 	char *data;
 
 	PROG = "drove-leader";
@@ -217,9 +216,9 @@ main(int argc, char **argv)
 	if (!cfgpath || optind >= argc)
 		dieusage(USAGE);
 	ctx.prog = argv + optind;
-	cfg = cfg_load(cfgpath, &err);
+	cfg = cfg_load(cfgpath);
 	if (!cfg)
-		die(EXIT_USAGE, "%s", err.msg);
+		die(EXIT_USAGE, "%s", err_text());
 	connect = cfg_zk_connect(cfg);
 	if (!connect)
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
@@ -244,7 +243,7 @@ main(int argc, char **argv)
 	if (!ctx.zk)
 		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s'", connect);
 	if (zk_ensure(ctx.zk, ctx.dir) < 0)
-		die(EXIT_TEMP, "%s", zk_last_error());
+		die(EXIT_TEMP, "%s", err_text());
 	me = rec_leader_new(&(struct rec_leader){ host, (int)port });
 	data = me ? js_dump(me) : NULL;
 	json_decref(me);
@@ -253,7 +252,7 @@ main(int argc, char **argv)
 	remove_ghosts(host, (int)port);
 	if (zk_create(ctx.zk, prefix, data, strlen(data),
 	    ZK_EPHEMERAL | ZK_SEQUENCE, ctx.me, sizeof ctx.me) < 0)
-		die(EXIT_TEMP, "%s", zk_last_error());
+		die(EXIT_TEMP, "%s", err_text());
 	free(data);
 	json_decref(cfg);
 	info("joined the election as %s", ctx.me);

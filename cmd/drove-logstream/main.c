@@ -477,7 +477,6 @@ main(int argc, char **argv)
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
 	const char *conf = NULL, *bindaddr;
-	struct js_err jerr;
 	struct pollfd pfd[2];
 	long port = -1;
 	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
@@ -516,8 +515,8 @@ main(int argc, char **argv)
 	if (conf == NULL || optind != argc)
 		dieusage(USAGE);
 
-	if ((ctx.cfg = cfg_load(conf, &jerr)) == NULL)
-		die(EXIT_USAGE, "%s", jerr.msg);
+	if ((ctx.cfg = cfg_load(conf)) == NULL)
+		die(EXIT_USAGE, "%s", err_text());
 	if ((ctx.logpath = cfg_instance_log_path(ctx.cfg)) == NULL ||
 	    *ctx.logpath == '\0')
 		die(EXIT_USAGE, "'%s': no logging.appenders entry of type "

@@ -79,10 +79,10 @@ commit(struct zk_txn *t, const char *what, const char *app)
 		return 0;
 	if (errno == EPERM)
 		die(EXIT_TEMP, "app %s: unable to %s: %s", app, what,
-		    zk_last_error());
+		    err_text());
 	if (errno == ENOMEM)
 		die(EXIT_TEMP, "out of memory");
-	warn("app %s: unable to %s: %s", app, what, zk_last_error());
+	warn("app %s: unable to %s: %s", app, what, err_text());
 	C.retry_at = mono_ms() + RETRY_MS;
 	return -1;
 }
@@ -233,7 +233,7 @@ settled(const char *app)
 	return ok;
 trouble:
 	if (errno != ENOTCONN)
-		die(EXIT_TEMP, "unable to read '%s': %s", dir, zk_last_error());
+		die(EXIT_TEMP, "unable to read '%s': %s", dir, err_text());
 	C.retry_at = mono_ms() + RETRY_MS;
 	return -1;
 }
@@ -252,7 +252,7 @@ create_requests(const char *app, long long k)
 	if (zk_ensure(C.z, p) < 0) {
 		if (errno != ENOTCONN)
 			die(EXIT_TEMP, "unable to create '%s': %s", p,
-			    zk_last_error());
+			    err_text());
 		C.retry_at = mono_ms() + RETRY_MS;
 		return;
 	}
@@ -401,8 +401,8 @@ work(void)
 		if (view_pending(C.v) && view_refresh(C.v, on_change,
 		    NULL) < 0) {
 			if (errno != ENOTCONN)
-				die(EXIT_TEMP, "%s", view_error(C.v));
-			warn("%s", view_error(C.v));
+				die(EXIT_TEMP, "%s", err_text());
+			warn("%s", err_text());
 			C.retry_at = mono_ms() + RETRY_MS;
 			return;
 		}
@@ -437,7 +437,6 @@ int
 main(int argc, char **argv)
 {
 	const char *cfg_path = NULL;
-	struct js_err jerr;
 	struct pollfd pfd[2];
 	json_t *cfg;
 	int c, ready = -1, sfd, timeout;
@@ -470,8 +469,8 @@ main(int argc, char **argv)
 	if (!C.fence || C.fence[0] != '/')
 		die(EXIT_USAGE, "DROVE_LEADER_ZNODE must name the leader's "
 		    "election znode");
-	if (!(cfg = cfg_load(cfg_path, &jerr)))
-		die(EXIT_USAGE, "%s", jerr.msg);
+	if (!(cfg = cfg_load(cfg_path)))
+		die(EXIT_USAGE, "%s", err_text());
 	if (!cfg_zk_connect(cfg))
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
 		    cfg_path);
@@ -481,7 +480,7 @@ main(int argc, char **argv)
 		diesys(EXIT_TEMP, "unable to set up signals");
 	if (!(C.z = zk_open(cfg_zk_connect(cfg), C.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s': %s",
-		    cfg_zk_connect(cfg), zk_last_error());
+		    cfg_zk_connect(cfg), err_text());
 	if (zk_exists(C.z, C.fence, 0) != 1)
 		die(EXIT_TEMP, "fence '%s' does not exist: not the leader",
 		    C.fence);
@@ -489,7 +488,7 @@ main(int argc, char **argv)
 	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS)))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(C.v, on_change, NULL) < 0)
-		die(EXIT_TEMP, "%s", view_error(C.v));
+		die(EXIT_TEMP, "%s", err_text());
 	work();
 	C.next_sweep = mono_ms() + SWEEP_MS;
 	info("monitoring (fence %s)", C.fence);
@@ -525,7 +524,7 @@ main(int argc, char **argv)
 		if (now >= C.next_sweep) {
 			if (view_resync_due(C.v, now) && view_load(C.v,
 			    on_change, NULL) < 0 && errno != ENOTCONN)
-				die(EXIT_TEMP, "%s", view_error(C.v));
+				die(EXIT_TEMP, "%s", err_text());
 			mark_all();
 			C.next_sweep = now + SWEEP_MS;
 		}

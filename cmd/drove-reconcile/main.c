@@ -30,7 +30,6 @@ main(int argc, char **argv)
 	json_t *cfg, *cs, *as, *infos, *dec, *d;
 	struct engine *eng;
 	struct zk *z;
-	struct js_err err = { { 0 } };
 	char host[256], id[64];
 	int c, dry = 0, failed = 0;
 	size_t i;
@@ -56,8 +55,8 @@ main(int argc, char **argv)
 	}
 	if (!cfgpath || optind != argc)
 		dieusage(USAGE);
-	if (!(cfg = cfg_load(cfgpath, &err)))
-		die(EXIT_USAGE, "%s", err.msg);
+	if (!(cfg = cfg_load(cfgpath)))
+		die(EXIT_USAGE, "%s", err_text());
 	if (!cfg_zk_connect(cfg))
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
 		    cfgpath);
@@ -70,14 +69,14 @@ main(int argc, char **argv)
 		diesys(EXIT_TEMP, "unable to set up the engine client");
 	if (engine_ping(eng) < 0)
 		die(EXIT_TEMP, "engine at '%s' unreachable: %s", sock,
-		    engine_last_error());
+		    err_text());
 	if (!(z = zk_open(cfg_zk_connect(cfg), cfg_zk_namespace(cfg), 15000,
 	    10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
-		    cfg_zk_connect(cfg), zk_last_error());
+		    cfg_zk_connect(cfg), err_text());
 	dbg("executor %s (%s)", id, host);
-	if (reconcile_gather(z, eng, id, 0, &cs, &as, &infos, &err) < 0)
-		die(EXIT_TEMP, "%s", err.msg);
+	if (reconcile_gather(z, eng, id, 0, &cs, &as, &infos) < 0)
+		die(EXIT_TEMP, "%s", err_text());
 	if (!(dec = reconcile_decide(cs, as, infos, id)))
 		die(EXIT_TEMP, "out of memory");
 	json_array_foreach(dec, i, d) {
@@ -86,8 +85,8 @@ main(int argc, char **argv)
 			continue;
 		fflush(stdout);
 		if (reconcile_apply(z, eng, d, json_object_get(infos,
-		    js_str(d, "instanceId", "")), &err) < 0) {
-			warn("%s", err.msg);
+		    js_str(d, "instanceId", ""))) < 0) {
+			warn("%s", err_text());
 			failed = 1;
 		}
 	}

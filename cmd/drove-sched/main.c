@@ -72,10 +72,10 @@ static int
 zk_trouble(const char *what, const char *path)
 {
 	if (errno == ENOTCONN) {
-		warn("unable to %s '%s': %s", what, path, zk_last_error());
+		warn("unable to %s '%s': %s", what, path, err_text());
 		return -1;
 	}
-	die(EXIT_TEMP, "unable to %s '%s': %s", what, path, zk_last_error());
+	die(EXIT_TEMP, "unable to %s '%s': %s", what, path, err_text());
 }
 
 static int
@@ -86,8 +86,8 @@ commit(struct zk_txn *t, const char *what)
 	if (zk_txn_commit(C.z, t) == 0)
 		return 0;
 	if (errno == EPERM)
-		die(EXIT_TEMP, "unable to %s: %s", what, zk_last_error());
-	warn("unable to %s: %s", what, zk_last_error());
+		die(EXIT_TEMP, "unable to %s: %s", what, err_text());
+	warn("unable to %s: %s", what, err_text());
 	return -1;
 }
 
@@ -362,8 +362,8 @@ work(void)
 		if (view_pending(C.v) && view_refresh(C.v, on_change,
 		    NULL) < 0) {
 			if (errno != ENOTCONN)
-				die(EXIT_TEMP, "%s", view_error(C.v));
-			warn("%s", view_error(C.v));
+				die(EXIT_TEMP, "%s", err_text());
+			warn("%s", err_text());
 			C.retry_at = mono_ms() + RETRY_MS;
 			return;
 		}
@@ -469,7 +469,6 @@ dry_run(json_t *snap)
 static json_t *
 read_state(const char *file, const char *ns)
 {
-	struct js_err jerr;
 	char *text = NULL;
 	size_t len = 0, cap = 0;
 	ssize_t k;
@@ -497,10 +496,10 @@ read_state(const char *file, const char *ns)
 	}
 	if (fd)
 		close(fd);
-	if (!(snap = snap_parse(text, len, ns, &jerr))) {
+	if (!(snap = snap_parse(text, len, ns))) {
 		if (errno == ENOMEM)
 			die(EXIT_TEMP, "out of memory");
-		die(EXIT_USAGE, "%s: %s", file, jerr.msg);
+		die(EXIT_USAGE, "%s: %s", file, err_text());
 	}
 	free(text);
 	return snap;
@@ -532,10 +531,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cfg_path = NULL, *state = NULL;
-	struct js_err jerr;
 	struct pollfd pfd[2];
 	json_t *cfg = NULL, *snap;
-	char where[ZKP_MAX], *end;
+	char *end;
 	int c, ready = -1, sfd;
 	long long now;
 
@@ -583,8 +581,8 @@ main(int argc, char **argv)
 		dieusage(USAGE);
 	if (state) {
 		if (cfg_path) {
-			if (!(cfg = cfg_load(cfg_path, &jerr)))
-				die(EXIT_USAGE, "%s", jerr.msg);
+			if (!(cfg = cfg_load(cfg_path)))
+				die(EXIT_USAGE, "%s", err_text());
 			C.ns = cfg_zk_namespace(cfg);
 		}
 		snap = read_state(state, C.ns);
@@ -598,8 +596,8 @@ main(int argc, char **argv)
 	if (!C.dry_run && (!C.fence || C.fence[0] != '/'))
 		die(EXIT_USAGE, "DROVE_LEADER_ZNODE must name the leader's "
 		    "election znode");
-	if (!(cfg = cfg_load(cfg_path, &jerr)))
-		die(EXIT_USAGE, "%s", jerr.msg);
+	if (!(cfg = cfg_load(cfg_path)))
+		die(EXIT_USAGE, "%s", err_text());
 	if (!cfg_zk_connect(cfg))
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
 		    cfg_path);
@@ -612,14 +610,13 @@ main(int argc, char **argv)
 		sfd = -1;
 	if (!(C.z = zk_open(cfg_zk_connect(cfg), C.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s': %s",
-		    cfg_zk_connect(cfg), zk_last_error());
+		    cfg_zk_connect(cfg), err_text());
 	if (C.dry_run) {
 		if (!(snap = snap_new()))
 			die(EXIT_TEMP, "out of memory");
 		if (snap_load_zk(C.z, C.ns, SNAP_EXECUTORS | SNAP_APPS |
-		    SNAP_REQUESTS, 0, snap, where, sizeof where) < 0)
-			die(EXIT_TEMP, "unable to read '%s': %s", where,
-			    zk_last_error());
+		    SNAP_REQUESTS, 0, snap) < 0)
+			die(EXIT_TEMP, "%s", err_text());
 		dry_run(snap);
 		json_decref(snap);
 		zk_close(C.z);
@@ -636,7 +633,7 @@ main(int argc, char **argv)
 	    !(C.plt = plt_new(C.v, C.strategy, C.seed)))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(C.v, on_change, NULL) < 0)
-		die(EXIT_TEMP, "%s", view_error(C.v));
+		die(EXIT_TEMP, "%s", err_text());
 	work();
 	info("scheduling (fence %s)", C.fence);
 	notify_ready(ready);
@@ -670,7 +667,7 @@ main(int argc, char **argv)
 			C.retry_at = 0;
 			if (view_resync_due(C.v, now) && view_load(C.v,
 			    on_change, NULL) < 0 && errno != ENOTCONN)
-				die(EXIT_TEMP, "%s", view_error(C.v));
+				die(EXIT_TEMP, "%s", err_text());
 			C.retry_all = 1;	/* try everything again */
 		}
 		work();

@@ -45,7 +45,7 @@ dump(struct zk *z, const char *path)
 
 	if (zk_get(z, path, 0, &b, NULL) < 0)
 		return -1;
-	data = b.len ? js_parse(b.s, b.len, NULL) : NULL;
+	data = b.len ? js_parse(b.s, b.len) : NULL;
 	if (!data)
 		data = json_stringn(b.s ? b.s : "", b.len);
 	line = json_pack("{s:s, s:o}", "path", path, "data",
@@ -80,16 +80,14 @@ main(int argc, char **argv)
 
 	PROG = "drove-zkcli";
 	while ((c = getopt(argc, argv, "+z:c:hv")) != -1) {
-		struct js_err err;
-
 		switch (c) {
 		case 'z':
 			connect = optarg;
 			break;
 		case 'c':
-			cfg = cfg_load(optarg, &err);
+			cfg = cfg_load(optarg);
 			if (!cfg)
-				die(EXIT_USAGE, "%s", err.msg);
+				die(EXIT_USAGE, "%s", err_text());
 			connect = cfg_zk_connect(cfg);
 			break;
 		case 'v':
@@ -168,7 +166,7 @@ main(int argc, char **argv)
 	if (r < 0) {
 		int e = errno;
 
-		warn("%s", zk_last_error());
+		warn("%s", err_text());
 		zk_close(z);
 		return e == ENOENT ? EXIT_NO : EXIT_TEMP;
 	}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "rule.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -21,26 +22,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static json_t *ctx;
 	static const char *const types[] = { "MVEL", "HOPE" };
-	struct js_err jerr;
-	char err[200];
 	struct rule *r;
 	char *text;
 	size_t i;
 
-	if (!ctx && !(ctx = js_parse(context, strlen(context), &jerr)))
+	if (!ctx && !(ctx = js_parse(context, strlen(context))))
 		abort();
 	if (!(text = malloc(size + 1)))
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
 	for (i = 0; i < 2; i++) {
-		if (!(r = rule_compile(types[i], text, err, sizeof err))) {
-			if (!memchr(err, '\0', sizeof err) || !err[0])
+		err_set("%s", "");
+		if (!(r = rule_compile(types[i], text))) {
+			if (!err_text()[0])
 				abort();
 			continue;
 		}
-		if (rule_eval(r, ctx) != (rule_check(r, ctx, err,
-		    sizeof err) == 1))
+		if (rule_eval(r, ctx) != (rule_check(r, ctx) == 1))
 			abort();
 		rule_free(r);
 	}

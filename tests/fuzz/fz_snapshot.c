@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "placement.h"
 #include "snapshot.h"
 
@@ -16,17 +17,15 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int strategy;
-	struct js_err err;
 	struct pl_view *v;
 	struct pl_request rq;
 	json_t *snap, *reqs, *r, *app;
 	const char *app_id;
 	size_t i;
 
-	memset(&err, 0, sizeof err);
-	if (!(snap = snap_parse((const char *)data, size, NULL, &err))) {
-		if (errno == EINVAL && (!memchr(err.msg, '\0',
-		    sizeof err.msg) || strncmp(err.msg, "line ", 5)))
+	if (!(snap = snap_parse((const char *)data, size, NULL))) {
+		if (errno == EINVAL && (strlen(err_text()) >= ERR_TEXT_MAX ||
+		    strncmp(err_text(), "line ", 5)))
 			abort();
 		return 0;
 	}

@@ -3,19 +3,19 @@
 #include <string.h>
 
 #include "config.h"
+#include "err.h"
 #include "tap.h"
 
-#define Y(s) cfg_parse(s, strlen(s), "t.yml", &err)
+#define Y(s) cfg_parse(s, strlen(s), "t.yml")
 
 /* The getters of values that several programs read. */
 static void
 test_getters(void)
 {
-	struct js_err err;
 	char host[256], tiny[4];
 	json_t *c;
 
-#define G(s) cfg_parse(s, strlen(s), "g.yml", &err)
+#define G(s) cfg_parse(s, strlen(s), "g.yml")
 	c = G("server: {applicationConnectors: [{type: http, port: 3100}]}\n"
 	    "options: {hostname: exec-7, dockerSocketPath: /run/d.sock}\n"
 	    "logging: {appenders: [{type: console},\n"
@@ -68,7 +68,6 @@ test_getters(void)
 int
 main(void)
 {
-	struct js_err err;
 	json_t *c;
 
 	c = Y("server: {applicationConnectors: [{type: http, port: 4000}]}\n"
@@ -105,11 +104,19 @@ main(void)
 	json_decref(c);
 
 	c = Y("a: ${DROVE_T_UNSET_VAR}\n");
-	ok(c == NULL && strstr(err.msg, "DROVE_T_UNSET_VAR"), "unset variable is an error: %s", err.msg);
+	ok(c == NULL && errno == EINVAL, "unset variable is an error");
+	is_str(err_text(), "t.yml:1:4: environment variable "
+	    "'DROVE_T_UNSET_VAR' is not set", "unset variable: file:line:col");
 	c = Y("a: [1, 2\n");
-	ok(c == NULL && strstr(err.msg, "t.yml:"), "syntax error names file and line: %s", err.msg);
+	ok(c == NULL && errno == EINVAL && !strncmp(err_text(), "t.yml:2:1: ",
+	    11), "syntax error names file and line: %s", err_text());
 	c = Y("a: &x 1\nb: *x\n");
-	ok(c == NULL && strstr(err.msg, "alias"), "aliases refused");
+	is_str(c == NULL ? err_text() : "parsed",
+	    "t.yml:2:4: aliases are not supported", "aliases refused");
+	ok(cfg_load("/nonexistent/drove.yml") == NULL && errno == ENOENT,
+	    "a missing file: ENOENT");
+	ok(!strncmp(err_text(), "unable to open '/nonexistent/drove.yml': ",
+	    41), "a missing file: %s", err_text());
 	test_getters();
 	return done_testing();
 }

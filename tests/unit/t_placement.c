@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "err.h"
 #include "model.h"
 #include "placement.h"
 #include "tap.h"
@@ -408,7 +409,9 @@ t_rules(void)
 	is_str(r.executor_id, "e1", "zone z1");
 	is_int(place(v, "a-1", 1, 10, bad, &r), -1, "rule not compiling");
 	ok(errno == EINVAL && strstr(r.why, "invalid placementPolicy: "
-	    "RULE_BASED:"), "EINVAL with the parser's reason: %s", r.why);
+	    "RULE_BASED: column "), "EINVAL with the parser's reason: %s",
+	    r.why);
+	is_str(err_text(), r.why, "err_text() says the same as why");
 	is_int(place(v, "a-1", 1, 10, nort, &r), -1, "no ruleType");
 	ok(errno == EINVAL, "EINVAL: %s", r.why);
 	rq.policy = envr;
@@ -566,6 +569,7 @@ t_capacity(void)
 	is_int(pl_capacity(v, &rq, 1, why, sizeof why), -1, "bad policy");
 	ok(errno == EINVAL && strstr(why, "unknown placement policy"),
 	    "EINVAL: %s", why);
+	is_str(err_text(), why, "capacity: err_text() says the same as why");
 	json_decref(m);
 	json_decref(bad);
 	pl_view_free(v);

@@ -9,7 +9,7 @@
 static json_t *
 P(const char *s)
 {
-	json_t *j = js_parse(s, strlen(s), NULL);
+	json_t *j = js_parse(s, strlen(s));
 
 	if (!j)
 		printf("# bad json in test: %s\n", s);

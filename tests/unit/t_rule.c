@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "rule.h"
 #include "tap.h"
 
@@ -14,15 +15,14 @@ static json_t *ctx;
 static int
 run(const char *type, const char *text)
 {
-	char err[200];
 	struct rule *r;
 	int v;
 
-	if (!(r = rule_compile(type, text, err, sizeof err))) {
-		printf("# compile '%s': %s\n", text, err);
+	if (!(r = rule_compile(type, text))) {
+		printf("# compile '%s': %s\n", text, err_text());
 		return -2;
 	}
-	v = rule_check(r, ctx, err, sizeof err);
+	v = rule_check(r, ctx);
 	if (v != rule_eval(r, ctx) && !(v == -1 && rule_eval(r, ctx) == 0))
 		v = -3;
 	rule_free(r);
@@ -39,12 +39,30 @@ run(const char *type, const char *text)
 static void
 bad(const char *type, const char *text, const char *msg)
 {
-	char err[200] = "";
 	struct rule *r;
 
-	r = rule_compile(type, text, err, sizeof err);
+	err_set("%s", "");
+	r = rule_compile(type, text);
 	ok(!r && errno == EINVAL, "rejected: %.60s", text);
-	is_str(err, msg, "message for: %.60s", text);
+	is_str(err_text(), msg, "message for: %.60s", text);
+	rule_free(r);
+}
+
+/* rule_check() tells why in err_text(); rule_eval() leaves it alone. */
+static void
+t_eval_text(void)
+{
+	struct rule *r = rule_compile("MVEL", "hostname && true");
+
+	ok(r != NULL, "a rule that fails at evaluation compiles");
+	err_set("before");
+	is_int(rule_eval(r, ctx), 0, "rule_eval: an evaluation error is false");
+	is_str(err_text(), "before", "rule_eval leaves err_text() alone");
+	errno = 0;
+	is_int(rule_check(r, ctx), -1, "rule_check: an evaluation error");
+	is_int(errno, EINVAL, "rule_check: errno EINVAL");
+	is_str(err_text(), "operand of '&&' is not a boolean",
+	    "rule_check: the text says why");
 	rule_free(r);
 }
 
@@ -164,6 +182,7 @@ t_eval(void)
 	F("tags == 'gpu'");
 	/* Non-boolean results and logic on non-booleans are errors. */
 	E("hostname");
+	t_eval_text();
 	E("allocatedExecutorNodeMetadata['rack']");
 	E("hostname && true");
 	E("!hostname");
@@ -318,7 +337,6 @@ worker(void *arg)
 static void
 t_threads(void)
 {
-	char err[200];
 	struct rule *r;
 	pthread_t th[4];
 	void *res;
@@ -326,8 +344,7 @@ t_threads(void)
 	int i;
 
 	r = rule_compile("MVEL", "hostname ~= '^host[0-9]+[.]' && "
-	    "allocatedExecutorNodeMetadata.cores in [4, 8] && 'gpu' in tags",
-	    err, sizeof err);
+	    "allocatedExecutorNodeMetadata.cores in [4, 8] && 'gpu' in tags");
 	ok(r != NULL, "threaded rule compiles");
 	for (i = 0; i < 4; i++)
 		pthread_create(&th[i], NULL, worker, r);
@@ -342,7 +359,6 @@ t_threads(void)
 int
 main(void)
 {
-	struct js_err jerr;
 	static const char c[] =
 	    "{\"executorNodeId\":\"e1\",\"hostname\":\"host1.example.com\","
 	    "\"tags\":[\"host1.example.com\",\"gpu\"],"
@@ -352,7 +368,7 @@ main(void)
 	    "\"allExecutorMetadata\":{\"e2\":{\"zone\":\"z2\"}},"
 	    "\"applicationEnvironment\":{\"ENV\":\"prod\"}}";
 
-	ctx = js_parse(c, strlen(c), &jerr);
+	ctx = js_parse(c, strlen(c));
 	ok(ctx != NULL, "context parses");
 	t_accept();
 	t_man();

@@ -3,13 +3,14 @@
 #include <errno.h>
 #include <string.h>
 
+#include "err.h"
 #include "snapshot.h"
 #include "tap.h"
 
 static json_t *
-parse(const char *text, const char *ns, struct js_err *err)
+parse(const char *text, const char *ns)
 {
-	return snap_parse(text, strlen(text), ns, err);
+	return snap_parse(text, strlen(text), ns);
 }
 
 int
@@ -40,13 +41,12 @@ main(void)
 	    "\"created\":2}}\n"
 	    "{\"path\":\"/drove/instances/a-1/AI-0\",\"data\":{\"x\":1}}\n"
 	    "{\"path\":\"/other/executor/e9\",\"data\":{\"state\":{}}}";
-	struct js_err err;
 	struct pl_view *v;
 	struct pl_request rq;
 	struct pl_result r = PL_RESULT_ZERO;
 	json_t *s, *reqs;
 
-	s = parse(dump, NULL, &err);
+	s = parse(dump, NULL);
 	ok(s != NULL, "a zkcli dump parses");
 	is_int((int)json_object_size(json_object_get(s, "executors")), 2,
 	    "two executors of the first line's namespace");
@@ -84,33 +84,33 @@ main(void)
 	pl_view_free(v);
 	json_decref(s);
 
-	s = parse(dump, "other", &err);
+	s = parse(dump, "other");
 	ok(s && json_object_size(json_object_get(s, "executors")) == 1,
 	    "an explicit namespace selects its lines");
 	json_decref(s);
 
-	s = parse("\n{\"path\":\"/d/requests/x\",\"data\":{}}\n{bad", NULL,
-	    &err);
-	ok(!s && errno == EINVAL && !strncmp(err.msg, "line 3 column 4: ",
+	s = parse("\n{\"path\":\"/d/requests/x\",\"data\":{}}\n{bad", NULL);
+	ok(!s && errno == EINVAL && !strncmp(err_text(), "line 3 column 4: ",
 	    17),
-	    "not JSON: line 3 (%s)", err.msg);
-	s = parse("[1]", NULL, &err);
-	ok(!s && !strcmp(err.msg, "line 1: expected {\"path\":\"/...\","
-	    "\"data\":...}"), "wrong shape (%s)", err.msg);
-	s = parse("{\"path\":\"/d/applications/a\",\"data\":[]}", NULL, &err);
-	ok(!s && strstr(err.msg, "data is not a JSON object"),
-	    "app data not an object (%s)", err.msg);
-	s = parse("{\"path\":\"/d/executor/e\",\"data\":{}}", NULL, &err);
-	ok(!s && strstr(err.msg, "without a \"state\" object"),
-	    "executor without state (%s)", err.msg);
-	s = parse("{\"path\":\"//x\",\"data\":{}}", NULL, &err);
-	ok(!s && strstr(err.msg, "no namespace"), "no namespace (%s)",
-	    err.msg);
-	s = parse(" \n\t\r\n", NULL, &err);
+	    "not JSON: line 3 (%s)", err_text());
+	s = parse("[1]", NULL);
+	ok(!s && !strcmp(err_text(), "line 1: expected {\"path\":\"/...\","
+	    "\"data\":...}"), "wrong shape (%s)", err_text());
+	s = parse("{\"path\":\"/d/applications/a\",\"data\":[]}", NULL);
+	ok(!s && !strcmp(err_text(), "line 1: /d/applications/a: data is not "
+	    "a JSON object"),
+	    "app data not an object (%s)", err_text());
+	s = parse("{\"path\":\"/d/executor/e\",\"data\":{}}", NULL);
+	ok(!s && strstr(err_text(), "without a \"state\" object"),
+	    "executor without state (%s)", err_text());
+	s = parse("{\"path\":\"//x\",\"data\":{}}", NULL);
+	ok(!s && strstr(err_text(), "no namespace"), "no namespace (%s)",
+	    err_text());
+	s = parse(" \n\t\r\n", NULL);
 	ok(s && !json_object_size(json_object_get(s, "executors")),
 	    "blank input is an empty snapshot");
 	json_decref(s);
-	s = parse("{\"path\":\"/d/executor/e/x/y/z\",\"data\":5}", NULL, &err);
+	s = parse("{\"path\":\"/d/executor/e/x/y/z\",\"data\":5}", NULL);
 	ok(s != NULL, "deep unknown paths are ignored");
 	json_decref(s);
 	return done_testing();

@@ -65,7 +65,7 @@ static struct spec_opts opts = { NULL, 0, 1 };	/* example has devices */
 static json_t *
 J(const char *s)
 {
-	json_t *j = js_parse(s, strlen(s), NULL);
+	json_t *j = js_parse(s, strlen(s));
 
 	if (!j)
 		abort();

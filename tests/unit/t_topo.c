@@ -1,8 +1,10 @@
 /* t_topo: executor resources from a synthetic hwloc topology, and Drove's
  * resources options as pure transforms. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "json.h"
 #include "topo.h"
 #include "tap.h"
@@ -10,8 +12,7 @@
 static int
 layout_is(const struct topo *t, const char *want)
 {
-	json_t *l = topo_layout_json(t), *w = js_parse(want, strlen(want),
-	    NULL);
+	json_t *l = topo_layout_json(t), *w = js_parse(want, strlen(want));
 	int r = json_equal(l, w);
 
 	if (!r) {
@@ -39,13 +40,12 @@ int
 main(void)
 {
 	struct topo t;
-	struct js_err err = { { 0 } };
 	json_t *res;
 	static const int os[] = { 0, 5 };
 	const char *y;
 
 	setenv("HWLOC_SYNTHETIC", "pack:2 numa:1 core:8 pu:2", 1);
-	ok(topo_discover(&t, &err) == 0, "discover synthetic topology");
+	ok(topo_discover(&t) == 0, "discover synthetic topology");
 	is_int(t.nnodes, 2, "two NUMA nodes");
 	is_int(topo_total_cores(&t), 32, "32 PUs");
 	is_int(t.node[0].ncores, 16, "16 PUs on node 0");
@@ -54,7 +54,7 @@ main(void)
 	is_int(topo_node_of(&t, 17), 1, "PU 17 is on node 1");
 	res = json_pack("{s:[i,i],s:i,s:b}", "osCores", 0, 1,
 	    "exposedMemPercentage", 50, "disableNUMAPinning", 1);
-	ok(topo_apply(&t, res, &err) == 0, "apply options");
+	ok(topo_apply(&t, res) == 0, "apply options");
 	json_decref(res);
 	is_int(t.nnodes, 1, "NUMA merged");
 	is_int(t.node[0].ncores, 30, "os cores removed");
@@ -101,14 +101,17 @@ main(void)
 	small(&t);
 	y = "{\"osCores\":[3],\"overProvisioning\":{\"enabled\":true,"
 	    "\"cpuMultiplier\":2,\"memoryMultiplier\":3}}";
-	res = js_parse(y, strlen(y), NULL);
-	ok(topo_apply(&t, res, &err) == 0, "apply with overprovisioning");
+	res = js_parse(y, strlen(y));
+	ok(topo_apply(&t, res) == 0, "apply with overprovisioning");
 	ok(layout_is(&t, "{\"cores\":{\"0\":[3,4,5,6,7,8],"
 	    "\"1\":[11,12,13,14,15,16,17,18]},"
 	    "\"memory\":{\"0\":3000,\"1\":6000}}"), "osCores then vcores");
 	json_decref(res);
 	res = json_pack("{s:i}", "exposedMemPercentage", 10);
-	ok(topo_apply(&t, res, &err) < 0, "exposedMemPercentage 10 refused");
+	ok(topo_apply(&t, res) < 0 && errno == EINVAL,
+	    "exposedMemPercentage 10 refused");
+	is_str(err_text(), "resources.exposedMemPercentage: must be 50..100",
+	    "the text says why");
 	json_decref(res);
 	topo_free(&t);
 	return done_testing();

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "tap.h"
 #include "view.h"
 #include "fakezk.h"
@@ -277,6 +278,9 @@ t_session_loss(void)
 	pthread_mutex_unlock(&F.mu);
 	push(ZK_EV_CHANGED, "/d/applications/c-1");
 	ok(pump(v) < 0 && errno == ENOTCONN, "refresh fails while away");
+	is_str(err_text(), "unable to read '/d/applications/c-1': "
+	    "Transport endpoint is not connected",
+	    "the failure's text, on the refreshing thread");
 	F.connected = 1;
 	ok(view_pending(v), "the failed read stays pending");
 	is_int(pump(v), 0, "refresh after the failure");
