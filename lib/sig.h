@@ -11,12 +11,17 @@
  * signalfd, or -1 with errno.  sig_read() returns the number of the next
  * pending signal, 0 if none, -1 on error.
  * mono_ms() is CLOCK_MONOTONIC in milliseconds.
+ * deadline_after() sets *ts to ms milliseconds from now on clock (now when
+ * ms <= 0), for pthread_cond_timedwait() and friends.
  */
 #ifndef DROVE_SIG_H
 #define DROVE_SIG_H
 
+#include <time.h>
+
 int sig_fd(const int *signals);
 int sig_read(int fd);
 long long mono_ms(void);
+void deadline_after(struct timespec *ts, clockid_t clock, long long ms);
 
 #endif

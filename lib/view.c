@@ -852,13 +852,7 @@ view_reload_wait(struct view *v, const char *path, int timeout_ms)
 	snprintf(mark_path, sizeof mark_path, "#%lu", seq);
 	v->src.post(v->src.arg, ZK_EV_USER, path);
 	v->src.post(v->src.arg, ZK_EV_USER, mark_path);
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	deadline_after(&dl, CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&v->wmu);
 	while (v->done_seq < seq && rc == 0)
 		if (pthread_cond_timedwait(&v->wcv, &v->wmu, &dl) ==

@@ -10,6 +10,7 @@
 #include <zookeeper/zookeeper.h>
 
 #include "err.h"
+#include "sig.h"
 #include "zk.h"
 
 /* Events wait in an unbounded FIFO: the watcher runs on the client's
@@ -165,13 +166,7 @@ zk_open(const char *connect, const char *ns, int session_ms, int wait_ms)
 		err_fail(e ? e : EINVAL, "unable to connect to '%s'", connect);
 		return NULL;
 	}
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += wait_ms / 1000;
-	dl.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	deadline_after(&dl, CLOCK_REALTIME, wait_ms);
 	pthread_mutex_lock(&z->mu);
 	while (z->state != ZOO_CONNECTED_STATE &&
 	    z->state != ZOO_EXPIRED_SESSION_STATE)

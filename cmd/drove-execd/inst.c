@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "engine.h"
 #include "err.h"
+#include "sig.h"
 #include "execd.h"
 #include "record.h"
 #include "zkpath.h"
@@ -74,15 +75,7 @@ wait_for(struct inst *in, long long ms)
 	struct timespec dl;
 	int r = W_TIMEOUT;
 
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	if (ms > 0) {
-		dl.tv_sec += ms / 1000;
-		dl.tv_nsec += (ms % 1000) * 1000000L;
-		if (dl.tv_nsec >= 1000000000L) {
-			dl.tv_sec++;
-			dl.tv_nsec -= 1000000000L;
-		}
-	}
+	deadline_after(&dl, CLOCK_MONOTONIC, ms);
 	pthread_mutex_lock(&X.mu);
 	for (;;) {
 		if (in->died) {
