@@ -568,14 +568,17 @@ fail(struct view *v, int e, const char *what, const char *path)
 }
 
 static int
-has_name(char **names, const char *s)
+cmp_name(const void *a, const void *b)
 {
-	char **p;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	for (p = names; p && *p; p++)
-		if (!strcmp(*p, s))
-			return 1;
-	return 0;
+/* Is s among the n sorted names? */
+static int
+has_name(char **names, int n, const char *s)
+{
+	return names && n > 0 && bsearch(&s, names, (size_t)n, sizeof *names,
+	    cmp_name) != NULL;
 }
 
 /* A directory was listed: what is new is read, what is gone removed. */
@@ -615,7 +618,8 @@ diff_dir(struct view *v, const char *dir, struct zk_read *r)
 		m = json_object_get(v->snap, pp.member);
 	/* gone */
 	json_object_foreach_safe(m, tmp, name, x) {
-		if (has_name(r->names, name) || zkp_child(path, dir, name) < 0)
+		if (has_name(r->names, r->count, name) ||
+		    zkp_child(path, dir, name) < 0)
 			continue;
 		classify(v, path, &child);
 		if (child.k == P_SUBDIR) {

@@ -140,6 +140,12 @@ f_get(void *arg, struct zk_read *r, size_t n, int watch)
 }
 
 __attribute__((unused)) static int
+f_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+__attribute__((unused)) static int
 f_children(void *arg, struct zk_read *r, size_t n, int watch)
 {
 	const char *key;
@@ -167,6 +173,7 @@ f_children(void *arg, struct zk_read *r, size_t n, int watch)
 			    !strchr(key + pl + 1, '/'))
 				r[i].names[k++] = strdup(key + pl + 1);
 		r[i].count = k;
+		qsort(r[i].names, (size_t)k, sizeof *r[i].names, f_cmp);
 		if (watch)
 			json_object_set_new(F.wchild, r[i].path, json_true());
 	}
