@@ -113,11 +113,17 @@ bench_init() {
 }
 
 # bench_spawn LOG cmd args...: start cmd in a session of its own, output to
-# LOG; its pid in $SPAWNED.
+# LOG; its pid in $SPAWNED.  bench_spawn_out OUT LOG cmd...: stdout to OUT.
 bench_spawn() {
 	local log=$1
 	shift
-	setsid "$@" </dev/null >>"$log" 2>&1 &
+	bench_spawn_out "$log" "$log" "$@"
+}
+
+bench_spawn_out() {
+	local out=$1 log=$2
+	shift 2
+	setsid "$@" </dev/null >>"$out" 2>>"$log" &
 	SPAWNED=$!
 	BENCH_PIDS+=("$SPAWNED")
 }
@@ -149,6 +155,7 @@ zk_4lw() {	# word: ZooKeeper's answer on stdout
 }
 
 zk_ok() { [ "$(zk_4lw ruok)" = imok ]; }
+zk_serving() { zk_4lw srvr | grep -q '^Mode:'; }
 
 zk_mntr() {	# key: its value, or nothing
 	zk_4lw mntr | awk -v k="$1" '$1 == k { print $2 }'
@@ -179,7 +186,7 @@ zk_start() {
 	    org.apache.zookeeper.server.quorum.QuorumPeerMain "$RUN/zk/zoo.cfg"
 	ZK_PID=$SPAWNED
 	ZK=127.0.0.1:$ZK_PORT
-	wait_for 60 zk_ok || die "ZooKeeper did not start (see $RUN/logs)"
+	wait_for 60 zk_serving || die "ZooKeeper did not start (see $RUN/logs)"
 }
 
 # ctl_start [namespace]: the controller programs on ZooKeeper $ZK.

@@ -585,10 +585,17 @@ advance(struct inst *in)
 	if ((next = next_state(in)) < 0) {
 		if (in->st == S_STOPPED || in->st == S_OTHER)
 			in->done = 1;
-		maybe_free(in);
 		return;
 	}
 	write_state(in, (enum st)next);
+}
+
+/* advance, then forget the instance if it is over: in may be freed. */
+static void
+step(struct inst *in)
+{
+	advance(in);
+	maybe_free(in);
 }
 
 static void
@@ -636,8 +643,7 @@ got_children(struct ev *e)
 
 		if (!in->mark && !in->gone) {
 			in->gone = in->stop = 1;
-			advance(in);
-			maybe_free(in);
+			step(in);
 		}
 		in = next;
 	}
@@ -654,8 +660,7 @@ got_assignment(struct ev *e)
 	in->asg_read = 0;
 	if (e->rc == ZNONODE) {
 		in->gone = in->stop = 1;
-		advance(in);
-		maybe_free(in);
+		step(in);
 		return;
 	}
 	if (e->rc != ZOK || !(a = js_parse(e->data, (size_t)e->len, NULL))) {
@@ -681,7 +686,7 @@ got_assignment(struct ev *e)
 		read_info(in);
 		return;
 	}
-	advance(in);
+	step(in);
 }
 
 static void
@@ -725,7 +730,7 @@ got_info(struct ev *e)
 	if (in->st == S_STOPPED || in->st == S_OTHER)
 		in->done = 1;
 	in->loaded = 1;
-	advance(in);
+	step(in);
 }
 
 static void
@@ -772,7 +777,7 @@ written(struct ev *e)
 	if (S.delay > 0 && next_state(in) >= 0)
 		wait_then(in, S.delay);
 	else
-		advance(in);
+		step(in);
 }
 
 /* The node's creation after ZNONODE on a write (EV_CREATED with an inst)
@@ -937,8 +942,7 @@ got_watch(struct ev *e)
 		return;
 	if (e->ztype == ZOO_DELETED_EVENT) {
 		in->gone = in->stop = 1;
-		advance(in);
-		maybe_free(in);
+		step(in);
 	} else if (e->ztype == ZOO_CHANGED_EVENT)
 		read_assignment(in);
 }
@@ -1209,8 +1213,7 @@ main(int argc, char **argv)
 			if (!S.thead)
 				S.ttail = NULL;
 			in->waiting = 0;
-			advance(in);
-			maybe_free(in);
+			step(in);
 		}
 		if (S.walk && S.started && S.walk_pending == 0) {
 			print_counters();
