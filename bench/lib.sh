@@ -2,8 +2,9 @@
 #
 # The caller sets PROG, then calls bench_init: it makes the run directory
 # $RUN (/tmp/drove-bench-<PROG>.XXXXXX, kept with BENCH_KEEP=1) and traps
-# EXIT so that everything started through bench_spawn (each in a session of
-# its own) is stopped, then anything left whose command line names $RUN or
+# EXIT so that the caller's bench_before_cleanup (a function, if defined)
+# runs, everything started through bench_spawn (each in a session of its
+# own) is stopped, then anything left whose command line names $RUN or
 # whose working directory is in it.  Only 127.0.0.1 is used.
 #
 #   zk_start [heap] [extra zoo.cfg lines]   ZooKeeper on a free port: $ZK
@@ -17,7 +18,8 @@
 #                                           time, for at most SECS: $OPS_OK
 #   wrk_run URL SECS                        $WRK_RPS $WRK_P99_MS $WRK_REQS
 #                                           $WRK_ERRORS
-#   rss_mb PID, daemon_pids, nginx_start DIR, median, now_ms
+#   rss_mb PID, wait_idle PID SECS, daemon_pids, nginx_start DIR, median,
+#   now_ms, fcmp A OP B, verdict 0|1
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=${DROVE_BIN:-$ROOT/bin}
@@ -75,6 +77,9 @@ bench_cleanup() {
 	local rc=$? i pid left
 	set +e
 	trap - EXIT INT TERM
+	if declare -F bench_before_cleanup >/dev/null; then
+		bench_before_cleanup
+	fi
 	for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do
 		bench_stop_pid "${BENCH_PIDS[i]}"
 	done
@@ -247,6 +252,25 @@ daemon_pids() {
 		pid=$(s6-svstat -o pid "$RUN/leader-service/$s" 2>/dev/null) ||
 		    pid=-1
 		echo "$s $pid"
+	done
+}
+
+cpu_ticks() {	# pid: user + system clock ticks so far
+	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" \
+	    2>/dev/null || echo 0
+}
+
+# wait_idle PID SECS: until PID uses no CPU for 1 s (requests a load
+# generator left in flight are done), at most SECS; 1 if still busy.
+wait_idle() {
+	local pid=$1 end=$(($(now_ms) + $2 * 1000)) a b
+	a=$(cpu_ticks "$pid")
+	while :; do
+		sleep 1
+		b=$(cpu_ticks "$pid")
+		[ "$b" -le $((a + 1)) ] && return 0
+		[ "$(now_ms)" -ge "$end" ] && return 1
+		a=$b
 	done
 }
 
