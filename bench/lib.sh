@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2015
 # bench/lib.sh: helpers shared by the bench scripts (sourced, never run).
 #
 # The caller sets PROG, then calls bench_init: it makes the run directory
@@ -96,7 +97,7 @@ bench_cleanup() {
 		sleep 0.3
 	done
 	left=$(bench_leftovers)
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086,SC2046
 	[ -n "$left" ] && warn "still running:" $(ps -o pid=,comm= -p $left)
 	if [ -n "${RUN-}" ] && [ -d "$RUN" ]; then
 		if [ -n "${BENCH_KEEP-}" ]; then
@@ -155,6 +156,7 @@ wait_for() {
 }
 
 zk_4lw() {	# word: ZooKeeper's answer on stdout
+	# shellcheck disable=SC2016
 	timeout 5 bash -c 'exec 4<>"/dev/tcp/127.0.0.1/$1" &&
 	    printf %s "$2" >&4 && cat <&4' _ "$ZK_PORT" "$1" 2>/dev/null
 }
