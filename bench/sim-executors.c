@@ -611,6 +611,23 @@ wait_then(struct inst *in, long long ms)
 	S.ttail = in;
 }
 
+/* The parts of an assignment the simulator uses: 20,000 whole ones would
+ * take hundreds of MB. */
+static json_t *
+slim(json_t *a)
+{
+	static const char *const keep[] = { "appId", "appName", "ports",
+	    "resources", "created", "targetState", NULL };
+	json_t *s = json_object(), *v;
+	int i;
+
+	for (i = 0; keep[i]; i++)
+		if ((v = json_object_get(a, keep[i])))
+			json_object_set(s, keep[i], v);
+	json_decref(a);
+	return s;
+}
+
 /* Event handlers */
 static void
 got_children(struct ev *e)
@@ -673,7 +690,7 @@ got_assignment(struct ev *e)
 	}
 	note_size(e->len);
 	json_decref(in->asg);
-	in->asg = a;
+	a = in->asg = slim(a);
 	if (strcmp(js_str(a, "targetState", "RUNNING"), "RUNNING"))
 		in->stop = 1;
 	if (!in->app[0]) {
