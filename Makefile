@@ -123,3 +123,15 @@ FORCE:
 .PHONY: all deps check unit demo fuzz fuzz-run lint install clean FORCE
 .PRECIOUS: obj/%.o
 -include $(shell find obj -name '*.d' 2>/dev/null)
+
+# bench/: test-only programs for the bench scripts, never installed.
+# `make bench` builds bin/bench/sim-executors (simulated executors).
+BENCH_BINS := bin/bench/sim-executors
+
+bench: $(BENCH_BINS)
+
+$(BENCH_BINS): bin/bench/%: obj/bench/%.o lib/libdrove.a
+	@mkdir -p bin/bench
+	$(CC) $(LDFLAGS) -o $@ $< lib/libdrove.a $(LIBS)
+
+.PHONY: bench
