@@ -38,7 +38,11 @@ LIB_OBJ  := $(patsubst lib/%.c,obj/lib/%.o,$(LIB_SRC))
 UNIT_SRC := $(wildcard tests/unit/t_*.c)
 UNITS    := $(patsubst tests/unit/%.c,bin/tests/%,$(UNIT_SRC))
 
-all: $(BINS) $(UNITS)
+# bench/: test-only programs for the bench scripts, never installed.
+# `make bench` (and `make all`, so that they never rot) builds bin/bench/sim-executors (simulated executors).
+BENCH_BINS := bin/bench/sim-executors
+
+all: $(BINS) $(UNITS) $(BENCH_BINS)
 
 obj/%.o: %.c obj/.flags
 	@mkdir -p $(dir $@)
@@ -124,14 +128,11 @@ FORCE:
 .PRECIOUS: obj/%.o
 -include $(shell find obj -name '*.d' 2>/dev/null)
 
-# bench/: test-only programs for the bench scripts, never installed.
-# `make bench` builds bin/bench/sim-executors (simulated executors).
-BENCH_BINS := bin/bench/sim-executors
 
 bench: $(BENCH_BINS)
 
 $(BENCH_BINS): bin/bench/%: obj/bench/%.o lib/libdrove.a
 	@mkdir -p bin/bench
-	$(CC) $(LDFLAGS) -o $@ $< lib/libdrove.a $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< lib/libdrove.a $(LIBS)
 
 .PHONY: bench

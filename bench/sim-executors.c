@@ -680,7 +680,7 @@ got_assignment(struct ev *e)
 		step(in);
 		return;
 	}
-	if (e->rc != ZOK || !(a = js_parse(e->data, (size_t)e->len, NULL))) {
+	if (e->rc != ZOK || !(a = js_parse(e->data, (size_t)e->len))) {
 		warn("instance %s: unable to read its assignment: %s", in->id,
 		    e->rc != ZOK ? zerror(e->rc) : "bad JSON");
 		S.errors++;
@@ -715,7 +715,7 @@ got_info(struct ev *e)
 
 	in->loading = 0;
 	if (e->rc == ZOK)
-		ji = js_parse(e->data, (size_t)e->len, NULL);
+		ji = js_parse(e->data, (size_t)e->len);
 	else if (e->rc != ZNONODE) {
 		warn("instance %s: unable to read its InstanceInfo: %s",
 		    in->id, zerror(e->rc));
