@@ -64,6 +64,7 @@ struct view {
 	json_t *dirty_dirs;	/* {path: true}: to list again */
 	json_t *dirty_recs;	/* {path: true}: to read again */
 	int full;		/* a full re-read is due */
+	long long since;	/* mono_ms() of the oldest mark not read; 0 */
 	int away;		/* disconnected since the last full read */
 	long long last_full;	/* mono_ms() of the last full read */
 	pthread_rwlock_t rw;
@@ -412,8 +413,10 @@ drop_subdir(struct view *v, const struct ppath *pp)
 /* --- what to read --------------------------------------------------- */
 
 static int
-mark(json_t *set, const char *path)
+mark(struct view *v, json_t *set, const char *path)
 {
+	if (!v->since)
+		v->since = mono_ms();
 	return json_object_set_new(set, path, json_true());
 }
 
@@ -432,18 +435,18 @@ mark_all(struct view *v)
 		if (!(v->what & p->flag) || part_path(v, p, path) < 0)
 			continue;
 		if (p->levels == 0) {
-			if (mark(v->dirty_recs, path) < 0)
+			if (mark(v, v->dirty_recs, path) < 0)
 				return -1;
 			continue;
 		}
-		if (mark(v->dirty_dirs, path) < 0)
+		if (mark(v, v->dirty_dirs, path) < 0)
 			return -1;
 		m = json_object_get(v->snap, p->member);
 		json_object_foreach(m, a, sub) {
 			if (zkp_child(p2, path, a) < 0)
 				continue;
-			if (mark(p->levels == 2 ? v->dirty_dirs : v->dirty_recs,
-			    p2) < 0)
+			if (mark(v, p->levels == 2 ? v->dirty_dirs :
+			    v->dirty_recs, p2) < 0)
 				return -1;
 			if (p->levels != 2)
 				continue;
@@ -451,7 +454,7 @@ mark_all(struct view *v)
 				char p3[ZKP_MAX];
 
 				if (zkp_child(p3, p2, b) == 0 &&
-				    mark(v->dirty_recs, p3) < 0)
+				    mark(v, v->dirty_recs, p3) < 0)
 					return -1;
 			}
 		}
@@ -496,13 +499,13 @@ view_note(struct view *v, const struct zk_event *ev)
 	case P_DIR:
 	case P_ROOT:
 	case P_SUBDIR:
-		if (mark(v->dirty_dirs, ev->path) < 0)
+		if (mark(v, v->dirty_dirs, ev->path) < 0)
 			v->full = 1;	/* out of memory: read all later */
 		return 1;
 	case P_RECORD:
 		if (ev->type == ZK_EV_CHILD)
 			return 0;
-		if (mark(v->dirty_recs, ev->path) < 0)
+		if (mark(v, v->dirty_recs, ev->path) < 0)
 			v->full = 1;
 		return 1;
 	}
@@ -517,9 +520,26 @@ view_touch(struct view *v, const char *path)
 	classify(v, path, &pp);
 	if (pp.k == P_NONE)
 		return 0;
-	if (mark(pp.k == P_RECORD ? v->dirty_recs : v->dirty_dirs, path) < 0)
+	if (mark(v, pp.k == P_RECORD ? v->dirty_recs : v->dirty_dirs,
+	    path) < 0)
 		v->full = 1;
 	return 1;
+}
+
+int
+view_due_in(struct view *v, long long now_ms, int coalesce_ms)
+{
+	long long left;
+
+	if (!view_pending(v))
+		return -1;
+	if (v->full || !v->since)
+		return 0;
+	pthread_mutex_lock(&v->wmu);
+	left = v->seen_seq > v->done_seq ? 0 : v->since + coalesce_ms -
+	    now_ms;
+	pthread_mutex_unlock(&v->wmu);
+	return left > 0 ? (int)left : 0;
 }
 
 int
@@ -602,7 +622,7 @@ diff_dir(struct view *v, const char *dir, struct zk_read *r)
 			if (e < 0)
 				return fail(v, errno, "watch", dir);
 			/* created since the listing: list it again */
-			if (e == 1 && mark(v->dirty_dirs, dir) < 0)
+			if (e == 1 && mark(v, v->dirty_dirs, dir) < 0)
 				return fail(v, ENOMEM, "list", dir);
 		}
 		if (pp.k == P_SUBDIR)
@@ -633,7 +653,7 @@ diff_dir(struct view *v, const char *dir, struct zk_read *r)
 	for (p = r->names; p && *p; p++) {
 		if (json_object_get(m, *p) || zkp_child(path, dir, *p) < 0)
 			continue;
-		if (mark(pp.k == P_ROOT ? v->dirty_dirs : v->dirty_recs,
+		if (mark(v, pp.k == P_ROOT ? v->dirty_dirs : v->dirty_recs,
 		    path) < 0)
 			return fail(v, ENOMEM, "list", dir);
 	}
@@ -667,7 +687,7 @@ list_dirs(struct view *v)
 			else if (rc == 0)
 				rc = diff_dir(v, r[i].path, &r[i]);
 			if (rc < 0)	/* list it again next time */
-				mark(v->dirty_dirs, r[i].path);
+				mark(v, v->dirty_dirs, r[i].path);
 		}
 		zk_read_free(r, n);
 		free(r);
@@ -702,7 +722,7 @@ read_records(struct view *v)
 		classify(v, r[i].path, &pp);
 		if (rc < 0 || pp.k != P_RECORD) {
 			if (rc < 0)
-				mark(v->dirty_recs, r[i].path);
+				mark(v, v->dirty_recs, r[i].path);
 			continue;
 		}
 		if (r[i].err == ENOENT) {
@@ -712,7 +732,7 @@ read_records(struct view *v)
 			if (e < 0)
 				rc = fail(v, errno, "watch", r[i].path);
 			else if (e == 1)	/* created meanwhile */
-				rc = mark(v->dirty_recs, r[i].path);
+				rc = mark(v, v->dirty_recs, r[i].path);
 			else
 				rc = apply(v, r[i].path, &pp, NULL, 0);
 		} else if (r[i].err)
@@ -726,7 +746,7 @@ read_records(struct view *v)
 			json_decref(j);
 		}
 		if (rc < 0)
-			mark(v->dirty_recs, r[i].path);
+			mark(v, v->dirty_recs, r[i].path);
 	}
 	zk_read_free(r, n);
 	free(r);
@@ -800,9 +820,12 @@ view_refresh(struct view *v, view_change_fn *fn, void *ctx)
 		v->away = 0;
 		v->last_full = mono_ms();
 	}
+	v->since = 0;		/* what is marked from here is newer */
 	rc = list_dirs(v);
 	if (rc == 0)
 		rc = read_records(v);
+	if (json_object_size(v->dirty_dirs) || json_object_size(v->dirty_recs))
+		v->since = mono_ms();
 	report(v, fn, ctx);
 	if (rc == 0) {
 		pthread_mutex_lock(&v->wmu);
@@ -854,7 +877,8 @@ view_reload_wait(struct view *v, const char *path, int timeout_ms)
 	seq = ++v->req_seq;
 	pthread_mutex_unlock(&v->wmu);
 	snprintf(mark_path, sizeof mark_path, "#%lu", seq);
-	v->src.post(v->src.arg, ZK_EV_USER, path);
+	if (path)
+		v->src.post(v->src.arg, ZK_EV_USER, path);
 	v->src.post(v->src.arg, ZK_EV_USER, mark_path);
 	deadline_after(&dl, CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&v->wmu);

@@ -54,7 +54,9 @@
  * view_reload_wait(v, path, ms) to have the polling thread re-read it and
  * wait until that is applied (the session's reads follow its writes, so
  * the view then shows the write).  It needs the polling thread to be
- * running its loop; 0, or -1 ETIMEDOUT.
+ * running its loop; 0, or -1 ETIMEDOUT.  With a NULL path it only waits
+ * until every event the polling thread has received is applied (what a
+ * check before a write wants to see).
  *
  * Errors: view_load() and view_refresh() return 0, or -1 with errno
  * (ENOTCONN: the session is away, call again after ZK_EV_CONNECTED; ENOMEM;
@@ -128,6 +130,15 @@ int view_refresh(struct view *v, view_change_fn *fn, void *ctx);
  * it, else 0. */
 int view_touch(struct view *v, const char *path);
 int view_pending(struct view *v);	/* work recorded, not refreshed */
+/*
+ * When the polling thread should refresh, so that a burst of events is
+ * read once (a watch fires once until re-armed: a record that changes five
+ * times in a burst is read once if its read comes after the burst): -1
+ * nothing is pending, 0 now (a full read is due, a thread waits in
+ * view_reload_wait(), or the oldest pending mark is coalesce_ms old),
+ * else the milliseconds left.
+ */
+int view_due_in(struct view *v, long long now_ms, int coalesce_ms);
 int view_resync_due(const struct view *v, long long now_ms);
 
 void view_rdlock(struct view *v);

@@ -119,6 +119,11 @@ reset_zk() {
 	wait_until 10 shows_reset
 }
 
+# api_is URL JQ: the answer at URL satisfies the jq condition
+api_is() {
+	curl -sf "$1" | jq -e "$2" >/dev/null
+}
+
 shows_reset() {
 	curl -sf "$B/applications" | jq -e '.data | keys == ["hello-1"] and
 	    .["hello-1"].healthyInstances == 0 and .["hello-1"].pendingInstances == 0' &&
@@ -360,6 +365,9 @@ unchanged() {
 	put_instance 3 STOPPED
 	# what E1 uses comes from its assignments: AI-1 holds core 0, 24 MB
 	zkcli put "/$NS/assignments/E1/AI-1" <<<'{"appId":"hello-1","instanceId":"AI-1","resources":[{"type":"CPU","cores":{"0":[0]}},{"type":"MEMORY","memoryInMB":{"0":24}}],"targetState":"RUNNING"}'
+	# other writers' changes reach the API's view within moments
+	wait_until 5 api_is "$B/applications/hello-1" '.data.healthyInstances == 2'
+	wait_until 5 api_is "$B/cluster" '.data.usedCores == 1'
 	req "$B/applications/hello-1/instances"
 	[ "$code" = 200 ]
 	[ "$(jq -c '[.data[].instanceId]' <<<"$body")" = '["AI-2","AI-1"]' ]
@@ -434,8 +442,7 @@ unchanged() {
 	req "$B/cluster"
 	[ "$(jq -r .data.state <<<"$body")" = MAINTENANCE ]
 	zkcli rm "/$NS/cluster/maintenance"
-	req "$B/cluster"
-	[ "$(jq -r .data.state <<<"$body")" = NORMAL ]
+	wait_until 5 api_is "$B/cluster" '.data.state == "NORMAL"'
 }
 
 @test "unknown paths 404, wrong methods 405, bodies over 1 MiB 413" {

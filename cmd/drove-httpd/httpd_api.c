@@ -372,6 +372,10 @@ h_operation(const struct req *r, struct reply *out)
 		return;
 	}
 	json_decref(errs);
+	/* decide on every change received so far, not on a view that is
+	 * still gathering a burst of them */
+	if (view_reload_wait(hd.view, NULL, 5000) < 0)
+		warn("the view did not catch up within 5 s");
 	if (read_in_maintenance()) {
 		json_decref(op);
 		reply_verr(out, "Cluster is in maintenance mode");

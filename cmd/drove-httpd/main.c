@@ -36,6 +36,11 @@
 /* 413; libmicrohttpd renamed the constant between releases. */
 #define HTTP_TOO_LARGE 413U
 
+/* Changes are read at most this long after their event, so that a burst
+ * of changes to one record is read once; a client waiting for its own
+ * write does not wait for it. */
+#define COALESCE_MS 50
+
 #define USAGE "drove-httpd -c controller.yml [ -d notif ] [ -p port ] [ -v ]"
 
 struct httpd hd;
@@ -167,8 +172,8 @@ view_update(void)
 	if (view_resync_due(hd.view, mono_ms()) &&
 	    view_load(hd.view, on_change, NULL) < 0 && errno != ENOTCONN)
 		die(EXIT_TEMP, "%s", err_text());
-	if (view_pending(hd.view) && view_refresh(hd.view, on_change,
-	    NULL) < 0) {
+	if (view_due_in(hd.view, mono_ms(), COALESCE_MS) == 0 &&
+	    view_refresh(hd.view, on_change, NULL) < 0) {
 		if (errno != ENOTCONN)
 			die(EXIT_TEMP, "%s", err_text());
 		warn("%s", err_text());
@@ -396,7 +401,8 @@ main(int argc, char **argv)
 	pfd[1].fd = zk_fd(hd.zk);
 	pfd[1].events = POLLIN;
 	for (;;) {
-		int r = poll(pfd, 2, view_pending(hd.view) ? 1000 : 60000);
+		int due = view_due_in(hd.view, mono_ms(), COALESCE_MS);
+		int r = poll(pfd, 2, due < 0 ? 60000 : due);
 
 		if (r < 0 && errno != EINTR)
 			diesys(EXIT_TEMP, "poll");

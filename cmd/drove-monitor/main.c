@@ -34,6 +34,7 @@
 #define USAGE "drove-monitor -c controller.yml [ -d notif ] [ -v ]"
 #define SWEEP_MS 60000		/* every app, from memory: the safety net */
 #define RETRY_MS 1000
+#define COALESCE_MS 20		/* a burst of events is read once */
 
 static struct ctx {
 	struct zk *z;
@@ -439,7 +440,7 @@ main(int argc, char **argv)
 	const char *cfg_path = NULL;
 	struct pollfd pfd[2];
 	json_t *cfg;
-	int c, ready = -1, sfd, timeout;
+	int c, ready = -1, sfd, timeout, due;
 	long long now;
 
 	PROG = "drove-monitor";
@@ -503,6 +504,9 @@ main(int argc, char **argv)
 		timeout = (int)(C.next_sweep - now);
 		if (C.retry_at && C.retry_at - now < timeout)
 			timeout = (int)(C.retry_at - now);
+		due = view_due_in(C.v, now, COALESCE_MS);
+		if (due >= 0 && due < timeout)
+			timeout = due;
 		if (timeout < 0)
 			timeout = 0;
 		if (poll(pfd, 2, timeout) < 0) {
@@ -528,7 +532,8 @@ main(int argc, char **argv)
 			mark_all();
 			C.next_sweep = now + SWEEP_MS;
 		}
-		work();
+		if (view_due_in(C.v, now, COALESCE_MS) <= 0)
+			work();
 	}
 	view_free(C.v);
 	json_decref(C.dirty);

@@ -43,6 +43,7 @@
 	"[ --seed N ]"
 #define RESYNC_MS 30000
 #define RETRY_MS 1000
+#define COALESCE_MS 10		/* a burst of events is read once */
 
 static struct ctx {
 	struct zk *z;
@@ -58,6 +59,7 @@ static struct ctx {
 	json_t *todo;		/* {instanceId: true}: requests to try */
 	json_t *ensured;	/* {dir: true}: directories known to exist */
 	long long retry_at;	/* monotonic ms; 0 none */
+	long long next_resync;	/* monotonic ms: waiting requests again */
 } C;
 
 struct req {
@@ -643,14 +645,21 @@ main(int argc, char **argv)
 	pfd[1].fd = sfd;
 	pfd[1].events = POLLIN;
 	for (;;) {
-		int timeout = -1;
+		int timeout = -1, due;
 
 		now = mono_ms();
+		if (!json_object_size(view_requests(C.v)))
+			C.next_resync = now + RESYNC_MS;
 		if (C.retry_at)
 			timeout = C.retry_at > now ? (int)(C.retry_at - now) :
 			    0;
 		else if (json_object_size(view_requests(C.v)))
-			timeout = RESYNC_MS;	/* a waiting request: retry */
+			/* a request waits: try it again now and then */
+			timeout = C.next_resync > now ?
+			    (int)(C.next_resync - now) : 0;
+		due = view_due_in(C.v, now, COALESCE_MS);
+		if (due >= 0 && (timeout < 0 || due < timeout))
+			timeout = due;
 		if (poll(pfd, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -663,14 +672,17 @@ main(int argc, char **argv)
 		if (pfd[0].revents & POLLIN)
 			handle_zk();
 		now = mono_ms();
-		if ((C.retry_at && now >= C.retry_at) || timeout == RESYNC_MS) {
+		if ((C.retry_at && now >= C.retry_at) || (json_object_size(
+		    view_requests(C.v)) && now >= C.next_resync)) {
 			C.retry_at = 0;
+			C.next_resync = now + RESYNC_MS;
 			if (view_resync_due(C.v, now) && view_load(C.v,
 			    on_change, NULL) < 0 && errno != ENOTCONN)
 				die(EXIT_TEMP, "%s", err_text());
 			C.retry_all = 1;	/* try everything again */
 		}
-		work();
+		if (C.retry_all || view_due_in(C.v, now, COALESCE_MS) <= 0)
+			work();
 	}
 	plt_free(C.plt);
 	view_free(C.v);
