@@ -636,6 +636,7 @@ struct txn_op {
 struct zk_txn {
 	struct txn_op *ops;
 	int n, cap, bad;
+	size_t bytes;		/* data and paths held */
 };
 
 static int
@@ -669,6 +670,7 @@ txn_add(struct zk_txn *t, int kind, const char *path, const json_t *j,
 		free(op->path);
 		goto oom;
 	}
+	t->bytes += strlen(op->path) + (op->data ? strlen(op->data) : 0);
 	t->n++;
 	return 0;
 oom:
@@ -696,6 +698,12 @@ int zk_txn_set(struct zk_txn *t, const char *path, const json_t *j,
 { return txn_add(t, 's', path, j, 0, version); }
 int zk_txn_delete(struct zk_txn *t, const char *path, int version)
 { return txn_add(t, 'd', path, NULL, 0, version); }
+
+size_t
+zk_txn_bytes(const struct zk_txn *t)
+{
+	return t ? t->bytes : 0;
+}
 
 void
 zk_txn_free(struct zk_txn *t)

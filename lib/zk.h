@@ -123,6 +123,9 @@ int zk_txn_set(struct zk_txn *t, const char *path, const json_t *j,
     int version);
 int zk_txn_delete(struct zk_txn *t, const char *path, int version);
 int zk_txn_commit(struct zk *z, struct zk_txn *t);	/* frees t */
+/* The bytes of paths and data t holds: ZooKeeper refuses a request over
+ * its jute.maxbuffer (1 MB by default), so callers that batch watch it. */
+size_t zk_txn_bytes(const struct zk_txn *t);
 void zk_txn_free(struct zk_txn *t);
 
 #endif

@@ -60,6 +60,8 @@ static struct ctx {
 	json_t *ensured;	/* {dir: true}: directories known to exist */
 	long long retry_at;	/* monotonic ms; 0 none */
 	long long next_resync;	/* monotonic ms: waiting requests again */
+	int single;		/* >0: place one per transaction (passes
+				   since a batch failed) */
 } C;
 
 struct req {
@@ -206,23 +208,59 @@ delete_request(const char *p, const char *why)
 }
 
 /*
- * Place one request.  Returns 0, or -1 when a write failed (the caller
- * stops this pass and retries with fresh state).
+ * Placements go to ZooKeeper in batches: one fenced transaction holds up
+ * to BATCH placements or about BATCH_BYTES (each: create the assignment, create the PENDING
+ * InstanceInfo, delete the request), so that a burst of requests costs a
+ * few round trips instead of one per instance.  A batch that fails is
+ * placed again one by one (single), so that one bad request cannot keep
+ * the others from being placed.
+ */
+#define BATCH 64
+#define BATCH_BYTES (256 * 1024)	/* well under jute.maxbuffer */
+
+struct batch {
+	struct zk_txn *t;
+	int n;
+	char **log;		/* the "placed ..." lines, said once committed */
+};
+
+/* Commit b (if it holds anything); 0, or -1 when it failed. */
+static int
+batch_commit(struct batch *b)
+{
+	int i, rc = 0;
+
+	if (b->n && commit(b->t, "commit placements") < 0)
+		rc = -1;
+	else if (!b->n)
+		zk_txn_free(b->t);
+	for (i = 0; i < b->n; i++) {
+		if (rc == 0)
+			info("%s", b->log[i]);
+		free(b->log[i]);
+	}
+	b->t = NULL;
+	b->n = 0;
+	return rc;
+}
+
+/*
+ * Place one request, adding its writes to b.  Returns 0, or -1 when a
+ * write failed (the caller stops this pass and retries with fresh state).
  */
 static int
-place_one(struct pl_view *pv, struct req *rq)
+place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 {
 	char p[ZKP_MAX], ap[ZKP_MAX], ip[ZKP_MAX], dir[ZKP_MAX];
-	char why[ZKP_MAX + 64];
+	char why[ZKP_MAX + 64], cores[256];
 	struct pl_result r = PL_RESULT_ZERO;
 	struct pl_request prq;
 	struct rec_request f;
 	const char *app_id = rec_request_read(rq->data, &f) == 0 ?
 	    f.app_id : NULL;
 	json_t *app, *spec, *a = NULL, *inst = NULL;
-	struct zk_txn *t;
 	long long now;
-	int rc;
+	int rc, i, n;
 
 	zkp_request(p, C.ns, rq->id);
 	if (!app_id || zkp_app(ap, C.ns, app_id) < 0) {
@@ -265,25 +303,21 @@ place_one(struct pl_view *pv, struct req *rq)
 		goto out;
 	zkp_assignment(ap, C.ns, r.executor_id, rq->id);
 	zkp_instance(ip, C.ns, app_id, rq->id);
-	t = zk_txn_new(C.fence);
-	zk_txn_create(t, ap, a, 0);
-	zk_txn_create(t, ip, inst, 0);
-	zk_txn_delete(t, p, -1);
-	if (commit(t, "commit a placement") == 0) {
-		char cores[256];
-		int i, n = 0;
-
-		cores[0] = '\0';
-		for (i = 0; i < r.ncores && n < (int)sizeof cores - 16; i++)
-			n += snprintf(cores + n, sizeof cores - n, "%s%d",
-			    i ? "," : "", r.cores[i]);
-		info("placed %s of %s on executor %s (%s) NUMA node %d "
-		    "cores %s memory %lld MB", rq->id, app_id, r.executor_id,
-		    r.hostname, r.numa, cores, r.memory_mb);
-		view_touch(C.v, ap);
-		view_touch(C.v, p);
-		rc = 0;
-	}
+	if (!b->t && !(b->t = zk_txn_new(C.fence)))
+		die(EXIT_TEMP, "out of memory");
+	zk_txn_create(b->t, ap, a, 0);
+	zk_txn_create(b->t, ip, inst, 0);
+	zk_txn_delete(b->t, p, -1);
+	view_touch(C.v, ap);
+	view_touch(C.v, p);
+	cores[0] = '\0';
+	for (i = 0, n = 0; i < r.ncores && n < (int)sizeof cores - 16; i++)
+		n += snprintf(cores + n, sizeof cores - n, "%s%d",
+		    i ? "," : "", r.cores[i]);
+	b->log[b->n++] = xasprintf("placed %s of %s on executor %s (%s) NUMA "
+	    "node %d cores %s memory %lld MB", rq->id, app_id, r.executor_id,
+	    r.hostname, r.numa, cores, r.memory_mb);
+	rc = 0;
 out:
 	json_decref(a);
 	json_decref(inst);
@@ -314,6 +348,7 @@ static int
 pass(void)
 {
 	json_t *reqs = view_requests(C.v), *x, *w;
+	struct batch batch = { NULL, 0, NULL };
 	struct pl_view *pv;
 	struct req *rq;
 	const char *iid;
@@ -342,11 +377,19 @@ pass(void)
 		n++;
 	}
 	qsort(rq, n, sizeof *rq, cmp_req);
-	for (i = 0; i < n; i++)
-		if (place_one(pv, &rq[i]) < 0) {
-			rc = -1;
-			break;
-		}
+	batch.log = xcalloc(BATCH, sizeof *batch.log);
+	for (i = 0; i < n && rc == 0; i++) {
+		rc = place_one(pv, &rq[i], &batch);
+		if (rc == 0 && (batch.n == (C.single ? 1 : BATCH) ||
+		    zk_txn_bytes(batch.t) >= BATCH_BYTES || i == n - 1))
+			rc = batch_commit(&batch);
+	}
+	if (batch_commit(&batch) < 0)
+		rc = -1;
+	free(batch.log);
+	/* after a failed batch, one placement per transaction for a while */
+	C.single = rc < 0 ? 1 : C.single > 0 && C.single < 20 ?
+	    C.single + 1 : 0;
 	free(rq);
 	json_object_clear(C.todo);
 	if (rc < 0)	/* a placement pv holds may not have committed */
