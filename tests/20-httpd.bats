@@ -84,6 +84,8 @@ setup_file() {
 	    instances:[],tasks:[],serviceInstances:[],tags:["127.0.0.1"],metadata:{},executorState:"ACTIVE"}' \
 	    >"$T/e1.json"
 	zkcli put "/$NS/executor/E1" <"$T/e1.json"
+	# the API sees executors through its view: wait until it shows E1
+	wait_until 5 sh -c "curl -sf http://127.0.0.1:$port/apis/v1/cluster/executors | jq -e '.data | length == 1'"
 	# hello-1 as CREATE stores it: every test starts with it
 	[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
 	    -H 'Content-Type: application/json' --data-binary @"$T/create.json" \
@@ -330,6 +332,7 @@ unchanged() {
 	[ "$(verr)" = '["Required 1 cores / 64 MB for 1 instances but eligible executors have only 0 free cores / 0 MB"]' ]
 	# scaling down and CREATE with 0 instances need no capacity
 	zkcli rm "/$NS/executor/E1"
+	wait_until 5 api_is "$B/cluster/executors" '.data == []'
 	post /applications/operations "$(jq -c '.spec.name="none" | .instances=1' "$T/create.json")"
 	[ "$code" = 400 ]
 	[ "$(verr)" = '["No executors on cluster"]' ]

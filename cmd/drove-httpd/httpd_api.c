@@ -299,7 +299,19 @@ op_scale(json_t *op, const char *type, const char *fence, struct reply *out)
 		struct rec_app f;
 		json_t *cur;
 
-		if (!(cur = app_get(id, &version)) || rec_app_read(cur, &f) < 0) {
+		/* the view's copy first; after a conflict, ZooKeeper's */
+		if (tries == 0) {
+			view_rdlock(hd.view);
+			if ((cur = json_incref(view_app(hd.view, id))))
+				version = view_version(hd.view, path);
+			view_unlock(hd.view);
+			if (!cur || version < 0) {
+				json_decref(cur);
+				cur = app_get(id, &version);
+			}
+		} else
+			cur = app_get(id, &version);
+		if (!cur || rec_app_read(cur, &f) < 0) {
 			if (!cur && errno != ENOENT)
 				reply_500(out, "unable to read app %s: %s",
 				    id, err_text());
@@ -372,10 +384,6 @@ h_operation(const struct req *r, struct reply *out)
 		return;
 	}
 	json_decref(errs);
-	/* decide on every change received so far, not on a view that is
-	 * still gathering a burst of them */
-	if (view_reload_wait(hd.view, NULL, 5000) < 0)
-		warn("the view did not catch up within 5 s");
 	if (read_in_maintenance()) {
 		json_decref(op);
 		reply_verr(out, "Cluster is in maintenance mode");
