@@ -63,6 +63,7 @@ struct view {
 	json_t *versions;	/* {path: version} */
 	json_t *dirty_dirs;	/* {path: true}: to list again */
 	json_t *dirty_recs;	/* {path: true}: to read again */
+	json_t *urgent;		/* {path: true}: read first, for a waiter */
 	int full;		/* a full re-read is due */
 	long long since;	/* mono_ms() of the oldest mark not read; 0 */
 	int away;		/* disconnected since the last full read */
@@ -190,8 +191,9 @@ view_new(const struct view_source *src, const char *ns, int what)
 	v->versions = json_object();
 	v->dirty_dirs = json_object();
 	v->dirty_recs = json_object();
+	v->urgent = json_object();
 	if (!v->snap || !v->by_app || !v->versions || !v->dirty_dirs ||
-	    !v->dirty_recs)
+	    !v->dirty_recs || !v->urgent)
 		goto nomem;
 	for (i = 0; i < NPARTS; i++)
 		if ((v->what & parts[i].flag) && parts[i].levels &&
@@ -251,6 +253,7 @@ view_free(struct view *v)
 	json_decref(v->versions);
 	json_decref(v->dirty_dirs);
 	json_decref(v->dirty_recs);
+	json_decref(v->urgent);
 	if (v->snap) {
 		pthread_rwlock_destroy(&v->rw);
 		pthread_mutex_destroy(&v->wmu);
@@ -488,6 +491,13 @@ view_note(struct view *v, const struct zk_event *ev)
 			pthread_mutex_unlock(&v->wmu);
 			return 1;
 		}
+		/* a record a writer waits for is read before the rest */
+		classify(v, ev->path, &pp);
+		if (pp.k == P_RECORD) {
+			if (mark(v, v->urgent, ev->path) < 0)
+				v->full = 1;
+			return 1;
+		}
 		break;
 	default:
 		break;
@@ -551,7 +561,7 @@ view_pending(struct view *v)
 	waiting = v->seen_seq > v->done_seq;
 	pthread_mutex_unlock(&v->wmu);
 	return v->full || waiting || json_object_size(v->dirty_dirs) ||
-	    json_object_size(v->dirty_recs);
+	    json_object_size(v->dirty_recs) || json_object_size(v->urgent);
 }
 
 int
@@ -696,8 +706,33 @@ list_dirs(struct view *v)
 	return rc;
 }
 
+/* Up to cap paths moved out of from into a new set; NULL on ENOMEM. */
+static json_t *
+take(json_t *from, size_t cap)
+{
+	json_t *set = json_object(), *x;
+	const char *path;
+	size_t n = 0;
+	void *tmp;
+
+	if (!set)
+		return NULL;
+	json_object_foreach_safe(from, tmp, path, x) {
+		if (n++ == cap)
+			break;
+		if (json_object_set(set, path, x) < 0) {
+			json_decref(set);
+			return NULL;
+		}
+		json_object_del(from, path);
+	}
+	return set;
+}
+
+/* Read up to cap of the records marked in from; a failed read is marked
+ * in dirty_recs to be read again. */
 static int
-read_records(struct view *v)
+read_records(struct view *v, json_t *from, size_t cap)
 {
 	struct zk_read *r;
 	struct ppath pp;
@@ -705,13 +740,10 @@ read_records(struct view *v)
 	size_t n, i;
 	int rc = 0;
 
-	if (!json_object_size(v->dirty_recs))
+	if (!json_object_size(from))
 		return 0;
-	set = v->dirty_recs;
-	if (!(v->dirty_recs = json_object())) {
-		v->dirty_recs = set;
+	if (!(set = take(from, cap)))
 		return fail(v, ENOMEM, "read", "records");
-	}
 	if (!(r = batch_of(set, &n)) || v->src.get(v->src.arg, r, n, 1) < 0) {
 		free(r);
 		json_object_update(v->dirty_recs, set);
@@ -804,10 +836,26 @@ report(struct view *v, view_change_fn *fn, void *ctx)
 	changes_clear(v);
 }
 
+/* Records read per refresh at most: a burst is applied in rounds, so
+ * that the polling thread gets back to its events (and to writers
+ * waiting in view_reload_wait()) between them. */
+#define REFRESH_MAX 2048
+
+static void
+wake_waiters(struct view *v, unsigned long seen)
+{
+	pthread_mutex_lock(&v->wmu);
+	if (seen > v->done_seq)
+		v->done_seq = seen;
+	pthread_cond_broadcast(&v->wcv);
+	pthread_mutex_unlock(&v->wmu);
+}
+
 int
 view_refresh(struct view *v, view_change_fn *fn, void *ctx)
 {
 	unsigned long seen;
+	long long since = v->since;
 	int rc;
 
 	pthread_mutex_lock(&v->wmu);
@@ -821,19 +869,20 @@ view_refresh(struct view *v, view_change_fn *fn, void *ctx)
 		v->last_full = mono_ms();
 	}
 	v->since = 0;		/* what is marked from here is newer */
-	rc = list_dirs(v);
-	if (rc == 0)
-		rc = read_records(v);
-	if (json_object_size(v->dirty_dirs) || json_object_size(v->dirty_recs))
-		v->since = mono_ms();
+	/* first what writers wait for: every record they named before
+	 * their mark is then read */
+	rc = read_records(v, v->urgent, (size_t)-1);
 	report(v, fn, ctx);
-	if (rc == 0) {
-		pthread_mutex_lock(&v->wmu);
-		if (seen > v->done_seq)
-			v->done_seq = seen;
-		pthread_cond_broadcast(&v->wcv);
-		pthread_mutex_unlock(&v->wmu);
-	}
+	if (rc == 0)
+		wake_waiters(v, seen);
+	if (rc == 0)
+		rc = list_dirs(v);
+	if (rc == 0)
+		rc = read_records(v, v->dirty_recs, REFRESH_MAX);
+	if (json_object_size(v->dirty_dirs) || json_object_size(v->dirty_recs))
+		/* left for the next round: due at once if it was due */
+		v->since = since && since < mono_ms() ? since : mono_ms();
+	report(v, fn, ctx);
 	return rc;
 }
 
@@ -877,8 +926,7 @@ view_reload_wait(struct view *v, const char *path, int timeout_ms)
 	seq = ++v->req_seq;
 	pthread_mutex_unlock(&v->wmu);
 	snprintf(mark_path, sizeof mark_path, "#%lu", seq);
-	if (path)
-		v->src.post(v->src.arg, ZK_EV_USER, path);
+	v->src.post(v->src.arg, ZK_EV_USER, path);
 	v->src.post(v->src.arg, ZK_EV_USER, mark_path);
 	deadline_after(&dl, CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&v->wmu);

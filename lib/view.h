@@ -50,13 +50,14 @@
  * view_gen() grows by one with every batch that changed something, so
  * readers can cache what they render from the view.
  *
- * Read-your-writes: a thread that has written a znode calls
- * view_reload_wait(v, path, ms) to have the polling thread re-read it and
- * wait until that is applied (the session's reads follow its writes, so
- * the view then shows the write).  It needs the polling thread to be
- * running its loop; 0, or -1 ETIMEDOUT.  With a NULL path it only waits
- * until every event the polling thread has received is applied (what a
- * check before a write wants to see).
+ * Read-your-writes: a thread that has written a record calls
+ * view_reload_wait(v, path, ms) to have the polling thread re-read it
+ * (before anything else pending) and wait until that is applied (the
+ * session's reads follow its writes, so the view then shows the write).
+ * It needs the polling thread to be running its loop; 0, or -1
+ * ETIMEDOUT.  A refresh reads at most a few thousand records; what is
+ * left stays pending and due at once, so that a burst is applied in
+ * rounds between which the polling thread sees its events again.
  *
  * Errors: view_load() and view_refresh() return 0, or -1 with errno
  * (ENOTCONN: the session is away, call again after ZK_EV_CONNECTED; ENOMEM;

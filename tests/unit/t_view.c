@@ -318,6 +318,31 @@ t_touch(void)
 	view_free(v);
 }
 
+static void
+t_burst_in_rounds(void)
+{
+	struct view *v;
+	char path[64], data[64];
+	int i, rounds = 0;
+
+	base_tree();
+	v = view_new(&SRC, "d", VIEW_REQUESTS);
+	view_load(v, NULL, NULL);
+	for (i = 0; i < 5000; i++) {
+		snprintf(path, sizeof path, "/d/requests/AI-%d", i);
+		snprintf(data, sizeof data, "{\"appId\":\"a-%d\"}", i % 7);
+		zset(path, data);
+	}
+	pump(v);
+	while (view_pending(v) && rounds++ < 10)
+		pump(v);
+	is_int(json_object_size(view_requests(v)), 5000,
+	    "a burst of 5000 is applied");
+	ok(rounds >= 2 && rounds < 10, "in rounds (%d more)", rounds);
+	is_int(view_due_in(v, 0, 1000), -1, "then nothing is due");
+	view_free(v);
+}
+
 struct waiter {
 	struct view *v;
 	int rc;
@@ -375,6 +400,7 @@ main(void)
 	t_bad_json_missing_dirs();
 	t_session_loss();
 	t_touch();
+	t_burst_in_rounds();
 	t_reload_wait();
 	fake_reset();
 	return done_testing();
