@@ -530,8 +530,9 @@ view_touch(struct view *v, const char *path)
 	classify(v, path, &pp);
 	if (pp.k == P_NONE)
 		return 0;
-	if (mark(v, pp.k == P_RECORD ? v->dirty_recs : v->dirty_dirs,
-	    path) < 0)
+	/* read before anything else pending: the program decides next on
+	 * its own writes, whatever burst is waiting */
+	if (mark(v, pp.k == P_RECORD ? v->urgent : v->dirty_dirs, path) < 0)
 		v->full = 1;
 	return 1;
 }

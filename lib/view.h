@@ -127,8 +127,9 @@ int view_load(struct view *v, view_change_fn *fn, void *ctx);
 int view_note(struct view *v, const struct zk_event *ev);
 int view_refresh(struct view *v, view_change_fn *fn, void *ctx);
 /* The polling thread wrote path (a record or a directory): read it again
- * at the next refresh, without waiting for its watch.  1 if the view keeps
- * it, else 0. */
+ * at the next refresh, before anything else pending and whatever the size
+ * of a burst, without waiting for its watch.  1 if the view keeps it, else
+ * 0. */
 int view_touch(struct view *v, const char *path);
 int view_pending(struct view *v);	/* work recorded, not refreshed */
 /*
