@@ -340,6 +340,19 @@ t_burst_in_rounds(void)
 	    "a burst of 5000 is applied");
 	ok(rounds >= 2 && rounds < 10, "in rounds (%d more)", rounds);
 	is_int(view_due_in(v, 0, 1000), -1, "then nothing is due");
+	/* a program's own write is read in the first round of a burst */
+	for (i = 0; i < 5000; i++) {
+		snprintf(path, sizeof path, "/d/requests/AI-%d", i);
+		snprintf(data, sizeof data, "{\"appId\":\"b-%d\"}", i % 7);
+		zset(path, data);
+	}
+	json_object_set_new(F.nodes, "/d/requests/AI-4999",
+	    json_string("{\"appId\":\"mine\"}"));
+	view_touch(v, "/d/requests/AI-4999");
+	pump(v);
+	ok(view_pending(v), "the burst is not read in one round");
+	ok(view_app_requests(v, "mine") != NULL,
+	    "the touched record is, in the first");
 	view_free(v);
 }
 
