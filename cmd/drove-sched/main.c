@@ -1,9 +1,9 @@
 /*
  * drove-sched: places pending instance requests on executors (leader only).
  * Keeps a view (lib/view) of /drove/requests, /drove/applications,
- * /drove/executor and /drove/assignments and a placement view built from
- * it, rebuilt only when executors or foreign assignments change;
- * per placement one transaction fenced by $DROVE_LEADER_ZNODE creates
+ * /drove/executor and /drove/assignments and a placement view that its
+ * changes keep current (lib/pltrack); each placement, in transactions of
+ * up to 64 fenced by $DROVE_LEADER_ZNODE, creates
  * /drove/assignments/<eid>/<iid> and /drove/instances/<appId>/<iid>
  * (PENDING) and deletes the request; when nothing fits it sets the
  * request's "error".  -n (live state) or --state FILE (a dump) prints one
