@@ -856,7 +856,6 @@ int
 view_refresh(struct view *v, view_change_fn *fn, void *ctx)
 {
 	unsigned long seen;
-	long long since = v->since;
 	int rc;
 
 	pthread_mutex_lock(&v->wmu);
@@ -881,8 +880,9 @@ view_refresh(struct view *v, view_change_fn *fn, void *ctx)
 	if (rc == 0)
 		rc = read_records(v, v->dirty_recs, REFRESH_MAX);
 	if (json_object_size(v->dirty_dirs) || json_object_size(v->dirty_recs))
-		/* left for the next round: due at once if it was due */
-		v->since = since && since < mono_ms() ? since : mono_ms();
+		v->since = 1;	/* left for the next round: due at once */
+	else
+		v->since = 0;
 	report(v, fn, ctx);
 	return rc;
 }

@@ -421,6 +421,9 @@ unchanged() {
 	lsport=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$L/lsstderr")
 	zkcli get "/$NS/executor/E1" | jq -c --argjson p "$lsport" '.port=$p' |
 	    zkcli put "/$NS/executor/E1"
+	# the proxy finds the executor through the API's view
+	wait_until 5 api_is "$B/cluster/executors/E1" ".data.port == $lsport"
+	wait_until 5 api_is "$B/applications/hello-1/instances/AI-1" '.status == "SUCCESS"'
 	req "$B/logfiles/applications/hello-1/AI-1/list"
 	[ "$code" = 200 ]
 	[ "$(jq -c . <<<"$body")" = '{"files":["output.log"]}' ]
@@ -437,6 +440,7 @@ unchanged() {
 
 @test "maintenance mode: operations refused, cluster state MAINTENANCE" {
 	echo '{"state":"MAINTENANCE","updated":1}' | zkcli put "/$NS/cluster/maintenance"
+	wait_until 5 api_is "$B/cluster" '.data.state == "MAINTENANCE"'
 	snapshot >"$T/before"
 	post /applications/operations '{"type":"SCALE","appId":"hello-1","requiredInstances":1}'
 	[ "$code" = 400 ]

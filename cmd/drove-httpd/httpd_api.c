@@ -243,11 +243,16 @@ op_create(json_t *op, const char *fence, struct reply *out)
 		reply_verr(out, "Invalid application id");
 		return;
 	}
-	view_rdlock(hd.view);
-	ai = view_app(hd.view, id);
-	view_unlock(hd.view);
-	if (ai) {
+	/* ZooKeeper decides: the view may not show yet another writer's
+	 * change */
+	switch (zk_exists(hd.zk, path, 0)) {
+	case 0:
+		break;
+	case 1:
 		reply_verr(out, "App %s already exists", id);
+		return;
+	default:
+		reply_500(out, "unable to read app %s: %s", id, err_text());
 		return;
 	}
 	if (capacity_ok(id, spec, js_int(op, "instances", 0), out) != 1)

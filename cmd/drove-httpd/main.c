@@ -164,11 +164,18 @@ on_change(void *ctx, const struct view_change *c)
 	capacity_change(c);
 }
 
+/* After a failed refresh (the session away), no refresh before this
+ * (monotonic ms), so that the loop does not spin. */
+static long long view_retry_at;
+
 /* Apply what the events named to the view; a session away is retried
- * at the next connection (or the next timer), anything else is fatal. */
+ * a second later, anything else is fatal. */
 static void
 view_update(void)
 {
+	if (view_retry_at && mono_ms() < view_retry_at)
+		return;
+	view_retry_at = 0;
 	if (view_resync_due(hd.view, mono_ms()) &&
 	    view_load(hd.view, on_change, NULL) < 0 && errno != ENOTCONN)
 		die(EXIT_TEMP, "%s", err_text());
@@ -177,6 +184,7 @@ view_update(void)
 		if (errno != ENOTCONN)
 			die(EXIT_TEMP, "%s", err_text());
 		warn("%s", err_text());
+		view_retry_at = mono_ms() + 1000;
 	}
 }
 
@@ -401,7 +409,10 @@ main(int argc, char **argv)
 	pfd[1].fd = zk_fd(hd.zk);
 	pfd[1].events = POLLIN;
 	for (;;) {
-		int due = view_due_in(hd.view, mono_ms(), COALESCE_MS);
+		long long now = mono_ms();
+		int due = !view_retry_at ? view_due_in(hd.view, now,
+		    COALESCE_MS) : view_retry_at > now ?
+		    (int)(view_retry_at - now) : 0;
 		int r = poll(pfd, 2, due < 0 ? 60000 : due);
 
 		if (r < 0 && errno != EINTR)

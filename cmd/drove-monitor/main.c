@@ -504,7 +504,8 @@ main(int argc, char **argv)
 		timeout = (int)(C.next_sweep - now);
 		if (C.retry_at && C.retry_at - now < timeout)
 			timeout = (int)(C.retry_at - now);
-		due = view_due_in(C.v, now, COALESCE_MS);
+		/* after a failure, nothing until retry_at */
+		due = C.retry_at ? -1 : view_due_in(C.v, now, COALESCE_MS);
 		if (due >= 0 && due < timeout)
 			timeout = due;
 		if (timeout < 0)
@@ -532,7 +533,7 @@ main(int argc, char **argv)
 			mark_all();
 			C.next_sweep = now + SWEEP_MS;
 		}
-		if (view_due_in(C.v, now, COALESCE_MS) <= 0)
+		if (!C.retry_at && view_due_in(C.v, now, COALESCE_MS) <= 0)
 			work();
 	}
 	view_free(C.v);

@@ -700,7 +700,8 @@ main(int argc, char **argv)
 			/* a request waits: try it again now and then */
 			timeout = C.next_resync > now ?
 			    (int)(C.next_resync - now) : 0;
-		due = view_due_in(C.v, now, COALESCE_MS);
+		/* after a failure, nothing until retry_at */
+		due = C.retry_at ? -1 : view_due_in(C.v, now, COALESCE_MS);
 		if (due >= 0 && (timeout < 0 || due < timeout))
 			timeout = due;
 		if (poll(pfd, 2, timeout) < 0) {
@@ -724,7 +725,8 @@ main(int argc, char **argv)
 				die(EXIT_TEMP, "%s", err_text());
 			C.retry_all = 1;	/* try everything again */
 		}
-		if (C.retry_all || view_due_in(C.v, now, COALESCE_MS) <= 0)
+		if (!C.retry_at && (C.retry_all ||
+		    view_due_in(C.v, now, COALESCE_MS) <= 0))
 			work();
 	}
 	plt_free(C.plt);
