@@ -33,8 +33,10 @@
  * (VIEW_RESYNC_MS after the last full one) is due.
  *
  * Changes: view_load() and view_refresh() call on_change (may be NULL)
- * once per record that appeared, changed (by content) or disappeared, after
- * the whole batch is applied and with no lock held; old/now are borrowed
+ * once per record that appeared, changed (by content) or disappeared,
+ * after each phase of a refresh is applied (first the records writers wait
+ * for and the program touched, then the rest) and with no lock held;
+ * old/now are borrowed
  * for the call only.  app_id is the path's appId for APP and INSTANCE and
  * the record's "appId" for REQUEST and ASSIGNMENT (the old record's when it
  * disappeared); executor_id is the path's for EXECUTOR and ASSIGNMENT, the
