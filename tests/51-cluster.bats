@@ -17,7 +17,12 @@ setup_file() {
 	ZK_PORT=$(free_port)
 	API_PORT=$(free_port)
 	LOGSTREAM_PORT=$(free_port)
-	export DROVE_BRIDGE=drovet$((RANDOM % 1000)) DROVE_BRIDGE_CIDR=172.30.98.1/24
+	# a /24 no interface has (a bridge left by a killed run would
+	# otherwise take the containers' route)
+	for x in $(seq 150 249); do
+		ip -4 -o addr show | grep -q " 172\.30\.$x\." || break
+	done
+	export DROVE_BRIDGE=drovet$((RANDOM % 1000)) DROVE_BRIDGE_CIDR=172.30.$x.1/24
 	unset DROVE_ENGINE_SOCKET
 	mkdir -p "$DROVE_BIN" "$T/www/apis/v1"
 	echo pong >"$T/www/apis/v1/ping"
@@ -92,12 +97,13 @@ teardown() {
 	export DOCKER_HOST=unix://$DROVE_RUN/docker.sock
 	cid=$(/usr/bin/docker run -d -p 127.0.0.1::8000 drove-test/web:1)
 	port=
-	for _ in $(seq 50); do
+	# a container start on a loaded 2-core machine may take seconds
+	for _ in $(seq 150); do
 		port=$(/usr/bin/docker port "$cid" 8000/tcp | sed -n '1s/.*://p')
-		[ -n "$port" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = 200 ] && break
+		[ -n "$port" ] && [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = 200 ] && break
 		sleep 0.1
 	done
-	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health"
+	run curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health"
 	[ "$output" = 200 ]
 	/usr/bin/docker rm -f "$cid" >/dev/null
 }
