@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -24,6 +25,14 @@ static const char *const target_names[TARGET_STATE_COUNT] = NAMES(
 	"RUNNING", "STOPPED");
 static const char *const node_names[NODE_TYPE_COUNT] = NAMES(
 	"CONTROLLER", "EXECUTOR");
+
+static const char *const op_names[OP_TYPE_COUNT] = NAMES(
+	"CREATE", "START_INSTANCES", "SCALE_INSTANCES", "STOP_INSTANCES",
+	"REPLACE_INSTANCES", "SUSPEND", "DESTROY", "RECOVER");
+static const char *const failure_names[FAILURE_STRATEGY_COUNT] = NAMES(
+	"STOP", "ROLLBACK");
+static const char *const step_names[STEP_STATE_COUNT] = NAMES(
+	"WAITING", "STARTING", "STOPPING", "DONE", "FAILED");
 
 static const char *
 name_of(const char *const *names, int n, int v)
@@ -68,6 +77,82 @@ TABLE(executor_state, enum executor_state, executor_names,
 TABLE(cluster_state, enum cluster_state, cluster_names, CLUSTER_STATE_COUNT)
 TABLE(target_state, enum target_state, target_names, TARGET_STATE_COUNT)
 TABLE(node_type, enum node_type, node_names, NODE_TYPE_COUNT)
+TABLE(op_type, enum op_type, op_names, OP_TYPE_COUNT)
+TABLE(failure_strategy, enum failure_strategy, failure_names,
+    FAILURE_STRATEGY_COUNT)
+TABLE(step_state, enum step_state, step_names, STEP_STATE_COUNT)
+
+int
+op_type_of_api(const char *s, enum op_type *out)
+{
+	if (s && !strcmp(s, "SCALE")) {
+		*out = OP_SCALE_INSTANCES;
+		return 0;
+	}
+	if (s && !strcmp(s, "SCALE_INSTANCES")) {
+		errno = EINVAL;
+		return -1;
+	}
+	return op_type_parse(s, out);
+}
+
+#define OPBIT(t) (1u << (t))
+
+/* Drove's VALID_OPS_TABLE (ApplicationCommandValidator). */
+static unsigned int
+ops_of(enum app_state s)
+{
+	switch (s) {
+	case APP_MONITORING:
+		return OPBIT(OP_START_INSTANCES) | OPBIT(OP_SCALE_INSTANCES) |
+		    OPBIT(OP_DESTROY) | OPBIT(OP_RECOVER);
+	case APP_RUNNING:
+		return OPBIT(OP_START_INSTANCES) | OPBIT(OP_STOP_INSTANCES) |
+		    OPBIT(OP_SCALE_INSTANCES) | OPBIT(OP_REPLACE_INSTANCES) |
+		    OPBIT(OP_SUSPEND) | OPBIT(OP_RECOVER);
+	case APP_SCALING_REQUESTED:
+		return OPBIT(OP_SCALE_INSTANCES);
+	default:
+		return 0;
+	}
+}
+
+int
+op_allowed(enum app_state s, enum op_type t)
+{
+	return (ops_of(s) & OPBIT(t)) != 0;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void
+op_allowed_list(enum app_state s, char *out, size_t n)
+{
+	const char *v[OP_TYPE_COUNT];
+	unsigned int m = ops_of(s);
+	size_t k = 0, i, len = 0;
+	int w;
+
+	for (i = 0; i < OP_TYPE_COUNT; i++)
+		if (m & OPBIT(i))
+			v[k++] = op_names[i];
+	if (n)
+		out[0] = '\0';
+	if (!k || !n)
+		return;
+	qsort(v, k, sizeof v[0], cmp_names);
+	for (i = 0; i < k; i++) {
+		w = snprintf(out + len, n - len, "%s%s%s", i ? ", " : "[",
+		    v[i], i == k - 1 ? "]" : "");
+		if (w < 0 || (size_t)w >= n - len)
+			return;
+		len += (size_t)w;
+	}
+}
 
 int
 inst_state_valid(const char *s)

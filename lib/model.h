@@ -72,6 +72,56 @@ int app_state_parse(const char *name, enum app_state *out);
 int app_state_is_active(enum app_state s);
 int app_state_is_terminal(enum app_state s);	/* DESTROYED, FAILED */
 
+/*
+ * Application operation types as Drove's internal enum names them
+ * (ApplicationOperationType; the API's "SCALE" is SCALE_INSTANCES).
+ * op_type_of_api() maps the API's "type" member.
+ */
+enum op_type {
+	OP_CREATE,
+	OP_START_INSTANCES,
+	OP_SCALE_INSTANCES,
+	OP_STOP_INSTANCES,
+	OP_REPLACE_INSTANCES,
+	OP_SUSPEND,
+	OP_DESTROY,
+	OP_RECOVER,
+	OP_TYPE_COUNT
+};
+
+const char *op_type_name(enum op_type t);
+int op_type_parse(const char *name, enum op_type *out);
+int op_type_of_api(const char *api_type, enum op_type *out);
+/* Drove's VALID_OPS_TABLE: may t be accepted in app state s? */
+int op_allowed(enum app_state s, enum op_type t);
+/* The types allowed in s, as Drove prints them: "[SCALE_INSTANCES]",
+ * sorted by name, into out (n bytes); "" when none. */
+void op_allowed_list(enum app_state s, char *out, size_t n);
+
+/* ClusterOpSpec.failureStrategy. */
+enum failure_strategy {
+	FAIL_STOP,
+	FAIL_ROLLBACK,
+	FAILURE_STRATEGY_COUNT
+};
+
+const char *failure_strategy_name(enum failure_strategy f);
+int failure_strategy_parse(const char *name, enum failure_strategy *out);
+
+/* One step of an operation (ours): a pair of an instance to stop and one
+ * to start, or either alone. */
+enum step_state {
+	STEP_WAITING,		/* not begun */
+	STEP_STARTING,		/* the new instance is asked for */
+	STEP_STOPPING,		/* the old instance is told to stop */
+	STEP_DONE,
+	STEP_FAILED,
+	STEP_STATE_COUNT
+};
+
+const char *step_state_name(enum step_state s);
+int step_state_parse(const char *name, enum step_state *out);
+
 /* Executor states (drove.md §4.5); REMOVED only controller-side. */
 enum executor_state {
 	EXECUTOR_ACTIVE,

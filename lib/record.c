@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "ids.h"
 #include "record.h"
 
 #define TRANSPORT "HTTP"
@@ -424,4 +426,233 @@ rec_leader_read(const json_t *j, struct rec_leader *out)
 	out->hostname = str(j, "hostname");
 	out->port = (int)v;
 	return 0;
+}
+
+/* Operation in progress */
+
+json_t *
+rec_operation_new(const struct rec_operation *f)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	put(o, "appId", json_string(nz(f->app_id)), &bad);
+	put(o, "type", json_string(nz(op_type_name(f->type))), &bad);
+	put(o, "requested", json_string(nz(op_type_name(f->requested))),
+	    &bad);
+	put(o, "state", json_string(nz(app_state_name(f->state))), &bad);
+	put(o, "opSpec", json_pack("{s:I,s:i,s:s}", "timeout",
+	    (json_int_t)f->timeout_ms, "parallelism", f->parallelism,
+	    "failureStrategy", nz(failure_strategy_name(f->strategy))), &bad);
+	put(o, "requiredInstances", json_integer(f->required), &bad);
+	put(o, "previousInstances", json_integer(f->previous), &bad);
+	put(o, "skipRespawn", json_boolean(f->skip_respawn), &bad);
+	put(o, "stopFirst", json_boolean(f->stop_first), &bad);
+	put(o, "cancelled", json_boolean(f->cancelled), &bad);
+	put(o, "steps", dup_or(f->steps, json_array()), &bad);
+	put(o, "started", dup_or(f->started, json_array()), &bad);
+	if (f->failure)
+		put(o, "failure", json_string(f->failure), &bad);
+	put(o, "created", json_integer(f->created), &bad);
+	put(o, "updated", json_integer(f->updated), &bad);
+	return done(o, bad);
+}
+
+int
+rec_operation_read(const json_t *j, struct rec_operation *out)
+{
+	const json_t *os = json_object_get(j, "opSpec");
+	struct rec_operation f;
+
+	memset(&f, 0, sizeof f);
+	if (!str(j, "appId") || op_type_parse(str(j, "type"), &f.type) < 0 ||
+	    app_state_parse(str(j, "state"), &f.state) < 0)
+		return invalid();
+	if (op_type_parse(str(j, "requested"), &f.requested) < 0)
+		f.requested = f.type;
+	if (failure_strategy_parse(str(os, "failureStrategy"),
+	    &f.strategy) < 0)
+		f.strategy = FAIL_STOP;
+	f.app_id = str(j, "appId");
+	f.timeout_ms = num(os, "timeout");
+	f.parallelism = (int)num(os, "parallelism");
+	if (f.parallelism < 1)
+		f.parallelism = 1;
+	f.required = num(j, "requiredInstances");
+	f.previous = num(j, "previousInstances");
+	f.skip_respawn = json_is_true(json_object_get(j, "skipRespawn"));
+	f.stop_first = json_is_true(json_object_get(j, "stopFirst"));
+	f.cancelled = json_is_true(json_object_get(j, "cancelled"));
+	f.steps = json_object_get(j, "steps");
+	if (!json_is_array(f.steps))
+		f.steps = NULL;
+	f.started = json_object_get(j, "started");
+	if (!json_is_array(f.started))
+		f.started = NULL;
+	f.failure = str(j, "failure");
+	f.created = num(j, "created");
+	f.updated = num(j, "updated");
+	*out = f;
+	return 0;
+}
+
+json_t *
+rec_step_new(const struct rec_step *f)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	if (f->old_id)
+		put(o, "old", json_string(f->old_id), &bad);
+	if (f->new_id)
+		put(o, "new", json_string(f->new_id), &bad);
+	put(o, "state", json_string(nz(step_state_name(f->state))), &bad);
+	put(o, "since", json_integer(f->since), &bad);
+	return done(o, bad);
+}
+
+int
+rec_step_read(const json_t *j, struct rec_step *out)
+{
+	enum step_state s;
+
+	if (!json_is_object(j) || step_state_parse(str(j, "state"), &s) < 0)
+		return invalid();
+	out->old_id = str(j, "old");
+	out->new_id = str(j, "new");
+	out->state = s;
+	out->since = num(j, "since");
+	return 0;
+}
+
+/* DroveEvent */
+
+json_t *
+rec_event_new(const struct rec_event *f)
+{
+	json_t *o = json_object();
+	char id[IDS_UUID_LEN];
+	int bad = 0;
+
+	if (!f->id && ids_uuid4(id) < 0)
+		id[0] = '\0';
+	put(o, "type", json_string(nz(f->type)), &bad);
+	put(o, "id", json_string(f->id ? f->id : id), &bad);
+	put(o, "time", json_integer(f->time), &bad);
+	put(o, "metadata", dup_or(f->metadata, json_object()), &bad);
+	return done(o, bad);
+}
+
+int
+rec_event_read(const json_t *j, struct rec_event *out)
+{
+	const json_t *m = json_object_get(j, "metadata");
+
+	if (!str(j, "type") || !json_is_integer(json_object_get(j, "time")))
+		return invalid();
+	out->type = str(j, "type");
+	out->id = nz(str(j, "id"));
+	out->time = num(j, "time");
+	out->metadata = json_is_object(m) ? m : NULL;
+	return 0;
+}
+
+/* One "name:port:type" of Drove's PORTS tag, type in lower case. */
+static void
+port_tag(struct buf *b, const char *name, long long port, const char *type)
+{
+	buf_addf(b, "%s%s:%lld:", b->len ? "," : "", name, port);
+	for (; *type; type++)
+		buf_addf(b, "%c", *type >= 'A' && *type <= 'Z' ?
+		    *type - 'A' + 'a' : *type);
+}
+
+/* Drove's PORTS tag of a spec's exposedPorts (array: name, port, type)
+ * or of an InstanceInfo's ports (object: name -> hostPort, portType). */
+static json_t *
+ports_tag(json_t *ports)
+{
+	struct buf b = BUF_ZERO;
+	const json_t *p;
+	const char *name;
+	json_t *s;
+	size_t i;
+
+	if (json_is_array(ports))
+		json_array_foreach(ports, i, p)
+			port_tag(&b, nz(str(p, "name")), num(p, "port"),
+			    nz(str(p, "type")));
+	else if (json_is_object(ports))
+		json_object_foreach(ports, name, p)
+			port_tag(&b, name, num(p, "hostPort"),
+			    nz(str(p, "portType")));
+	s = json_string(b.s ? b.s : "");
+	buf_free(&b);
+	return s;
+}
+
+json_t *
+rec_event_app_state(const char *app_id, const json_t *spec,
+    long long instances, enum app_state s, long long now)
+{
+	json_t *m = json_object(), *ev;
+	const char *vhost = str(json_object_get(spec, "exposureSpec"),
+	    "vhost");
+	const char *pp = str(json_object_get(spec, "placementPolicy"), "type");
+	int bad = 0;
+
+	put(m, "APP_ID", json_string(nz(app_id)), &bad);
+	put(m, "APP_NAME", json_string(nz(str(spec, "name"))), &bad);
+	put(m, "APP_VERSION", json_string(nz(str(spec, "version"))), &bad);
+	put(m, "EXECUTABLE", json_string(nz(str(json_object_get(spec,
+	    "executable"), "url"))), &bad);
+	put(m, "CPU_COUNT", json_integer(spec_cpus(spec)), &bad);
+	put(m, "MEMORY", json_integer(spec_memory_mb(spec)), &bad);
+	put(m, "PLACEMENT_POLICY", json_string(pp ? pp : "ANY"), &bad);
+	put(m, "PORTS", ports_tag(json_object_get(spec, "exposedPorts")), &bad);
+	if (vhost)
+		put(m, "VHOST", json_string(vhost), &bad);
+	put(m, "CURRENT_INSTANCES", json_integer(instances), &bad);
+	put(m, "CURRENT_STATE", json_string(nz(app_state_name(s))), &bad);
+	if (bad) {
+		json_decref(m);
+		errno = ENOMEM;
+		return NULL;
+	}
+	ev = rec_event_new(&(struct rec_event){ "APP_STATE_CHANGE", NULL, now,
+	    m });
+	json_decref(m);
+	return ev;
+}
+
+json_t *
+rec_event_instance_state(const json_t *ii, long long now)
+{
+	struct rec_instance f;
+	json_t *m, *ev;
+	int bad = 0;
+
+	if (rec_instance_read(ii, &f) < 0)
+		return NULL;
+	m = json_object();
+	put(m, "APP_ID", json_string(f.app_id), &bad);
+	put(m, "INSTANCE_ID", json_string(f.instance_id), &bad);
+	put(m, "APP_NAME", json_string(nz(f.app_name)), &bad);
+	put(m, "EXECUTOR_ID", json_string(nz(f.executor_id)), &bad);
+	put(m, "EXECUTOR_HOST", json_string(nz(f.hostname)), &bad);
+	put(m, "PORTS", ports_tag(json_object_get(json_object_get(ii, "localInfo"),
+	    "ports")), &bad);
+	put(m, "CURRENT_STATE", json_string(nz(inst_state_name(f.state))),
+	    &bad);
+	put(m, "ERROR", json_string(nz(f.error)), &bad);
+	put(m, "CREATED", json_integer(f.created), &bad);
+	if (bad) {
+		json_decref(m);
+		errno = ENOMEM;
+		return NULL;
+	}
+	ev = rec_event_new(&(struct rec_event){ "INSTANCE_STATE_CHANGE", NULL,
+	    now, m });
+	json_decref(m);
+	return ev;
 }

@@ -166,6 +166,79 @@ json_t *rec_cluster_new(const struct rec_cluster *f);
 int rec_cluster_read(const json_t *j, struct rec_cluster *out);
 
 /*
+ * Operation in progress, /<ns>/operations/<appId> (ours: Drove keeps it in
+ * the leader's memory).  Written by drove-httpd when the operation is
+ * accepted, carried out and updated by drove-monitor, deleted when it
+ * ends:
+ *   {"appId","type","requested","state","opSpec":{"timeout","parallelism",
+ *    "failureStrategy"},"requiredInstances","previousInstances",
+ *    "skipRespawn","stopFirst","cancelled","steps","started"[,"failure"],
+ *    "created","updated"}
+ * type is what is carried out (SCALE_INSTANCES for START_INSTANCES and
+ * SUSPEND, which requested keeps); state the application state it holds
+ * the app in; opSpec.timeout in milliseconds.  requiredInstances is the
+ * count the app must end with, previousInstances its count before (what a
+ * ROLLBACK restores).  steps: [{"old","new","state","since"}], one per
+ * instance pair of STOP_INSTANCES and REPLACE_INSTANCES (old or new
+ * absent when the step has none; state a step_state name; since the epoch
+ * ms its state began).  started: instanceIds a scale asked for.
+ * failure: why a step failed; the operation is winding down.
+ * Required: appId, type, state (known names).
+ */
+struct rec_operation {
+	const char *app_id;
+	enum op_type type;
+	enum op_type requested;
+	enum app_state state;
+	long long timeout_ms;
+	int parallelism;
+	enum failure_strategy strategy;
+	long long required, previous;
+	int skip_respawn, stop_first, cancelled;
+	const json_t *steps;		/* NULL: [] */
+	const json_t *started;		/* NULL: [] */
+	const char *failure;		/* NULL: none (member left out) */
+	long long created, updated;
+};
+
+json_t *rec_operation_new(const struct rec_operation *f);
+int rec_operation_read(const json_t *j, struct rec_operation *out);
+
+/* One element of an operation's steps. */
+struct rec_step {
+	const char *old_id;		/* NULL: none */
+	const char *new_id;		/* NULL: none */
+	enum step_state state;
+	long long since;
+};
+
+json_t *rec_step_new(const struct rec_step *f);
+int rec_step_read(const json_t *j, struct rec_step *out);
+
+/*
+ * DroveEvent, /<ns>/events/e<time>-<seq> (PERSISTENT_SEQUENTIAL):
+ *   {"type","id","time","metadata"}
+ * id is a random UUID, time epoch ms, metadata the event's tags (drove.md
+ * §7.7); members with no value are left out.  Required: type, time.
+ */
+struct rec_event {
+	const char *type;
+	const char *id;
+	long long time;
+	const json_t *metadata;		/* NULL: {} */
+};
+
+json_t *rec_event_new(const struct rec_event *f);
+int rec_event_read(const json_t *j, struct rec_event *out);
+/* APP_STATE_CHANGE of app app_id (spec its ApplicationSpec) entering s
+ * with instances expected, at time now; a fresh id.  NULL on ENOMEM. */
+json_t *rec_event_app_state(const char *app_id, const json_t *spec,
+    long long instances, enum app_state s, long long now);
+/* INSTANCE_STATE_CHANGE for InstanceInfo ii (its state is the current
+ * one); NULL on ENOMEM or EINVAL (ii not an InstanceInfo). */
+json_t *rec_event_instance_state(const json_t *ii, long long now);
+
+/*
  * Election znode data, /<ns>/leaderselection/leader-<seq>:
  * {"hostname","port"}, the controller's API address.  Required: hostname;
  * port may also be a string of digits (older writers).

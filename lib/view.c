@@ -44,6 +44,8 @@ static const struct part {
 	    2 },
 	{ VIEW_REQUESTS, VIEW_K_REQUEST, "requests", "requests", 1 },
 	{ VIEW_CLUSTER, VIEW_K_CLUSTER, "cluster", "cluster/maintenance", 0 },
+	{ VIEW_OPERATIONS, VIEW_K_OPERATION, "operations", "operations", 1 },
+	{ VIEW_EVENTS, VIEW_K_EVENT, "events", "events", 1 },
 };
 #define NPARTS (sizeof parts / sizeof parts[0])
 
@@ -829,6 +831,12 @@ report(struct view *v, view_change_fn *fn, void *ctx)
 			c.app_id = json_string_value(json_object_get(rec,
 			    "appId"));
 			break;
+		case VIEW_K_OPERATION:
+			c.app_id = x->a;
+			break;
+		case VIEW_K_EVENT:
+			c.id = x->a;
+			break;
 		case VIEW_K_CLUSTER:
 			break;
 		}
@@ -979,6 +987,12 @@ json_t *view_requests(const struct view *v)
 { return json_object_get(v->snap, "requests"); }
 json_t *view_app_requests(const struct view *v, const char *app_id)
 { return json_object_get(v->by_app, app_id); }
+json_t *view_operations(const struct view *v)
+{ return json_object_get(v->snap, "operations"); }
+json_t *view_operation(const struct view *v, const char *app_id)
+{ return json_object_get(view_operations(v), app_id); }
+json_t *view_events(const struct view *v)
+{ return json_object_get(v->snap, "events"); }
 json_t *view_cluster(const struct view *v)
 { return json_object_get(v->snap, "cluster"); }
 

@@ -17,6 +17,8 @@
  *   assignments   {executorId: {instanceId: spec}}  /<ns>/assignments/...
  *   requests      {instanceId: request}             /<ns>/requests/<iid>
  *   cluster       ClusterStateData or absent        /<ns>/cluster/maintenance
+ *   operations    {appId: operation}                /<ns>/operations/<appId>
+ *   events        {znodeName: DroveEvent}           /<ns>/events/<name>
  * view_snapshot() is that object itself: the shape lib/snapshot reads, so
  * snap_view(view_snapshot(v)) is the scheduler's placement view.  A znode
  * whose data is not a JSON object is left out (and read again on its next
@@ -39,9 +41,9 @@
  * old/now are borrowed
  * for the call only.  app_id is the path's appId for APP and INSTANCE and
  * the record's "appId" for REQUEST and ASSIGNMENT (the old record's when it
- * disappeared); executor_id is the path's for EXECUTOR and ASSIGNMENT, the
+ * disappeared), the path's for OPERATION; executor_id is the path's for EXECUTOR and ASSIGNMENT, the
  * record's "executorId" for INSTANCE; id is the instanceId for INSTANCE,
- * REQUEST and ASSIGNMENT.  Absent ones are NULL.
+ * REQUEST and ASSIGNMENT, the znode name for EVENT.  Absent ones are NULL.
  *
  * Threads: one thread (the one that polls) calls view_load, view_note,
  * view_refresh and may read without locking: it is the only writer.  Any
@@ -82,7 +84,9 @@
 #define VIEW_ASSIGNMENTS	0x08
 #define VIEW_REQUESTS		0x10
 #define VIEW_CLUSTER		0x20
-#define VIEW_ALL		0x3f
+#define VIEW_OPERATIONS		0x40
+#define VIEW_EVENTS		0x80
+#define VIEW_ALL		0xff
 
 #define VIEW_RESYNC_MS	(10 * 60 * 1000)
 
@@ -93,6 +97,8 @@ enum view_kind {
 	VIEW_K_ASSIGNMENT,
 	VIEW_K_REQUEST,
 	VIEW_K_CLUSTER,
+	VIEW_K_OPERATION,
+	VIEW_K_EVENT,
 };
 
 struct view_change {
@@ -165,6 +171,9 @@ json_t *view_assignment(const struct view *v, const char *executor_id,
 json_t *view_requests(const struct view *v);
 json_t *view_app_requests(const struct view *v, const char *app_id);
 json_t *view_cluster(const struct view *v);
+json_t *view_operations(const struct view *v);
+json_t *view_operation(const struct view *v, const char *app_id);
+json_t *view_events(const struct view *v);
 /* The znode version of the record at path as last read; -1 unknown. */
 int view_version(const struct view *v, const char *path);
 

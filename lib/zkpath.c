@@ -60,6 +60,12 @@ int zkp_requests_dir(char *out, const char *ns)
 { return mk(out, ns, "requests", NULL, NULL); }
 int zkp_request(char *out, const char *ns, const char *iid)
 { return mk(out, ns, "requests", iid, NULL); }
+int zkp_operations_dir(char *out, const char *ns)
+{ return mk(out, ns, "operations", NULL, NULL); }
+int zkp_operation(char *out, const char *ns, const char *app_id)
+{ return mk(out, ns, "operations", app_id, NULL); }
+int zkp_events_dir(char *out, const char *ns)
+{ return mk(out, ns, "events", NULL, NULL); }
 int zkp_assignments_dir(char *out, const char *ns)
 { return mk(out, ns, "assignments", NULL, NULL); }
 int zkp_executor_assignments(char *out, const char *ns, const char *eid)

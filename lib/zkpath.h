@@ -16,6 +16,8 @@
  *                                          ApplicationInstanceSpec +
  *                                          targetState (desired)
  *   /<ns>/cluster/maintenance              ClusterStateData
+ *   /<ns>/operations/<appId>               the app's operation in progress
+ *   /<ns>/events/e<timeMs>-<seq>           PERSISTENT_SEQUENTIAL  DroveEvent
  */
 #ifndef DROVE_ZKPATH_H
 #define DROVE_ZKPATH_H
@@ -38,6 +40,9 @@ int zkp_instance(char *out, const char *ns, const char *app_id,
 int zkp_requests_dir(char *out, const char *ns);
 int zkp_request(char *out, const char *ns, const char *instance_id);
 int zkp_assignments_dir(char *out, const char *ns);
+int zkp_operations_dir(char *out, const char *ns);
+int zkp_operation(char *out, const char *ns, const char *app_id);
+int zkp_events_dir(char *out, const char *ns);
 int zkp_executor_assignments(char *out, const char *ns,
     const char *executor_id);
 int zkp_assignment(char *out, const char *ns, const char *executor_id,

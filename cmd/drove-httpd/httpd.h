@@ -86,6 +86,8 @@ void h_endpoints(const struct req *r, const char *only, struct reply *out);
 void h_cluster(const struct req *r, struct reply *out);
 void h_executors(const struct req *r, struct reply *out);
 void h_executor(const char *eid, struct reply *out);
+void h_old_instances(const struct req *r, const char *app_id,
+    struct reply *out);
 int read_in_maintenance(void);
 void read_cache_free(void);
 
@@ -93,6 +95,16 @@ void read_cache_free(void);
  * thread), freed at exit. */
 void capacity_change(const struct view_change *c);
 void capacity_free(void);
+
+/* httpd_api.c: POST .../operations/{appId}/cancel */
+void h_cancel(const char *app_id, struct reply *out);
+
+/* httpd_events.c: Drove's event reads, from the view's events, and the
+ * push stream (Server-Sent Events). */
+void h_events(const struct req *r, struct reply *out);
+void h_events_latest(const struct req *r, struct reply *out);
+void h_events_summary(const struct req *r, struct reply *out);
+void h_events_stream(const struct req *r, struct reply *out);
 
 /* httpd_proxy.c: /apis/v1/logfiles/applications/{appId}/{iid}/{rest} */
 void proxy_logfiles(const struct req *r, const char *app_id,

@@ -526,7 +526,9 @@ match(char **seg, int n, const char *pattern)
 enum route {
 	R_PING, R_APPS, R_APP, R_SPEC, R_INSTANCES, R_INSTANCE, R_ENDPOINTS,
 	R_ENDPOINTS_APP, R_CLUSTER, R_EXECUTORS, R_EXECUTOR, R_OPS,
-	R_OPS_LEGACY, R_VALIDATE, R_DRYRUN, R_NONE
+	R_OPS_LEGACY, R_VALIDATE, R_DRYRUN, R_OLD_INSTANCES, R_CANCEL,
+	R_CANCEL_LEGACY, R_EVENTS, R_EVENTS_LATEST, R_EVENTS_SUMMARY,
+	R_EVENTS_STREAM, R_NONE
 };
 
 static const struct {
@@ -539,6 +541,7 @@ static const struct {
 	{ R_APP, "GET", "applications/*" },
 	{ R_SPEC, "GET", "applications/*/spec" },
 	{ R_INSTANCES, "GET", "applications/*/instances" },
+	{ R_OLD_INSTANCES, "GET", "applications/*/instances/old" },
 	{ R_INSTANCE, "GET", "applications/*/instances/*" },
 	{ R_ENDPOINTS, "GET", "endpoints" },
 	{ R_ENDPOINTS_APP, "GET", "endpoints/app/*" },
@@ -549,6 +552,12 @@ static const struct {
 	{ R_OPS_LEGACY, "POST", "operations" },
 	{ R_VALIDATE, "POST", "applications/validate/spec" },
 	{ R_DRYRUN, "POST", "applications/placementpolicy/rule/dryrun" },
+	{ R_CANCEL, "POST", "applications/operations/*/cancel" },
+	{ R_CANCEL_LEGACY, "POST", "operations/*/cancel" },
+	{ R_EVENTS, "GET", "cluster/events" },
+	{ R_EVENTS_LATEST, "GET", "cluster/events/latest" },
+	{ R_EVENTS_SUMMARY, "GET", "cluster/events/summary" },
+	{ R_EVENTS_STREAM, "GET", "cluster/events/stream" },
 };
 
 /* The route for method and path; *known is set if the path exists for
@@ -590,6 +599,13 @@ dispatch(const struct req *r, enum route id, char **seg,
 	case R_OPS: case R_OPS_LEGACY: h_operation(r, out); break;
 	case R_VALIDATE: h_validate(r, out); break;
 	case R_DRYRUN: h_rule_dryrun(r, out); break;
+	case R_OLD_INSTANCES: h_old_instances(r, seg[1], out); break;
+	case R_CANCEL: h_cancel(seg[2], out); break;
+	case R_CANCEL_LEGACY: h_cancel(seg[1], out); break;
+	case R_EVENTS: h_events(r, out); break;
+	case R_EVENTS_LATEST: h_events_latest(r, out); break;
+	case R_EVENTS_SUMMARY: h_events_summary(r, out); break;
+	case R_EVENTS_STREAM: h_events_stream(r, out); break;
 	case R_NONE: BUG("dispatch of R_NONE");
 	}
 }
@@ -646,4 +662,11 @@ api_handle(const struct req *r, struct reply *out)
 	else
 		reply_notfound(out, "HTTP 404 Not Found");
 	free(buf);
+}
+
+void
+h_cancel(const char *app_id, struct reply *out)
+{
+	(void)app_id;
+	reply_verr(out, "Current operation could not be cancelled");
 }

@@ -718,3 +718,11 @@ h_instance(const char *app_id, const char *iid, struct reply *out)
 		reply_fail(out, MHD_HTTP_OK, msg, NULL);
 	}
 }
+
+void
+h_old_instances(const struct req *r, const char *app_id, struct reply *out)
+{
+	(void)r;
+	(void)app_id;
+	reply_ok(out, json_array());
+}
