@@ -104,3 +104,17 @@ duration_fmt(long long ms, char *out, size_t n)
 	else
 		snprintf(out, n, "%lld milliseconds", ms);
 }
+
+long long
+dur_ms(const json_t *obj, const char *key, long long def)
+{
+	json_t *v = json_object_get(obj, key);
+	long long ms;
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_string(v) && duration_parse_ms(json_string_value(v),
+	    &ms) == 0)
+		return ms;
+	return def;
+}

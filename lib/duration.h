@@ -16,8 +16,13 @@
 
 #include <stddef.h>
 
+#include "json.h"
+
 int duration_parse_ms(const char *s, long long *out_ms);
 int size_parse_bytes(const char *s, long long *out_bytes);
 void duration_fmt(long long ms, char *out, size_t n);
+/* Member key of obj in ms: a duration string or a number of ms; def when
+ * absent or not a duration. */
+long long dur_ms(const json_t *obj, const char *key, long long def);
 
 #endif

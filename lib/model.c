@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "model.h"
 
 #define NAMES(...) { __VA_ARGS__ }
@@ -273,4 +274,24 @@ alloc_mem_new(int numa, long long mb)
 	snprintf(key, sizeof key, "%d", numa);
 	return json_pack("{s:s, s:{s:I}}", "type", "MEMORY", "memoryInMB", key,
 	    (json_int_t)mb);
+}
+
+static long long
+check_worst_ms(const json_t *c)
+{
+	if (!json_is_object(c))
+		return 0;
+	return dur_ms(c, "initialDelay", 0) + js_int(c, "attempts", 1) *
+	    (dur_ms(c, "timeout", 1000) + dur_ms(c, "interval", 1000));
+}
+
+long long
+spec_instance_timeout_ms(const json_t *spec, long long op_timeout_ms)
+{
+	long long t = dur_ms(json_object_get(spec, "executable"),
+	    "dockerPullTimeout", 15 * 60 * 1000LL) +
+	    check_worst_ms(json_object_get(spec, "healthcheck")) +
+	    check_worst_ms(json_object_get(spec, "readiness"));
+
+	return t > op_timeout_ms ? t : op_timeout_ms;
 }

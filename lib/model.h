@@ -172,6 +172,14 @@ int app_id_of(const json_t *spec, char *out, size_t n);
 long long spec_cpus(const json_t *spec);
 long long spec_memory_mb(const json_t *spec);
 
+/*
+ * How long an operation waits for one new instance of spec to be HEALTHY:
+ * Drove's computeTimeout, max(op_timeout_ms, pull timeout + the worst case
+ * of the readiness and health checks), a check's worst case being
+ * initialDelay + attempts * (timeout + interval).
+ */
+long long spec_instance_timeout_ms(const json_t *spec, long long op_timeout_ms);
+
 /* Allocations: {"type":"CPU","cores":{"<numa>":[ids]}} and
  * {"type":"MEMORY","memoryInMB":{"<numa>":mb}}. */
 json_t *alloc_cpu_new(int numa, const int *cores, int ncores);

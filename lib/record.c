@@ -496,6 +496,18 @@ rec_operation_read(const json_t *j, struct rec_operation *out)
 	return 0;
 }
 
+enum app_state
+rec_app_state(const json_t *info, const json_t *op)
+{
+	struct rec_operation o;
+	struct rec_app a;
+
+	if (op && rec_operation_read(op, &o) == 0)
+		return o.state;
+	return rec_app_read(info, &a) == 0 && a.instances > 0 ? APP_RUNNING :
+	    APP_MONITORING;
+}
+
 json_t *
 rec_step_new(const struct rec_step *f)
 {

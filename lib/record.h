@@ -204,6 +204,11 @@ struct rec_operation {
 json_t *rec_operation_new(const struct rec_operation *f);
 int rec_operation_read(const json_t *j, struct rec_operation *out);
 
+/* The application state of ApplicationInfo info given its operation in
+ * progress op (NULL: none): the operation's state, else RUNNING when
+ * instances are expected and MONITORING when none are. */
+enum app_state rec_app_state(const json_t *info, const json_t *op);
+
 /* One element of an operation's steps. */
 struct rec_step {
 	const char *old_id;		/* NULL: none */

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "duration.h"
 #include "engine.h"
 #include "json.h"
 #include "model.h"
@@ -82,7 +83,6 @@ void inst_wake_main(void);
 /* check.c: 1 healthy, 0 not. */
 int check_once(struct inst *in, const json_t *mode, long timeout_ms);
 void run_hooks(struct inst *in, const json_t *pre);
-long long dur_ms(const json_t *obj, const char *key, long long def);
 
 /* box.c: the POST /containers/create body; ports picked for in. */
 json_t *box_body(struct inst *in, json_t *info);
