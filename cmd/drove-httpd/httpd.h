@@ -23,6 +23,7 @@
 #include "zkpath.h"
 
 #define HTTPD_BODY_MAX (1024 * 1024)
+#define HTTPD_NOT_LEADER "This node is not the leader controller"
 
 struct httpd {
 	json_t *cfg;
@@ -68,6 +69,8 @@ void reply_fail(struct reply *out, unsigned int code, const char *message,
     json_t *data);
 void reply_500(struct reply *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* 400 "Command validation failure" with the messages in errs (stolen). */
+void reply_verrs(struct reply *out, json_t *errs);
 /* 400 "Command validation failure" with one message. */
 void reply_verr(struct reply *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -89,6 +92,8 @@ void h_executor(const char *eid, struct reply *out);
 void h_old_instances(const struct req *r, const char *app_id,
     struct reply *out);
 int read_in_maintenance(void);
+/* qsort order of json_t * InstanceInfos: created, then instanceId. */
+int instance_by_created(const void *a, const void *b);
 void read_cache_free(void);
 
 /* The capacity check's placement view: a change of the view (main
@@ -96,7 +101,11 @@ void read_cache_free(void);
 void capacity_change(const struct view_change *c);
 void capacity_free(void);
 
-/* httpd_api.c: POST .../operations/{appId}/cancel */
+/* httpd_ops.c: POST /apis/v1/applications/operations (and the legacy
+ * /apis/v1/operations): accepted operations are written as records
+ * (lib/record rec_operation) that drove-monitor carries out; and
+ * POST .../operations/{appId}/cancel. */
+void h_operation(const struct req *r, struct reply *out);
 void h_cancel(const char *app_id, struct reply *out);
 
 /* httpd_events.c: Drove's event reads, from the view's events, and the

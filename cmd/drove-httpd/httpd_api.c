@@ -14,15 +14,12 @@
 #include "buf.h"
 #include "err.h"
 #include "model.h"
-#include "placement.h"
-#include "pltrack.h"
 #include "record.h"
 #include "rule.h"
 #include "snapshot.h"
 #include "httpd.h"
 
 #define MAX_SEGS 16
-#define NOT_LEADER "This node is not the leader controller"
 
 /* Drove's envelope; a missing data is left out, never null. */
 static json_t *
@@ -64,8 +61,7 @@ reply_500(struct reply *out, const char *fmt, ...)
 	    "Unexpected Server error", json_pack("{s:s}", "failure", msg));
 }
 
-/* 400 Command validation failure with errs (stolen). */
-static void
+void
 reply_verrs(struct reply *out, json_t *errs)
 {
 	reply_fail(out, MHD_HTTP_BAD_REQUEST, "Command validation failure",
@@ -123,291 +119,6 @@ query_all(const struct req *r, const char *key)
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg,
 	    &q);
 	return q.vals;
-}
-
-/* --- operations ------------------------------------------------------ */
-
-/*
- * The placement view the capacity check reads, kept current by the view's
- * changes (lib/pltrack), as drove-sched keeps its own.  cap.mu guards it:
- * the main thread applies changes, handlers check.
- */
-static struct {
-	pthread_mutex_t mu;
-	struct pltrack *t;
-} cap = { PTHREAD_MUTEX_INITIALIZER, NULL };
-
-void
-capacity_change(const struct view_change *c)
-{
-	pthread_mutex_lock(&cap.mu);
-	if (!cap.t && !(cap.t = plt_new(hd.view, PL_BEST_FIT, 0)))
-		die(EXIT_TEMP, "out of memory");
-	plt_change(cap.t, c);
-	pthread_mutex_unlock(&cap.mu);
-}
-
-void
-capacity_free(void)
-{
-	plt_free(cap.t);
-	cap.t = NULL;
-}
-
-/*
- * Drove's checkResources for n more instances of spec: 1 enough, 0 not
- * (a 400 with the reason is in out), -1 out of memory (500 in out).
- */
-static int
-capacity_ok(const char *app_id, const json_t *spec, long long n,
-    struct reply *out)
-{
-	struct pl_request rq;
-	struct pl_view *pv;
-	char why[512];
-	int r;
-
-	if (n <= 0)
-		return 1;
-	pthread_mutex_lock(&cap.mu);
-	if (!cap.t && !(cap.t = plt_new(hd.view, PL_BEST_FIT, 0)))
-		die(EXIT_TEMP, "out of memory");
-	view_rdlock(hd.view);
-	pv = plt_view(cap.t, NULL);
-	view_unlock(hd.view);
-	if (!pv) {
-		pthread_mutex_unlock(&cap.mu);
-		reply_500(out, "out of memory");
-		return -1;
-	}
-	snap_pl_request(app_id, spec, &rq);
-	why[0] = '\0';
-	r = pl_capacity_env(pv, &rq, json_object_get(spec, "env"), n, why,
-	    sizeof why);
-	pthread_mutex_unlock(&cap.mu);
-	if (r == 1)
-		return 1;
-	if (r < 0 && errno == ENOMEM) {
-		reply_500(out, "out of memory");
-		return -1;
-	}
-	reply_verr(out, "%s", why[0] ? why : "Not enough resources");
-	return 0;
-}
-
-/* The ApplicationInfo of app_id as stored, with its version; NULL with
- * errno ENOENT when absent (or not JSON), another errno on failure. */
-static json_t *
-app_get(const char *app_id, int *version)
-{
-	char path[ZKP_MAX];
-	json_t *j;
-
-	if (zkp_app(path, hd.ns, app_id) < 0)
-		return NULL;
-	if (!(j = zk_get_json(hd.zk, path, 0, version)) && errno == EINVAL)
-		errno = ENOENT;
-	return j;
-}
-
-/* After a write the API answers SUCCESS only once the view shows it, so
- * the client's next read from this controller sees its write. */
-static void
-await_view(const char *path)
-{
-	if (view_reload_wait(hd.view, path, 5000) < 0)
-		warn("the view did not show '%s' within 5 s", path);
-}
-
-/* The zk failure of a fenced write as a reply. */
-static void
-reply_write_error(struct reply *out, const char *app_id)
-{
-	if (errno == EPERM)
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, NOT_LEADER, NULL);
-	else
-		reply_500(out, "unable to write app %s: %s", app_id,
-		    err_text());
-}
-
-static void
-op_create(json_t *op, const char *fence, struct reply *out)
-{
-	json_t *spec = json_object_get(op, "spec"), *ai;
-	char id[ZKP_MAX], path[ZKP_MAX], dir[ZKP_MAX];
-	long long now = js_now_ms();
-	struct zk_txn *t;
-
-	if (app_id_of(spec, id, sizeof id) < 0 ||
-	    zkp_app(path, hd.ns, id) < 0) {
-		reply_verr(out, "Invalid application id");
-		return;
-	}
-	/* ZooKeeper decides: the view may not show yet another writer's
-	 * change */
-	switch (zk_exists(hd.zk, path, 0)) {
-	case 0:
-		break;
-	case 1:
-		reply_verr(out, "App %s already exists", id);
-		return;
-	default:
-		reply_500(out, "unable to read app %s: %s", id, err_text());
-		return;
-	}
-	if (capacity_ok(id, spec, js_int(op, "instances", 0), out) != 1)
-		return;
-	ai = rec_app_new(&(struct rec_app){ id, spec, js_int(op, "instances",
-	    0), now, now });
-	zkp_apps_dir(dir, hd.ns);
-	if (!ai || zk_ensure(hd.zk, dir) < 0 || !(t = zk_txn_new(fence))) {
-		json_decref(ai);
-		reply_500(out, "unable to create app %s: %s", id,
-		    err_text());
-		return;
-	}
-	if (zk_txn_create(t, path, ai, 0) < 0 ||
-	    zk_txn_commit(hd.zk, t) < 0) {
-		json_decref(ai);
-		if (errno == EEXIST)
-			reply_verr(out, "App %s already exists", id);
-		else
-			reply_write_error(out, id);
-		return;
-	}
-	json_decref(ai);
-	await_view(path);
-	info("app %s created with %lld instances", id,
-	    js_int(op, "instances", 0));
-	reply_ok(out, json_pack("{s:s}", "appId", id));
-}
-
-/*
- * SCALE, SUSPEND (0) and START_INSTANCES (+n): set instances with a
- * fenced versioned write, retried when another write came in between.
- */
-static void
-op_scale(json_t *op, const char *type, const char *fence, struct reply *out)
-{
-	const char *id = js_str(op, "appId", "");
-	char path[ZKP_MAX];
-	json_t *ai;
-	struct zk_txn *t;
-	long long want;
-	int version, tries;
-
-	if (zkp_app(path, hd.ns, id) < 0) {
-		reply_verr(out, "App %s not found", id);
-		return;
-	}
-	for (tries = 0; tries < 5; tries++) {
-		struct rec_app f;
-		json_t *cur;
-
-		/* the view's copy first; after a conflict, ZooKeeper's */
-		if (tries == 0) {
-			view_rdlock(hd.view);
-			if ((cur = json_incref(view_app(hd.view, id))))
-				version = view_version(hd.view, path);
-			view_unlock(hd.view);
-			if (!cur || version < 0) {
-				json_decref(cur);
-				cur = app_get(id, &version);
-			}
-		} else
-			cur = app_get(id, &version);
-		if (!cur || rec_app_read(cur, &f) < 0) {
-			if (!cur && errno != ENOENT)
-				reply_500(out, "unable to read app %s: %s",
-				    id, err_text());
-			else
-				reply_verr(out, "App %s not found", id);
-			json_decref(cur);
-			return;
-		}
-		if (!strcmp(type, "SUSPEND"))
-			want = 0;
-		else if (!strcmp(type, "START_INSTANCES"))
-			want = f.instances + js_int(op, "instances", 0);
-		else
-			want = js_int(op, "requiredInstances", 0);
-		if (want > SPEC_MAX_INSTANCES) {
-			json_decref(cur);
-			reply_verr(out, "App %s would have %lld instances; "
-			    "the maximum is %d", id, want, SPEC_MAX_INSTANCES);
-			return;
-		}
-		if (tries == 0 && capacity_ok(id, f.spec, want - f.instances,
-		    out) != 1) {
-			json_decref(cur);
-			return;
-		}
-		f.instances = want;
-		f.updated = js_now_ms();
-		ai = rec_app_new(&f);
-		json_decref(cur);
-		t = zk_txn_new(fence);
-		zk_txn_set(t, path, ai, version);
-		json_decref(ai);
-		if (zk_txn_commit(hd.zk, t) == 0) {
-			await_view(path);
-			info("app %s scaled to %lld instances", id, want);
-			reply_ok(out, json_pack("{s:s}", "appId", id));
-			return;
-		}
-		if (errno == ENOENT) {
-			reply_verr(out, "App %s not found", id);
-			return;
-		}
-		if (errno != ESTALE)
-			break;
-	}
-	reply_write_error(out, id);
-}
-
-static void
-h_operation(const struct req *r, struct reply *out)
-{
-	json_t *op, *errs;
-	const char *type;
-	char fence[ZKP_MAX];
-	int n;
-
-	if (!(op = js_parse(r->body, r->body_len))) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
-		    json_pack("{s:[s]}", "validationErrors", err_text()));
-		return;
-	}
-	errs = json_array();
-	if ((n = spec_validate_op(op, &hd.sopts, errs)) != 0) {
-		json_decref(op);
-		if (n < 0) {
-			json_decref(errs);
-			reply_500(out, "out of memory");
-		} else
-			reply_verrs(out, errs);
-		return;
-	}
-	json_decref(errs);
-	if (read_in_maintenance()) {
-		json_decref(op);
-		reply_verr(out, "Cluster is in maintenance mode");
-		return;
-	}
-	if (!leader_get(fence, NULL, 0)) {
-		json_decref(op);
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, NOT_LEADER, NULL);
-		return;
-	}
-	type = js_str(op, "type", "");
-	if (!strcmp(type, "CREATE"))
-		op_create(op, fence, out);
-	else if (!strcmp(type, "SCALE") || !strcmp(type, "SUSPEND") ||
-	    !strcmp(type, "START_INSTANCES"))
-		op_scale(op, type, fence, out);
-	else
-		reply_verr(out, "Operation %s is not supported yet", type);
-	json_decref(op);
 }
 
 static void
@@ -624,7 +335,7 @@ api_handle(const struct req *r, struct reply *out)
 		return;
 	}
 	if (!leader_get(NULL, NULL, 0)) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, NOT_LEADER, NULL);
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
 		return;
 	}
 	get = !strcmp(r->method, "GET");
@@ -664,9 +375,3 @@ api_handle(const struct req *r, struct reply *out)
 	free(buf);
 }
 
-void
-h_cancel(const char *app_id, struct reply *out)
-{
-	(void)app_id;
-	reply_verr(out, "Current operation could not be cancelled");
-}

@@ -137,8 +137,8 @@ read_cache_free(void)
 
 /* --- helpers (view read-locked) ------------------------------------- */
 
-static int
-by_created(const void *a, const void *b)
+int
+instance_by_created(const void *a, const void *b)
 {
 	long long x = js_int(*(json_t *const *)a, "created", 0);
 	long long y = js_int(*(json_t *const *)b, "created", 0);
@@ -168,7 +168,7 @@ sorted_values(json_t *map, size_t *n)
 	v = xcalloc(*n + 1, sizeof *v);
 	json_object_foreach(map, k, x)
 		v[i++] = x;
-	qsort(v, *n, sizeof *v, by_created);
+	qsort(v, *n, sizeof *v, instance_by_created);
 	return v;
 }
 
@@ -188,15 +188,12 @@ sorted_keys(json_t *map, size_t *n)
 	return v;
 }
 
-/* Until operations run as state machines, an app with instances to run
- * is RUNNING and one without is MONITORING. */
+/* The state of the app of ApplicationInfo info (view read-locked). */
 static enum app_state
 app_state(const json_t *info)
 {
-	struct rec_app f;
-
-	return rec_app_read(info, &f) == 0 && f.instances > 0 ? APP_RUNNING :
-	    APP_MONITORING;
+	return rec_app_state(info, view_operation(hd.view,
+	    js_str(info, "appId", "")));
 }
 
 static enum inst_state
@@ -221,15 +218,54 @@ count_state(json_t *insts, enum inst_state state)
 }
 
 /*
+ * Our "currentOperation" of an app's operation record: what it is, how
+ * far it is and how it ends (Drove's clients ignore members they do not
+ * know).
+ */
+static json_t *
+current_operation(const json_t *op)
+{
+	struct rec_operation f;
+	struct rec_step st;
+	const json_t *x;
+	json_t *o;
+	size_t i, done = 0;
+
+	if (rec_operation_read(op, &f) < 0)
+		return NULL;
+	o = json_pack("{s:s, s:s, s:I, s:i, s:s, s:b, s:I}",
+	    "type", op_type_name(f.requested), "state",
+	    app_state_name(f.state), "requiredInstances",
+	    (json_int_t)f.required, "parallelism", f.parallelism,
+	    "failureStrategy", failure_strategy_name(f.strategy),
+	    "cancelled", f.cancelled, "created", (json_int_t)f.created);
+	if (f.steps) {
+		json_array_foreach(f.steps, i, x)
+			if (rec_step_read(x, &st) == 0 &&
+			    (st.state == STEP_DONE || st.state == STEP_FAILED))
+				done++;
+		json_object_set_new(o, "stepsDone", json_integer((json_int_t)
+		    done));
+		json_object_set_new(o, "stepsTotal", json_integer((json_int_t)
+		    json_array_size(f.steps)));
+	}
+	if (f.failure)
+		json_object_set_new(o, "failure", json_string(f.failure));
+	return o;
+}
+
+/*
  * AppSummary of an ApplicationInfo, plus our "pendingInstances" (requests
- * waiting for a placement) and "placementError" (the scheduler's reason
- * for the newest request that could not be placed), when there is one.
+ * waiting for a placement), "placementError" (the scheduler's reason for
+ * the newest request that could not be placed), when there is one, and
+ * "currentOperation" while an operation is in progress.
  */
 static json_t *
 app_summary(const json_t *info)
 {
 	const char *id = js_str(info, "appId", ""), *iid, *why = NULL;
-	json_t *spec = json_object_get(info, "spec"), *tags, *sum, *rq;
+	json_t *spec = json_object_get(info, "spec"), *tags, *sum, *rq, *op;
+	json_t *cur;
 	long long n = js_int(info, "instances", 0), newest = 0;
 
 	tags = json_object_get(spec, "tags");
@@ -255,6 +291,8 @@ app_summary(const json_t *info)
 	    json_object_size(view_app_requests(hd.view, id))));
 	if (why)
 		json_object_set_new(sum, "placementError", json_string(why));
+	if ((op = view_operation(hd.view, id)) && (cur = current_operation(op)))
+		json_object_set_new(sum, "currentOperation", cur);
 	return sum;
 }
 
@@ -719,10 +757,68 @@ h_instance(const char *app_id, const char *iid, struct reply *out)
 	}
 }
 
+/* A non-negative integer query argument, def when absent; -1 (400 in
+ * out) when it is not one. */
+static long long
+query_count(const struct req *r, const char *key, long long def,
+    struct reply *out)
+{
+	const char *v = MHD_lookup_connection_value(r->conn,
+	    MHD_GET_ARGUMENT_KIND, key);
+	char *e;
+	long long n;
+
+	if (!v)
+		return def;
+	errno = 0;
+	n = strtoll(v, &e, 10);
+	if (errno || e == v || *e || n < 0) {
+		reply_verr(out, "%s must be a non-negative integer", key);
+		return -1;
+	}
+	return n;
+}
+
+static int
+by_updated_desc(const void *a, const void *b)
+{
+	long long x = js_int(*(json_t *const *)a, "updated", 0);
+	long long y = js_int(*(json_t *const *)b, "updated", 0);
+
+	if (x != y)
+		return (x < y) - (x > y);
+	return instance_by_created(b, a);
+}
+
+/* Drove's oldInstances: the app's instances in non-active states, the
+ * most recently updated first, from start, at most size. */
 void
 h_old_instances(const struct req *r, const char *app_id, struct reply *out)
 {
-	(void)r;
-	(void)app_id;
-	reply_ok(out, json_array());
+	long long start, size;
+	json_t *insts, *ii, *res, **v;
+	const char *iid;
+	size_t n = 0, i;
+
+	if ((start = query_count(r, "start", 0, out)) < 0 ||
+	    (size = query_count(r, "size", 1024, out)) < 0)
+		return;
+	view_rdlock(hd.view);
+	if (!app_or_fail(app_id, out)) {
+		view_unlock(hd.view);
+		return;
+	}
+	insts = view_instances(hd.view, app_id);
+	v = xcalloc(json_object_size(insts) + 1, sizeof *v);
+	json_object_foreach(insts, iid, ii)
+		if (!inst_state_is_active(state_of(ii)))
+			v[n++] = ii;
+	qsort(v, n, sizeof *v, by_updated_desc);
+	res = json_array();
+	for (i = (size_t)start; i < n && (long long)(i - (size_t)start) < size;
+	    i++)
+		json_array_append(res, v[i]);
+	view_unlock(hd.view);
+	free(v);
+	reply_ok(out, res);
 }

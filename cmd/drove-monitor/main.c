@@ -1,12 +1,14 @@
 /*
- * drove-monitor: keeps each application at its expected instance count
- * (leader only).  Keeps a view (lib/view) of /drove/applications,
- * /drove/requests, /drove/instances and /drove/assignments, and reconciles
- * only the apps that a change touched; writes, fenced by
- * $DROVE_LEADER_ZNODE: new /drove/requests/<iid> (scale up, replacements),
- * deletes surplus requests, sets targetState STOPPED on surplus
- * assignments and on those of removed apps, and deletes the assignment of
- * every instance in a terminal state.
+ * drove-monitor: carries out application operations and keeps each
+ * application at its expected instance count (leader only).  Keeps a view
+ * (lib/view) of /drove/applications, /drove/operations, /drove/requests,
+ * /drove/instances and /drove/assignments, and reconciles only the apps
+ * that a change touched; an app with an operation record is driven by it
+ * (ops.c), one without is kept at its count.  Writes, fenced by
+ * $DROVE_LEADER_ZNODE: requests, targetState STOPPED on assignments,
+ * deletions of the assignments of terminal instances, operation progress,
+ * ApplicationInfo counts when an operation ends, APP_STATE_CHANGE events;
+ * prunes events older than an hour and old instance records.
  * Exit: 0 SIGTERM, 100 usage or config, 111 ZooKeeper trouble or
  * leadership lost.
  */
@@ -21,41 +23,25 @@
 
 #include "config.h"
 #include "err.h"
+#include "event.h"
 #include "ids.h"
-#include "json.h"
-#include "model.h"
 #include "notify.h"
-#include "record.h"
 #include "sig.h"
-#include "view.h"
-#include "zk.h"
-#include "zkpath.h"
+#include "monitor.h"
 
 #define USAGE "drove-monitor -c controller.yml [ -d notif ] [ -v ]"
 #define SWEEP_MS 60000		/* every app, from memory: the safety net */
 #define RETRY_MS 1000
 #define COALESCE_MS 20		/* a burst of events is read once */
+#define TICK_MS 1000		/* operations look at their timeouts */
+#define STALE_INSTANCES_MAX 100		/* Drove's maxStaleInstancesCount */
+#define STALE_INSTANCE_AGE_MS (7 * 24 * 3600 * 1000LL)
+#define PRUNE_BATCH 200
 
-static struct ctx {
-	struct zk *z;
-	struct view *v;
-	const char *ns;
-	const char *fence;
-	json_t *dirty;		/* {appId: true}: apps to reconcile */
-	long long next_sweep;	/* monotonic ms */
-	long long retry_at;	/* monotonic ms; 0 none */
-} C;
+struct monitor M;
+#define C M
 
-/* A running instance of an app, as the view shows it. */
-struct inst {
-	const char *id;
-	enum inst_state state;
-	long long created;
-	const char *executor_id;
-	const json_t *asg;
-};
-
-static void
+void
 mark_dirty(const char *app)
 {
 	if (json_object_set_new(C.dirty, app, json_true()) < 0)
@@ -70,12 +56,13 @@ on_change(void *ctx, const struct view_change *c)
 		mark_dirty(c->app_id);
 }
 
-/* Commit t; the view re-reads what was written at the next refresh,
- * which marks the app again and checks the result.  A failure other
- * than lost leadership is retried after a pause. */
-static int
+/* The view re-reads what was written at the next refresh, which marks
+ * the app again and checks the result. */
+int
 commit(struct zk_txn *t, const char *what, const char *app)
 {
+	char p[ZKP_MAX];
+
 	if (zk_txn_commit(C.z, t) == 0)
 		return 0;
 	if (errno == EPERM)
@@ -83,13 +70,26 @@ commit(struct zk_txn *t, const char *what, const char *app)
 		    err_text());
 	if (errno == ENOMEM)
 		die(EXIT_TEMP, "out of memory");
+	if (errno == ESTALE || errno == EEXIST || errno == ENOENT) {
+		/* another writer came first: read the app's records again */
+		info("app %s: unable to %s: %s: reading again", app, what,
+		    err_text());
+		if (zkp_app(p, C.ns, app) == 0)
+			view_touch(C.v, p);
+		if (zkp_operation(p, C.ns, app) == 0)
+			view_touch(C.v, p);
+		if (zkp_app_instances(p, C.ns, app) == 0)
+			view_touch(C.v, p);
+		mark_dirty(app);
+		return -1;
+	}
 	warn("app %s: unable to %s: %s", app, what, err_text());
 	C.retry_at = mono_ms() + RETRY_MS;
 	return -1;
 }
 
 /* A request's instanceId (the view's records are complete requests). */
-static const char *
+const char *
 req_id(const json_t *r)
 {
 	struct rec_request f;
@@ -126,7 +126,8 @@ cmp_req_newest(const void *a, const void *b)
 static int
 cmp_stop(const void *a, const void *b)
 {
-	const struct inst *x = a, *y = b;
+	const struct inst *x = *(struct inst *const *)a;
+	const struct inst *y = *(struct inst *const *)b;
 	int hx = x->state == INST_HEALTHY, hy = y->state == INST_HEALTHY;
 
 	if (hx != hy)
@@ -134,54 +135,84 @@ cmp_stop(const void *a, const void *b)
 	return cmp_created_desc(x->created, y->created, x->id, y->id);
 }
 
-static void
-stop_assignments(const char *app, const struct inst *v, int n)
+struct inst *
+app_inst(const struct app *a, const char *iid)
 {
-	char p[ZKP_MAX];
-	struct zk_txn *t;
-	json_t *a;
 	int i;
 
-	if (!n)
-		return;
-	t = zk_txn_new(C.fence);
-	for (i = 0; i < n; i++) {
-		if (zkp_assignment(p, C.ns, v[i].executor_id, v[i].id) < 0)
-			continue;
-		if (!(a = rec_assignment_stopped(v[i].asg)))
-			die(EXIT_TEMP, "out of memory");
-		zk_txn_set(t, p, a, -1);
-		json_decref(a);
-		view_touch(C.v, p);
-	}
-	if (commit(t, "stop instances", app) == 0)
-		for (i = 0; i < n; i++)
-			info("app %s: stopping %s (%s)", app, v[i].id,
-			    inst_state_name(v[i].state));
+	for (i = 0; iid && i < a->nin; i++)
+		if (!strcmp(a->in[i].id, iid))
+			return &a->in[i];
+	return NULL;
 }
 
-/* Delete the requests in r[0..n) (borrowed records; ids in them). */
-static int
-delete_requests(const char *app, json_t **r, int n, const char *why)
+int
+app_has_request(const struct app *a, const char *iid)
 {
-	char p[ZKP_MAX];
-	struct zk_txn *t;
 	int i;
 
-	if (!n)
-		return 0;
-	t = zk_txn_new(C.fence);
-	for (i = 0; i < n; i++) {
-		if (zkp_request(p, C.ns, req_id(r[i])) < 0)
-			continue;
+	for (i = 0; iid && i < a->nreq; i++)
+		if (!strcmp(req_id(a->req[i]), iid))
+			return 1;
+	return 0;
+}
+
+int
+app_stop(struct zk_txn *t, const struct app *a, const char *iid)
+{
+	struct inst *in = app_inst(a, iid);
+	char p[ZKP_MAX];
+	json_t *x;
+
+	if (app_has_request(a, iid) && zkp_request(p, C.ns, iid) == 0) {
 		zk_txn_delete(t, p, -1);
 		view_touch(C.v, p);
+		return 1;
 	}
-	if (commit(t, "delete requests", app) < 0)
-		return -1;
-	info("app %s: %s %d pending request%s", app, why, n,
-	    n == 1 ? "" : "s");
-	return 0;
+	if (!in || !in->asg || in->target != TARGET_RUNNING ||
+	    inst_state_is_terminal(in->state) ||
+	    zkp_assignment(p, C.ns, in->executor_id, in->id) < 0)
+		return 0;
+	if (!(x = rec_assignment_stopped(in->asg)))
+		die(EXIT_TEMP, "out of memory");
+	zk_txn_set(t, p, x, -1);
+	json_decref(x);
+	view_touch(C.v, p);
+	info("app %s: stopping %s (%s)", a->id, in->id,
+	    inst_state_name(in->state));
+	return 1;
+}
+
+void
+app_request(struct zk_txn *t, const struct app *a, char *iid)
+{
+	char p[ZKP_MAX];
+	json_t *r;
+
+	if (ids_instance(iid, "AI-") < 0)
+		diesys(EXIT_TEMP, "unable to make an instance id");
+	zkp_request(p, C.ns, iid);
+	r = rec_request_new(&(struct rec_request){ a->id, iid, js_now_ms(),
+	    NULL });
+	if (!r)
+		die(EXIT_TEMP, "out of memory");
+	zk_txn_create(t, p, r, 0);
+	json_decref(r);
+	view_touch(C.v, p);
+}
+
+void
+app_event(struct zk_txn *t, const struct app *a, long long n,
+    enum app_state s)
+{
+	json_t *ev = rec_event_app_state(a->id, a->fa.spec, n, s,
+	    js_now_ms());
+
+	if (!ev)
+		die(EXIT_TEMP, "out of memory");
+	event_add(t, C.ns, ev);
+	json_decref(ev);
+	info("app %s: %s", a->id, app_state_name(s));
 }
 
 /*
@@ -192,7 +223,7 @@ delete_requests(const char *app, json_t **r, int n, const char *why)
  * assignment of each that is not over, 0 not yet (what it lacks is read
  * again), -1 on ENOTCONN.
  */
-static int
+int
 settled(const char *app)
 {
 	char dir[ZKP_MAX], p[ZKP_MAX];
@@ -239,133 +270,161 @@ trouble:
 	return -1;
 }
 
+/* Read app from the view into a (free with app_free()). */
 static void
-create_requests(const char *app, long long k)
+app_load(struct app *a, const char *app)
 {
-	char p[ZKP_MAX], iid[IDS_INSTANCE_LEN];
-	struct zk_txn *t;
-	json_t *r;
-	long long i, now = js_now_ms();
-
-	if (settled(app) != 1)
-		return;
-	zkp_requests_dir(p, C.ns);
-	if (zk_ensure(C.z, p) < 0) {
-		if (errno != ENOTCONN)
-			die(EXIT_TEMP, "unable to create '%s': %s", p,
-			    err_text());
-		C.retry_at = mono_ms() + RETRY_MS;
-		return;
-	}
-	t = zk_txn_new(C.fence);
-	for (i = 0; i < k; i++) {
-		if (ids_instance(iid, "AI-") < 0)
-			diesys(EXIT_TEMP, "unable to make an instance id");
-		zkp_request(p, C.ns, iid);
-		r = rec_request_new(&(struct rec_request){ app, iid, now,
-		    NULL });
-		zk_txn_create(t, p, r, 0);
-		json_decref(r);
-		view_touch(C.v, p);
-	}
-	if (commit(t, "create requests", app) == 0)
-		info("app %s: starting %lld instance%s", app, k,
-		    k == 1 ? "" : "s");
-}
-
-/* Bring one app to its count, from the view. */
-static void
-reconcile(const char *app)
-{
-	json_t *appinfo = view_app(C.v, app), *insts, *reqs, *ii, *asg, *r;
-	json_t **rq;
-	struct inst *run;
-	struct zk_txn *t = NULL;
-	struct rec_app fa;
+	json_t *insts, *reqs, *ii, *r;
 	struct rec_instance fi;
 	struct rec_assignment fs;
-	char p[ZKP_MAX];
-	const char *iid, *eid;
-	long long want, have;
-	int nrun = 0, nreq = 0, ndel = 0, i;
+	const char *iid;
 
-	if (appinfo && rec_app_read(appinfo, &fa) < 0) {
+	memset(a, 0, sizeof *a);
+	a->id = app;
+	if ((a->info = view_app(C.v, app)) && rec_app_read(a->info,
+	    &a->fa) < 0) {
 		warn("app %s: unreadable ApplicationInfo: leaving it alone",
 		    app);
+		a->info = NULL;
+		a->id = NULL;
 		return;
+	}
+	if ((a->op = view_operation(C.v, app)) && rec_operation_read(a->op,
+	    &a->fo) < 0) {
+		warn("app %s: unreadable operation record: ignoring it", app);
+		a->op = NULL;
 	}
 	insts = view_instances(C.v, app);
 	reqs = view_app_requests(C.v, app);
-	run = xcalloc(json_object_size(insts) + 1, sizeof *run);
+	a->in = xcalloc(json_object_size(insts) + 1, sizeof *a->in);
 	json_object_foreach(insts, iid, ii) {
+		struct inst *in = &a->in[a->nin];
+
 		if (rec_instance_read(ii, &fi) < 0)
 			continue;
-		eid = *fi.executor_id ? fi.executor_id : NULL;
-		asg = eid ? view_assignment(C.v, eid, iid) : NULL;
-		if (inst_state_is_terminal(fi.state)) {
-			/* over: its resources go back to the executor */
-			if (!asg || zkp_assignment(p, C.ns, eid, iid) < 0)
-				continue;
-			if (!t)
-				t = zk_txn_new(C.fence);
-			zk_txn_delete(t, p, -1);
-			view_touch(C.v, p);
-			info("app %s: %s is %s: removing its assignment", app,
-			    iid, inst_state_name(fi.state));
-			ndel++;
-			continue;
-		}
-		if (!asg || rec_assignment_read(asg, &fs) < 0 ||
-		    fs.target != TARGET_RUNNING)
-			continue;
-		if (!appinfo || inst_state_is_wanted(fi.state)) {
-			run[nrun].id = iid;
-			run[nrun].state = fi.state;
-			run[nrun].created = fi.created;
-			run[nrun].executor_id = eid;
-			run[nrun].asg = asg;
-			nrun++;
-		}
+		in->id = iid;
+		in->state = fi.state;
+		in->error = fi.error;
+		in->created = fi.created;
+		in->executor_id = *fi.executor_id ? fi.executor_id : NULL;
+		in->asg = in->executor_id ? view_assignment(C.v,
+		    in->executor_id, iid) : NULL;
+		in->target = TARGET_RUNNING;
+		if (in->asg && rec_assignment_read(in->asg, &fs) == 0)
+			in->target = fs.target;
+		a->nin++;
 	}
-	if (ndel)
-		commit(t, "delete assignments", app);
-	rq = xcalloc(json_object_size(reqs) + 1, sizeof *rq);
+	a->req = xcalloc(json_object_size(reqs) + 1, sizeof *a->req);
 	json_object_foreach(reqs, iid, r)
-		rq[nreq++] = r;
-	if (!appinfo) {
-		/* The app is gone: nothing of it may run or wait. */
-		delete_requests(app, rq, nreq, "app removed: deleting");
-		stop_assignments(app, run, nrun);
-		goto out;
+		if (!json_object_get(insts, req_id(r)))	/* not placed yet */
+			a->req[a->nreq++] = r;
+}
+
+static void
+app_free(struct app *a)
+{
+	free(a->in);
+	free(a->req);
+}
+
+/* Delete the assignments of a's instances that are over: their
+ * resources go back to the executor. */
+static void
+release_finished(const struct app *a)
+{
+	struct zk_txn *t = NULL;
+	char p[ZKP_MAX];
+	int i;
+
+	for (i = 0; i < a->nin; i++) {
+		const struct inst *in = &a->in[i];
+
+		if (!inst_state_is_terminal(in->state) || !in->asg ||
+		    zkp_assignment(p, C.ns, in->executor_id, in->id) < 0)
+			continue;
+		if (!t)
+			t = zk_txn_new(C.fence);
+		zk_txn_delete(t, p, -1);
+		view_touch(C.v, p);
+		info("app %s: %s is %s: removing its assignment", a->id, in->id,
+		    inst_state_name(in->state));
 	}
-	/* A request already placed is also an instance: count each
-	 * instanceId once. */
-	have = nrun;
-	for (i = 0; i < nreq; i++)
-		if (!json_object_get(insts, req_id(rq[i])))
-			have++;
-	want = fa.instances;
+	if (t)
+		commit(t, "delete assignments", a->id);
+}
+
+/* An app without operation: at its count.  Fewer instances than
+ * expected is an outage, repaired by a recovery operation; surplus ones
+ * (pending requests first, newest first, then running ones) are
+ * stopped. */
+static void
+keep_count(struct app *a)
+{
+	struct inst **run;
+	struct zk_txn *t;
+	long long have, want = a->info ? a->fa.instances : 0, surplus;
+	int nrun = 0, i, n = 0;
+
 	if (want < 0)
 		want = 0;
-	if (have < want) {
-		create_requests(app, want - have);
-	} else if (have > want) {
-		long long surplus = have - want;
-		int k = nreq < surplus ? nreq : (int)surplus;
+	run = xcalloc((size_t)a->nin + 1, sizeof *run);
+	for (i = 0; i < a->nin; i++) {
+		struct inst *in = &a->in[i];
 
-		qsort(rq, nreq, sizeof *rq, cmp_req_newest);
-		if (k && delete_requests(app, rq, k, "scaling down: deleting")
-		    < 0)
-			goto out;
-		surplus -= k;
-		qsort(run, nrun, sizeof *run, cmp_stop);
-		if (surplus > nrun)
-			surplus = nrun;
-		stop_assignments(app, run, (int)surplus);
+		if (in->asg && in->target == TARGET_RUNNING &&
+		    (!a->info ? !inst_state_is_terminal(in->state) :
+		    inst_state_is_wanted(in->state)))
+			run[nrun++] = in;
 	}
+	have = nrun + a->nreq;
+	if (have < want) {
+		if (settled(a->id) == 1)
+			op_recover(a, want);
+		goto out;
+	}
+	if (have == want)
+		goto out;
+	surplus = have - want;
+	t = zk_txn_new(C.fence);
+	qsort(a->req, (size_t)a->nreq, sizeof *a->req, cmp_req_newest);
+	for (i = 0; i < a->nreq && surplus > 0; i++, surplus--)
+		n += app_stop(t, a, req_id(a->req[i]));
+	qsort(run, (size_t)nrun, sizeof *run, cmp_stop);
+	for (i = 0; i < nrun && surplus > 0; i++, surplus--)
+		n += app_stop(t, a, run[i]->id);
+	if (n)
+		commit(t, a->info ? "scale down" : "stop the removed app",
+		    a->id);
+	else
+		zk_txn_free(t);
 out:
-	free(rq);
 	free(run);
+}
+
+/* Bring one app to what its records ask for, from the view. */
+static void
+reconcile(const char *app)
+{
+	struct app a;
+	struct zk_txn *t;
+	char p[ZKP_MAX];
+
+	app_load(&a, app);
+	if (!a.id)
+		return;
+	release_finished(&a);
+	if (a.op && !a.info) {
+		/* the operation of an app that is gone */
+		t = zk_txn_new(C.fence);
+		zkp_operation(p, C.ns, app);
+		zk_txn_delete(t, p, -1);
+		view_touch(C.v, p);
+		commit(t, "delete the operation of a removed app", app);
+	} else if (a.op)
+		op_run(&a);
+	else
+		keep_count(&a);
+	app_free(&a);
 }
 
 /* Every app the view knows of, by its ApplicationInfo, instances or
@@ -380,12 +439,101 @@ mark_all(void)
 		mark_dirty(k);
 	json_object_foreach(json_object_get(snap, "instances"), k, x)
 		mark_dirty(k);
+	json_object_foreach(json_object_get(snap, "operations"), k, x)
+		mark_dirty(k);
 	json_object_foreach(json_object_get(snap, "requests"), k, r) {
 		struct rec_request f;
 
 		if (rec_request_read(r, &f) == 0)
 			mark_dirty(f.app_id);
 	}
+}
+
+/* Apps with an operation in progress: their timeouts are looked at. */
+static void
+mark_operations(void)
+{
+	const char *k;
+	json_t *x;
+
+	json_object_foreach(view_operations(C.v), k, x)
+		mark_dirty(k);
+}
+
+static int
+cmp_old_instances(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+
+	return cmp_created_desc(js_int(x, "updated", 0), js_int(y, "updated",
+	    0), js_str(x, "instanceId", ""), js_str(y, "instanceId", ""));
+}
+
+/* Drove's StaleDataCleaner for instance records: of an app's instances
+ * in non-active states, the newest STALE_INSTANCES_MAX younger than
+ * STALE_INSTANCE_AGE_MS are kept, the others deleted. */
+static void
+prune_old_instances(const char *app, json_t *insts, long long now)
+{
+	json_t **v, *ii;
+	struct rec_instance f;
+	struct zk_txn *t = NULL;
+	const char *iid;
+	char p[ZKP_MAX];
+	size_t n = 0, i, k = 0;
+
+	v = xcalloc(json_object_size(insts) + 1, sizeof *v);
+	json_object_foreach(insts, iid, ii)
+		if (rec_instance_read(ii, &f) == 0 &&
+		    !inst_state_is_active(f.state) &&
+		    !view_assignment(C.v, f.executor_id, iid))
+			v[n++] = ii;
+	qsort(v, n, sizeof *v, cmp_old_instances);
+	for (i = 0; i < n; i++) {
+		if (i < STALE_INSTANCES_MAX && now - js_int(v[i], "updated",
+		    0) < STALE_INSTANCE_AGE_MS)
+			continue;
+		if (zkp_instance(p, C.ns, app, js_str(v[i], "instanceId",
+		    "")) < 0)
+			continue;
+		if (!t)
+			t = zk_txn_new(C.fence);
+		zk_txn_delete(t, p, -1);
+		view_touch(C.v, p);
+		if (++k % PRUNE_BATCH == 0) {
+			commit(t, "prune old instances", app);
+			t = NULL;
+		}
+	}
+	if (t)
+		commit(t, "prune old instances", app);
+	if (k)
+		info("app %s: pruned %zu old instance record%s", app, k,
+		    k == 1 ? "" : "s");
+	free(v);
+}
+
+/* Events older than an hour, and old instance records. */
+static void
+prune(void)
+{
+	long long now = js_now_ms();
+	const char *app;
+	json_t *insts;
+	int n;
+
+	if ((n = event_prune(C.z, C.ns, C.fence, now - EVENT_RETAIN_MS,
+	    100000)) < 0) {
+		if (errno == EPERM)
+			die(EXIT_TEMP, "unable to prune events: %s",
+			    err_text());
+		warn("unable to prune events: %s", err_text());
+	} else if (n > 0)
+		info("pruned %d event%s older than an hour", n,
+		    n == 1 ? "" : "s");
+	json_object_foreach(json_object_get(view_snapshot(C.v), "instances"),
+	    app, insts)
+		prune_old_instances(app, insts, now);
 }
 
 /* Refresh the view, then reconcile what changed, until nothing does:
@@ -439,9 +587,10 @@ main(int argc, char **argv)
 {
 	const char *cfg_path = NULL;
 	struct pollfd pfd[2];
+	char path[ZKP_MAX];
 	json_t *cfg;
 	int c, ready = -1, sfd, timeout, due;
-	long long now;
+	long long now, next_tick;
 
 	PROG = "drove-monitor";
 	while ((c = getopt(argc, argv, "c:d:vh")) != -1)
@@ -485,13 +634,20 @@ main(int argc, char **argv)
 	if (zk_exists(C.z, C.fence, 0) != 1)
 		die(EXIT_TEMP, "fence '%s' does not exist: not the leader",
 		    C.fence);
+	zkp_requests_dir(path, C.ns);
+	if (zk_ensure(C.z, path) < 0 || event_dir_ensure(C.z, C.ns) < 0 ||
+	    zkp_operations_dir(path, C.ns) < 0 || zk_ensure(C.z, path) < 0)
+		die(EXIT_TEMP, "%s", err_text());
 	if (!(C.dirty = json_object()) || !(C.v = view_new_zk(C.z,
-	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS)))
+	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS |
+	    VIEW_OPERATIONS)))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(C.v, on_change, NULL) < 0)
 		die(EXIT_TEMP, "%s", err_text());
 	work();
+	prune();
 	C.next_sweep = mono_ms() + SWEEP_MS;
+	next_tick = mono_ms() + TICK_MS;
 	info("monitoring (fence %s)", C.fence);
 	notify_ready(ready);
 
@@ -502,6 +658,9 @@ main(int argc, char **argv)
 	for (;;) {
 		now = mono_ms();
 		timeout = (int)(C.next_sweep - now);
+		if (json_object_size(view_operations(C.v)) &&
+		    next_tick - now < timeout)
+			timeout = (int)(next_tick - now);
 		if (C.retry_at && C.retry_at - now < timeout)
 			timeout = (int)(C.retry_at - now);
 		/* after a failure, nothing until retry_at */
@@ -531,7 +690,12 @@ main(int argc, char **argv)
 			    on_change, NULL) < 0 && errno != ENOTCONN)
 				die(EXIT_TEMP, "%s", err_text());
 			mark_all();
+			prune();
 			C.next_sweep = now + SWEEP_MS;
+		}
+		if (now >= next_tick) {
+			mark_operations();
+			next_tick = now + TICK_MS;
 		}
 		if (!C.retry_at && view_due_in(C.v, now, COALESCE_MS) <= 0)
 			work();

@@ -1,0 +1,698 @@
+/*
+ * httpd_ops.c: the application operations (drove.md §4.1, §5).  An
+ * accepted operation is checked against the app's state (Drove's
+ * VALID_OPS_TABLE, read from ZooKeeper, not from the view: another
+ * writer's change may not have reached it), then written, fenced by the
+ * leader's election znode, as the app's operation record
+ * (/<ns>/operations/<appId>) in one transaction with the ApplicationInfo
+ * change it implies and its APP_STATE_CHANGE event.  drove-monitor
+ * carries it out.  The API answers SUCCESS only once its own view shows
+ * the write.  One operation at a time per app: a second one is refused
+ * with Drove's message and the name of the one in progress, except a
+ * SCALE while the app is SCALING_REQUESTED, which retargets the scale.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "duration.h"
+#include "err.h"
+#include "event.h"
+#include "model.h"
+#include "placement.h"
+#include "pltrack.h"
+#include "record.h"
+#include "snapshot.h"
+#include "httpd.h"
+
+#define CANNOT_CANCEL "Current operation could not be cancelled"
+#define WRITE_TRIES 5
+#define DEFAULT_OP_TIMEOUT_MS (300 * 1000LL)
+
+/*
+ * The placement view the capacity check reads, kept current by the view's
+ * changes (lib/pltrack), as drove-sched keeps its own.  cap.mu guards it:
+ * the main thread applies changes, handlers check.
+ */
+static struct {
+	pthread_mutex_t mu;
+	struct pltrack *t;
+} cap = { PTHREAD_MUTEX_INITIALIZER, NULL };
+
+void
+capacity_change(const struct view_change *c)
+{
+	pthread_mutex_lock(&cap.mu);
+	if (!cap.t && !(cap.t = plt_new(hd.view, PL_BEST_FIT, 0)))
+		die(EXIT_TEMP, "out of memory");
+	plt_change(cap.t, c);
+	pthread_mutex_unlock(&cap.mu);
+}
+
+void
+capacity_free(void)
+{
+	plt_free(cap.t);
+	cap.t = NULL;
+}
+
+/*
+ * Drove's checkResources for n more instances of spec: 1 enough, 0 not
+ * (a 400 with the reason is in out), -1 out of memory (500 in out).
+ */
+static int
+capacity_ok(const char *app_id, const json_t *spec, long long n,
+    struct reply *out)
+{
+	struct pl_request rq;
+	struct pl_view *pv;
+	char why[512];
+	int r;
+
+	if (n <= 0)
+		return 1;
+	pthread_mutex_lock(&cap.mu);
+	if (!cap.t && !(cap.t = plt_new(hd.view, PL_BEST_FIT, 0)))
+		die(EXIT_TEMP, "out of memory");
+	view_rdlock(hd.view);
+	pv = plt_view(cap.t, NULL);
+	view_unlock(hd.view);
+	if (!pv) {
+		pthread_mutex_unlock(&cap.mu);
+		reply_500(out, "out of memory");
+		return -1;
+	}
+	snap_pl_request(app_id, spec, &rq);
+	why[0] = '\0';
+	r = pl_capacity_env(pv, &rq, json_object_get(spec, "env"), n, why,
+	    sizeof why);
+	pthread_mutex_unlock(&cap.mu);
+	if (r == 1)
+		return 1;
+	if (r < 0 && errno == ENOMEM) {
+		reply_500(out, "out of memory");
+		return -1;
+	}
+	reply_verr(out, "%s", why[0] ? why : "Not enough resources");
+	return 0;
+}
+
+
+/* After a write the API answers SUCCESS only once the view shows it, so
+ * the client's next read from this controller sees its write. */
+static void
+await_view(const char *path)
+{
+	if (view_reload_wait(hd.view, path, 5000) < 0)
+		warn("the view did not show '%s' within 5 s", path);
+}
+
+/* The zk failure of a fenced write as a reply. */
+static void
+reply_write_error(struct reply *out, const char *app_id)
+{
+	if (errno == EPERM)
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
+	else
+		reply_500(out, "unable to write app %s: %s", app_id,
+		    err_text());
+}
+
+/* What an operation is decided on, as ZooKeeper has it now. */
+struct cur {
+	char app_path[ZKP_MAX], op_path[ZKP_MAX];
+	json_t *app, *op;		/* op NULL: none in progress */
+	int app_version, op_version;
+	struct rec_app fa;
+	struct rec_operation fo;
+	enum app_state state;
+};
+
+static void
+cur_free(struct cur *c)
+{
+	json_decref(c->app);
+	json_decref(c->op);
+	c->app = c->op = NULL;
+}
+
+/* 1 read, 0 no such app (or not readable), -1 trouble (500 in out). */
+static int
+cur_load(const char *id, struct cur *c, struct reply *out)
+{
+	memset(c, 0, sizeof *c);
+	if (zkp_app(c->app_path, hd.ns, id) < 0 ||
+	    zkp_operation(c->op_path, hd.ns, id) < 0)
+		return 0;
+	c->app = zk_get_json(hd.zk, c->app_path, 0, &c->app_version);
+	if (!c->app) {
+		if (errno == ENOENT || errno == EINVAL)
+			return 0;
+		goto trouble;
+	}
+	if (rec_app_read(c->app, &c->fa) < 0) {
+		cur_free(c);
+		return 0;
+	}
+	c->op = zk_get_json(hd.zk, c->op_path, 0, &c->op_version);
+	if (!c->op && errno != ENOENT && errno != EINVAL)
+		goto trouble;
+	if (c->op && rec_operation_read(c->op, &c->fo) < 0) {
+		json_decref(c->op);
+		c->op = NULL;
+	}
+	c->state = rec_app_state(c->app, c->op);
+	return 1;
+trouble:
+	reply_500(out, "unable to read app %s: %s", id, err_text());
+	cur_free(c);
+	return -1;
+}
+
+/* Drove's refusal of t in the app's state, plus the operation in
+ * progress by name; 1 allowed, 0 refused (400 in out). */
+static int
+allowed(const char *id, const struct cur *c, enum op_type t,
+    struct reply *out)
+{
+	char list[256];
+	json_t *errs;
+
+	if (op_allowed(c->state, t))
+		return 1;
+	op_allowed_list(c->state, list, sizeof list);
+	errs = json_array();
+	if (!list[0])
+		json_array_append_new(errs, json_sprintf("No operations allowed "
+		    "for %s as it is in %s state", id,
+		    app_state_name(c->state)));
+	else
+		json_array_append_new(errs, json_sprintf("Only %s allowed for "
+		    "app %s as it is in %s state", list, id,
+		    app_state_name(c->state)));
+	if (c->op)
+		json_array_append_new(errs, json_sprintf("Operation %s is in "
+		    "progress for app %s", op_type_name(c->fo.requested), id));
+	reply_verrs(out, errs);
+	return 0;
+}
+
+/* The opSpec of an operation (validated: spec_validate_op) with Drove's
+ * defaults into f. */
+static void
+opspec_into(const json_t *op, struct rec_operation *f)
+{
+	const json_t *os = json_object_get(op, "opSpec");
+
+	f->timeout_ms = dur_ms(os, "timeout", DEFAULT_OP_TIMEOUT_MS);
+	f->parallelism = (int)js_int(os, "parallelism", 1);
+	if (f->parallelism < 1)
+		f->parallelism = 1;
+	if (failure_strategy_parse(js_str(os, "failureStrategy", NULL),
+	    &f->strategy) < 0)
+		f->strategy = FAIL_STOP;
+}
+
+/* Counts of the app's instances in the view: HEALTHY, and those Drove's
+ * scale validation counts as there (PENDING .. READY, HEALTHY). */
+static void
+count_instances(const char *id, long long *healthy, long long *present)
+{
+	struct rec_instance f;
+	const char *iid;
+	json_t *ii;
+
+	*healthy = *present = 0;
+	view_rdlock(hd.view);
+	json_object_foreach(view_instances(hd.view, id), iid, ii) {
+		if (rec_instance_read(ii, &f) < 0)
+			continue;
+		if (f.state == INST_HEALTHY)
+			(*healthy)++;
+		if (inst_state_is_wanted(f.state))
+			(*present)++;
+	}
+	view_unlock(hd.view);
+}
+
+static int
+ensure_dirs(void)
+{
+	char p[ZKP_MAX];
+
+	zkp_operations_dir(p, hd.ns);
+	if (zk_ensure(hd.zk, p) < 0)
+		return -1;
+	return event_dir_ensure(hd.zk, hd.ns);
+}
+
+/*
+ * Commit the operation record op (created when create, else replacing
+ * the one read, by version), ApplicationInfo app (NULL: unchanged) and
+ * the event ev, fenced.  0 done (SUCCESS in out), 1 someone wrote in
+ * between (read again), -1 failed (the reply is in out).
+ */
+static int
+commit_op(const char *id, const char *fence, struct cur *c, json_t *op,
+    int create, json_t *app, json_t *ev, struct reply *out)
+{
+	struct zk_txn *t;
+
+	if (!op || !ev) {
+		reply_500(out, "out of memory");
+		return -1;
+	}
+	if (ensure_dirs() < 0) {
+		reply_500(out, "unable to write app %s: %s", id, err_text());
+		return -1;
+	}
+	t = zk_txn_new(fence);
+	if (app)
+		zk_txn_set(t, c->app_path, app, c->app_version);
+	if (create)
+		zk_txn_create(t, c->op_path, op, 0);
+	else
+		zk_txn_set(t, c->op_path, op, c->op_version);
+	event_add(t, hd.ns, ev);
+	if (zk_txn_commit(hd.zk, t) < 0) {
+		if (errno == EEXIST || errno == ESTALE || errno == ENOENT)
+			return 1;
+		reply_write_error(out, id);
+		return -1;
+	}
+	await_view(c->op_path);
+	if (app)
+		await_view(c->app_path);
+	reply_ok(out, json_pack("{s:s}", "appId", id));
+	return 0;
+}
+
+/* A new operation record of type t for the app in c. */
+static struct rec_operation
+op_fields(const char *id, const struct cur *c, enum op_type type,
+    enum op_type requested, enum app_state state, const json_t *req)
+{
+	struct rec_operation f;
+	long long now = js_now_ms();
+
+	memset(&f, 0, sizeof f);
+	f.app_id = id;
+	f.type = type;
+	f.requested = requested;
+	f.state = state;
+	opspec_into(req, &f);
+	f.required = c->fa.instances;
+	f.previous = c->fa.instances;
+	f.created = f.updated = now;
+	return f;
+}
+
+static json_t *
+app_with_instances(const struct cur *c, long long n)
+{
+	struct rec_app f = c->fa;
+
+	f.instances = n;
+	f.updated = js_now_ms();
+	return rec_app_new(&f);
+}
+
+/* SCALE, START_INSTANCES (+n on the HEALTHY count, as Drove) and SUSPEND
+ * (0); a SCALE while SCALING_REQUESTED retargets the operation. */
+static int
+op_scale(const char *id, const char *fence, struct cur *c, enum op_type t,
+    const json_t *req, int first, struct reply *out)
+{
+	struct rec_operation f;
+	long long healthy, present, want;
+	json_t *op, *app = NULL, *ev;
+	int r, create = !c->op;
+
+	count_instances(id, &healthy, &present);
+	if (t == OP_SUSPEND)
+		want = 0;
+	else if (t == OP_START_INSTANCES)
+		want = healthy + js_int(req, "instances", 0);
+	else
+		want = js_int(req, "requiredInstances", 0);
+	if (want > SPEC_MAX_INSTANCES) {
+		reply_verr(out, "App %s would have %lld instances; the maximum "
+		    "is %d", id, want, SPEC_MAX_INSTANCES);
+		return -1;
+	}
+	if (first && capacity_ok(id, c->fa.spec, want - present, out) != 1)
+		return -1;
+	if (create)
+		f = op_fields(id, c, OP_SCALE_INSTANCES, t,
+		    APP_SCALING_REQUESTED, req);
+	else {
+		/* retarget the scale in progress */
+		f = c->fo;
+		f.type = OP_SCALE_INSTANCES;
+		f.requested = t;
+		opspec_into(req, &f);
+		f.cancelled = 0;
+		f.failure = NULL;
+		f.updated = js_now_ms();
+	}
+	f.required = want;
+	op = rec_operation_new(&f);
+	if (want != c->fa.instances && !(app = app_with_instances(c, want))) {
+		json_decref(op);
+		reply_500(out, "out of memory");
+		return -1;
+	}
+	ev = rec_event_app_state(id, c->fa.spec, want, APP_SCALING_REQUESTED,
+	    js_now_ms());
+	r = commit_op(id, fence, c, op, create, app, ev, out);
+	if (r == 0)
+		info("app %s: %s to %lld instances", id, create ? "scaling" :
+		    "retargeting the scale", want);
+	json_decref(op);
+	json_decref(app);
+	json_decref(ev);
+	return r;
+}
+
+/* "a, b" of the string array a (Java's list without brackets). */
+static void
+join_ids(const json_t *a, const char *sep, struct buf *b)
+{
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(a, i, x)
+		buf_addf(b, "%s%s", i ? sep : "", json_string_value(x));
+}
+
+/* STOP_INSTANCES and REPLACE_INSTANCES: one step per instance. */
+static int
+op_steps(const char *id, const char *fence, struct cur *c, enum op_type t,
+    const json_t *req, struct reply *out)
+{
+	const json_t *ids = json_object_get(req, "instanceIds");
+	json_t *steps = json_array(), *bad = json_array(), *x, *op, *ev;
+	struct rec_instance fi;
+	struct rec_operation f;
+	enum app_state state = t == OP_STOP_INSTANCES ?
+	    APP_STOP_INSTANCES_REQUESTED : APP_REPLACE_INSTANCES_REQUESTED;
+	long long now = js_now_ms();
+	size_t i, n;
+	json_t **v;
+	int r;
+
+	view_rdlock(hd.view);
+	if (json_array_size(ids)) {
+		json_array_foreach(ids, i, x) {
+			const char *iid = json_string_value(x);
+			json_t *ii = view_instance(hd.view, id, iid);
+			int ok = ii && rec_instance_read(ii, &fi) == 0 &&
+			    (t == OP_STOP_INSTANCES ?
+			    inst_state_is_active(fi.state) :
+			    fi.state == INST_HEALTHY);
+
+			json_array_append(ok ? steps : bad, x);
+		}
+	} else if (t == OP_REPLACE_INSTANCES) {
+		/* every HEALTHY instance, oldest first */
+		json_t *insts = view_instances(hd.view, id), *ii;
+		const char *iid;
+
+		n = 0;
+		v = calloc(json_object_size(insts) + 1, sizeof *v);
+		json_object_foreach(insts, iid, ii)
+			if (v && rec_instance_read(ii, &fi) == 0 &&
+			    fi.state == INST_HEALTHY)
+				v[n++] = ii;
+		qsort(v, n, sizeof *v, instance_by_created);
+		for (i = 0; i < n; i++)
+			json_array_append_new(steps, json_string(js_str(v[i],
+			    "instanceId", "")));
+		free(v);
+	}
+	view_unlock(hd.view);
+	if (json_array_size(bad)) {
+		struct buf b = BUF_ZERO;
+
+		if (t == OP_STOP_INSTANCES) {
+			join_ids(bad, ",", &b);
+			reply_verr(out, "App %s does not have any instances "
+			    "with the following ids: %s", id, b.s ? b.s : "");
+		} else {
+			join_ids(bad, ", ", &b);
+			reply_verr(out, "There are no replaceable healthy "
+			    "instances with ids: [%s]", b.s ? b.s : "");
+		}
+		buf_free(&b);
+		json_decref(steps);
+		json_decref(bad);
+		return -1;
+	}
+	json_decref(bad);
+	/* ids -> steps */
+	json_array_foreach(steps, i, x)
+		json_array_set_new(steps, i, rec_step_new(&(struct rec_step){
+		    json_string_value(x), NULL, STEP_WAITING, now }));
+	f = op_fields(id, c, t, t, state, req);
+	f.skip_respawn = json_is_true(json_object_get(req, "skipRespawn"));
+	f.stop_first = json_is_true(json_object_get(req, "stopFirst"));
+	f.steps = steps;
+	op = rec_operation_new(&f);
+	ev = rec_event_app_state(id, c->fa.spec, c->fa.instances, state, now);
+	r = commit_op(id, fence, c, op, 1, NULL, ev, out);
+	if (r == 0)
+		info("app %s: %s of %zu instance%s", id, op_type_name(t),
+		    json_array_size(steps), json_array_size(steps) == 1 ?
+		    "" : "s");
+	json_decref(steps);
+	json_decref(op);
+	json_decref(ev);
+	return r;
+}
+
+/* DESTROY (from MONITORING) and RECOVER. */
+static int
+op_plain(const char *id, const char *fence, struct cur *c, enum op_type t,
+    const json_t *req, struct reply *out)
+{
+	enum app_state state = t == OP_DESTROY ? APP_DESTROY_REQUESTED :
+	    APP_OUTAGE_DETECTED;
+	struct rec_operation f = op_fields(id, c, t, t, state, req);
+	json_t *op = rec_operation_new(&f), *ev;
+	int r;
+
+	ev = rec_event_app_state(id, c->fa.spec, c->fa.instances, state,
+	    f.created);
+	r = commit_op(id, fence, c, op, 1, NULL, ev, out);
+	if (r == 0)
+		info("app %s: %s requested", id, op_type_name(t));
+	json_decref(op);
+	json_decref(ev);
+	return r;
+}
+
+static void
+op_create(json_t *req, const char *fence, struct reply *out)
+{
+	json_t *spec = json_object_get(req, "spec"), *ai, *op = NULL, *ev;
+	char id[ZKP_MAX];
+	long long now = js_now_ms(), n = js_int(req, "instances", 0);
+	struct cur c;
+	struct zk_txn *t;
+	char dir[ZKP_MAX];
+
+	memset(&c, 0, sizeof c);
+	if (app_id_of(spec, id, sizeof id) < 0 ||
+	    zkp_app(c.app_path, hd.ns, id) < 0 ||
+	    zkp_operation(c.op_path, hd.ns, id) < 0) {
+		reply_verr(out, "Invalid application id");
+		return;
+	}
+	/* ZooKeeper decides: the view may not show yet another writer's
+	 * change */
+	switch (zk_exists(hd.zk, c.app_path, 0)) {
+	case 0:
+		break;
+	case 1:
+		reply_verr(out, "App %s already exists", id);
+		return;
+	default:
+		reply_500(out, "unable to read app %s: %s", id, err_text());
+		return;
+	}
+	if (capacity_ok(id, spec, n, out) != 1)
+		return;
+	ai = rec_app_new(&(struct rec_app){ id, spec, n, now, now });
+	if (n > 0) {
+		/* the instances come from a scale that CREATE's opSpec
+		 * governs */
+		if (ai)
+			rec_app_read(ai, &c.fa);
+		c.fa.instances = 0;
+		struct rec_operation f = op_fields(id, &c, OP_SCALE_INSTANCES,
+		    OP_CREATE, APP_SCALING_REQUESTED, req);
+		f.required = n;
+		op = rec_operation_new(&f);
+	}
+	ev = rec_event_app_state(id, spec, n, n > 0 ? APP_SCALING_REQUESTED :
+	    APP_MONITORING, now);
+	zkp_apps_dir(dir, hd.ns);
+	if (!ai || !ev || (n > 0 && !op) || zk_ensure(hd.zk, dir) < 0 ||
+	    ensure_dirs() < 0) {
+		reply_500(out, "unable to create app %s: %s", id,
+		    err_text());
+		goto out;
+	}
+	t = zk_txn_new(fence);
+	zk_txn_create(t, c.app_path, ai, 0);
+	if (op)
+		zk_txn_create(t, c.op_path, op, 0);
+	event_add(t, hd.ns, ev);
+	if (zk_txn_commit(hd.zk, t) < 0) {
+		if (errno == EEXIST)
+			reply_verr(out, "App %s already exists", id);
+		else
+			reply_write_error(out, id);
+		goto out;
+	}
+	await_view(c.app_path);
+	if (op)
+		await_view(c.op_path);
+	info("app %s created with %lld instances", id, n);
+	reply_ok(out, json_pack("{s:s}", "appId", id));
+out:
+	json_decref(ai);
+	json_decref(op);
+	json_decref(ev);
+}
+
+void
+h_operation(const struct req *r, struct reply *out)
+{
+	json_t *req, *errs;
+	enum op_type t;
+	char fence[ZKP_MAX];
+	const char *id;
+	struct cur c;
+	int n, tries, rc;
+
+	if (!(req = js_parse(r->body, r->body_len))) {
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
+		    json_pack("{s:[s]}", "validationErrors", err_text()));
+		return;
+	}
+	errs = json_array();
+	if ((n = spec_validate_op(req, &hd.sopts, errs)) != 0) {
+		json_decref(req);
+		if (n < 0) {
+			json_decref(errs);
+			reply_500(out, "out of memory");
+		} else
+			reply_verrs(out, errs);
+		return;
+	}
+	json_decref(errs);
+	if (read_in_maintenance()) {
+		json_decref(req);
+		reply_verr(out, "Cluster is in maintenance mode");
+		return;
+	}
+	if (!leader_get(fence, NULL, 0)) {
+		json_decref(req);
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
+		return;
+	}
+	if (op_type_of_api(js_str(req, "type", ""), &t) < 0)
+		BUG("spec_validate_op passed an unknown type");
+	if (t == OP_CREATE) {
+		op_create(req, fence, out);
+		json_decref(req);
+		return;
+	}
+	id = js_str(req, "appId", "");
+	for (tries = 0, rc = 1; rc == 1 && tries < WRITE_TRIES; tries++) {
+		if (out->json) {
+			json_decref(out->json);
+			out->json = NULL;
+		}
+		if ((rc = cur_load(id, &c, out)) <= 0) {
+			if (rc == 0)
+				reply_verr(out, "App %s not found", id);
+			break;
+		}
+		if (!allowed(id, &c, t, out))
+			rc = -1;
+		else if (t == OP_SCALE_INSTANCES || t == OP_START_INSTANCES ||
+		    t == OP_SUSPEND)
+			rc = op_scale(id, fence, &c, t, req, tries == 0, out);
+		else if (t == OP_STOP_INSTANCES || t == OP_REPLACE_INSTANCES)
+			rc = op_steps(id, fence, &c, t, req, out);
+		else
+			rc = op_plain(id, fence, &c, t, req, out);
+		cur_free(&c);
+	}
+	if (rc == 1)
+		reply_500(out, "app %s: the operation kept meeting other "
+		    "writes; try again", id);
+	json_decref(req);
+}
+
+void
+h_cancel(const char *app_id, struct reply *out)
+{
+	char fence[ZKP_MAX];
+	struct rec_operation f;
+	struct cur c;
+	struct zk_txn *t;
+	json_t *op;
+	int tries, rc;
+
+	if (read_in_maintenance()) {
+		reply_verr(out, "Cluster is in maintenance mode");
+		return;
+	}
+	if (!leader_get(fence, NULL, 0)) {
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
+		return;
+	}
+	for (tries = 0; tries < WRITE_TRIES; tries++) {
+		if ((rc = cur_load(app_id, &c, out)) < 0)
+			return;
+		/* stops and destroys are not cancellable (as in Drove) */
+		if (rc == 0 || !c.op || c.fo.type == OP_STOP_INSTANCES ||
+		    c.fo.type == OP_DESTROY || c.fo.cancelled) {
+			cur_free(&c);
+			reply_verr(out, CANNOT_CANCEL);
+			return;
+		}
+		f = c.fo;
+		f.cancelled = 1;
+		f.updated = js_now_ms();
+		op = rec_operation_new(&f);
+		t = zk_txn_new(fence);
+		zk_txn_set(t, c.op_path, op, c.op_version);
+		json_decref(op);
+		rc = zk_txn_commit(hd.zk, t);
+		cur_free(&c);
+		if (rc == 0) {
+			await_view(c.op_path);
+			info("app %s: operation cancelled", app_id);
+			reply_ok(out, NULL);
+			return;
+		}
+		if (errno == ENOENT) {
+			reply_verr(out, CANNOT_CANCEL);
+			return;
+		}
+		if (errno != ESTALE) {
+			reply_write_error(out, app_id);
+			return;
+		}
+	}
+	reply_500(out, "app %s: the cancel kept meeting other writes; try "
+	    "again", app_id);
+}

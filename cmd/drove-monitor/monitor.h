@@ -1,0 +1,82 @@
+/*
+ * monitor.h: what drove-monitor's main loop (main.c) and its carrying out
+ * of operations (ops.c) share.  One thread; every write is a transaction
+ * fenced by the leader's election znode ($DROVE_LEADER_ZNODE).
+ */
+#ifndef DROVE_MONITOR_H
+#define DROVE_MONITOR_H
+
+#include "json.h"
+#include "model.h"
+#include "record.h"
+#include "view.h"
+#include "zk.h"
+#include "zkpath.h"
+
+struct monitor {
+	struct zk *z;
+	struct view *v;
+	const char *ns;
+	const char *fence;
+	json_t *dirty;		/* {appId: true}: apps to reconcile */
+	long long next_sweep;	/* monotonic ms */
+	long long retry_at;	/* monotonic ms; 0 none */
+};
+extern struct monitor M;
+
+/* An instance of an app as the view shows it, with its assignment. */
+struct inst {
+	const char *id;
+	enum inst_state state;
+	const char *error;
+	long long created;
+	const char *executor_id;	/* NULL: not placed */
+	const json_t *asg;		/* NULL: no assignment (any more) */
+	enum target_state target;	/* of asg; RUNNING without one */
+};
+
+/* One app, from the view (borrowed records, valid until the next
+ * refresh). */
+struct app {
+	const char *id;
+	json_t *info;			/* NULL: the app is gone */
+	struct rec_app fa;
+	json_t *op;			/* NULL: no operation */
+	struct rec_operation fo;
+	struct inst *in;
+	int nin;
+	json_t **req;			/* pending requests */
+	int nreq;
+};
+
+void mark_dirty(const char *app);
+/* Commit t (freed).  0 done; -1 failed: a write that met another one
+ * (ESTALE, EEXIST, ENOENT) has what it read re-read and the app marked
+ * again, any other failure is retried after a pause.  Dies when the
+ * leadership is lost. */
+int commit(struct zk_txn *t, const char *what, const char *app);
+/* 1 the view has every instance of app in ZooKeeper (and their
+ * assignments), 0 not yet, -1 the session is away. */
+int settled(const char *app);
+
+/* The instanceId of a request record. */
+const char *req_id(const json_t *r);
+struct inst *app_inst(const struct app *a, const char *iid);
+int app_has_request(const struct app *a, const char *iid);
+/* Add to t what stops iid: its assignment set STOPPED, or its pending
+ * request deleted.  1 something to do, else 0. */
+int app_stop(struct zk_txn *t, const struct app *a, const char *iid);
+/* Add to t a new request for app a; its id into iid
+ * (IDS_INSTANCE_LEN). */
+void app_request(struct zk_txn *t, const struct app *a, char *iid);
+/* Add to t the APP_STATE_CHANGE of a entering s with n instances. */
+void app_event(struct zk_txn *t, const struct app *a, long long n,
+    enum app_state s);
+
+/* ops.c: one step of the app's operation (a->op). */
+void op_run(struct app *a);
+/* ops.c: the app has no operation but fewer instances than expected:
+ * start a recovery (a scale to the expected count that retries). */
+void op_recover(struct app *a, long long want);
+
+#endif
