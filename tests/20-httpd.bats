@@ -121,6 +121,13 @@ reset_zk() {
 	wait_until 10 shows_reset
 }
 
+# op_done APP: what drove-monitor does when APP's operation ends (it does
+# not run here): the record goes, and the API shows no operation
+op_done() {
+	zkcli rm "/$NS/operations/$1"
+	wait_until 5 api_is "$B/applications/$1" '.data | has("currentOperation") | not'
+}
+
 # api_is URL JQ: the answer at URL satisfies the jq condition
 api_is() {
 	curl -sf "$1" | jq -e "$2" >/dev/null
@@ -307,7 +314,7 @@ unchanged() {
 	[ "$(jq -c .data.validationErrors <<<"$body")" = '["- requiredInstances must be between 0 and 2048"]' ]
 	post /applications/operations '{"type":"DESTROY","appId":"hello-1"}'
 	[ "$code" = 400 ]
-	[ "$(jq -c .data.validationErrors <<<"$body")" = '["Operation DESTROY is not supported yet"]' ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["Only [RECOVER, REPLACE_INSTANCES, SCALE_INSTANCES, START_INSTANCES, STOP_INSTANCES, SUSPEND] allowed for app hello-1 as it is in RUNNING state"]' ]
 	unchanged
 }
 
@@ -348,13 +355,26 @@ unchanged() {
 	[ "$code" = 200 ]
 	[ "$(jq -c .data <<<"$body")" = '{"appId":"hello-1"}' ]
 	[ "$(zkcli get "/$NS/applications/hello-1" | jq .instances)" = 4 ]
+	# the operation record, for drove-monitor: a scale to 4
+	[ "$(zkcli get "/$NS/operations/hello-1" | jq -c '{type,requested,state,requiredInstances,previousInstances,opSpec}')" = \
+	    '{"type":"SCALE_INSTANCES","requested":"SCALE_INSTANCES","state":"SCALING_REQUESTED","requiredInstances":4,"previousInstances":2,"opSpec":{"timeout":300000,"parallelism":2,"failureStrategy":"STOP"}}' ]
+	req "$B/applications/hello-1"
+	[ "$(jq -r .data.state <<<"$body")" = SCALING_REQUESTED ]
+	[ "$(jq -c .data.currentOperation.type <<<"$body")" = '"SCALE_INSTANCES"' ]
+	# only a SCALE may follow until the scale ends
+	post /applications/operations '{"type":"START_INSTANCES","appId":"hello-1","instances":3}'
+	[ "$code" = 400 ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["Only [SCALE_INSTANCES] allowed for app hello-1 as it is in SCALING_REQUESTED state","Operation SCALE_INSTANCES is in progress for app hello-1"]' ]
+	op_done hello-1
 	post /applications/operations '{"type":"START_INSTANCES","appId":"hello-1","instances":3}'
 	[ "$code" = 200 ]
 	[ "$(zkcli get "/$NS/applications/hello-1" | jq .instances)" = 7 ]
 	req "$B/applications/hello-1"
 	[ "$(jq .data.requiredInstances <<<"$body")" = 7 ]
+	op_done hello-1
 	post /applications/operations '{"type":"SUSPEND","appId":"hello-1"}'
 	[ "$code" = 200 ]
+	op_done hello-1
 	[ "$(zkcli get "/$NS/applications/hello-1" | jq .instances)" = 0 ]
 	req "$B/applications/hello-1"
 	[ "$(jq -r .data.state <<<"$body")" = MONITORING ]
@@ -502,7 +522,7 @@ unchanged() {
 	put_instance 2 HEALTHY
 	# ONE_PER_HOST passes the capacity check (per-host limits are for the
 	# scheduler) but only one of two instances fits on the one executor
-	post /applications/operations "$(jq -c '.spec.name="solo" | .spec.placementPolicy={type:"ONE_PER_HOST"} | .instances=2' "$T/create.json")"
+	post /applications/operations "$(jq -c '.spec.name="solo" | .spec.placementPolicy={type:"ONE_PER_HOST"} | .instances=2 | .opSpec={timeout:"5m",parallelism:2,failureStrategy:"STOP"}' "$T/create.json")"
 	[ "$code" = 200 ]
 	L=$BATS_TEST_TMPDIR
 	cat >"$L/sched.yml" <<-EOF
@@ -537,6 +557,7 @@ unchanged() {
 		[ "$code" = 200 ]
 		req "$B/applications/ryw$i-1"
 		[ "$(jq .data.requiredInstances <<<"$body")" = 1 ]
+		op_done "ryw$i-1"
 		post /applications/operations "{\"type\":\"SUSPEND\",\"appId\":\"ryw$i-1\"}"
 		[ "$code" = 200 ]
 		req "$B/applications"

@@ -217,28 +217,6 @@ opspec_into(const json_t *op, struct rec_operation *f)
 		f->strategy = FAIL_STOP;
 }
 
-/* Counts of the app's instances in the view: HEALTHY, and those Drove's
- * scale validation counts as there (PENDING .. READY, HEALTHY). */
-static void
-count_instances(const char *id, long long *healthy, long long *present)
-{
-	struct rec_instance f;
-	const char *iid;
-	json_t *ii;
-
-	*healthy = *present = 0;
-	view_rdlock(hd.view);
-	json_object_foreach(view_instances(hd.view, id), iid, ii) {
-		if (rec_instance_read(ii, &f) < 0)
-			continue;
-		if (f.state == INST_HEALTHY)
-			(*healthy)++;
-		if (inst_state_is_wanted(f.state))
-			(*present)++;
-	}
-	view_unlock(hd.view);
-}
-
 static int
 ensure_dirs(void)
 {
@@ -328,15 +306,17 @@ op_scale(const char *id, const char *fence, struct cur *c, enum op_type t,
     const json_t *req, int first, struct reply *out)
 {
 	struct rec_operation f;
-	long long healthy, present, want;
+	long long want;
 	json_t *op, *app = NULL, *ev;
 	int r, create = !c->op;
 
-	count_instances(id, &healthy, &present);
+	/* START_INSTANCES adds to the expected count: Drove adds to the
+	 * HEALTHY count, the same in the states that allow it but for an
+	 * outage not yet seen */
 	if (t == OP_SUSPEND)
 		want = 0;
 	else if (t == OP_START_INSTANCES)
-		want = healthy + js_int(req, "instances", 0);
+		want = c->fa.instances + js_int(req, "instances", 0);
 	else
 		want = js_int(req, "requiredInstances", 0);
 	if (want > SPEC_MAX_INSTANCES) {
@@ -344,7 +324,8 @@ op_scale(const char *id, const char *fence, struct cur *c, enum op_type t,
 		    "is %d", id, want, SPEC_MAX_INSTANCES);
 		return -1;
 	}
-	if (first && capacity_ok(id, c->fa.spec, want - present, out) != 1)
+	if (first && capacity_ok(id, c->fa.spec, want - c->fa.instances, out)
+	    != 1)
 		return -1;
 	if (create)
 		f = op_fields(id, c, OP_SCALE_INSTANCES, t,

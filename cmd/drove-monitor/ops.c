@@ -158,7 +158,7 @@ run_scale(struct app *a)
 	    json_array()), *x;
 	struct zk_txn *t = zk_txn_new(M.fence);
 	long long now = js_now_ms(), healthy = 0, starting = 0, stopping = 0;
-	long long n = f.required;
+	long long n = f.type == OP_RECOVER ? a->fa.instances : f.required;
 	char why[512], fail[512], iid[IDS_INSTANCE_LEN];
 	int i, nkeep = 0, retry = f.type == OP_RECOVER, changed = 0;
 	size_t k;
@@ -189,7 +189,10 @@ run_scale(struct app *a)
 		    in->target != TARGET_RUNNING)) || !start_failed(a, id,
 		    since, now, why, sizeof why))
 			continue;
-		changed += app_stop(t, a, id);
+		/* a failed instance stops by itself; one that is late is
+		 * stopped */
+		if (!in || inst_state_is_wanted(in->state))
+			changed += app_stop(t, a, id);
 		if (retry) {
 			info("app %s: %s: replacing it", a->id, why);
 			continue;
@@ -335,7 +338,9 @@ run_steps(struct app *a)
 		case STEP_STARTING:
 			if (start_failed(a, st.new_id, st.since, now, why,
 			    sizeof why)) {
-				app_stop(t, a, st.new_id);
+				old = app_inst(a, st.new_id);
+				if (!old || inst_state_is_wanted(old->state))
+					app_stop(t, a, st.new_id);
 				ns.state = STEP_FAILED;
 				if (!f.failure) {
 					warn("app %s: %s: the %s fails (%s)",

@@ -91,6 +91,8 @@ commit(struct zk_txn *t, const char *what)
 		return 0;
 	if (errno == EPERM)
 		die(EXIT_TEMP, "unable to %s: %s", what, err_text());
+	if (errno == ENOENT)	/* a directory went (a destroyed app's) */
+		json_object_clear(C.ensured);
 	warn("unable to %s: %s", what, err_text());
 	return -1;
 }
