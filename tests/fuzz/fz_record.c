@@ -20,6 +20,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rec_executor e;
 	struct rec_cluster c;
 	struct rec_leader l;
+	struct rec_operation o;
+	struct rec_step st;
+	struct rec_event ev;
 	json_t *j, *k;
 
 	if (!(j = js_parse((const char *)data, size)))
@@ -56,6 +59,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(rec_cluster_new(&c));
 	if (rec_leader_read(j, &l) == 0)
 		json_decref(rec_leader_new(&l));
+	if (rec_operation_read(j, &o) == 0) {
+		k = rec_operation_new(&o);
+		if (!k || rec_operation_read(k, &o) < 0)
+			abort();
+		json_decref(k);
+	}
+	if (rec_step_read(j, &st) == 0) {
+		k = rec_step_new(&st);
+		if (!k || rec_step_read(k, &st) < 0)
+			abort();
+		json_decref(k);
+	}
+	if (rec_event_read(j, &ev) == 0) {
+		k = rec_event_new(&ev);
+		if (!k || rec_event_read(k, &ev) < 0)
+			abort();
+		json_decref(k);
+	}
+	json_decref(rec_event_instance_state(j, 1));
+	json_decref(rec_event_app_state("a-1", j, 1, APP_RUNNING, 1));
 	json_decref(j);
 	return 0;
 }
