@@ -9,23 +9,8 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	engine_start
-	export DROVE_RUN=$BATS_FILE_TMPDIR/cluster
-	export ZK_PORT=$(free_port) API_PORT=$(free_port) LOGSTREAM_PORT=$(free_port)
-	export DROVE_ENGINE_SOCKET=$ENGINE_SOCK
-	"$TOP/scripts/cluster" up >"$BATS_FILE_TMPDIR/up.json" 2>"$BATS_FILE_TMPDIR/up.err" || {
-		cat "$BATS_FILE_TMPDIR/up.err" >&3
-		return 1
-	}
-	export API=http://127.0.0.1:$API_PORT
-	export ZK=127.0.0.1:$ZK_PORT
-}
-
-teardown_file() {
-	"$TOP/scripts/cluster" down >/dev/null 2>&1 || true
-	engine_stop
-}
+setup_file() { cluster_start; }
+teardown_file() { cluster_stop; }
 
 ping_is() {
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$API/apis/v1/ping")" = "$1" ]
@@ -68,6 +53,19 @@ create() {
 	    ".spec.name = \$n | .spec.exposureSpec.vhost = \"\$n.local\" |
 	     .instances = \$k | ${2:-.}" "$TOP/examples/create.json")")
 	ok "$out"
+}
+
+# create_flagged N [JQ]: create N instances whose readiness passes only
+# while $BATS_TEST_TMPDIR/flags/fail is absent or flags/<instanceId> exists:
+# new instances can be made to fail while the old ones stay HEALTHY
+create_flagged() {
+	local f=$BATS_TEST_TMPDIR/flags
+	mkdir -p "$f"
+	chmod 777 "$f"
+	create "$1" "${2:-.} |
+	    .spec.volumes = [{pathInContainer: \"/flags\", pathOnHost: \"$f\", mode: \"READ_WRITE\"}] |
+	    .spec.readiness = {mode: {type: \"CMD\", command: \"test ! -e /flags/fail || test -e /flags/\$DROVE_INSTANCE_ID\"},
+	        timeout: \"1 second\", interval: \"200 milliseconds\", attempts: 3, initialDelay: \"0 seconds\"}"
 }
 
 summary() { curl -s "$API/apis/v1/applications/$ID" | jq -c .data; }
@@ -240,11 +238,7 @@ containers() {
 }
 
 @test "ROLLBACK of a failed scale-up stops what it started and restores the previous count" {
-	mkdir -p "$BATS_TEST_TMPDIR/flags"
-	chmod 777 "$BATS_TEST_TMPDIR/flags"
-	# ready only while /flags/fail is absent or the instance is known
-	create 1 ".spec.volumes = [{\"pathInContainer\":\"/flags\",\"pathOnHost\":\"$BATS_TEST_TMPDIR/flags\",\"mode\":\"READ_WRITE\"}] |
-	    .spec.readiness = {\"mode\":{\"type\":\"CMD\",\"command\":\"test ! -e /flags/fail || test -e /flags/\$DROVE_INSTANCE_ID\"},\"timeout\":\"1 second\",\"interval\":\"200 milliseconds\",\"attempts\":3,\"initialDelay\":\"0 seconds\"}"
+	create_flagged 1
 	wait_until 60 settled 1
 	old=$(healthy_ids)
 	touch "$BATS_TEST_TMPDIR/flags/$old" "$BATS_TEST_TMPDIR/flags/fail"
@@ -256,11 +250,7 @@ containers() {
 }
 
 @test "ROLLBACK of a failed replace stops the new instance and keeps the old ones running" {
-	mkdir -p "$BATS_TEST_TMPDIR/flags"
-	chmod 777 "$BATS_TEST_TMPDIR/flags"
-	create 2 ".opSpec.parallelism = 2 |
-	    .spec.volumes = [{\"pathInContainer\":\"/flags\",\"pathOnHost\":\"$BATS_TEST_TMPDIR/flags\",\"mode\":\"READ_WRITE\"}] |
-	    .spec.readiness = {\"mode\":{\"type\":\"CMD\",\"command\":\"test ! -e /flags/fail || test -e /flags/\$DROVE_INSTANCE_ID\"},\"timeout\":\"1 second\",\"interval\":\"200 milliseconds\",\"attempts\":3,\"initialDelay\":\"0 seconds\"}"
+	create_flagged 2 '.opSpec.parallelism = 2'
 	wait_until 60 settled 2
 	old=$(healthy_ids)
 	for i in $old; do touch "$BATS_TEST_TMPDIR/flags/$i"; done
@@ -272,10 +262,7 @@ containers() {
 }
 
 @test "a failure with failureStrategy STOP ends the operation with the count that runs" {
-	mkdir -p "$BATS_TEST_TMPDIR/flags"
-	chmod 777 "$BATS_TEST_TMPDIR/flags"
-	create 1 ".spec.volumes = [{\"pathInContainer\":\"/flags\",\"pathOnHost\":\"$BATS_TEST_TMPDIR/flags\",\"mode\":\"READ_WRITE\"}] |
-	    .spec.readiness = {\"mode\":{\"type\":\"CMD\",\"command\":\"test ! -e /flags/fail || test -e /flags/\$DROVE_INSTANCE_ID\"},\"timeout\":\"1 second\",\"interval\":\"200 milliseconds\",\"attempts\":3,\"initialDelay\":\"0 seconds\"}"
+	create_flagged 1
 	wait_until 60 settled 1
 	old=$(healthy_ids)
 	touch "$BATS_TEST_TMPDIR/flags/$old" "$BATS_TEST_TMPDIR/flags/fail"

@@ -107,3 +107,23 @@ engine_stop() {
 	[ -n "${ENGINE_DIR:-}" ] || return 0
 	"$TOP/scripts/test-engine" stop "$ENGINE_DIR" 3>&- || true
 }
+
+# cluster_start: a whole local cluster (scripts/cluster) for a test file,
+# on the shared engine: exports DROVE_RUN, its ports, API and ZK.
+cluster_start() {
+	engine_start
+	export DROVE_RUN=$BATS_FILE_TMPDIR/cluster
+	export ZK_PORT=$(free_port) API_PORT=$(free_port) LOGSTREAM_PORT=$(free_port)
+	export DROVE_ENGINE_SOCKET=$ENGINE_SOCK
+	"$TOP/scripts/cluster" up >"$BATS_FILE_TMPDIR/up.json" 2>"$BATS_FILE_TMPDIR/up.err" || {
+		cat "$BATS_FILE_TMPDIR/up.err" >&3
+		return 1
+	}
+	export API=http://127.0.0.1:$API_PORT
+	export ZK=127.0.0.1:$ZK_PORT
+}
+
+cluster_stop() {
+	"$TOP/scripts/cluster" down >/dev/null 2>&1 || true
+	engine_stop
+}

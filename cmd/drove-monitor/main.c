@@ -122,9 +122,8 @@ cmp_req_newest(const void *a, const void *b)
 	    req_id(y));
 }
 
-/* Stop order: non-HEALTHY first, then newest. */
-static int
-cmp_stop(const void *a, const void *b)
+int
+inst_cmp_stop(const void *a, const void *b)
 {
 	const struct inst *x = *(struct inst *const *)a;
 	const struct inst *y = *(struct inst *const *)b;
@@ -389,7 +388,7 @@ keep_count(struct app *a)
 	qsort(a->req, (size_t)a->nreq, sizeof *a->req, cmp_req_newest);
 	for (i = 0; i < a->nreq && surplus > 0; i++, surplus--)
 		n += app_stop(t, a, req_id(a->req[i]));
-	qsort(run, (size_t)nrun, sizeof *run, cmp_stop);
+	qsort(run, (size_t)nrun, sizeof *run, inst_cmp_stop);
 	for (i = 0; i < nrun && surplus > 0; i++, surplus--)
 		n += app_stop(t, a, run[i]->id);
 	if (n)

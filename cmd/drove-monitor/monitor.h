@@ -61,6 +61,9 @@ int settled(const char *app);
 
 /* The instanceId of a request record. */
 const char *req_id(const json_t *r);
+/* qsort order of struct inst * to stop first: not HEALTHY, then the
+ * newest. */
+int inst_cmp_stop(const void *a, const void *b);
 struct inst *app_inst(const struct app *a, const char *iid);
 int app_has_request(const struct app *a, const char *iid);
 /* Add to t what stops iid: its assignment set STOPPED, or its pending

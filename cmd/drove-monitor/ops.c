@@ -130,20 +130,6 @@ forget_finished(const struct app *a, json_t *started)
 	}
 }
 
-static int
-cmp_stop(const void *x, const void *y)
-{
-	const struct inst *a = *(struct inst *const *)x;
-	const struct inst *b = *(struct inst *const *)y;
-	int ha = a->state == INST_HEALTHY, hb = b->state == INST_HEALTHY;
-
-	if (ha != hb)
-		return ha - hb;
-	if (a->created != b->created)
-		return a->created > b->created ? -1 : 1;
-	return strcmp(b->id, a->id);
-}
-
 /*
  * SCALE_INSTANCES and RECOVER.  healthy: HEALTHY instances the app keeps;
  * starting: requests not placed yet and kept instances on their way
@@ -272,7 +258,7 @@ run_scale(struct app *a)
 
 		for (i = a->nreq - 1; i >= 0 && surplus > 0; i--, surplus--)
 			changed += app_stop(t, a, req_id(a->req[i]));
-		qsort(keep, (size_t)nkeep, sizeof *keep, cmp_stop);
+		qsort(keep, (size_t)nkeep, sizeof *keep, inst_cmp_stop);
 		for (i = 0; i < nkeep && surplus > 0; i++, surplus--)
 			changed += app_stop(t, a, keep[i]->id);
 	} else if (starting == 0 && stopping == 0) {

@@ -5,16 +5,7 @@
 #include "reconcile.h"
 #include "record.h"
 #include "tap.h"
-
-static json_t *
-P(const char *s)
-{
-	json_t *j = js_parse(s, strlen(s));
-
-	if (!j)
-		printf("# bad json in test: %s\n", s);
-	return j;
-}
+#include "tap_json.h"
 
 /* the decision for instanceId iid with action act, or NULL */
 static json_t *
