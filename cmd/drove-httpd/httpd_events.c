@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "httpd.h"
 
 #define KEEPALIVE_MS (15 * 1000)
+#define HANGUP_MS 2000
 #define STREAM_FILL 256		/* events formatted per refill */
 #define DEFAULT_SIZE 1024
 
@@ -292,6 +294,7 @@ struct stream {
 	long long since;		/* time replay: > since (-1: none) */
 	unsigned long lgen;		/* leader_gen() at the start */
 	long long keepalive_at;		/* monotonic ms */
+	int fd;				/* the connection's socket */
 };
 
 /* Format the events after st->last (and, while replaying by time, newer
@@ -320,6 +323,16 @@ fill(struct stream *st)
 	}
 	if (i == E.n)
 		st->since = -1;		/* caught up: live from here */
+}
+
+/* The client closed its end (or the socket failed). */
+static int
+hung_up(int fd)
+{
+	struct pollfd p = { fd, POLLRDHUP, 0 };
+
+	return fd >= 0 && poll(&p, 1, 0) == 1 &&
+	    (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
 }
 
 static ssize_t
@@ -352,8 +365,10 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		seen = E.gen;
 		fill(st);
 		if (!st->out.len) {
+			/* a client gone is seen within HANGUP_MS */
 			deadline_after(&dl, CLOCK_MONOTONIC, st->keepalive_at -
-			    mono_ms());
+			    mono_ms() < HANGUP_MS ? st->keepalive_at -
+			    mono_ms() : HANGUP_MS);
 			while (E.gen == seen && !E.stopping &&
 			    pthread_cond_timedwait(&E.cv, &E.mu, &dl) !=
 			    ETIMEDOUT)
@@ -362,6 +377,8 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 				buf_adds(&st->out, ": keepalive\n\n");
 		}
 		pthread_mutex_unlock(&E.mu);
+		if (!st->out.len && hung_up(st->fd))
+			return MHD_CONTENT_READER_END_WITH_ERROR;
 		if (st->out.len)
 			st->keepalive_at = mono_ms() + KEEPALIVE_MS;
 	}
@@ -379,6 +396,7 @@ stream_free(void *cls)
 void
 h_events_stream(const struct req *r, struct reply *out)
 {
+	const union MHD_ConnectionInfo *ci;
 	struct MHD_Response *resp;
 	struct stream *st;
 	const char *id;
@@ -403,6 +421,9 @@ h_events_stream(const struct req *r, struct reply *out)
 	if (query_num(r, "lastSyncTime", -1, &since, out) < 0)
 		return;
 	st = xcalloc(1, sizeof *st);
+	ci = MHD_get_connection_info(r->conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD);
+	st->fd = ci ? ci->connect_fd : -1;
 	st->lgen = leader_gen();
 	st->since = -1;
 	pthread_mutex_lock(&E.mu);
