@@ -88,17 +88,21 @@ event_put(struct zk *z, const char *path, const json_t *rec,
 int
 event_name_parse(const char *name, long long *time, long long *seq)
 {
-	char *e;
+	char *e, *p;
 	long long t, s;
 
-	if (!name || name[0] != 'e')
+	/* digits only: strtoll alone takes signs and blanks */
+	if (!name || name[0] != 'e' || name[1] < '0' || name[1] > '9')
 		goto bad;
 	errno = 0;
 	t = strtoll(name + 1, &e, 10);
 	if (errno || e == name + 1 || *e != '-')
 		goto bad;
-	s = strtoll(e + 1, &e, 10);
-	if (errno || *e || s < 0)
+	p = e + 1;
+	if (*p < '0' || *p > '9')
+		goto bad;
+	s = strtoll(p, &e, 10);
+	if (errno || e == p || *e || s < 0)
 		goto bad;
 	*time = t;
 	*seq = s;

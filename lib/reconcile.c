@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "event.h"
 #include "ids.h"
 #include "model.h"
 #include "record.h"
@@ -182,7 +183,7 @@ reconcile_apply(struct zk *z, struct engine *e, const json_t *d,
 {
 	const char *act = js_str(d, "action", ""), *cid;
 	char path[ZKP_MAX];
-	json_t *ni;
+	json_t *ni, *ev;
 	int r;
 
 	if (!strcmp(act, "kill")) {
@@ -205,7 +206,12 @@ reconcile_apply(struct zk *z, struct engine *e, const json_t *d,
 		err_set("no usable InstanceInfo for '%.80s'", path);
 		return -1;
 	}
-	r = zk_put_json(z, path, ni, 0);
+	if (!(ev = rec_event_instance_state(ni, js_now_ms()))) {
+		json_decref(ni);
+		return err_fail(ENOMEM, "out of memory");
+	}
+	r = event_put(z, path, ni, ev);
 	json_decref(ni);
+	json_decref(ev);
 	return r < 0 ? zkfail("write", path) : 0;
 }

@@ -35,8 +35,9 @@
  * containers (all=1); new references in *out_*.
  * reconcile_apply() carries out one kill (kill + force-remove) or lost
  * (info, the stored InstanceInfo, rewritten with rec_instance_with_state():
- * LOST, errorMessage RECONCILE_LOST_MSG, updated now) decision; adopt is
- * a no-op.  They return 0, or -1 with errno and err_text() (err.h)
+ * LOST, errorMessage RECONCILE_LOST_MSG, updated now, with its
+ * INSTANCE_STATE_CHANGE event in the same transaction: lib/event)
+ * decision; adopt is a no-op.  They return 0, or -1 with errno and err_text() (err.h)
  * saying what failed, with ZooKeeper's or the engine's words.
  */
 #ifndef DROVE_RECONCILE_H

@@ -41,6 +41,8 @@ struct inst {
 	int finished;			/* (mu) thread ended, to be joined */
 	int adopt;			/* adopt the running container */
 	enum inst_state adopt_state;	/* its stored state */
+	int written;			/* (mu) the state last written (its
+					   event emitted), -1 none */
 	pthread_t th;
 	pthread_cond_t cv;
 	atomic_int log_cancel;

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "engine.h"
 #include "err.h"
+#include "event.h"
 #include "sig.h"
 #include "execd.h"
 #include "record.h"
@@ -49,22 +50,38 @@ static void
 set_state(struct inst *in, enum inst_state state, const char *err)
 {
 	char path[ZKP_MAX];
-	json_t *ji;
+	json_t *ji, *ev = NULL;
+	int r;
 
 	pthread_mutex_lock(&X.mu);
 	in->state = state;
 	if (err)
 		snprintf(in->errmsg, sizeof in->errmsg, "%s", err);
 	ji = inst_info(in);
+	/* an event only for a state not written before */
+	if ((int)state != in->written &&
+	    !(ev = rec_event_instance_state(ji, js_now_ms())))
+		die(EXIT_TEMP, "out of memory");
 	pthread_mutex_unlock(&X.mu);
 	info("instance %s: %s%s%s", in->id, inst_state_name(state),
 	    err ? ": " : "", err ? err : "");
 	pthread_rwlock_rdlock(&X.zkrw);
-	if (!X.closing && (zkp_instance(path, X.ns, in->app_id, in->id) < 0 ||
-	    zk_put_json(X.zk, path, ji, 0) < 0))
-		warn("unable to write '%s': %s", path, err_text());
+	if (!X.closing) {
+		r = zkp_instance(path, X.ns, in->app_id, in->id);
+		if (r == 0)
+			r = ev ? event_put(X.zk, path, ji, ev) :
+			    zk_put_json(X.zk, path, ji, 0);
+		if (r < 0)
+			warn("unable to write '%s': %s", path, err_text());
+		else {
+			pthread_mutex_lock(&X.mu);
+			in->written = state;
+			pthread_mutex_unlock(&X.mu);
+		}
+	}
 	pthread_rwlock_unlock(&X.zkrw);
 	json_decref(ji);
+	json_decref(ev);
 	inst_wake_main();
 }
 

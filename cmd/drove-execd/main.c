@@ -25,6 +25,7 @@
 #include "duration.h"
 #include "engine.h"
 #include "err.h"
+#include "event.h"
 #include "sig.h"
 #include "execd.h"
 #include "ids.h"
@@ -194,6 +195,7 @@ add_inst(const char *iid, json_t *a, const json_t *ji, const char *adopt)
 	in->spec = json_incref(a);
 	in->created = ri.created;
 	in->state = ri.state;
+	in->written = ji ? (int)ri.state : -1;
 	snprintf(in->errmsg, sizeof in->errmsg, "%s", ri.error);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -494,6 +496,8 @@ main(int argc, char **argv)
 	if (!(X.zk = zk_open(cfg_zk_connect(X.cfg), X.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
 		    cfg_zk_connect(X.cfg), err_text());
+	if (event_dir_ensure(X.zk, X.ns) < 0)
+		die(EXIT_TEMP, "%s", err_text());
 	info("executor %s (%s:%d), %d cores, %lld MB", X.executor_id,
 	    X.hostname, X.port, topo_total_cores(&X.topo),
 	    topo_total_mem_mb(&X.topo));

@@ -114,6 +114,16 @@ void h_events(const struct req *r, struct reply *out);
 void h_events_latest(const struct req *r, struct reply *out);
 void h_events_summary(const struct req *r, struct reply *out);
 void h_events_stream(const struct req *r, struct reply *out);
+/* The main thread: events_init() before the daemon starts;
+ * events_change() for every view change (keeps the events index, wakes the
+ * streams); events_wake() when the leadership changes (streams end);
+ * events_stop() before MHD_stop_daemon() (streams end); events_free() at
+ * exit. */
+void events_init(void);
+void events_change(const struct view_change *c);
+void events_wake(void);
+void events_stop(void);
+void events_free(void);
 
 /* httpd_proxy.c: /apis/v1/logfiles/applications/{appId}/{iid}/{rest} */
 void proxy_logfiles(const struct req *r, const char *app_id,

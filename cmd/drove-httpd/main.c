@@ -3,7 +3,8 @@
  * and {"status","data","message"} envelope) on server.bindAddress:port.
  * Reads /<ns>/leaderselection (watched: only the leader answers /apis) and
  * keeps a view of the cluster (lib/view: applications, instances,
- * executors, assignments, requests, cluster state) that answers every GET;
+ * executors, assignments, requests, cluster state, operations, events)
+ * that answers every GET and feeds the event stream (Server-Sent Events);
  * writes /<ns>/applications/<appId> (CREATE, SCALE) fenced by the leader's
  * election znode.  Proxies log file requests to the executors.
  * stderr: one line per request at -v; ACCESS_AUDIT lines for POST/PUT.
@@ -89,15 +90,19 @@ leader_gen(void)
 static void
 leader_set(int is_leader, const char *fence, const char *addr)
 {
+	int changed = 0;
+
 	pthread_mutex_lock(&lead.mu);
 	if (is_leader != lead.is_leader)
 		info("%s the leader controller", is_leader ? "now" : "not");
 	if (is_leader != lead.is_leader || strcmp(addr, lead.addr))
-		lead.gen++;
+		lead.gen++, changed = 1;
 	lead.is_leader = is_leader;
 	snprintf(lead.fence, sizeof lead.fence, "%s", fence);
 	snprintf(lead.addr, sizeof lead.addr, "%s", addr);
 	pthread_mutex_unlock(&lead.mu);
+	if (changed)
+		events_wake();	/* event streams end with the leadership */
 }
 
 /*
@@ -161,7 +166,10 @@ static void
 on_change(void *ctx, const struct view_change *c)
 {
 	(void)ctx;
-	capacity_change(c);
+	if (c->kind == VIEW_K_EVENT)
+		events_change(c);
+	else
+		capacity_change(c);
 }
 
 /* After a failed refresh (the session away), no refresh before this
@@ -385,6 +393,7 @@ main(int argc, char **argv)
 	if (!(hd.zk = zk_open(connect, hd.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
 		    connect, err_text());
+	events_init();
 	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request,
 	    NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
@@ -426,7 +435,9 @@ main(int argc, char **argv)
 				if (sig == SIGHUP)
 					continue;
 				info("signal %d, exiting", sig);
+				events_stop();
 				MHD_stop_daemon(d);
+				events_free();
 				read_cache_free();
 				capacity_free();
 				view_free(hd.view);

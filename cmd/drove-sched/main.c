@@ -4,8 +4,9 @@
  * /drove/executor and /drove/assignments and a placement view that its
  * changes keep current (lib/pltrack); each placement, in transactions of
  * up to 64 fenced by $DROVE_LEADER_ZNODE, creates
- * /drove/assignments/<eid>/<iid> and /drove/instances/<appId>/<iid>
- * (PENDING) and deletes the request; when nothing fits it sets the
+ * /drove/assignments/<eid>/<iid>, /drove/instances/<appId>/<iid>
+ * (PENDING) and its event /drove/events/e<time>-<seq>, and deletes the
+ * request; when nothing fits it sets the
  * request's "error".  -n (live state) or --state FILE (a dump) prints one
  * JSON line per request and writes nothing.
  * Exit: 0 SIGTERM / dry run done, 100 usage, config or bad snapshot, 111
@@ -26,6 +27,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "event.h"
 #include "sig.h"
 #include "json.h"
 #include "model.h"
@@ -211,8 +213,9 @@ delete_request(const char *p, const char *why)
 
 /*
  * Placements go to ZooKeeper in batches: one fenced transaction holds up
- * to BATCH placements or about BATCH_BYTES (each: create the assignment, create the PENDING
- * InstanceInfo, delete the request), so that a burst of requests costs a
+ * to BATCH placements or about BATCH_BYTES (each: create the assignment,
+ * create the PENDING InstanceInfo and its INSTANCE_STATE_CHANGE event,
+ * delete the request), so that a burst of requests costs a
  * few round trips instead of one per instance.  A batch that fails is
  * placed again one by one (single), so that one bad request cannot keep
  * the others from being placed.
@@ -260,7 +263,7 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	struct rec_request f;
 	const char *app_id = rec_request_read(rq->data, &f) == 0 ?
 	    f.app_id : NULL;
-	json_t *app, *spec, *a = NULL, *inst = NULL;
+	json_t *app, *spec, *a = NULL, *inst = NULL, *ev = NULL;
 	long long now;
 	int rc, i, n;
 
@@ -294,7 +297,7 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	now = js_now_ms();
 	a = assignment_of(app_id, rq->id, spec, &r, now);
 	inst = instance_of(app_id, rq->id, spec, &r, now);
-	if (!a || !inst)
+	if (!a || !inst || !(ev = rec_event_instance_state(inst, now)))
 		die(EXIT_TEMP, "out of memory");
 	rc = -1;
 	zkp_executor_assignments(dir, C.ns, r.executor_id);
@@ -309,6 +312,7 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 		die(EXIT_TEMP, "out of memory");
 	zk_txn_create(b->t, ap, a, 0);
 	zk_txn_create(b->t, ip, inst, 0);
+	event_add(b->t, C.ns, ev);
 	zk_txn_delete(b->t, p, -1);
 	view_touch(C.v, ap);
 	view_touch(C.v, p);
@@ -323,6 +327,7 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 out:
 	json_decref(a);
 	json_decref(inst);
+	json_decref(ev);
 	pl_result_free(&r);
 	return rc;
 }
@@ -674,6 +679,8 @@ main(int argc, char **argv)
 	if (zk_exists(C.z, C.fence, 0) != 1)
 		die(EXIT_TEMP, "fence '%s' does not exist: not the leader",
 		    C.fence);
+	if (event_dir_ensure(C.z, C.ns) < 0)
+		die(EXIT_TEMP, "%s", err_text());
 	if (!(C.todo = json_object()) || !(C.ensured = json_object()) ||
 	    !(C.v = view_new_zk(C.z, VIEW_APPS | VIEW_EXECUTORS |
 	    VIEW_ASSIGNMENTS | VIEW_REQUESTS)) ||
