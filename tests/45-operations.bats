@@ -337,6 +337,7 @@ containers() {
 	wait_until 120 settled 4
 	after=$(healthy_ids)
 	[ -z "$(comm -12 <(echo "$before") <(echo "$after"))" ]
-	[ "$(containers | grep -c .)" -ge 4 ]
-	wait_until 30 sh -c "[ \"\$(/usr/bin/docker ps -q --filter label=drove.instance.id --format '{{.Label \"drove.instance.info\"}}' | grep -c '\"$ID\"')\" = 4 ]"
+	# no extra container, running or not: exactly the four HEALTHY ones
+	containers_are() { [ "$(containers | tr '\n' ' ')" = "$(echo "$after" | tr '\n' ' ')" ]; }
+	wait_until 30 containers_are
 }

@@ -38,8 +38,9 @@ ping_is() {
 # deploy_two: hello-1 exists (CREATE if not) with 2 HEALTHY instances
 deploy_two() {
 	local out
-	if [ "$(curl -s -o /dev/null -w '%{http_code}' \
-	    "$API/apis/v1/applications/hello-1")" != 200 ]; then
+	# an unknown app answers 200 with status FAILED, as in Drove
+	if ! curl -s "$API/apis/v1/applications/hello-1" |
+	    jq -e '.status == "SUCCESS"' >/dev/null; then
 		out=$(api POST /apis/v1/applications/operations "$TOP/examples/create.json")
 		[ "${out%% *}" = 200 ] || { echo "CREATE: $out"; return 1; }
 	fi

@@ -9,16 +9,7 @@
 #include "model.h"
 #include "record.h"
 #include "tap.h"
-
-static json_t *
-P(const char *s)
-{
-	json_t *j = js_parse(s, strlen(s));
-
-	if (!j)
-		printf("# bad json in test: %s\n", s);
-	return j;
-}
+#include "tap_json.h"
 
 /* The metadata member names of event ev, sorted, comma-separated. */
 static const char *
