@@ -732,22 +732,62 @@ take(json_t *from, size_t cap)
 	return set;
 }
 
+/* Events never change once written: they are read without a data watch
+ * (their directory's child watch tells their deletion). */
+static int
+watched(const struct view *v, const char *path)
+{
+	struct ppath pp;
+
+	classify(v, path, &pp);
+	return pp.kind != VIEW_K_EVENT;
+}
+
+static int read_set(struct view *v, json_t *set, int watch);
+
 /* Read up to cap of the records marked in from; a failed read is marked
  * in dirty_recs to be read again. */
 static int
 read_records(struct view *v, json_t *from, size_t cap)
 {
-	struct zk_read *r;
-	struct ppath pp;
-	json_t *set, *j;
-	size_t n, i;
-	int rc = 0;
+	json_t *set, *once, *x;
+	const char *path;
+	void *tmp;
+	int rc;
 
 	if (!json_object_size(from))
 		return 0;
-	if (!(set = take(from, cap)))
+	if (!(set = take(from, cap)) || !(once = json_object())) {
+		json_decref(set);
 		return fail(v, ENOMEM, "read", "records");
-	if (!(r = batch_of(set, &n)) || v->src.get(v->src.arg, r, n, 1) < 0) {
+	}
+	json_object_foreach_safe(set, tmp, path, x)
+		if (!watched(v, path)) {
+			json_object_set(once, path, x);
+			json_object_del(set, path);
+		}
+	rc = read_set(v, set, 1);
+	if (read_set(v, once, 0) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* Read the records of set (stolen), with data watches when watch. */
+static int
+read_set(struct view *v, json_t *set, int watch)
+{
+	struct zk_read *r;
+	struct ppath pp;
+	json_t *j;
+	size_t n, i;
+	int rc = 0;
+
+	if (!json_object_size(set)) {
+		json_decref(set);
+		return 0;
+	}
+	if (!(r = batch_of(set, &n)) || v->src.get(v->src.arg, r, n, watch) <
+	    0) {
 		free(r);
 		json_object_update(v->dirty_recs, set);
 		json_decref(set);

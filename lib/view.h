@@ -25,7 +25,8 @@
  * event).
  *
  * Watches: every directory listed gets a child watch, every record read a
- * data watch, a missing directory an exists watch; each event re-arms the
+ * data watch (but events: they never change), a missing directory an
+ * exists watch; each event re-arms the
  * watch it consumed, because the re-read sets it again.  view_note() only
  * records what an event names; view_refresh() re-lists the named
  * directories and re-reads the named records, pipelined (zk_*_batch), and

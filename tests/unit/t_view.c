@@ -229,6 +229,40 @@ t_bad_json_missing_dirs(void)
 	view_free(v);
 }
 
+/* Events never change: read once, no data watch; their directory's
+ * child watch still tells new ones and deleted ones. */
+static void
+t_events_unwatched(void)
+{
+	struct view *v;
+
+	fake_reset();
+	zset("/d", "");
+	zset("/d/events", "");
+	zset("/d/events/e0000000000001-0000000000",
+	    "{\"type\":\"X\",\"time\":1}");
+	zset("/d/operations", "");
+	zset("/d/operations/a-1", "{\"appId\":\"a-1\"}");
+	v = view_new(&SRC, "d", VIEW_ALL);
+	is_int(view_load(v, NULL, NULL), 0, "load");
+	ok(json_object_size(view_events(v)) == 1, "the event is held");
+	ok(view_operation(v, "a-1") != NULL, "the operation is held");
+	ok(json_object_get(F.wdata, "/d/events/e0000000000001-0000000000") ==
+	    NULL, "no data watch on an event");
+	ok(json_object_get(F.wdata, "/d/operations/a-1") != NULL,
+	    "a data watch on an operation");
+	zset("/d/events/e0000000000002-0000000001",
+	    "{\"type\":\"Y\",\"time\":2}");
+	pump(v);
+	ok(json_object_size(view_events(v)) == 2, "a new event is seen");
+	zdel("/d/events/e0000000000001-0000000000");
+	pump(v);
+	ok(json_object_size(view_events(v)) == 1 &&
+	    json_object_get(view_events(v), "e0000000000002-0000000001"),
+	    "a deleted event goes");
+	view_free(v);
+}
+
 static void
 t_session_loss(void)
 {
@@ -411,6 +445,7 @@ main(void)
 	t_load_and_changes();
 	t_requests_index();
 	t_bad_json_missing_dirs();
+	t_events_unwatched();
 	t_session_loss();
 	t_touch();
 	t_burst_in_rounds();
