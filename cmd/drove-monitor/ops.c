@@ -140,8 +140,8 @@ run_scale(struct app *a)
 {
 	struct rec_operation f = a->fo;
 	struct inst **keep;
-	json_t *started = json_deep_copy(f.started ? f.started :
-	    json_array()), *x;
+	json_t *started = f.started ? json_deep_copy(f.started) :
+	    json_array(), *x;
 	struct zk_txn *t = zk_txn_new(M.fence);
 	long long now = js_now_ms(), healthy = 0, starting = 0, stopping = 0;
 	long long n = f.type == OP_RECOVER ? a->fa.instances : f.required;
@@ -171,9 +171,15 @@ run_scale(struct app *a)
 		for (i = 0; !in && i < a->nreq; i++)
 			if (!strcmp(js_str(a->req[i], "instanceId", ""), id))
 				since = js_int(a->req[i], "created", now);
-		if ((in && (inst_state_is_terminal(in->state) ||
-		    in->target != TARGET_RUNNING)) || !start_failed(a, id,
-		    since, now, why, sizeof why))
+		/* skipped: what was stopped on purpose, what is over and
+		 * whose end was seen already (its assignment is gone), and
+		 * an UNHEALTHY one: it was HEALTHY, a later outage that the
+		 * scale replaces */
+		if (in && (in->target != TARGET_RUNNING ||
+		    in->state == INST_UNHEALTHY ||
+		    (inst_state_is_terminal(in->state) && !in->asg)))
+			continue;
+		if (!start_failed(a, id, since, now, why, sizeof why))
 			continue;
 		/* a failed instance stops by itself; one that is late is
 		 * stopped */
@@ -302,7 +308,7 @@ static void
 run_steps(struct app *a)
 {
 	struct rec_operation f = a->fo;
-	json_t *steps = json_deep_copy(f.steps ? f.steps : json_array()), *x;
+	json_t *steps = f.steps ? json_deep_copy(f.steps) : json_array(), *x;
 	struct zk_txn *t = zk_txn_new(M.fence);
 	long long now = js_now_ms(), n;
 	int replace = f.type == OP_REPLACE_INSTANCES, changed = 0;
