@@ -966,16 +966,25 @@ view_gen(struct view *v)
 int
 view_reload_wait(struct view *v, const char *path, int timeout_ms)
 {
+	return view_reload_wait_all(v, &path, 1, timeout_ms);
+}
+
+int
+view_reload_wait_all(struct view *v, const char *const *paths, size_t n,
+    int timeout_ms)
+{
 	char mark_path[32];
 	struct timespec dl;
 	unsigned long seq;
+	size_t i;
 	int rc = 0;
 
 	pthread_mutex_lock(&v->wmu);
 	seq = ++v->req_seq;
 	pthread_mutex_unlock(&v->wmu);
 	snprintf(mark_path, sizeof mark_path, "#%lu", seq);
-	v->src.post(v->src.arg, ZK_EV_USER, path);
+	for (i = 0; i < n; i++)
+		v->src.post(v->src.arg, ZK_EV_USER, paths[i]);
 	v->src.post(v->src.arg, ZK_EV_USER, mark_path);
 	deadline_after(&dl, CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&v->wmu);

@@ -156,6 +156,9 @@ void view_rdlock(struct view *v);
 void view_unlock(struct view *v);
 unsigned long view_gen(struct view *v);
 int view_reload_wait(struct view *v, const char *path, int timeout_ms);
+/* The same for the n paths a write changed together: one wait. */
+int view_reload_wait_all(struct view *v, const char *const *paths, size_t n,
+    int timeout_ms);
 
 /* Borrowed reads; NULL when absent.  The maps are objects as above. */
 json_t *view_snapshot(const struct view *v);

@@ -102,15 +102,6 @@ capacity_ok(const char *app_id, const json_t *spec, long long n,
 }
 
 
-/* After a write the API answers SUCCESS only once the view shows it, so
- * the client's next read from this controller sees its write. */
-static void
-await_view(const char *path)
-{
-	if (view_reload_wait(hd.view, path, 5000) < 0)
-		warn("the view did not show '%s' within 5 s", path);
-}
-
 /* The zk failure of a fenced write as a reply. */
 static void
 reply_write_error(struct reply *out, const char *app_id)
@@ -140,37 +131,55 @@ cur_free(struct cur *c)
 	c->app = c->op = NULL;
 }
 
-/* 1 read, 0 no such app (or not readable), -1 trouble (500 in out). */
+/* After a write the API answers SUCCESS only once the view shows it, so
+ * the client's next read from this controller sees its write: the
+ * operation record and the ApplicationInfo, written together. */
+static void
+await_view(const struct cur *c)
+{
+	const char *paths[] = { c->op_path, c->app_path };
+
+	if (view_reload_wait_all(hd.view, paths, 2, 5000) < 0)
+		warn("the view did not show '%s' within 5 s", c->op_path);
+}
+
+/* 1 read, 0 no such app (or not readable), -1 trouble (500 in out).  The
+ * ApplicationInfo and the operation record in one round trip. */
 static int
 cur_load(const char *id, struct cur *c, struct reply *out)
 {
+	struct zk_read r[2];
+
 	memset(c, 0, sizeof *c);
+	memset(r, 0, sizeof r);
 	if (zkp_app(c->app_path, hd.ns, id) < 0 ||
 	    zkp_operation(c->op_path, hd.ns, id) < 0)
 		return 0;
-	c->app = zk_get_json(hd.zk, c->app_path, 0, &c->app_version);
-	if (!c->app) {
-		if (errno == ENOENT || errno == EINVAL)
-			return 0;
-		goto trouble;
+	r[0].path = c->app_path;
+	r[1].path = c->op_path;
+	if (zk_get_batch(hd.zk, r, 2, 0) < 0 || (r[0].err &&
+	    r[0].err != ENOENT) || (r[1].err && r[1].err != ENOENT)) {
+		reply_500(out, "unable to read app %s: %s", id, err_text());
+		zk_read_free(r, 2);
+		return -1;
 	}
-	if (rec_app_read(c->app, &c->fa) < 0) {
-		cur_free(c);
-		return 0;
+	if (!r[0].err && (c->app = js_parse(r[0].data, r[0].len)) &&
+	    rec_app_read(c->app, &c->fa) < 0) {
+		json_decref(c->app);
+		c->app = NULL;
 	}
-	c->op = zk_get_json(hd.zk, c->op_path, 0, &c->op_version);
-	if (!c->op && errno != ENOENT && errno != EINVAL)
-		goto trouble;
-	if (c->op && rec_operation_read(c->op, &c->fo) < 0) {
+	c->app_version = r[0].version;
+	if (c->app && !r[1].err && (c->op = js_parse(r[1].data, r[1].len)) &&
+	    rec_operation_read(c->op, &c->fo) < 0) {
 		json_decref(c->op);
 		c->op = NULL;
 	}
+	c->op_version = r[1].version;
+	zk_read_free(r, 2);
+	if (!c->app)
+		return 0;
 	c->state = rec_app_state(c->app, c->op);
 	return 1;
-trouble:
-	reply_500(out, "unable to read app %s: %s", id, err_text());
-	cur_free(c);
-	return -1;
 }
 
 /* Drove's refusal of t in the app's state, plus the operation in
@@ -262,9 +271,7 @@ commit_op(const char *id, const char *fence, struct cur *c, json_t *op,
 		reply_write_error(out, id);
 		return -1;
 	}
-	await_view(c->op_path);
-	if (app)
-		await_view(c->app_path);
+	await_view(c);
 	reply_ok(out, json_pack("{s:s}", "appId", id));
 	return 0;
 }
@@ -540,9 +547,7 @@ op_create(json_t *req, const char *fence, struct reply *out)
 			reply_write_error(out, id);
 		goto out;
 	}
-	await_view(c.app_path);
-	if (op)
-		await_view(c.op_path);
+	await_view(&c);
 	info("app %s created with %lld instances", id, n);
 	reply_ok(out, json_pack("{s:s}", "appId", id));
 out:
@@ -660,7 +665,7 @@ h_cancel(const char *app_id, struct reply *out)
 		rc = zk_txn_commit(hd.zk, t);
 		cur_free(&c);
 		if (rc == 0) {
-			await_view(c.op_path);
+			await_view(&c);
 			info("app %s: operation cancelled", app_id);
 			reply_ok(out, NULL);
 			return;
