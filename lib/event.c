@@ -1,6 +1,7 @@
 /* event: see event.h. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,32 +13,59 @@
 
 #define PRUNE_BATCH 200
 
-/* The prefix of a new event's znode; ZooKeeper appends the sequence. */
+/* Sequence numbers per bucket stay below this (10 s of events). */
+#define ORDER_SEQ 10000000LL
+
+static pthread_mutex_t bucket_mu = PTHREAD_MUTEX_INITIALIZER;
+static char bucket_known[ZKP_MAX];	/* the last bucket made sure of */
+
+static long long
+bucket_of(long long time)
+{
+	return time - time % EVENT_BUCKET_MS;
+}
+
+/* The bucket of time, made sure of once per process: 0, -1. */
 static int
-event_prefix(char *out, const char *ns, const json_t *ev)
+ensure_bucket(struct zk *z, const char *dir)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&bucket_mu);
+	if (strcmp(bucket_known, dir)) {
+		if ((r = zk_ensure(z, dir)) == 0)
+			snprintf(bucket_known, sizeof bucket_known, "%s", dir);
+	}
+	pthread_mutex_unlock(&bucket_mu);
+	return r;
+}
+
+int
+event_add(struct zk *z, struct zk_txn *t, const json_t *ev)
 {
 	struct rec_event f;
-	char dir[ZKP_MAX];
+	char root[ZKP_MAX], dir[ZKP_MAX], p[ZKP_MAX];
 	int n;
 
 	if (rec_event_read(ev, &f) < 0)
 		return err_fail(EINVAL, "not an event");
-	if (zkp_events_dir(dir, ns) < 0)
-		return err_fail(errno, "bad namespace '%s'", ns);
-	n = snprintf(out, ZKP_MAX, "%s/e%013lld-", dir, f.time);
-	if (n < 0 || n >= ZKP_MAX)
+	if (zkp_events_dir(root, zk_ns(z)) < 0)
+		return err_fail(errno, "bad namespace '%s'", zk_ns(z));
+	n = snprintf(dir, sizeof dir, "%s/b%013lld", root,
+	    bucket_of(f.time));
+	if (n < 0 || n >= (int)sizeof dir || snprintf(p, sizeof p,
+	    "%s/e%013lld-", dir, f.time) >= (int)sizeof p)
 		return err_fail(ENAMETOOLONG, "event path too long");
-	return 0;
-}
-
-int
-event_add(struct zk_txn *t, const char *ns, const json_t *ev)
-{
-	char p[ZKP_MAX];
-
-	if (event_prefix(p, ns, ev) < 0)
+	if (ensure_bucket(z, dir) < 0)
 		return -1;
 	return zk_txn_create(t, p, ev, ZK_SEQUENCE);
+}
+
+long long
+event_order(long long time, long long seq)
+{
+	return bucket_of(time) / EVENT_BUCKET_MS * ORDER_SEQ + seq %
+	    ORDER_SEQ;
 }
 
 int
@@ -48,6 +76,14 @@ event_dir_ensure(struct zk *z, const char *ns)
 	if (zkp_events_dir(dir, ns) < 0)
 		return err_fail(errno, "bad namespace '%s'", ns);
 	return zk_ensure(z, dir);
+}
+
+void
+event_forget(void)
+{
+	pthread_mutex_lock(&bucket_mu);
+	bucket_known[0] = '\0';
+	pthread_mutex_unlock(&bucket_mu);
 }
 
 int
@@ -61,7 +97,7 @@ event_put(struct zk *z, const char *path, const json_t *rec,
 	for (tries = 0; tries < 3; tries++) {
 		t = zk_txn_new(NULL);
 		zk_txn_set(t, path, rec, -1);
-		event_add(t, zk_ns(z), ev);
+		event_add(z, t, ev);
 		if (zk_txn_commit(z, t) == 0)
 			return 0;
 		if (errno != ENOENT)
@@ -70,12 +106,12 @@ event_put(struct zk *z, const char *path, const json_t *rec,
 		snprintf(parent, sizeof parent, "%s", path);
 		if ((s = strrchr(parent, '/')) && s != parent)
 			*s = '\0';
-		if (zk_ensure(z, parent) < 0 || event_dir_ensure(z,
-		    zk_ns(z)) < 0)
+		if (zk_ensure(z, parent) < 0)
 			return -1;
+		event_forget();
 		t = zk_txn_new(NULL);
 		zk_txn_create(t, path, rec, 0);
-		event_add(t, zk_ns(z), ev);
+		event_add(z, t, ev);
 		if (zk_txn_commit(z, t) == 0)
 			return 0;
 		if (errno != EEXIST)
@@ -112,23 +148,23 @@ bad:
 	return -1;
 }
 
-int
-event_prune(struct zk *z, const char *ns, const char *fence,
-    long long before_ms, int max)
+/* Delete the events of bucket dir/name and the bucket, fenced, in
+ * batches; *left is what may still be deleted.  The number deleted, -1. */
+static int
+prune_bucket(struct zk *z, const char *fence, const char *dir,
+    const char *name, int *left)
 {
-	char dir[ZKP_MAX], p[ZKP_MAX];
+	char b[ZKP_MAX], p[ZKP_MAX];
 	char **names, **n;
 	struct zk_txn *t = NULL;
-	long long time, seq;
 	int k = 0, done = 0;
 
-	if (zkp_events_dir(dir, ns) < 0)
-		return err_fail(errno, "bad namespace '%s'", ns);
-	if (zk_children(z, dir, 0, &names, NULL) < 0)
+	if (zkp_child(b, dir, name) < 0)
+		return 0;
+	if (zk_children(z, b, 0, &names, NULL) < 0)
 		return errno == ENOENT ? 0 : -1;
-	for (n = names; *n && done + k < max; n++) {
-		if (event_name_parse(*n, &time, &seq) < 0 ||
-		    time >= before_ms || zkp_child(p, dir, *n) < 0)
+	for (n = names; *n && *left > 0; n++, (*left)--) {
+		if (zkp_child(p, b, *n) < 0)
 			continue;
 		if (!t)
 			t = zk_txn_new(fence);
@@ -141,14 +177,45 @@ event_prune(struct zk *z, const char *ns, const char *fence,
 			k = 0;
 		}
 	}
-	if (t) {
-		if (zk_txn_commit(z, t) < 0)
-			goto fail;
-		done += k;
+	if (!*n) {	/* all of it: the bucket goes too */
+		if (!t)
+			t = zk_txn_new(fence);
+		zk_txn_delete(t, b, -1);
 	}
+	if (t && zk_txn_commit(z, t) < 0 && errno != ENOTEMPTY)
+		goto fail;
+	done += k;
 	zk_free_names(names);
 	return done;
 fail:
 	zk_free_names(names);
 	return -1;
+}
+
+int
+event_prune(struct zk *z, const char *ns, const char *fence,
+    long long before_ms, int max)
+{
+	char dir[ZKP_MAX];
+	char **names, **n;
+	long long start;
+	int done = 0, r, left = max;
+	char *e;
+
+	if (zkp_events_dir(dir, ns) < 0)
+		return err_fail(errno, "bad namespace '%s'", ns);
+	if (zk_children(z, dir, 0, &names, NULL) < 0)
+		return errno == ENOENT ? 0 : -1;
+	for (n = names; *n && left > 0; n++) {
+		if ((*n)[0] != 'b' || (start = strtoll(*n + 1, &e, 10)) < 0 ||
+		    *e || start + EVENT_BUCKET_MS > before_ms)
+			continue;
+		if ((r = prune_bucket(z, fence, dir, *n, &left)) < 0) {
+			zk_free_names(names);
+			return -1;
+		}
+		done += r;
+	}
+	zk_free_names(names);
+	return done;
 }

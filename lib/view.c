@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "event.h"
 #include "sig.h"
 #include "view.h"
 #include "zkpath.h"
@@ -45,9 +46,21 @@ static const struct part {
 	{ VIEW_REQUESTS, VIEW_K_REQUEST, "requests", "requests", 1 },
 	{ VIEW_CLUSTER, VIEW_K_CLUSTER, "cluster", "cluster/maintenance", 0 },
 	{ VIEW_OPERATIONS, VIEW_K_OPERATION, "operations", "operations", 1 },
-	{ VIEW_EVENTS, VIEW_K_EVENT, "events", "events", 1 },
+	{ VIEW_EVENTS, VIEW_K_EVENT, "events", "events", 2 },
 };
 #define NPARTS (sizeof parts / sizeof parts[0])
+
+/* The directory below /<ns> of a part. */
+static const char *
+part_dir(enum view_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < NPARTS; i++)
+		if (parts[i].kind == kind)
+			return parts[i].dir;
+	return "";
+}
 
 struct change {
 	enum view_kind kind;
@@ -403,8 +416,7 @@ drop_subdir(struct view *v, const struct ppath *pp)
 	json_object_foreach_safe(sub, tmp, iid, rec) {
 		snprintf(r.b, sizeof r.b, "%s", iid);
 		if (snprintf(path, sizeof path, "%s/%s/%s/%s", v->root,
-		    pp->kind == VIEW_K_INSTANCE ? "instances" : "assignments",
-		    pp->a, iid) >= (int)sizeof path)
+		    part_dir(pp->kind), pp->a, iid) >= (int)sizeof path)
 			continue;
 		if (apply(v, path, &r, NULL, 0) < 0)
 			return -1;
@@ -875,7 +887,7 @@ report(struct view *v, view_change_fn *fn, void *ctx)
 			c.app_id = x->a;
 			break;
 		case VIEW_K_EVENT:
-			c.id = x->a;
+			c.id = x->b;
 			break;
 		case VIEW_K_CLUSTER:
 			break;
@@ -1042,6 +1054,17 @@ json_t *view_operation(const struct view *v, const char *app_id)
 { return json_object_get(view_operations(v), app_id); }
 json_t *view_events(const struct view *v)
 { return json_object_get(v->snap, "events"); }
+json_t *view_event(const struct view *v, const char *name)
+{
+	long long time, seq;
+	char bucket[32];
+
+	if (event_name_parse(name, &time, &seq) < 0)
+		return NULL;
+	snprintf(bucket, sizeof bucket, "b%013lld",
+	    time - time % EVENT_BUCKET_MS);
+	return json_object_get(json_object_get(view_events(v), bucket), name);
+}
 json_t *view_cluster(const struct view *v)
 { return json_object_get(v->snap, "cluster"); }
 

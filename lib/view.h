@@ -18,7 +18,7 @@
  *   requests      {instanceId: request}             /<ns>/requests/<iid>
  *   cluster       ClusterStateData or absent        /<ns>/cluster/maintenance
  *   operations    {appId: operation}                /<ns>/operations/<appId>
- *   events        {znodeName: DroveEvent}           /<ns>/events/<name>
+ *   events        {bucket: {name: DroveEvent}}      /<ns>/events/<b>/<name>
  * view_snapshot() is that object itself: the shape lib/snapshot reads, so
  * snap_view(view_snapshot(v)) is the scheduler's placement view.  A znode
  * whose data is not a JSON object is left out (and read again on its next
@@ -44,7 +44,7 @@
  * the record's "appId" for REQUEST and ASSIGNMENT (the old record's when it
  * disappeared), the path's for OPERATION; executor_id is the path's for EXECUTOR and ASSIGNMENT, the
  * record's "executorId" for INSTANCE; id is the instanceId for INSTANCE,
- * REQUEST and ASSIGNMENT, the znode name for EVENT.  Absent ones are NULL.
+ * REQUEST and ASSIGNMENT, the znode name (without bucket) for EVENT.  Absent ones are NULL.
  *
  * Threads: one thread (the one that polls) calls view_load, view_note,
  * view_refresh and may read without locking: it is the only writer.  Any
@@ -178,6 +178,8 @@ json_t *view_cluster(const struct view *v);
 json_t *view_operations(const struct view *v);
 json_t *view_operation(const struct view *v, const char *app_id);
 json_t *view_events(const struct view *v);
+/* The event named name (e<time>-<seq>), in its bucket; NULL if none. */
+json_t *view_event(const struct view *v, const char *name);
 /* The znode version of the record at path as last read; -1 unknown. */
 int view_version(const struct view *v, const char *path);
 

@@ -122,8 +122,10 @@ events_change(const struct view_change *c)
 	if (c->kind != VIEW_K_EVENT || !c->id ||
 	    event_name_parse(c->id, &time, &seq) < 0)
 		return;
+	/* the position of all events: bucket, then sequence */
+	seq = event_order(time, seq);
 	/* the view's own (non-const) reference to c->now */
-	ev = c->now ? json_object_get(view_events(hd.view), c->id) : NULL;
+	ev = c->now ? view_event(hd.view, c->id) : NULL;
 	pthread_mutex_lock(&E.mu);
 	if (ev) {
 		/* the event's own time; the name's if it has none */

@@ -264,8 +264,10 @@ commit_op(const char *id, const char *fence, struct cur *c, json_t *op,
 		zk_txn_create(t, c->op_path, op, 0);
 	else
 		zk_txn_set(t, c->op_path, op, c->op_version);
-	event_add(t, hd.ns, ev);
+	event_add(hd.zk, t, ev);
 	if (zk_txn_commit(hd.zk, t) < 0) {
+		if (errno == ENOENT)
+			event_forget();
 		if (errno == EEXIST || errno == ESTALE || errno == ENOENT)
 			return 1;
 		reply_write_error(out, id);
@@ -492,6 +494,7 @@ op_create(json_t *req, const char *fence, struct reply *out)
 	struct cur c;
 	struct zk_txn *t;
 	char dir[ZKP_MAX];
+	int tries, rc = -1;
 
 	memset(&c, 0, sizeof c);
 	if (app_id_of(spec, id, sizeof id) < 0 ||
@@ -535,12 +538,17 @@ op_create(json_t *req, const char *fence, struct reply *out)
 		    err_text());
 		goto out;
 	}
-	t = zk_txn_new(fence);
-	zk_txn_create(t, c.app_path, ai, 0);
-	if (op)
-		zk_txn_create(t, c.op_path, op, 0);
-	event_add(t, hd.ns, ev);
-	if (zk_txn_commit(hd.zk, t) < 0) {
+	for (tries = 0; tries < 2; tries++) {
+		t = zk_txn_new(fence);
+		zk_txn_create(t, c.app_path, ai, 0);
+		if (op)
+			zk_txn_create(t, c.op_path, op, 0);
+		event_add(hd.zk, t, ev);
+		if ((rc = zk_txn_commit(hd.zk, t)) == 0 || errno != ENOENT)
+			break;
+		event_forget();		/* an event bucket went */
+	}
+	if (rc < 0) {
 		if (errno == EEXIST)
 			reply_verr(out, "App %s already exists", id);
 		else

@@ -33,7 +33,7 @@
 #define SWEEP_MS 60000		/* every app, from memory: the safety net */
 #define RETRY_MS 1000
 #define COALESCE_MS 20		/* a burst of events is read once */
-#define TICK_MS 1000		/* operations look at their timeouts */
+#define TICK_MS 1000		/* operations' timeouts are due to the second */
 #define STALE_INSTANCES_MAX 100		/* Drove's maxStaleInstancesCount */
 #define STALE_INSTANCE_AGE_MS (7 * 24 * 3600 * 1000LL)
 #define PRUNE_BATCH 200
@@ -70,6 +70,8 @@ commit(struct zk_txn *t, const char *what, const char *app)
 		    err_text());
 	if (errno == ENOMEM)
 		die(EXIT_TEMP, "out of memory");
+	if (errno == ENOENT)
+		event_forget();	/* it may be an event bucket that went */
 	if (errno == ESTALE || errno == EEXIST || errno == ENOENT) {
 		/* another writer came first: read the app's records again */
 		info("app %s: unable to %s: %s: reading again", app, what,
@@ -209,7 +211,7 @@ app_event(struct zk_txn *t, const struct app *a, long long n,
 
 	if (!ev)
 		die(EXIT_TEMP, "out of memory");
-	event_add(t, C.ns, ev);
+	event_add(C.z, t, ev);
 	json_decref(ev);
 	info("app %s: %s", a->id, app_state_name(s));
 }
@@ -448,15 +450,29 @@ mark_all(void)
 	}
 }
 
-/* Apps with an operation in progress: their timeouts are looked at. */
+void
+op_deadline(const char *app, long long at)
+{
+	if (at <= 0)
+		json_object_del(C.deadlines, app);
+	else if (json_object_set_new(C.deadlines, app, json_integer(at)) < 0)
+		die(EXIT_TEMP, "out of memory");
+}
+
+/* Apps whose operation has a timeout due are looked at. */
 static void
 mark_operations(void)
 {
+	long long now = js_now_ms();
 	const char *k;
 	json_t *x;
+	void *tmp;
 
-	json_object_foreach(view_operations(C.v), k, x)
-		mark_dirty(k);
+	json_object_foreach_safe(C.deadlines, tmp, k, x)
+		if (json_integer_value(x) <= now) {
+			mark_dirty(k);
+			json_object_del(C.deadlines, k);
+		}
 }
 
 static int
@@ -637,7 +653,8 @@ main(int argc, char **argv)
 	if (zk_ensure(C.z, path) < 0 || event_dir_ensure(C.z, C.ns) < 0 ||
 	    zkp_operations_dir(path, C.ns) < 0 || zk_ensure(C.z, path) < 0)
 		die(EXIT_TEMP, "%s", err_text());
-	if (!(C.dirty = json_object()) || !(C.v = view_new_zk(C.z,
+	if (!(C.dirty = json_object()) || !(C.deadlines = json_object()) ||
+	    !(C.v = view_new_zk(C.z,
 	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS |
 	    VIEW_OPERATIONS)))
 		die(EXIT_TEMP, "out of memory");
@@ -657,8 +674,7 @@ main(int argc, char **argv)
 	for (;;) {
 		now = mono_ms();
 		timeout = (int)(C.next_sweep - now);
-		if (json_object_size(view_operations(C.v)) &&
-		    next_tick - now < timeout)
+		if (json_object_size(C.deadlines) && next_tick - now < timeout)
 			timeout = (int)(next_tick - now);
 		if (C.retry_at && C.retry_at - now < timeout)
 			timeout = (int)(C.retry_at - now);
@@ -701,6 +717,7 @@ main(int argc, char **argv)
 	}
 	view_free(C.v);
 	json_decref(C.dirty);
+	json_decref(C.deadlines);
 	zk_close(C.z);
 	json_decref(cfg);
 	return 0;

@@ -21,6 +21,8 @@ struct monitor {
 	json_t *dirty;		/* {appId: true}: apps to reconcile */
 	long long next_sweep;	/* monotonic ms */
 	long long retry_at;	/* monotonic ms; 0 none */
+	json_t *deadlines;	/* {appId: epoch ms}: an operation's next
+				 * timeout, when it must be looked at */
 };
 extern struct monitor M;
 
@@ -75,6 +77,10 @@ void app_request(struct zk_txn *t, const struct app *a, char *iid);
 /* Add to t the APP_STATE_CHANGE of a entering s with n instances. */
 void app_event(struct zk_txn *t, const struct app *a, long long n,
     enum app_state s);
+
+/* The app's operation must be looked at again at epoch ms at (0: only
+ * when something changes). */
+void op_deadline(const char *app, long long at);
 
 /* ops.c: one step of the app's operation (a->op). */
 void op_run(struct app *a);

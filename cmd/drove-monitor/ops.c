@@ -103,16 +103,20 @@ start_failed(const struct app *a, const char *iid, long long since,
 		    ": " : "", in->error ? in->error : "");
 		return 1;
 	}
-	if (!in && !app_has_request(a, iid) && settled(a->id) == 1) {
-		snprintf(why, n, "instance %s is gone", iid);
-		return 1;
-	}
 	if (now - since > limit) {
 		snprintf(why, n, "instance %s was not HEALTHY within %lld s",
 		    iid, limit / 1000);
 		return 1;
 	}
 	return 0;
+}
+
+/* The earlier of the deadlines *d (0: none) and at. */
+static void
+earliest(long long *d, long long at)
+{
+	if (!*d || at < *d)
+		*d = at;
 }
 
 /* Drop from started the ids of instances that are over: the record
@@ -145,12 +149,15 @@ run_scale(struct app *a)
 	struct zk_txn *t = zk_txn_new(M.fence);
 	long long now = js_now_ms(), healthy = 0, starting = 0, stopping = 0;
 	long long n = f.type == OP_RECOVER ? a->fa.instances : f.required;
+	long long limit = spec_instance_timeout_ms(a->fa.spec, f.timeout_ms);
+	long long deadline = 0;
 	char why[512], fail[512], iid[IDS_INSTANCE_LEN];
 	int i, nkeep = 0, retry = f.type == OP_RECOVER, changed = 0;
 	size_t k;
 
 	if (!started || !t)
 		die(EXIT_TEMP, "out of memory");
+	op_deadline(a->id, 0);
 	if (f.state == APP_OUTAGE_DETECTED) {
 		/* a RECOVER from the API: scale to the expected count */
 		f.state = APP_SCALING_REQUESTED;
@@ -162,7 +169,7 @@ run_scale(struct app *a)
 		json_decref(started);
 		return;
 	}
-	/* what a failure ends, and the failures */
+	/* what a failure ends, and the failures; the next timeout */
 	json_array_foreach(started, k, x) {
 		const char *id = json_string_value(x);
 		const struct inst *in = app_inst(a, id);
@@ -179,8 +186,11 @@ run_scale(struct app *a)
 		    in->state == INST_UNHEALTHY ||
 		    (inst_state_is_terminal(in->state) && !in->asg)))
 			continue;
-		if (!start_failed(a, id, since, now, why, sizeof why))
+		if (!start_failed(a, id, since, now, why, sizeof why)) {
+			if (!in || in->state != INST_HEALTHY)
+				earliest(&deadline, since + limit + 1);
 			continue;
+		}
 		/* a failed instance stops by itself; one that is late is
 		 * stopped */
 		if (!in || inst_state_is_wanted(in->state))
@@ -198,6 +208,7 @@ run_scale(struct app *a)
 			changed++;
 		}
 	}
+	op_deadline(a->id, deadline);
 	if (f.failure && f.strategy == FAIL_ROLLBACK) {
 		/* everything this operation started goes */
 		json_array_foreach(started, k, x)
@@ -256,6 +267,10 @@ run_scale(struct app *a)
 			json_array_append_new(started, json_string(iid));
 			changed++;
 		}
+		if (want > 0) {
+			earliest(&deadline, now + limit + 1);
+			op_deadline(a->id, deadline);
+		}
 		if (want > 0)
 			info("app %s: starting %lld instance%s", a->id, want,
 			    want == 1 ? "" : "s");
@@ -283,6 +298,28 @@ run_scale(struct app *a)
 out:
 	free(keep);
 	json_decref(started);
+}
+
+/* When the first step in flight times out: a start after Drove's
+ * computeTimeout, a stop after opSpec.timeout; 0 none in flight. */
+static long long
+steps_deadline(const struct app *a, const json_t *steps)
+{
+	long long d = 0;
+	struct rec_step st;
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(steps, i, x) {
+		if (rec_step_read(x, &st) < 0)
+			continue;
+		if (st.state == STEP_STARTING)
+			earliest(&d, st.since + spec_instance_timeout_ms(
+			    a->fa.spec, a->fo.timeout_ms) + 1);
+		else if (st.state == STEP_STOPPING)
+			earliest(&d, st.since + a->fo.timeout_ms + 1);
+	}
+	return d;
 }
 
 /* Begin stopping old (a step's state becomes STOPPING), or, when it is
@@ -439,6 +476,7 @@ run_steps(struct app *a)
 		json_array_set_new(steps, i, rec_step_new(&st));
 		changed++;
 	}
+	op_deadline(a->id, steps_deadline(a, steps));
 	if (inflight == 0 && (open == 0 || f.cancelled || f.failure)) {
 		n = a->fa.instances;
 		if (!replace && f.skip_respawn)

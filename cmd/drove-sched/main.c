@@ -93,8 +93,10 @@ commit(struct zk_txn *t, const char *what)
 		return 0;
 	if (errno == EPERM)
 		die(EXIT_TEMP, "unable to %s: %s", what, err_text());
-	if (errno == ENOENT)	/* a directory went (a destroyed app's) */
+	if (errno == ENOENT) {	/* a directory went (a destroyed app's) */
 		json_object_clear(C.ensured);
+		event_forget();
+	}
 	warn("unable to %s: %s", what, err_text());
 	return -1;
 }
@@ -312,7 +314,7 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 		die(EXIT_TEMP, "out of memory");
 	zk_txn_create(b->t, ap, a, 0);
 	zk_txn_create(b->t, ip, inst, 0);
-	event_add(b->t, C.ns, ev);
+	event_add(C.z, b->t, ev);
 	zk_txn_delete(b->t, p, -1);
 	view_touch(C.v, ap);
 	view_touch(C.v, p);

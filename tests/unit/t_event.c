@@ -233,10 +233,27 @@ test_app_state(void)
 	json_decref(spec);
 }
 
+/* The order of all events: bucket (10 s of event time), then the
+ * bucket's sequence; later buckets after earlier ones whatever their
+ * sequence numbers. */
+static void
+test_order(void)
+{
+	ok(event_order(1700000000123, 42) < event_order(1700000000999, 43),
+	    "same bucket: by sequence");
+	ok(event_order(1700000000999, 43) > event_order(1700000009000, 7),
+	    "same bucket: the sequence, not the time, decides");
+	ok(event_order(1700000010000, 0) > event_order(1700000009999, 9999),
+	    "a later bucket comes after");
+	ok(event_order(1700000010000, 0) < (1LL << 53),
+	    "ids stay exact in a JavaScript number");
+}
+
 int
 main(void)
 {
 	test_name_parse();
+	test_order();
 	test_event_record();
 	test_instance_state();
 	test_app_state();

@@ -239,27 +239,42 @@ t_events_unwatched(void)
 	fake_reset();
 	zset("/d", "");
 	zset("/d/events", "");
-	zset("/d/events/e0000000000001-0000000000",
+	zset("/d/events/b0000000000000", "");
+	zset("/d/events/b0000000000000/e0000000000001-0000000000",
 	    "{\"type\":\"X\",\"time\":1}");
 	zset("/d/operations", "");
 	zset("/d/operations/a-1", "{\"appId\":\"a-1\"}");
 	v = view_new(&SRC, "d", VIEW_ALL);
 	is_int(view_load(v, NULL, NULL), 0, "load");
-	ok(json_object_size(view_events(v)) == 1, "the event is held");
+	ok(view_event(v, "e0000000000001-0000000000") != NULL,
+	    "the event is held");
 	ok(view_operation(v, "a-1") != NULL, "the operation is held");
-	ok(json_object_get(F.wdata, "/d/events/e0000000000001-0000000000") ==
-	    NULL, "no data watch on an event");
+	ok(json_object_get(F.wdata,
+	    "/d/events/b0000000000000/e0000000000001-0000000000") == NULL,
+	    "no data watch on an event");
 	ok(json_object_get(F.wdata, "/d/operations/a-1") != NULL,
 	    "a data watch on an operation");
-	zset("/d/events/e0000000000002-0000000001",
+	zset("/d/events/b0000000000000/e0000000000002-0000000001",
 	    "{\"type\":\"Y\",\"time\":2}");
 	pump(v);
-	ok(json_object_size(view_events(v)) == 2, "a new event is seen");
-	zdel("/d/events/e0000000000001-0000000000");
+	ok(json_object_size(json_object_get(view_events(v),
+	    "b0000000000000")) == 2, "a new event is seen");
+	zdel("/d/events/b0000000000000/e0000000000001-0000000000");
 	pump(v);
-	ok(json_object_size(view_events(v)) == 1 &&
-	    json_object_get(view_events(v), "e0000000000002-0000000001"),
+	ok(view_event(v, "e0000000000001-0000000000") == NULL &&
+	    view_event(v, "e0000000000002-0000000001") != NULL,
 	    "a deleted event goes");
+	zset("/d/events/b0000000010000", "");
+	zset("/d/events/b0000000010000/e0000000010001-0000000000",
+	    "{\"type\":\"Z\",\"time\":10001}");
+	pump(v);
+	ok(view_event(v, "e0000000010001-0000000000") != NULL,
+	    "an event in a new bucket is seen");
+	zdel("/d/events/b0000000000000/e0000000000002-0000000001");
+	zdel("/d/events/b0000000000000");
+	pump(v);
+	ok(json_object_get(view_events(v), "b0000000000000") == NULL,
+	    "a pruned bucket goes");
 	view_free(v);
 }
 
