@@ -5,7 +5,8 @@
  * keeps a view of the cluster (lib/view: applications, instances,
  * executors, assignments, requests, cluster state, operations, events)
  * that answers every GET and feeds the event stream (Server-Sent Events);
- * writes /<ns>/applications/<appId> (CREATE, SCALE) fenced by the leader's
+ * writes accepted operations (httpd_ops.c: /<ns>/operations/<appId> with
+ * the ApplicationInfo change and the event) fenced by the leader's
  * election znode.  Proxies log file requests to the executors.
  * stderr: one line per request at -v; ACCESS_AUDIT lines for POST/PUT.
  * Exit: 0 on SIGTERM, 100 bad usage/config, 111 ZooKeeper or socket trouble.
