@@ -12,9 +12,6 @@ bats_require_minimum_version 1.5.0
 setup_file() { cluster_start; }
 teardown_file() { cluster_stop; }
 
-ping_is() {
-	[ "$(curl -s -o /dev/null -w '%{http_code}' "$API/apis/v1/ping")" = "$1" ]
-}
 
 setup() {
 	wait_until 60 ping_is 200

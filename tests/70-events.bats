@@ -8,27 +8,9 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	engine_start
-	export DROVE_RUN=$BATS_FILE_TMPDIR/cluster
-	export ZK_PORT=$(free_port) API_PORT=$(free_port) LOGSTREAM_PORT=$(free_port)
-	export DROVE_ENGINE_SOCKET=$ENGINE_SOCK
-	"$TOP/scripts/cluster" up >"$BATS_FILE_TMPDIR/up.json" 2>"$BATS_FILE_TMPDIR/up.err" || {
-		cat "$BATS_FILE_TMPDIR/up.err" >&3
-		return 1
-	}
-	export API=http://127.0.0.1:$API_PORT
-	export ZK=127.0.0.1:$ZK_PORT
-}
+setup_file() { cluster_start; }
+teardown_file() { cluster_stop; }
 
-teardown_file() {
-	"$TOP/scripts/cluster" down >/dev/null 2>&1 || true
-	engine_stop
-}
-
-ping_is() {
-	[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$API/apis/v1/ping")" = "$1" ]
-}
 
 # A test that stopped drove-leader or drove-httpd does not leave it down.
 setup() {

@@ -31,9 +31,6 @@ healthy_count() {
 
 healthy_is() { [ "$(healthy_count)" = "$1" ]; }
 
-ping_is() {
-	[ "$(curl -s -o /dev/null -w '%{http_code}' "$API/apis/v1/ping")" = "$1" ]
-}
 
 # deploy_two: hello-1 exists (CREATE if not) with 2 HEALTHY instances
 deploy_two() {

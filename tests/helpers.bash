@@ -127,3 +127,9 @@ cluster_stop() {
 	"$TOP/scripts/cluster" down >/dev/null 2>&1 || true
 	engine_stop
 }
+
+# ping_is CODE: the cluster's API answers ping with HTTP CODE (200 on the
+# leader)
+ping_is() {
+	[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$API/apis/v1/ping")" = "$1" ]
+}

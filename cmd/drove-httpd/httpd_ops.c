@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,15 +227,32 @@ opspec_into(const json_t *op, struct rec_operation *f)
 		f->strategy = FAIL_STOP;
 }
 
+/* The directories apps, operations and events go in, made sure of once (again
+ * after a write met a missing node). */
+static atomic_int dirs_known;
+
 static int
 ensure_dirs(void)
 {
 	char p[ZKP_MAX];
 
+	if (atomic_load(&dirs_known))
+		return 0;
 	zkp_operations_dir(p, hd.ns);
-	if (zk_ensure(hd.zk, p) < 0)
+	if (zk_ensure(hd.zk, p) < 0 || event_dir_ensure(hd.zk, hd.ns) < 0 ||
+	    zkp_apps_dir(p, hd.ns) < 0 || zk_ensure(hd.zk, p) < 0)
 		return -1;
-	return event_dir_ensure(hd.zk, hd.ns);
+	atomic_store(&dirs_known, 1);
+	return 0;
+}
+
+/* A write met a missing node: a directory or an event bucket may have
+ * gone. */
+static void
+forget_dirs(void)
+{
+	atomic_store(&dirs_known, 0);
+	event_forget();
 }
 
 /*
@@ -267,7 +285,7 @@ commit_op(const char *id, const char *fence, struct cur *c, json_t *op,
 	event_add(hd.zk, t, ev);
 	if (zk_txn_commit(hd.zk, t) < 0) {
 		if (errno == ENOENT)
-			event_forget();
+			forget_dirs();
 		if (errno == EEXIST || errno == ESTALE || errno == ENOENT)
 			return 1;
 		reply_write_error(out, id);
@@ -493,7 +511,6 @@ op_create(json_t *req, const char *fence, struct reply *out)
 	long long now = js_now_ms(), n = js_int(req, "instances", 0);
 	struct cur c;
 	struct zk_txn *t;
-	char dir[ZKP_MAX];
 	int tries, rc = -1;
 
 	memset(&c, 0, sizeof c);
@@ -531,9 +548,7 @@ op_create(json_t *req, const char *fence, struct reply *out)
 	}
 	ev = rec_event_app_state(id, spec, n, n > 0 ? APP_SCALING_REQUESTED :
 	    APP_MONITORING, now);
-	zkp_apps_dir(dir, hd.ns);
-	if (!ai || !ev || (n > 0 && !op) || zk_ensure(hd.zk, dir) < 0 ||
-	    ensure_dirs() < 0) {
+	if (!ai || !ev || (n > 0 && !op) || ensure_dirs() < 0) {
 		reply_500(out, "unable to create app %s: %s", id,
 		    err_text());
 		goto out;
@@ -546,7 +561,9 @@ op_create(json_t *req, const char *fence, struct reply *out)
 		event_add(hd.zk, t, ev);
 		if ((rc = zk_txn_commit(hd.zk, t)) == 0 || errno != ENOENT)
 			break;
-		event_forget();		/* an event bucket went */
+		forget_dirs();
+		if (ensure_dirs() < 0)
+			break;
 	}
 	if (rc < 0) {
 		if (errno == EEXIST)
