@@ -4,8 +4,9 @@
  * stream of the same events, Server-Sent Events), all from the view's
  * events.
  *
- * The main thread keeps an index of the view's events ordered by the
- * <seq> of their znode names (commit order), fed by the view's changes:
+ * The main thread keeps an index of the view's events ordered by their
+ * position (event_order(): bucket, then the znode's sequence number, the
+ * commit order in the bucket), fed by the view's changes:
  * new events almost always come last (appended), pruned ones first (marked
  * dead, compacted now and then), so nothing is sorted per request and the
  * view is not walked per request.  E.mu guards it; E.gen grows with every
@@ -33,7 +34,7 @@
 #define DEFAULT_SIZE 1024
 
 struct evx {
-	long long seq, time;
+	long long seq, time;		/* seq: the position, event_order() */
 	json_t *ev;			/* NULL: gone */
 };
 

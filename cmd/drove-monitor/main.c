@@ -39,12 +39,11 @@
 #define PRUNE_BATCH 200
 
 struct monitor M;
-#define C M
 
 void
 mark_dirty(const char *app)
 {
-	if (json_object_set_new(C.dirty, app, json_true()) < 0)
+	if (json_object_set_new(M.dirty, app, json_true()) < 0)
 		die(EXIT_TEMP, "out of memory");
 }
 
@@ -63,7 +62,7 @@ commit(struct zk_txn *t, const char *what, const char *app)
 {
 	char p[ZKP_MAX];
 
-	if (zk_txn_commit(C.z, t) == 0)
+	if (zk_txn_commit(M.z, t) == 0)
 		return 0;
 	if (errno == EPERM)
 		die(EXIT_TEMP, "app %s: unable to %s: %s", app, what,
@@ -76,17 +75,17 @@ commit(struct zk_txn *t, const char *what, const char *app)
 		/* another writer came first: read the app's records again */
 		info("app %s: unable to %s: %s: reading again", app, what,
 		    err_text());
-		if (zkp_app(p, C.ns, app) == 0)
-			view_touch(C.v, p);
-		if (zkp_operation(p, C.ns, app) == 0)
-			view_touch(C.v, p);
-		if (zkp_app_instances(p, C.ns, app) == 0)
-			view_touch(C.v, p);
+		if (zkp_app(p, M.ns, app) == 0)
+			view_touch(M.v, p);
+		if (zkp_operation(p, M.ns, app) == 0)
+			view_touch(M.v, p);
+		if (zkp_app_instances(p, M.ns, app) == 0)
+			view_touch(M.v, p);
 		mark_dirty(app);
 		return -1;
 	}
 	warn("app %s: unable to %s: %s", app, what, err_text());
-	C.retry_at = mono_ms() + RETRY_MS;
+	M.retry_at = mono_ms() + RETRY_MS;
 	return -1;
 }
 
@@ -165,20 +164,20 @@ app_stop(struct zk_txn *t, const struct app *a, const char *iid)
 	char p[ZKP_MAX];
 	json_t *x;
 
-	if (app_has_request(a, iid) && zkp_request(p, C.ns, iid) == 0) {
+	if (app_has_request(a, iid) && zkp_request(p, M.ns, iid) == 0) {
 		zk_txn_delete(t, p, -1);
-		view_touch(C.v, p);
+		view_touch(M.v, p);
 		return 1;
 	}
 	if (!in || !in->asg || in->target != TARGET_RUNNING ||
 	    inst_state_is_terminal(in->state) ||
-	    zkp_assignment(p, C.ns, in->executor_id, in->id) < 0)
+	    zkp_assignment(p, M.ns, in->executor_id, in->id) < 0)
 		return 0;
 	if (!(x = rec_assignment_stopped(in->asg)))
 		die(EXIT_TEMP, "out of memory");
 	zk_txn_set(t, p, x, -1);
 	json_decref(x);
-	view_touch(C.v, p);
+	view_touch(M.v, p);
 	info("app %s: stopping %s (%s)", a->id, in->id,
 	    inst_state_name(in->state));
 	return 1;
@@ -192,14 +191,14 @@ app_request(struct zk_txn *t, const struct app *a, char *iid)
 
 	if (ids_instance(iid, "AI-") < 0)
 		diesys(EXIT_TEMP, "unable to make an instance id");
-	zkp_request(p, C.ns, iid);
+	zkp_request(p, M.ns, iid);
 	r = rec_request_new(&(struct rec_request){ a->id, iid, js_now_ms(),
 	    NULL });
 	if (!r)
 		die(EXIT_TEMP, "out of memory");
 	zk_txn_create(t, p, r, 0);
 	json_decref(r);
-	view_touch(C.v, p);
+	view_touch(M.v, p);
 }
 
 void
@@ -211,7 +210,7 @@ app_event(struct zk_txn *t, const struct app *a, long long n,
 
 	if (!ev)
 		die(EXIT_TEMP, "out of memory");
-	event_add(C.z, t, ev);
+	event_add(M.z, t, ev);
 	json_decref(ev);
 	info("app %s: %s", a->id, app_state_name(s));
 }
@@ -228,21 +227,21 @@ int
 settled(const char *app)
 {
 	char dir[ZKP_MAX], p[ZKP_MAX];
-	json_t *known = view_instances(C.v, app), *ii;
+	json_t *known = view_instances(M.v, app), *ii;
 	char **names, **n;
 	const char *iid, *eid;
 	int ok = 1, r;
 
-	if (zkp_app_instances(dir, C.ns, app) < 0)
+	if (zkp_app_instances(dir, M.ns, app) < 0)
 		return 1;
-	if (zk_children(C.z, dir, 0, &names, NULL) < 0) {
+	if (zk_children(M.z, dir, 0, &names, NULL) < 0) {
 		if (errno == ENOENT)
 			return 1;
 		goto trouble;
 	}
 	for (n = names; *n; n++)
 		if (!json_object_get(known, *n) && zkp_child(p, dir, *n) == 0) {
-			view_touch(C.v, p);
+			view_touch(M.v, p);
 			ok = 0;
 		}
 	zk_free_names(names);
@@ -253,13 +252,13 @@ settled(const char *app)
 			continue;
 		eid = f.executor_id;
 		if (inst_state_is_terminal(f.state) ||
-		    view_assignment(C.v, eid, iid) ||
-		    zkp_assignment(p, C.ns, eid, iid) < 0)
+		    view_assignment(M.v, eid, iid) ||
+		    zkp_assignment(p, M.ns, eid, iid) < 0)
 			continue;
-		if ((r = zk_exists(C.z, p, 0)) < 0)
+		if ((r = zk_exists(M.z, p, 0)) < 0)
 			goto trouble;
 		if (r == 1) {
-			view_touch(C.v, p);
+			view_touch(M.v, p);
 			ok = 0;
 		}
 	}
@@ -267,7 +266,7 @@ settled(const char *app)
 trouble:
 	if (errno != ENOTCONN)
 		die(EXIT_TEMP, "unable to read '%s': %s", dir, err_text());
-	C.retry_at = mono_ms() + RETRY_MS;
+	M.retry_at = mono_ms() + RETRY_MS;
 	return -1;
 }
 
@@ -282,7 +281,7 @@ app_load(struct app *a, const char *app)
 
 	memset(a, 0, sizeof *a);
 	a->id = app;
-	if ((a->info = view_app(C.v, app)) && rec_app_read(a->info,
+	if ((a->info = view_app(M.v, app)) && rec_app_read(a->info,
 	    &a->fa) < 0) {
 		warn("app %s: unreadable ApplicationInfo: leaving it alone",
 		    app);
@@ -290,13 +289,13 @@ app_load(struct app *a, const char *app)
 		a->id = NULL;
 		return;
 	}
-	if ((a->op = view_operation(C.v, app)) && rec_operation_read(a->op,
+	if ((a->op = view_operation(M.v, app)) && rec_operation_read(a->op,
 	    &a->fo) < 0) {
 		warn("app %s: unreadable operation record: ignoring it", app);
 		a->op = NULL;
 	}
-	insts = view_instances(C.v, app);
-	reqs = view_app_requests(C.v, app);
+	insts = view_instances(M.v, app);
+	reqs = view_app_requests(M.v, app);
 	a->in = xcalloc(json_object_size(insts) + 1, sizeof *a->in);
 	json_object_foreach(insts, iid, ii) {
 		struct inst *in = &a->in[a->nin];
@@ -308,7 +307,7 @@ app_load(struct app *a, const char *app)
 		in->error = fi.error;
 		in->created = fi.created;
 		in->executor_id = *fi.executor_id ? fi.executor_id : NULL;
-		in->asg = in->executor_id ? view_assignment(C.v,
+		in->asg = in->executor_id ? view_assignment(M.v,
 		    in->executor_id, iid) : NULL;
 		in->target = TARGET_RUNNING;
 		if (in->asg && rec_assignment_read(in->asg, &fs) == 0)
@@ -341,12 +340,12 @@ release_finished(const struct app *a)
 		const struct inst *in = &a->in[i];
 
 		if (!inst_state_is_terminal(in->state) || !in->asg ||
-		    zkp_assignment(p, C.ns, in->executor_id, in->id) < 0)
+		    zkp_assignment(p, M.ns, in->executor_id, in->id) < 0)
 			continue;
 		if (!t)
-			t = zk_txn_new(C.fence);
+			t = zk_txn_new(M.fence);
 		zk_txn_delete(t, p, -1);
-		view_touch(C.v, p);
+		view_touch(M.v, p);
 		info("app %s: %s is %s: removing its assignment", a->id, in->id,
 		    inst_state_name(in->state));
 	}
@@ -386,7 +385,7 @@ keep_count(struct app *a)
 	if (have == want)
 		goto out;
 	surplus = have - want;
-	t = zk_txn_new(C.fence);
+	t = zk_txn_new(M.fence);
 	qsort(a->req, (size_t)a->nreq, sizeof *a->req, cmp_req_newest);
 	for (i = 0; i < a->nreq && surplus > 0; i++, surplus--)
 		n += app_stop(t, a, req_id(a->req[i]));
@@ -416,10 +415,10 @@ reconcile(const char *app)
 	release_finished(&a);
 	if (a.op && !a.info) {
 		/* the operation of an app that is gone */
-		t = zk_txn_new(C.fence);
-		zkp_operation(p, C.ns, app);
+		t = zk_txn_new(M.fence);
+		zkp_operation(p, M.ns, app);
 		zk_txn_delete(t, p, -1);
-		view_touch(C.v, p);
+		view_touch(M.v, p);
 		commit(t, "delete the operation of a removed app", app);
 	} else if (a.op)
 		op_run(&a);
@@ -433,7 +432,7 @@ reconcile(const char *app)
 static void
 mark_all(void)
 {
-	json_t *snap = view_snapshot(C.v), *x, *r;
+	json_t *snap = view_snapshot(M.v), *x, *r;
 	const char *k;
 
 	json_object_foreach(json_object_get(snap, "applications"), k, x)
@@ -454,8 +453,8 @@ void
 op_deadline(const char *app, long long at)
 {
 	if (at <= 0)
-		json_object_del(C.deadlines, app);
-	else if (json_object_set_new(C.deadlines, app, json_integer(at)) < 0)
+		json_object_del(M.deadlines, app);
+	else if (json_object_set_new(M.deadlines, app, json_integer(at)) < 0)
 		die(EXIT_TEMP, "out of memory");
 }
 
@@ -468,10 +467,10 @@ mark_operations(void)
 	json_t *x;
 	void *tmp;
 
-	json_object_foreach_safe(C.deadlines, tmp, k, x)
+	json_object_foreach_safe(M.deadlines, tmp, k, x)
 		if (json_integer_value(x) <= now) {
 			mark_dirty(k);
-			json_object_del(C.deadlines, k);
+			json_object_del(M.deadlines, k);
 		}
 }
 
@@ -501,20 +500,20 @@ prune_old_instances(const char *app, json_t *insts, long long now)
 	json_object_foreach(insts, iid, ii)
 		if (rec_instance_read(ii, &f) == 0 &&
 		    !inst_state_is_active(f.state) &&
-		    !view_assignment(C.v, f.executor_id, iid))
+		    !view_assignment(M.v, f.executor_id, iid))
 			v[n++] = ii;
 	qsort(v, n, sizeof *v, cmp_old_instances);
 	for (i = 0; i < n; i++) {
 		if (i < STALE_INSTANCES_MAX && now - js_int(v[i], "updated",
 		    0) < STALE_INSTANCE_AGE_MS)
 			continue;
-		if (zkp_instance(p, C.ns, app, js_str(v[i], "instanceId",
+		if (zkp_instance(p, M.ns, app, js_str(v[i], "instanceId",
 		    "")) < 0)
 			continue;
 		if (!t)
-			t = zk_txn_new(C.fence);
+			t = zk_txn_new(M.fence);
 		zk_txn_delete(t, p, -1);
-		view_touch(C.v, p);
+		view_touch(M.v, p);
 		if (++k % PRUNE_BATCH == 0) {
 			commit(t, "prune old instances", app);
 			t = NULL;
@@ -537,7 +536,7 @@ prune(void)
 	json_t *insts;
 	int n;
 
-	if ((n = event_prune(C.z, C.ns, C.fence, now - EVENT_RETAIN_MS,
+	if ((n = event_prune(M.z, M.ns, M.fence, now - EVENT_RETAIN_MS,
 	    100000)) < 0) {
 		if (errno == EPERM)
 			die(EXIT_TEMP, "unable to prune events: %s",
@@ -546,7 +545,7 @@ prune(void)
 	} else if (n > 0)
 		info("pruned %d event%s older than an hour", n,
 		    n == 1 ? "" : "s");
-	json_object_foreach(json_object_get(view_snapshot(C.v), "instances"),
+	json_object_foreach(json_object_get(view_snapshot(M.v), "instances"),
 	    app, insts)
 		prune_old_instances(app, insts, now);
 }
@@ -562,18 +561,18 @@ work(void)
 	int rounds = 0;
 
 	for (;;) {
-		if (view_pending(C.v) && view_refresh(C.v, on_change,
+		if (view_pending(M.v) && view_refresh(M.v, on_change,
 		    NULL) < 0) {
 			if (errno != ENOTCONN)
 				die(EXIT_TEMP, "%s", err_text());
 			warn("%s", err_text());
-			C.retry_at = mono_ms() + RETRY_MS;
+			M.retry_at = mono_ms() + RETRY_MS;
 			return;
 		}
-		if (!json_object_size(C.dirty) || C.retry_at)
+		if (!json_object_size(M.dirty) || M.retry_at)
 			return;
-		round = C.dirty;
-		if (!(C.dirty = json_object()))
+		round = M.dirty;
+		if (!(M.dirty = json_object()))
 			die(EXIT_TEMP, "out of memory");
 		json_object_foreach(round, app, x)
 			reconcile(app);
@@ -588,12 +587,12 @@ handle_zk(void)
 {
 	struct zk_event ev;
 
-	while (zk_next_event(C.z, &ev) == 1) {
+	while (zk_next_event(M.z, &ev) == 1) {
 		if (ev.type == ZK_EV_EXPIRED)
 			die(EXIT_TEMP, "ZooKeeper session expired");
 		if (ev.type == ZK_EV_DISCONNECTED)
 			warn("ZooKeeper connection lost");
-		view_note(C.v, &ev);
+		view_note(M.v, &ev);
 	}
 }
 
@@ -630,8 +629,8 @@ main(int argc, char **argv)
 		}
 	if (optind != argc || !cfg_path)
 		dieusage(USAGE);
-	C.fence = getenv("DROVE_LEADER_ZNODE");
-	if (!C.fence || C.fence[0] != '/')
+	M.fence = getenv("DROVE_LEADER_ZNODE");
+	if (!M.fence || M.fence[0] != '/')
 		die(EXIT_USAGE, "DROVE_LEADER_ZNODE must name the leader's "
 		    "election znode");
 	if (!(cfg = cfg_load(cfg_path)))
@@ -639,47 +638,47 @@ main(int argc, char **argv)
 	if (!cfg_zk_connect(cfg))
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
 		    cfg_path);
-	C.ns = cfg_zk_namespace(cfg);
+	M.ns = cfg_zk_namespace(cfg);
 
 	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to set up signals");
-	if (!(C.z = zk_open(cfg_zk_connect(cfg), C.ns, 15000, 10000)))
+	if (!(M.z = zk_open(cfg_zk_connect(cfg), M.ns, 15000, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s': %s",
 		    cfg_zk_connect(cfg), err_text());
-	if (zk_exists(C.z, C.fence, 0) != 1)
+	if (zk_exists(M.z, M.fence, 0) != 1)
 		die(EXIT_TEMP, "fence '%s' does not exist: not the leader",
-		    C.fence);
-	zkp_requests_dir(path, C.ns);
-	if (zk_ensure(C.z, path) < 0 || event_dir_ensure(C.z, C.ns) < 0 ||
-	    zkp_operations_dir(path, C.ns) < 0 || zk_ensure(C.z, path) < 0)
+		    M.fence);
+	zkp_requests_dir(path, M.ns);
+	if (zk_ensure(M.z, path) < 0 || event_dir_ensure(M.z, M.ns) < 0 ||
+	    zkp_operations_dir(path, M.ns) < 0 || zk_ensure(M.z, path) < 0)
 		die(EXIT_TEMP, "%s", err_text());
-	if (!(C.dirty = json_object()) || !(C.deadlines = json_object()) ||
-	    !(C.v = view_new_zk(C.z,
+	if (!(M.dirty = json_object()) || !(M.deadlines = json_object()) ||
+	    !(M.v = view_new_zk(M.z,
 	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS |
 	    VIEW_OPERATIONS)))
 		die(EXIT_TEMP, "out of memory");
-	if (view_load(C.v, on_change, NULL) < 0)
+	if (view_load(M.v, on_change, NULL) < 0)
 		die(EXIT_TEMP, "%s", err_text());
 	work();
 	prune();
-	C.next_sweep = mono_ms() + SWEEP_MS;
+	M.next_sweep = mono_ms() + SWEEP_MS;
 	next_tick = mono_ms() + TICK_MS;
-	info("monitoring (fence %s)", C.fence);
+	info("monitoring (fence %s)", M.fence);
 	notify_ready(ready);
 
-	pfd[0].fd = zk_fd(C.z);
+	pfd[0].fd = zk_fd(M.z);
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sfd;
 	pfd[1].events = POLLIN;
 	for (;;) {
 		now = mono_ms();
-		timeout = (int)(C.next_sweep - now);
-		if (json_object_size(C.deadlines) && next_tick - now < timeout)
+		timeout = (int)(M.next_sweep - now);
+		if (json_object_size(M.deadlines) && next_tick - now < timeout)
 			timeout = (int)(next_tick - now);
-		if (C.retry_at && C.retry_at - now < timeout)
-			timeout = (int)(C.retry_at - now);
+		if (M.retry_at && M.retry_at - now < timeout)
+			timeout = (int)(M.retry_at - now);
 		/* after a failure, nothing until retry_at */
-		due = C.retry_at ? -1 : view_due_in(C.v, now, COALESCE_MS);
+		due = M.retry_at ? -1 : view_due_in(M.v, now, COALESCE_MS);
 		if (due >= 0 && due < timeout)
 			timeout = due;
 		if (timeout < 0)
@@ -696,29 +695,29 @@ main(int argc, char **argv)
 		if (pfd[0].revents & POLLIN)
 			handle_zk();
 		now = mono_ms();
-		if (C.retry_at && now >= C.retry_at) {
-			C.retry_at = 0;
+		if (M.retry_at && now >= M.retry_at) {
+			M.retry_at = 0;
 			mark_all();
 		}
-		if (now >= C.next_sweep) {
-			if (view_resync_due(C.v, now) && view_load(C.v,
+		if (now >= M.next_sweep) {
+			if (view_resync_due(M.v, now) && view_load(M.v,
 			    on_change, NULL) < 0 && errno != ENOTCONN)
 				die(EXIT_TEMP, "%s", err_text());
 			mark_all();
 			prune();
-			C.next_sweep = now + SWEEP_MS;
+			M.next_sweep = now + SWEEP_MS;
 		}
 		if (now >= next_tick) {
 			mark_operations();
 			next_tick = now + TICK_MS;
 		}
-		if (!C.retry_at && view_due_in(C.v, now, COALESCE_MS) <= 0)
+		if (!M.retry_at && view_due_in(M.v, now, COALESCE_MS) <= 0)
 			work();
 	}
-	view_free(C.v);
-	json_decref(C.dirty);
-	json_decref(C.deadlines);
-	zk_close(C.z);
+	view_free(M.v);
+	json_decref(M.dirty);
+	json_decref(M.deadlines);
+	zk_close(M.z);
 	json_decref(cfg);
 	return 0;
 }
