@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "duration.h"
 #include "err.h"
 
 struct frame {
@@ -397,6 +398,13 @@ cfg_docker_socket(const json_t *cfg)
 {
 	return js_str(js_get(cfg, "options"), "dockerSocketPath",
 	    "/var/run/docker.sock");
+}
+
+long long
+cfg_executor_grace_ms(const json_t *cfg)
+{
+	return dur_ms(js_get(cfg, "options"), "executorGracePeriod",
+	    CFG_EXECUTOR_GRACE_MS);
 }
 
 const char *

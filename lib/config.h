@@ -46,6 +46,10 @@ int cfg_server_sockaddr(const json_t *cfg, int port,
  * bytes); 0, or -1 with errno (ENAMETOOLONG if it does not fit).
  * cfg_instance_log_path(): logPath of the logging.appenders entry of type
  * "drove" (compared exactly, as Jackson matches type names), NULL if none.
+ * cfg_executor_grace_ms(): options.executorGracePeriod (ours), a duration:
+ * how long an executor whose ZooKeeper session is gone may take to come
+ * back before its instances are LOST and replaced; CFG_EXECUTOR_GRACE_MS
+ * by default.
  * cfg_docker_socket(): options.dockerSocketPath, default
  * /var/run/docker.sock.
  * cfg_cluster_secret(): clusterAuth.secrets[nodeType=t].secret (nodeType
@@ -58,6 +62,8 @@ int cfg_port(const json_t *cfg, enum node_type t);
 int cfg_hostname(const json_t *cfg, char *out, size_t n);
 const char *cfg_instance_log_path(const json_t *cfg);
 const char *cfg_docker_socket(const json_t *cfg);
+#define CFG_EXECUTOR_GRACE_MS 5000LL
+long long cfg_executor_grace_ms(const json_t *cfg);
 const char *cfg_cluster_secret(const json_t *cfg, enum node_type t);
 size_t cfg_cluster_secret_count(const json_t *cfg);
 int cfg_cluster_secret_ok(const json_t *cfg, const char *s);

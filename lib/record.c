@@ -668,3 +668,60 @@ rec_event_instance_state(const json_t *ii, long long now)
 	json_decref(m);
 	return ev;
 }
+
+/* Removed executor */
+
+json_t *
+rec_removed_new(const struct rec_removed *f)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	put(o, "executorId", json_string(nz(f->executor_id)), &bad);
+	put(o, "hostname", json_string(nz(f->hostname)), &bad);
+	put(o, "port", json_integer(f->port), &bad);
+	put(o, "removed", json_integer(f->removed), &bad);
+	put(o, "instances", dup_or(f->instances, json_array()), &bad);
+	if (f->node)
+		put(o, "node", json_deep_copy(f->node), &bad);
+	return done(o, bad);
+}
+
+int
+rec_removed_read(const json_t *j, struct rec_removed *out)
+{
+	const json_t *a = json_object_get(j, "instances");
+	const json_t *n = json_object_get(j, "node");
+
+	if (!str(j, "executorId"))
+		return invalid();
+	out->executor_id = str(j, "executorId");
+	out->hostname = nz(str(j, "hostname"));
+	out->port = (int)num(j, "port");
+	out->removed = num(j, "removed");
+	out->instances = json_is_array(a) ? a : NULL;
+	out->node = json_is_object(n) ? n : NULL;
+	return 0;
+}
+
+json_t *
+rec_event_executor(const char *type, const char *executor_id,
+    const char *hostname, int port, long long now)
+{
+	json_t *m = json_object(), *ev;
+	int bad = 0;
+
+	put(m, "EXECUTOR_ID", json_string(nz(executor_id)), &bad);
+	if (hostname) {
+		put(m, "HOSTNAME", json_string(hostname), &bad);
+		put(m, "PORT", json_integer(port), &bad);
+	}
+	if (bad) {
+		json_decref(m);
+		errno = ENOMEM;
+		return NULL;
+	}
+	ev = rec_event_new(&(struct rec_event){ type, NULL, now, m });
+	json_decref(m);
+	return ev;
+}

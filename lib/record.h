@@ -244,6 +244,31 @@ json_t *rec_event_app_state(const char *app_id, const json_t *spec,
 json_t *rec_event_instance_state(const json_t *ii, long long now);
 
 /*
+ * A removed executor, /<ns>/removedexecutors/<executorId> (ours: Drove
+ * keeps them two days in the leader's memory): written by drove-monitor
+ * when an executor's ZooKeeper session has been gone for the grace
+ * period, deleted when it comes back or two days later:
+ *   {"executorId","hostname","port","removed","instances"[,"node"]}
+ * instances: the ids of the app instances it had (marked LOST); node: its
+ * last ExecutorNodeData when known.  Required: executorId.
+ */
+struct rec_removed {
+	const char *executor_id;
+	const char *hostname;
+	int port;
+	long long removed;		/* epoch ms */
+	const json_t *instances;	/* array of ids; NULL: [] */
+	const json_t *node;		/* NULL: left out */
+};
+
+json_t *rec_removed_new(const struct rec_removed *f);
+int rec_removed_read(const json_t *j, struct rec_removed *out);
+/* EXECUTOR_ADDED (EXECUTOR_ID, HOSTNAME, PORT) and EXECUTOR_REMOVED
+ * (EXECUTOR_ID) at time now; NULL on ENOMEM. */
+json_t *rec_event_executor(const char *type, const char *executor_id,
+    const char *hostname, int port, long long now);
+
+/*
  * Election znode data, /<ns>/leaderselection/leader-<seq>:
  * {"hostname","port"}, the controller's API address.  Required: hostname;
  * port may also be a string of digits (older writers).

@@ -47,6 +47,8 @@ static const struct part {
 	{ VIEW_CLUSTER, VIEW_K_CLUSTER, "cluster", "cluster/maintenance", 0 },
 	{ VIEW_OPERATIONS, VIEW_K_OPERATION, "operations", "operations", 1 },
 	{ VIEW_EVENTS, VIEW_K_EVENT, "events", "events", 2 },
+	{ VIEW_REMOVED, VIEW_K_REMOVED, "removedexecutors", "removedexecutors",
+	    1 },
 };
 #define NPARTS (sizeof parts / sizeof parts[0])
 
@@ -889,6 +891,9 @@ report(struct view *v, view_change_fn *fn, void *ctx)
 		case VIEW_K_EVENT:
 			c.id = x->b;
 			break;
+		case VIEW_K_REMOVED:
+			c.executor_id = x->a;
+			break;
 		case VIEW_K_CLUSTER:
 			break;
 		}
@@ -1054,6 +1059,8 @@ json_t *view_operation(const struct view *v, const char *app_id)
 { return json_object_get(view_operations(v), app_id); }
 json_t *view_events(const struct view *v)
 { return json_object_get(v->snap, "events"); }
+json_t *view_removed(const struct view *v)
+{ return json_object_get(v->snap, "removedexecutors"); }
 json_t *view_event(const struct view *v, const char *name)
 {
 	long long time, seq;

@@ -60,6 +60,10 @@ int zkp_requests_dir(char *out, const char *ns)
 { return mk(out, ns, "requests", NULL, NULL); }
 int zkp_request(char *out, const char *ns, const char *iid)
 { return mk(out, ns, "requests", iid, NULL); }
+int zkp_removed_executors_dir(char *out, const char *ns)
+{ return mk(out, ns, "removedexecutors", NULL, NULL); }
+int zkp_removed_executor(char *out, const char *ns, const char *eid)
+{ return mk(out, ns, "removedexecutors", eid, NULL); }
 int zkp_operations_dir(char *out, const char *ns)
 { return mk(out, ns, "operations", NULL, NULL); }
 int zkp_operation(char *out, const char *ns, const char *app_id)

@@ -93,6 +93,37 @@ load_config(const char *path)
 		die(EXIT_USAGE, "%s: %s", path, err_text());
 }
 
+/* Create the executor's ephemeral znode with the EXECUTOR_ADDED event, in
+ * one transaction; 0, or -1 with errno (EEXIST: it is there already, the
+ * caller sets it). */
+static int
+register_node(const char *path, const json_t *node,
+    const struct rec_executor *f)
+{
+	char dir[ZKP_MAX];
+	struct zk_txn *t;
+	json_t *ev;
+	int r;
+
+	zkp_executors_dir(dir, X.ns);
+	if (zk_ensure(X.zk, dir) < 0 || !(ev = rec_event_executor(
+	    "EXECUTOR_ADDED", f->executor_id, f->hostname, f->port,
+	    js_now_ms())))
+		return -1;
+	t = zk_txn_new(NULL);
+	zk_txn_create(t, path, node, ZK_EPHEMERAL);
+	event_add(X.zk, t, ev);
+	json_decref(ev);
+	r = zk_txn_commit(X.zk, t);
+	if (r < 0 && errno == EEXIST)	/* raced: set it as usual */
+		r = zk_put_json(X.zk, path, node, ZK_EPHEMERAL);
+	if (r < 0 && errno == ENOENT) {	/* an event bucket went */
+		event_forget();
+		r = zk_put_json(X.zk, path, node, ZK_EPHEMERAL);
+	}
+	return r;
+}
+
 /*
  * Node data: only what changes rarely, so that instance state changes do
  * not rewrite it (the API derives used resources from the assignments).
@@ -130,8 +161,10 @@ publish_node(void)
 		json_decref(node);
 		return 0;
 	}
+	if (!stored && register_node(path, node, &f) < 0)
+		goto trouble;
 	json_decref(stored);
-	if (zk_put_json(X.zk, path, node, ZK_EPHEMERAL) < 0 ||
+	if ((stored && zk_put_json(X.zk, path, node, ZK_EPHEMERAL) < 0) ||
 	    zk_exists(X.zk, path, 1) < 0)
 		goto trouble;
 	info("published '%s'", path);

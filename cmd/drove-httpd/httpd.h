@@ -92,6 +92,8 @@ void h_executor(const char *eid, struct reply *out);
 void h_old_instances(const struct req *r, const char *app_id,
     struct reply *out);
 int read_in_maintenance(void);
+/* GET /apis/v1/internal/cluster/executors/{id}/instances/last|current */
+void h_known_instances(const char *eid, int last, struct reply *out);
 /* qsort order of json_t * InstanceInfos: created, then instanceId. */
 int instance_by_created(const void *a, const void *b);
 void read_cache_free(void);

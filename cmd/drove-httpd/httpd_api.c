@@ -239,7 +239,7 @@ enum route {
 	R_ENDPOINTS_APP, R_CLUSTER, R_EXECUTORS, R_EXECUTOR, R_OPS,
 	R_OPS_LEGACY, R_VALIDATE, R_DRYRUN, R_OLD_INSTANCES, R_CANCEL,
 	R_CANCEL_LEGACY, R_EVENTS, R_EVENTS_LATEST, R_EVENTS_SUMMARY,
-	R_EVENTS_STREAM, R_NONE
+	R_EVENTS_STREAM, R_KNOWN_LAST, R_KNOWN_CURRENT, R_NONE
 };
 
 static const struct {
@@ -269,6 +269,9 @@ static const struct {
 	{ R_EVENTS_LATEST, "GET", "cluster/events/latest" },
 	{ R_EVENTS_SUMMARY, "GET", "cluster/events/summary" },
 	{ R_EVENTS_STREAM, "GET", "cluster/events/stream" },
+	{ R_KNOWN_LAST, "GET", "internal/cluster/executors/*/instances/last" },
+	{ R_KNOWN_CURRENT, "GET",
+	    "internal/cluster/executors/*/instances/current" },
 };
 
 /* The route for method and path; *known is set if the path exists for
@@ -317,6 +320,8 @@ dispatch(const struct req *r, enum route id, char **seg,
 	case R_EVENTS_LATEST: h_events_latest(r, out); break;
 	case R_EVENTS_SUMMARY: h_events_summary(r, out); break;
 	case R_EVENTS_STREAM: h_events_stream(r, out); break;
+	case R_KNOWN_LAST: h_known_instances(seg[3], 1, out); break;
+	case R_KNOWN_CURRENT: h_known_instances(seg[3], 0, out); break;
 	case R_NONE: BUG("dispatch of R_NONE");
 	}
 }

@@ -325,7 +325,10 @@ exposed(const json_t *info)
 	for (i = 0; i < n; i++) {
 		struct rec_instance f;
 
-		if (rec_instance_read(v[i], &f) < 0 || f.state != INST_HEALTHY)
+		/* an instance whose executor is gone is not reachable:
+		 * out at once, before it is declared LOST */
+		if (rec_instance_read(v[i], &f) < 0 || f.state != INST_HEALTHY ||
+		    !view_executor(hd.view, f.executor_id))
 			continue;
 		port = json_object_get(f.ports, pn);
 		if (!json_is_object(port))
@@ -505,6 +508,24 @@ executor_summary(const char *eid, const json_t *node)
 	return s;
 }
 
+/* ExecutorSummary of a removed executor: state REMOVED, no resources. */
+static json_t *
+removed_summary(const char *eid, const json_t *rec)
+{
+	struct rec_removed f;
+	const json_t *tags;
+
+	if (rec_removed_read(rec, &f) < 0)
+		f.hostname = "", f.port = 0, f.node = NULL;
+	tags = json_object_get(f.node, "tags");
+	return json_pack("{s:s, s:s, s:i, s:s, s:i, s:i, s:i, s:i, s:O, s:s}",
+	    "executorId", eid, "hostname", f.hostname, "port", f.port,
+	    "transportType", "HTTP", "freeCores", 0, "usedCores", 0,
+	    "freeMemory", 0, "usedMemory", 0,
+	    "tags", json_is_array(tags) ? tags : json_array(),
+	    "state", executor_state_name(EXECUTOR_REMOVED));
+}
+
 static json_t *
 render_executors(void)
 {
@@ -516,6 +537,14 @@ render_executors(void)
 	for (i = 0; i < n; i++)
 		json_array_append_new(res, executor_summary(ids[i],
 		    json_object_get(ex, ids[i])));
+	free(ids);
+	/* then the removed ones, as Drove keeps them (two days) */
+	ex = view_removed(hd.view);
+	ids = sorted_keys(ex, &n);
+	for (i = 0; i < n; i++)
+		if (!view_executor(hd.view, ids[i]))
+			json_array_append_new(res, removed_summary(ids[i],
+			    json_object_get(ex, ids[i])));
 	free(ids);
 	return res;
 }
@@ -821,4 +850,55 @@ h_old_instances(const struct req *r, const char *app_id, struct reply *out)
 	view_unlock(hd.view);
 	free(v);
 	reply_ok(out, res);
+}
+
+/* Drove's KnownInstancesData with the app instance ids given (tasks and
+ * local services come with later work). */
+static json_t *
+known_instances(json_t *ids, json_t *stale)
+{
+	return json_pack("{s:o, s:o, s:[], s:[], s:[], s:[]}",
+	    "appInstanceIds", ids, "staleAppInstanceIds", stale,
+	    "taskInstanceIds", "staleTaskInstanceIds",
+	    "localServiceInstanceIds", "staleLocalServiceInstanceIds");
+}
+
+/*
+ * GET /apis/v1/internal/cluster/executors/{id}/instances/current: what
+ * executor eid is assigned now; stale are those it must not keep (told to
+ * stop, or of an app that is gone or expects none).  .../last: what a
+ * removed executor had, all stale (LOST and replaced); EMPTY for one that
+ * was never removed.
+ */
+void
+h_known_instances(const char *eid, int last, struct reply *out)
+{
+	json_t *ids = json_array(), *stale = json_array(), *a, *rec, *x;
+	struct rec_assignment fa;
+	struct rec_removed fr;
+	struct rec_app fp;
+	const char *iid;
+	size_t i;
+
+	view_rdlock(hd.view);
+	if (last) {
+		rec = json_object_get(view_removed(hd.view), eid);
+		if (rec && rec_removed_read(rec, &fr) == 0 && fr.instances)
+			json_array_foreach(fr.instances, i, x)
+				json_array_append(stale, x);
+	} else
+		json_object_foreach(view_assignments(hd.view, eid), iid, a) {
+			json_t *app;
+
+			if (rec_assignment_read(a, &fa) < 0)
+				continue;
+			app = view_app(hd.view, fa.app_id);
+			if (fa.target == TARGET_RUNNING && app &&
+			    rec_app_read(app, &fp) == 0 && fp.instances > 0)
+				json_array_append_new(ids, json_string(iid));
+			else
+				json_array_append_new(stale, json_string(iid));
+		}
+	view_unlock(hd.view);
+	reply_ok(out, known_instances(ids, stale));
 }

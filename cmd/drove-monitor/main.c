@@ -53,6 +53,8 @@ on_change(void *ctx, const struct view_change *c)
 	(void)ctx;
 	if (c->app_id)
 		mark_dirty(c->app_id);
+	if (c->kind == VIEW_K_EXECUTOR)
+		exec_change(c);
 }
 
 /* The view re-reads what was written at the next refresh, which marks
@@ -548,6 +550,7 @@ prune(void)
 	json_object_foreach(json_object_get(view_snapshot(M.v), "instances"),
 	    app, insts)
 		prune_old_instances(app, insts, now);
+	exec_prune();
 }
 
 /* Refresh the view, then reconcile what changed, until nothing does:
@@ -604,7 +607,7 @@ main(int argc, char **argv)
 	char path[ZKP_MAX];
 	json_t *cfg;
 	int c, ready = -1, sfd, timeout, due;
-	long long now, next_tick;
+	long long now, next_tick, lost_next;
 
 	PROG = "drove-monitor";
 	while ((c = getopt(argc, argv, "c:d:vh")) != -1)
@@ -639,6 +642,7 @@ main(int argc, char **argv)
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
 		    cfg_path);
 	M.ns = cfg_zk_namespace(cfg);
+	M.grace_ms = cfg_executor_grace_ms(cfg);
 
 	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to set up signals");
@@ -650,16 +654,21 @@ main(int argc, char **argv)
 		    M.fence);
 	zkp_requests_dir(path, M.ns);
 	if (zk_ensure(M.z, path) < 0 || event_dir_ensure(M.z, M.ns) < 0 ||
-	    zkp_operations_dir(path, M.ns) < 0 || zk_ensure(M.z, path) < 0)
+	    zkp_operations_dir(path, M.ns) < 0 || zk_ensure(M.z, path) < 0 ||
+	    zkp_removed_executors_dir(path, M.ns) < 0 ||
+	    zk_ensure(M.z, path) < 0)
 		die(EXIT_TEMP, "%s", err_text());
 	if (!(M.dirty = json_object()) || !(M.deadlines = json_object()) ||
 	    !(M.v = view_new_zk(M.z,
 	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS |
-	    VIEW_OPERATIONS)))
+	    VIEW_OPERATIONS | VIEW_EXECUTORS | VIEW_REMOVED)) ||
+	    !(M.lost = json_object()))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(M.v, on_change, NULL) < 0)
 		die(EXIT_TEMP, "%s", err_text());
 	work();
+	exec_scan();
+	lost_next = exec_check(mono_ms());
 	prune();
 	M.next_sweep = mono_ms() + SWEEP_MS;
 	next_tick = mono_ms() + TICK_MS;
@@ -675,6 +684,8 @@ main(int argc, char **argv)
 		timeout = (int)(M.next_sweep - now);
 		if (json_object_size(M.deadlines) && next_tick - now < timeout)
 			timeout = (int)(next_tick - now);
+		if (lost_next && lost_next - now < timeout)
+			timeout = (int)(lost_next - now);
 		if (M.retry_at && M.retry_at - now < timeout)
 			timeout = (int)(M.retry_at - now);
 		/* after a failure, nothing until retry_at */
@@ -704,6 +715,7 @@ main(int argc, char **argv)
 			    on_change, NULL) < 0 && errno != ENOTCONN)
 				die(EXIT_TEMP, "%s", err_text());
 			mark_all();
+			exec_scan();
 			prune();
 			M.next_sweep = now + SWEEP_MS;
 		}
@@ -713,10 +725,13 @@ main(int argc, char **argv)
 		}
 		if (!M.retry_at && view_due_in(M.v, now, COALESCE_MS) <= 0)
 			work();
+		if (!M.retry_at)
+			lost_next = exec_check(mono_ms());
 	}
 	view_free(M.v);
 	json_decref(M.dirty);
 	json_decref(M.deadlines);
+	json_decref(M.lost);
 	zk_close(M.z);
 	json_decref(cfg);
 	return 0;

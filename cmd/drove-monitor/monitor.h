@@ -23,6 +23,8 @@ struct monitor {
 	long long retry_at;	/* monotonic ms; 0 none */
 	json_t *deadlines;	/* {appId: epoch ms}: an operation's next
 				 * timeout, when it must be looked at */
+	json_t *lost;		/* executors gone, in their grace period */
+	long long grace_ms;	/* options.executorGracePeriod */
 };
 extern struct monitor M;
 
@@ -81,6 +83,16 @@ void app_event(struct zk_txn *t, const struct app *a, long long n,
 /* The app's operation must be looked at again at epoch ms at (0: only
  * when something changes). */
 void op_deadline(const char *app, long long at);
+
+/* executors.c: executor loss.  exec_change() follows the view's changes
+ * of executors; exec_scan() finds instances on executors the view lacks;
+ * exec_check() declares lost those whose grace has passed and returns
+ * when the next grace ends (monotonic ms, 0 none); exec_prune() forgets
+ * removed executors after two days. */
+void exec_change(const struct view_change *c);
+void exec_scan(void);
+long long exec_check(long long now);
+void exec_prune(void);
 
 /* ops.c: one step of the app's operation (a->op). */
 void op_run(struct app *a);

@@ -1,0 +1,225 @@
+/*
+ * executors.c: executor loss.  An executor is alive while its ephemeral
+ * znode is, that is while its ZooKeeper session lives.  When the znode
+ * goes, the executor has a grace period (options.executorGracePeriod) to
+ * come back; a short stall that keeps the session moves nothing.  After
+ * it, the executor is lost: in fenced transactions, each of its instances
+ * that is not over is marked LOST ("Instance lost", with its
+ * INSTANCE_STATE_CHANGE event) and its assignment deleted in the same
+ * transaction, so that the executor, if it returns, adopts nothing of it
+ * and reaps its containers; the apps then recover elsewhere.  Last, a
+ * removed-executor record (/<ns>/removedexecutors/<id>, shown as REMOVED
+ * by the API) is written with the EXECUTOR_REMOVED event.  The record
+ * goes when the executor comes back, or after two days.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "event.h"
+#include "sig.h"
+#include "monitor.h"
+
+#define LOST_MSG "Instance lost"
+#define REMOVED_KEEP_MS (2 * 24 * 3600 * 1000LL)
+#define LOST_BATCH 50
+
+/* M.lost: {executorId: {"since": mono ms, "node": last node data}} */
+
+static void
+lost_start(const char *eid, const json_t *node, long long now)
+{
+	json_t *x;
+
+	if (json_object_get(M.lost, eid))
+		return;
+	x = json_pack("{s:I}", "since", (json_int_t)now);
+	if (!x || (node && json_object_set_new(x, "node",
+	    json_deep_copy(node)) < 0) || json_object_set_new(M.lost, eid,
+	    x) < 0)
+		die(EXIT_TEMP, "out of memory");
+	info("executor %s: gone; lost unless back within %lld ms", eid,
+	    M.grace_ms);
+}
+
+void
+exec_change(const struct view_change *c)
+{
+	char p[ZKP_MAX];
+	struct zk_txn *t;
+
+	if (c->kind != VIEW_K_EXECUTOR || !c->executor_id)
+		return;
+	if (!c->now) {
+		lost_start(c->executor_id, c->old, mono_ms());
+		return;
+	}
+	if (json_object_get(M.lost, c->executor_id)) {
+		info("executor %s: back within the grace period",
+		    c->executor_id);
+		json_object_del(M.lost, c->executor_id);
+	}
+	/* back after it was declared lost: it is not removed any more */
+	if (json_object_get(view_removed(M.v), c->executor_id) &&
+	    zkp_removed_executor(p, M.ns, c->executor_id) == 0) {
+		t = zk_txn_new(M.fence);
+		zk_txn_delete(t, p, -1);
+		view_touch(M.v, p);
+		commit(t, "forget the removal of a returned executor",
+		    c->executor_id);
+	}
+}
+
+/* Instances that are not over on executors the view does not have: their
+ * executors are gone (after a restart of this program, say). */
+void
+exec_scan(void)
+{
+	json_t *apps = json_object_get(view_snapshot(M.v), "instances");
+	json_t *insts, *ii;
+	const char *app, *iid;
+	struct rec_instance f;
+	long long now = mono_ms();
+
+	json_object_foreach(apps, app, insts)
+		json_object_foreach(insts, iid, ii)
+			if (rec_instance_read(ii, &f) == 0 && *f.executor_id &&
+			    !inst_state_is_terminal(f.state) &&
+			    !view_executor(M.v, f.executor_id))
+				lost_start(f.executor_id, NULL, now);
+}
+
+/* Mark what eid ran LOST; 0 done, -1 a write failed (tried again). */
+static int
+declare_lost(const char *eid, const json_t *node)
+{
+	json_t *apps = json_object_get(view_snapshot(M.v), "instances");
+	json_t *insts, *ii, *x, *ids = json_array(), *rec, *ev;
+	const char *app, *iid, *host = NULL;
+	struct rec_instance f;
+	struct zk_txn *t = NULL;
+	char p[ZKP_MAX];
+	long long now = js_now_ms();
+	int n = 0, port = 0;
+
+	if (!ids)
+		die(EXIT_TEMP, "out of memory");
+	json_object_foreach(apps, app, insts)
+		json_object_foreach(insts, iid, ii) {
+			if (rec_instance_read(ii, &f) < 0 ||
+			    strcmp(f.executor_id, eid) ||
+			    inst_state_is_terminal(f.state))
+				continue;
+			if (!host && *f.hostname)
+				host = f.hostname;
+			json_array_append_new(ids, json_string(iid));
+			if (!t)
+				t = zk_txn_new(M.fence);
+			if (!(x = rec_instance_with_state(ii, INST_LOST,
+			    LOST_MSG, now)) || !(ev =
+			    rec_event_instance_state(x, now)))
+				die(EXIT_TEMP, "out of memory");
+			zkp_instance(p, M.ns, app, iid);
+			zk_txn_set(t, p, x, -1);
+			view_touch(M.v, p);
+			event_add(M.z, t, ev);
+			json_decref(x);
+			json_decref(ev);
+			if (view_assignment(M.v, eid, iid) &&
+			    zkp_assignment(p, M.ns, eid, iid) == 0) {
+				zk_txn_delete(t, p, -1);
+				view_touch(M.v, p);
+			}
+			mark_dirty(app);
+			if (++n % LOST_BATCH == 0) {
+				if (commit(t, "mark instances lost", eid) < 0)
+					goto fail;
+				t = NULL;
+			}
+		}
+	if (node) {
+		struct rec_executor fe;
+
+		if (rec_executor_read(node, &fe) == 0) {
+			host = fe.hostname;
+			port = fe.port;
+		}
+	}
+	if (!t)
+		t = zk_txn_new(M.fence);
+	rec = rec_removed_new(&(struct rec_removed){ eid, host, port, now, ids,
+	    node });
+	ev = rec_event_executor("EXECUTOR_REMOVED", eid, NULL, 0, now);
+	if (!rec || !ev)
+		die(EXIT_TEMP, "out of memory");
+	zkp_removed_executor(p, M.ns, eid);
+	if (json_object_get(view_removed(M.v), eid))
+		zk_txn_set(t, p, rec, -1);
+	else
+		zk_txn_create(t, p, rec, 0);
+	view_touch(M.v, p);
+	event_add(M.z, t, ev);
+	json_decref(rec);
+	json_decref(ev);
+	if (commit(t, "remove the executor", eid) < 0)
+		goto fail;
+	warn("executor %s: lost: %d instance%s marked LOST", eid, n,
+	    n == 1 ? "" : "s");
+	json_decref(ids);
+	return 0;
+fail:
+	json_decref(ids);
+	return -1;
+}
+
+long long
+exec_check(long long now)
+{
+	const char *eid;
+	json_t *x;
+	void *tmp;
+	long long next = 0, at;
+
+	json_object_foreach_safe(M.lost, tmp, eid, x) {
+		if (view_executor(M.v, eid)) {
+			json_object_del(M.lost, eid);
+			continue;
+		}
+		at = js_int(x, "since", now) + M.grace_ms;
+		if (at > now) {
+			if (!next || at < next)
+				next = at;
+			continue;
+		}
+		if (declare_lost(eid, json_object_get(x, "node")) == 0)
+			json_object_del(M.lost, eid);
+		else if (!M.retry_at)	/* again after a pause */
+			M.retry_at = now + 1000;
+	}
+	return next;
+}
+
+void
+exec_prune(void)
+{
+	json_t *x;
+	const char *eid;
+	struct rec_removed f;
+	struct zk_txn *t;
+	char p[ZKP_MAX];
+	long long now = js_now_ms();
+
+	json_object_foreach(view_removed(M.v), eid, x) {
+		if (rec_removed_read(x, &f) < 0 ||
+		    now - f.removed < REMOVED_KEEP_MS ||
+		    zkp_removed_executor(p, M.ns, eid) < 0)
+			continue;
+		t = zk_txn_new(M.fence);
+		zk_txn_delete(t, p, -1);
+		view_touch(M.v, p);
+		commit(t, "forget a removed executor", eid);
+	}
+}
