@@ -725,3 +725,48 @@ rec_event_executor(const char *type, const char *executor_id,
 	json_decref(m);
 	return ev;
 }
+
+/* Blacklisted executor */
+
+json_t *
+rec_blacklist_new(const struct rec_blacklist *f)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	put(o, "executorId", json_string(nz(f->executor_id)), &bad);
+	put(o, "state", json_string(nz(executor_state_name(f->state))), &bad);
+	put(o, "updated", json_integer(f->updated), &bad);
+	return done(o, bad);
+}
+
+int
+rec_blacklist_read(const json_t *j, struct rec_blacklist *out)
+{
+	enum executor_state s;
+
+	if (!str(j, "executorId") || executor_state_parse(str(j, "state"),
+	    &s) < 0)
+		return invalid();
+	out->executor_id = str(j, "executorId");
+	out->state = s;
+	out->updated = num(j, "updated");
+	return 0;
+}
+
+json_t *
+rec_executor_effective(const json_t *node, const json_t *bl)
+{
+	struct rec_blacklist f;
+	json_t *c;
+
+	if (!bl || rec_blacklist_read(bl, &f) < 0)
+		return json_incref((json_t *)(uintptr_t)node);
+	if (!(c = json_deep_copy(node)) || json_object_set_new(c,
+	    "executorState", json_string(executor_state_name(f.state))) < 0) {
+		json_decref(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return c;
+}

@@ -269,6 +269,27 @@ json_t *rec_event_executor(const char *type, const char *executor_id,
     const char *hostname, int port, long long now);
 
 /*
+ * A blacklisted executor, /<ns>/blacklist/<executorId> (ours: Drove keeps
+ * it in the executor's memory and forgets it when the executor
+ * restarts): {"executorId","state","updated"}, state BLACKLIST_REQUESTED
+ * while its instances are moved away, then BLACKLISTED.  Written by
+ * drove-httpd (blacklist, unblacklist deletes it) and drove-monitor (the
+ * move done).  Required: executorId, state (a known name).
+ */
+struct rec_blacklist {
+	const char *executor_id;
+	enum executor_state state;
+	long long updated;
+};
+
+json_t *rec_blacklist_new(const struct rec_blacklist *f);
+int rec_blacklist_read(const json_t *j, struct rec_blacklist *out);
+/* ExecutorNodeData node as placement and the API must see it: its
+ * executorState replaced by the blacklist record's (bl NULL: node
+ * itself).  A new reference; NULL on ENOMEM. */
+json_t *rec_executor_effective(const json_t *node, const json_t *bl);
+
+/*
  * Election znode data, /<ns>/leaderselection/leader-<seq>:
  * {"hostname","port"}, the controller's API address.  Required: hostname;
  * port may also be a string of digits (older writers).

@@ -49,6 +49,7 @@ static const struct part {
 	{ VIEW_EVENTS, VIEW_K_EVENT, "events", "events", 2 },
 	{ VIEW_REMOVED, VIEW_K_REMOVED, "removedexecutors", "removedexecutors",
 	    1 },
+	{ VIEW_BLACKLIST, VIEW_K_BLACKLIST, "blacklist", "blacklist", 1 },
 };
 #define NPARTS (sizeof parts / sizeof parts[0])
 
@@ -892,6 +893,7 @@ report(struct view *v, view_change_fn *fn, void *ctx)
 			c.id = x->b;
 			break;
 		case VIEW_K_REMOVED:
+		case VIEW_K_BLACKLIST:
 			c.executor_id = x->a;
 			break;
 		case VIEW_K_CLUSTER:
@@ -1061,6 +1063,8 @@ json_t *view_events(const struct view *v)
 { return json_object_get(v->snap, "events"); }
 json_t *view_removed(const struct view *v)
 { return json_object_get(v->snap, "removedexecutors"); }
+json_t *view_blacklist(const struct view *v)
+{ return json_object_get(v->snap, "blacklist"); }
 json_t *view_event(const struct view *v, const char *name)
 {
 	long long time, seq;

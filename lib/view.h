@@ -20,6 +20,7 @@
  *   operations    {appId: operation}                /<ns>/operations/<appId>
  *   events        {bucket: {name: DroveEvent}}      /<ns>/events/<b>/<name>
  *   removedexecutors {executorId: removed executor} /<ns>/removedexecutors/<id>
+ *   blacklist     {executorId: blacklist record}    /<ns>/blacklist/<id>
  * view_snapshot() is that object itself: the shape lib/snapshot reads, so
  * snap_view(view_snapshot(v)) is the scheduler's placement view.  A znode
  * whose data is not a JSON object is left out (and read again on its next
@@ -44,7 +45,7 @@
  * for the call only.  app_id is the path's appId for APP and INSTANCE and
  * the record's "appId" for REQUEST and ASSIGNMENT (the old record's when it
  * disappeared), the path's for OPERATION; executor_id is also the path's
- * for REMOVED; executor_id is the path's for EXECUTOR and ASSIGNMENT, the
+ * for REMOVED and BLACKLIST; executor_id is the path's for EXECUTOR and ASSIGNMENT, the
  * record's "executorId" for INSTANCE; id is the instanceId for INSTANCE,
  * REQUEST and ASSIGNMENT, the znode name (without bucket) for EVENT.  Absent ones are NULL.
  *
@@ -90,7 +91,8 @@
 #define VIEW_OPERATIONS		0x40
 #define VIEW_EVENTS		0x80
 #define VIEW_REMOVED		0x100
-#define VIEW_ALL		0x1ff
+#define VIEW_BLACKLIST		0x200
+#define VIEW_ALL		0x3ff
 
 #define VIEW_RESYNC_MS	(10 * 60 * 1000)
 
@@ -104,6 +106,7 @@ enum view_kind {
 	VIEW_K_OPERATION,
 	VIEW_K_EVENT,
 	VIEW_K_REMOVED,
+	VIEW_K_BLACKLIST,
 };
 
 struct view_change {
@@ -183,6 +186,7 @@ json_t *view_operations(const struct view *v);
 json_t *view_operation(const struct view *v, const char *app_id);
 json_t *view_events(const struct view *v);
 json_t *view_removed(const struct view *v);
+json_t *view_blacklist(const struct view *v);
 /* The event named name (e<time>-<seq>), in its bucket; NULL if none. */
 json_t *view_event(const struct view *v, const char *name);
 /* The znode version of the record at path as last read; -1 unknown. */

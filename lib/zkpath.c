@@ -60,6 +60,10 @@ int zkp_requests_dir(char *out, const char *ns)
 { return mk(out, ns, "requests", NULL, NULL); }
 int zkp_request(char *out, const char *ns, const char *iid)
 { return mk(out, ns, "requests", iid, NULL); }
+int zkp_blacklist_dir(char *out, const char *ns)
+{ return mk(out, ns, "blacklist", NULL, NULL); }
+int zkp_blacklist(char *out, const char *ns, const char *eid)
+{ return mk(out, ns, "blacklist", eid, NULL); }
 int zkp_removed_executors_dir(char *out, const char *ns)
 { return mk(out, ns, "removedexecutors", NULL, NULL); }
 int zkp_removed_executor(char *out, const char *ns, const char *eid)

@@ -18,6 +18,7 @@
  *   /<ns>/cluster/maintenance              ClusterStateData
  *   /<ns>/operations/<appId>               the app's operation in progress
  *   /<ns>/removedexecutors/<executorId>    an executor declared lost
+ *   /<ns>/blacklist/<executorId>           a blacklisted executor
  *   /<ns>/events/e<timeMs>-<seq>           PERSISTENT_SEQUENTIAL  DroveEvent
  */
 #ifndef DROVE_ZKPATH_H
@@ -43,6 +44,8 @@ int zkp_request(char *out, const char *ns, const char *instance_id);
 int zkp_assignments_dir(char *out, const char *ns);
 int zkp_operations_dir(char *out, const char *ns);
 int zkp_removed_executors_dir(char *out, const char *ns);
+int zkp_blacklist_dir(char *out, const char *ns);
+int zkp_blacklist(char *out, const char *ns, const char *eid);
 int zkp_removed_executor(char *out, const char *ns, const char *eid);
 int zkp_operation(char *out, const char *ns, const char *app_id);
 int zkp_events_dir(char *out, const char *ns);
