@@ -3,7 +3,9 @@
 # and a private ZooKeeper: an assignment written by hand runs to HEALTHY and
 # answers on its host port; a killed container is reported and cleaned up
 # within 3 s; a restarted execd adopts its running container; targetState
-# STOPPED removes it; drove-reconcile decides kill/adopt/lost.
+# STOPPED removes it; drove-reconcile decides kill/adopt/lost; a running
+# execd reaps zombies (not another executor's, not in maintenance) and
+# reports a container removed behind its back as LOST.
 # Each test starts from the same state: setup starts drove-execd, teardown
 # stops it and removes every container, assignment and instance.
 
@@ -151,6 +153,7 @@ teardown() {
 	fi
 	zkcli rm "/$NS/assignments" 2>/dev/null || true
 	zkcli rm "/$NS/instances" 2>/dev/null || true
+	zkcli rm "/$NS/cluster" 2>/dev/null || true
 }
 
 @test "execd: bad config exits 100, unreachable engine 111" {
@@ -332,4 +335,78 @@ teardown() {
 	wait_state AI-5 HEALTHY 5
 	grep -q "adopting container ${c:0:12}" "$LOG"
 	wait_state AI-6 LOST 5
+}
+
+# gone CONTAINER SECONDS: the container no longer exists
+gone() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ -z "$(dk ps -aq --no-trunc --filter "id=$1")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "a stray container started while execd runs is removed; another executor's is not" {
+	other=$(dk run -d --label drove.instance.id=AI-other \
+	    --label drove.executor.id=0000-other drove-test/web:1)
+	stray=$(dk run -d --label drove.instance.id=AI-z1 \
+	    --label drove.executor.id="$EID" drove-test/web:1)
+	# no executor label (made before the label existed): ours too
+	old=$(dk create --label drove.instance.id=AI-z2 drove-test/web:1)
+	gone "$stray" 5
+	gone "$old" 5
+	grep -q "instance AI-z1: killing zombie container ${stray:0:12}" "$LOG"
+	sleep 1
+	[ "$(dk inspect -f '{{.State.Running}}' "$other")" = true ]
+	run ! grep -q AI-other "$LOG"
+}
+
+@test "an assigned instance's own containers are not taken for zombies" {
+	assign AI-own
+	wait_state AI-own HEALTHY 30
+	c=$(container_of AI-own)
+	# a sweep while it runs (any stray's start triggers one)
+	stray=$(dk run -d --label drove.instance.id=AI-z3 drove-test/web:1)
+	gone "$stray" 5
+	[ "$(container_of AI-own)" = "$c" ]
+	[ "$(state AI-own)" = HEALTHY ]
+}
+
+@test "docker rm -f of an assigned instance's container: LOST at once" {
+	assign AI-v
+	wait_state AI-v HEALTHY 30
+	c=$(container_of AI-v)
+	dk rm -f "$c" >/dev/null
+	wait_state AI-v LOST 3
+	[ "$(zkcli get "/$NS/instances/web-1/AI-v" | jq -r .errorMessage)" = \
+	    "Container vanished" ]
+	sleep 1
+	[ "$(state AI-v)" = LOST ]
+	[ -z "$(container_of AI-v)" ]
+}
+
+@test "in the maintenance window no stray container is removed" {
+	now=$(($(date +%s%N) / 1000000))
+	# set long ago but still MAINTENANCE, then NORMAL but recent
+	for m in "MAINTENANCE $((now - 3600000))" "NORMAL $now"; do
+		set -- $m
+		jq -n --arg s "$1" --argjson u "$2" '{state:$s,updated:$u}' |
+		    zkcli put "/$NS/cluster/maintenance" >/dev/null
+		stray=$(dk run -d --label drove.instance.id=AI-m \
+		    --label drove.executor.id="$EID" drove-test/web:1)
+		for _ in $(seq 30); do
+			grep -q "AI-m: zombie container ${stray:0:12} kept" \
+			    "$LOG" && break
+			sleep 0.1
+		done
+		grep -q "AI-m: zombie container ${stray:0:12} kept" "$LOG"
+		[ "$(dk inspect -f '{{.State.Running}}' "$stray")" = true ]
+		dk rm -f "$stray" >/dev/null
+	done
+	# out of the window: reaped
+	jq -n --argjson u $((now - 60000)) '{state:"NORMAL",updated:$u}' |
+	    zkcli put "/$NS/cluster/maintenance" >/dev/null
+	stray=$(dk run -d --label drove.instance.id=AI-m drove-test/web:1)
+	gone "$stray" 5
 }

@@ -1,8 +1,8 @@
 /*
  * drove-execd internals shared by main.c (config, ZooKeeper, the poll
  * loop, node data), inst.c (one thread per instance: its lifecycle),
- * check.c (readiness/health checks and pre-shutdown hooks) and box.c (the
- * container create body).
+ * check.c (readiness/health checks and pre-shutdown hooks), box.c (the
+ * container create body) and zombie.c (the continuous zombie reaper).
  *
  * Locking: X.mu guards the instance list and every field of struct inst
  * marked (mu).  Instance threads sleep on their own condvar (with X.mu)
@@ -36,6 +36,8 @@ struct inst {
 	long long created;
 	int stop;			/* (mu) stop requested */
 	int died;			/* (mu) die event seen */
+	int vanished;			/* (mu) with died: the container
+					   was removed behind our back */
 	int exit_code;			/* (mu) */
 	int running;			/* (mu) thread started, not joined */
 	int finished;			/* (mu) thread ended, to be joined */
@@ -63,6 +65,7 @@ struct execd {
 	long long max_open_files;
 	long long stop_timeout_s;
 	long long cmd_timeout_ms;
+	long long zombie_check_ms;	/* the periodic zombie sweep */
 	const char *log_path;		/* NULL: no instance logs */
 	int numa_pinning;
 	int overprov_prime;		/* 0 unless over-provisioning */
@@ -76,6 +79,17 @@ struct execd {
 };
 
 extern struct execd X;
+
+/* main.c: the instance of that id, NULL if none; X.mu held. */
+struct inst *find_inst(const char *id);
+
+/* zombie.c: the reaper thread (start it after recovery); the engine's
+ * create/start (attributes of the event) and destroy events of labelled
+ * containers; a sweep now (when events may have been missed). */
+void zombie_start(void);
+void zombie_poke(void);		/* a sweep now */
+void zombie_event(const json_t *attrs);
+void zombie_destroyed(const char *iid, const char *cid);
 
 /* inst.c */
 void *inst_main(void *arg);

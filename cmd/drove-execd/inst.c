@@ -501,16 +501,56 @@ deprovision(struct inst *in)
 	set_state(in, INST_STOPPED, NULL);
 }
 
+/* A container removed behind our back: LOST (as drove-reconcile marks an
+ * active instance without a container), the image kept or removed
+ * silently, since LOST is final. */
+static void
+vanished(struct inst *in)
+{
+	const char *image = js_str(js_get(in->spec, "executable"), "url",
+	    NULL);
+
+	logs_stop(in);
+	set_container(in, NULL);
+	set_state(in, INST_LOST, "Container vanished");
+	if (!X.cache_images && image && engine_image_remove(X.eng, image,
+	    0) < 0 && errno != ENOENT)
+		dbg("%s: image %s kept: %s", in->id, image, err_text());
+}
+
+/* The container is gone or being removed (dockerd marks it "removing"
+ * before it kills it for `docker rm -f`): its death was a removal. */
+static int
+removed(const char *cid)
+{
+	json_t *ci = engine_inspect(X.eng, cid);
+	int r;
+
+	if (!ci)
+		return errno == ENOENT;
+	r = !strcmp(js_str(js_get(ci, "State"), "Status", ""), "removing");
+	json_decref(ci);
+	return r;
+}
+
 static void
 died(struct inst *in)
 {
 	char msg[64], cid[96];
+	int gone;
 
 	pthread_mutex_lock(&X.mu);
 	snprintf(msg, sizeof msg, "Container exited with code %d",
 	    in->exit_code);
 	snprintf(cid, sizeof cid, "%s", in->container);
+	gone = in->vanished;
 	pthread_mutex_unlock(&X.mu);
+	if (!gone && cid[0])
+		gone = removed(cid);
+	if (gone) {
+		vanished(in);
+		return;
+	}
 	set_state(in, INST_UNHEALTHY, msg);
 	logs_stop(in);
 	if (cid[0] && engine_remove(X.eng, cid, 1, 1) < 0 && errno != ENOENT)

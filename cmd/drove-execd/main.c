@@ -6,9 +6,10 @@
  * change, and publishes ExecutorNodeData (layout, tags, state: the parts
  * that change rarely) at /<ns>/executor/<executorId>, EPHEMERAL, at start
  * and again only when one of them changes.  Container output goes to
- * <logPath>/<appId>/<instanceId>/output.log.  SIGTERM leaves containers
- * running.  Exit: 0 on SIGTERM, 100 bad usage/config, 111 ZooKeeper or
- * the engine unreachable, session expired.
+ * <logPath>/<appId>/<instanceId>/output.log.  Containers labelled for it
+ * that no instance owns are reaped while it runs (zombie.c).  SIGTERM
+ * leaves containers running.  Exit: 0 on SIGTERM, 100 bad usage/config,
+ * 111 ZooKeeper or the engine unreachable, session expired.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -80,6 +81,13 @@ load_config(const char *path)
 			die(EXIT_USAGE, "%s: options.containerStopTimeout: "
 			    "bad duration '%s'", path, s);
 		X.stop_timeout_s = ms / 1000;
+	}
+	X.zombie_check_ms = 60000;
+	if ((s = js_str(opt, "zombieCheckInterval", NULL))) {
+		if (duration_parse_ms(s, &ms) < 0 || ms < 1000)
+			die(EXIT_USAGE, "%s: options.zombieCheckInterval: "
+			    "bad duration '%s' (1 second or more)", path, s);
+		X.zombie_check_ms = ms;
 	}
 	X.log_path = cfg_instance_log_path(X.cfg);
 	X.numa_pinning = !js_bool(res, "disableNUMAPinning", 0);
@@ -182,7 +190,7 @@ trouble:
 }
 
 /* Instances */
-static struct inst *
+struct inst *
 find_inst(const char *id)
 {
 	struct inst *in;
@@ -432,20 +440,34 @@ recover(void)
 	json_decref(infos);
 }
 
-/* The engine's die events, for containers labelled drove.instance.id. */
+/*
+ * The engine's events for containers labelled drove.instance.id: die (a
+ * death, told to the instance thread), destroy (a removal that no death
+ * announced: the container vanished), create and start (perhaps a
+ * zombie: zombie.c).
+ */
 static int
 on_event(void *arg, const char *line, size_t n)
 {
 	json_t *ev = js_parse(line, n), *attrs;
-	const char *cid, *iid;
+	const char *cid, *iid, *act;
 	struct inst *in;
 
 	(void)arg;
 	if (!ev)
 		return 0;
 	cid = js_str(js_get(ev, "Actor"), "ID", js_str(ev, "id", ""));
+	act = js_str(ev, "Action", js_str(ev, "status", ""));
 	attrs = js_get(ev, "Actor.Attributes");
 	iid = js_str(attrs, "drove.instance.id", "");
+	if (!strcmp(act, "create") || !strcmp(act, "start")) {
+		zombie_event(attrs);
+		goto out;
+	}
+	if (!strcmp(act, "destroy")) {
+		zombie_destroyed(iid, cid);
+		goto out;
+	}
 	pthread_mutex_lock(&X.mu);
 	if ((in = find_inst(iid)) && in->running && in->container[0] &&
 	    !strcmp(in->container, cid) && !in->died) {
@@ -456,6 +478,7 @@ on_event(void *arg, const char *line, size_t n)
 		    in->exit_code);
 	}
 	pthread_mutex_unlock(&X.mu);
+out:
 	json_decref(ev);
 	return 0;
 }
@@ -463,8 +486,9 @@ on_event(void *arg, const char *line, size_t n)
 static void *
 events_main(void *arg)
 {
-	json_t *f = json_pack("{s:[s],s:[s],s:[s]}", "type", "container",
-	    "event", "die", "label", "drove.instance.id");
+	json_t *f = json_pack("{s:[s],s:[s,s,s,s],s:[s]}", "type",
+	    "container", "event", "die", "destroy", "create", "start",
+	    "label", "drove.instance.id");
 	struct timespec ts = { 1, 0 };
 
 	(void)arg;
@@ -472,6 +496,7 @@ events_main(void *arg)
 		if (engine_events(X.eng, f, 0, on_event, NULL, NULL) < 0)
 			warn("engine events: %s", err_text());
 		nanosleep(&ts, NULL);
+		zombie_poke();	/* events may have been missed */
 	}
 	return NULL;
 }
@@ -537,6 +562,7 @@ main(int argc, char **argv)
 	if (pthread_create(&evth, NULL, events_main, NULL) != 0)
 		die(EXIT_TEMP, "unable to start the events thread");
 	recover();
+	zombie_start();
 	if (publish_node() < 0)
 		die(EXIT_TEMP, "unable to publish the node data");
 	notify_ready(notif);
