@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pltrack.h"
+#include "record.h"
 #include "snapshot.h"
 
 struct pltrack {
@@ -148,16 +149,29 @@ plt_change(struct pltrack *t, const struct view_change *c)
 {
 	const char *where;
 
-	if (c->kind == VIEW_K_EXECUTOR) {
+	if (c->kind == VIEW_K_EXECUTOR || c->kind == VIEW_K_BLACKLIST) {
+		json_t *node, *bl;
+		int r;
+
 		if (!t->pv)
 			return 1;
-		/* an executor that changed is removed and added again */
-		if (c->old && pl_view_remove_node(t->pv, c->executor_id) < 0 &&
+		/* an executor that changed, or its blacklisting, is removed
+		 * and added again */
+		node = view_executor(t->v, c->executor_id);
+		bl = json_object_get(view_blacklist(t->v), c->executor_id);
+		if ((c->old || c->kind == VIEW_K_BLACKLIST) &&
+		    pl_view_remove_node(t->pv, c->executor_id) < 0 &&
 		    errno != ENOENT)
 			goto fail;
 		forget(t, c->executor_id);
-		if (c->now) {
-			if (pl_view_add_node(t->pv, c->executor_id, c->now) < 0) {
+		if (node) {
+			json_t *eff = rec_executor_effective(node, bl);
+
+			if (!eff)
+				goto fail;
+			r = pl_view_add_node(t->pv, c->executor_id, eff);
+			json_decref(eff);
+			if (r < 0) {
 				if (errno == ENOMEM)
 					goto fail;
 				/* refused (no layout): left out, as a build

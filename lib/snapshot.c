@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "model.h"
+#include "record.h"
 #include "snapshot.h"
 #include "zkpath.h"
 
@@ -335,14 +336,24 @@ snap_view(json_t *snap)
 		pl_view_free(v);
 		return NULL;
 	}
-	for (i = 0; keys[i]; i++)
-		if (pl_view_add_node(v, keys[i],
-		    json_object_get(ex, keys[i])) < 0) {
+	for (i = 0; keys[i]; i++) {
+		/* a blacklisted executor is placed on as its record says */
+		json_t *node = rec_executor_effective(json_object_get(ex,
+		    keys[i]), json_object_get(json_object_get(snap,
+		    "blacklist"), keys[i]));
+		int r;
+
+		if (!node)
+			goto nomem;
+		r = pl_view_add_node(v, keys[i], node);
+		json_decref(node);
+		if (r < 0) {
 			if (errno == ENOMEM)
 				goto nomem;
 			warning(snap, "executor '%s': unusable node data: %s",
 			    keys[i], strerror(errno));
 		}
+	}
 	for (i = 0; keys[i]; i++) {
 		if (!(held = json_object_get(as, keys[i])))
 			continue;

@@ -88,3 +88,31 @@ hosts_of() {
 	echo "$output" | jq -e '[.data[] | select(.state == "LOST")] | length == 0'
 	[ "$(engine_ids stall-1)" = "$before" ]
 }
+
+@test "blacklist: no placements, persisted across the executor's restart, events; unblacklist makes it ACTIVE" {
+	eid=$(curl -s "$API/apis/v1/cluster/executors" | jq -r '.data[0].executorId')
+	run curl -s -X POST "$API/apis/v1/cluster/executors/blacklist?id=$eid&id=nope"
+	echo "$output" | jq -e --arg e "$eid" '.status == "SUCCESS" and .data.successful == [$e] and .data.failed == ["nope"] and
+	    .data.message == "Blacklisting successful and app movement scheduled"'
+	# nothing of it runs: BLACKLISTED at once
+	wait_until 10 sh -c "curl -s $API/apis/v1/cluster/executors/$eid | jq -e '.data.executorState == \"BLACKLISTED\"'"
+	run curl -s "$API/apis/v1/cluster/executors"
+	echo "$output" | jq -e --arg e "$eid" '.data[] | select(.executorId == $e) | .state == "BLACKLISTED"'
+	# no placement on it
+	printf '%s' "$(jq -c '.spec.name = "bl" | .instances = 1' "$TOP/examples/create.json")" >"$BATS_TEST_TMPDIR/c.json"
+	run curl -s -H 'Content-Type: application/json' --data-binary @"$BATS_TEST_TMPDIR/c.json" "$API/apis/v1/applications/operations"
+	echo "$output" | jq -e '.status == "FAILED" and .data.validationErrors == ["No executors on cluster"]'
+	# it outlives the executor's restart
+	s6-svc -r "$DROVE_RUN/service/drove-execd"
+	sleep 2
+	wait_until 30 sh -c "curl -s $API/apis/v1/cluster/executors/$eid | jq -e '.data.executorState == \"BLACKLISTED\"'"
+	run curl -s -X POST "$API/apis/v1/cluster/executors/$eid/unblacklist"
+	echo "$output" | jq -e --arg e "$eid" '.data.successful == [$e] and .data.failed == []'
+	wait_until 10 sh -c "curl -s $API/apis/v1/cluster/executors/$eid | jq -e '.data.executorState == \"ACTIVE\"'"
+	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
+	for t in EXECUTOR_BLACKLIST_REQUESTED EXECUTOR_BLACKLISTED EXECUTOR_UN_BLACKLISTED; do
+		echo "$output" | jq -e --arg t "$t" --arg e "$eid" '[.data.events[] | select(.type == $t and .metadata.EXECUTOR_ID == $e)] | length >= 1'
+	done
+	run curl -s -X POST "$API/apis/v1/cluster/executors/blacklist"
+	echo "$output" | jq -e '.status == "FAILED"'
+}

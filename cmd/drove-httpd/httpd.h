@@ -127,6 +127,11 @@ void events_wake(void);
 void events_stop(void);
 void events_free(void);
 
+/* httpd_executors.c: POST .../cluster/executors/blacklist?id= (one NULL)
+ * and .../cluster/executors/{one}/blacklist; on 0: unblacklist. */
+void h_blacklist(const struct req *r, const char *one, int on,
+    struct reply *out);
+
 /* httpd_proxy.c: /apis/v1/logfiles/applications/{appId}/{iid}/{rest} */
 void proxy_logfiles(const struct req *r, const char *app_id,
     const char *instance_id, const char *rest, struct reply *out);

@@ -239,7 +239,8 @@ enum route {
 	R_ENDPOINTS_APP, R_CLUSTER, R_EXECUTORS, R_EXECUTOR, R_OPS,
 	R_OPS_LEGACY, R_VALIDATE, R_DRYRUN, R_OLD_INSTANCES, R_CANCEL,
 	R_CANCEL_LEGACY, R_EVENTS, R_EVENTS_LATEST, R_EVENTS_SUMMARY,
-	R_EVENTS_STREAM, R_KNOWN_LAST, R_KNOWN_CURRENT, R_NONE
+	R_EVENTS_STREAM, R_KNOWN_LAST, R_KNOWN_CURRENT, R_BLACKLIST,
+	R_BLACKLIST_ONE, R_UNBLACKLIST, R_UNBLACKLIST_ONE, R_NONE
 };
 
 static const struct {
@@ -269,6 +270,10 @@ static const struct {
 	{ R_EVENTS_LATEST, "GET", "cluster/events/latest" },
 	{ R_EVENTS_SUMMARY, "GET", "cluster/events/summary" },
 	{ R_EVENTS_STREAM, "GET", "cluster/events/stream" },
+	{ R_BLACKLIST, "POST", "cluster/executors/blacklist" },
+	{ R_BLACKLIST_ONE, "POST", "cluster/executors/*/blacklist" },
+	{ R_UNBLACKLIST, "POST", "cluster/executors/unblacklist" },
+	{ R_UNBLACKLIST_ONE, "POST", "cluster/executors/*/unblacklist" },
 	{ R_KNOWN_LAST, "GET", "internal/cluster/executors/*/instances/last" },
 	{ R_KNOWN_CURRENT, "GET",
 	    "internal/cluster/executors/*/instances/current" },
@@ -321,6 +326,10 @@ dispatch(const struct req *r, enum route id, char **seg,
 	case R_EVENTS_SUMMARY: h_events_summary(r, out); break;
 	case R_EVENTS_STREAM: h_events_stream(r, out); break;
 	case R_KNOWN_LAST: h_known_instances(seg[3], 1, out); break;
+	case R_BLACKLIST: h_blacklist(r, NULL, 1, out); break;
+	case R_BLACKLIST_ONE: h_blacklist(r, seg[2], 1, out); break;
+	case R_UNBLACKLIST: h_blacklist(r, NULL, 0, out); break;
+	case R_UNBLACKLIST_ONE: h_blacklist(r, seg[2], 0, out); break;
 	case R_KNOWN_CURRENT: h_known_instances(seg[3], 0, out); break;
 	case R_NONE: BUG("dispatch of R_NONE");
 	}

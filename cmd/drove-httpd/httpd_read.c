@@ -477,12 +477,20 @@ executor_usage(const char *eid, const json_t *node)
 	    usedm);
 }
 
+/* The executor's state as placement sees it: its blacklist record's,
+ * else what it published. */
 static enum executor_state
 executor_state(const json_t *node)
 {
+	struct rec_blacklist b;
 	struct rec_executor f;
 
-	return rec_executor_read(node, &f) == 0 ? f.state : EXECUTOR_UNREADY;
+	if (rec_executor_read(node, &f) < 0)
+		return EXECUTOR_UNREADY;
+	if (rec_blacklist_read(json_object_get(view_blacklist(hd.view),
+	    f.executor_id), &b) == 0)
+		return b.state;
+	return f.state;
 }
 
 static json_t *
@@ -554,8 +562,17 @@ render_executors(void)
 static json_t *
 executor_detail(const char *eid, const json_t *node)
 {
-	json_t *d = json_deep_copy(node), *st, *u, *insts, *a, *ii;
+	json_t *d = rec_executor_effective(node,
+	    json_object_get(view_blacklist(hd.view), eid)), *st, *u, *insts;
+	json_t *a, *ii;
 	const char *iid;
+
+	if (d) {	/* a copy of our own to fill in */
+		json_t *c = json_deep_copy(d);
+
+		json_decref(d);
+		d = c;
+	}
 
 	if (!json_is_object(st = json_object_get(d, "state"))) {
 		st = json_object();

@@ -223,3 +223,126 @@ exec_prune(void)
 		commit(t, "forget a removed executor", eid);
 	}
 }
+
+/*
+ * Blacklisting: an executor whose record (/<ns>/blacklist/<id>) says
+ * BLACKLIST_REQUESTED has its app instances moved away by a
+ * REPLACE_INSTANCES of each app (start elsewhere, then stop: placement
+ * already skips it), one at a time per app, as soon as the app has no
+ * operation in progress; once nothing of it runs there, the record says
+ * BLACKLISTED, with the EXECUTOR_BLACKLISTED event.
+ */
+static void
+move_away(const char *app, json_t *ids)
+{
+	struct rec_operation f;
+	struct rec_app fa;
+	json_t *ai = view_app(M.v, app), *steps = json_array(), *op, *ev, *x;
+	struct zk_txn *t;
+	char p[ZKP_MAX];
+	long long now = js_now_ms();
+	size_t i;
+
+	if (!steps || !ai || rec_app_read(ai, &fa) < 0 ||
+	    view_operation(M.v, app)) {
+		json_decref(steps);
+		return;
+	}
+	json_array_foreach(ids, i, x)
+		json_array_append_new(steps, rec_step_new(&(struct rec_step){
+		    json_string_value(x), NULL, STEP_WAITING, now }));
+	memset(&f, 0, sizeof f);
+	f.app_id = app;
+	f.type = f.requested = OP_REPLACE_INSTANCES;
+	f.state = APP_REPLACE_INSTANCES_REQUESTED;
+	f.timeout_ms = 300 * 1000LL;
+	f.parallelism = (int)json_array_size(ids);
+	f.strategy = FAIL_STOP;
+	f.required = f.previous = fa.instances;
+	f.steps = steps;
+	f.created = f.updated = now;
+	op = rec_operation_new(&f);
+	ev = rec_event_app_state(app, fa.spec, fa.instances, f.state, now);
+	json_decref(steps);
+	if (!op || !ev)
+		die(EXIT_TEMP, "out of memory");
+	t = zk_txn_new(M.fence);
+	zkp_operation(p, M.ns, app);
+	zk_txn_create(t, p, op, 0);
+	view_touch(M.v, p);
+	event_add(M.z, t, ev);
+	json_decref(op);
+	json_decref(ev);
+	if (commit(t, "move instances off a blacklisted executor", app) == 0)
+		info("app %s: moving %zu instance%s off a blacklisted "
+		    "executor", app, json_array_size(ids),
+		    json_array_size(ids) == 1 ? "" : "s");
+}
+
+static void
+blacklist_one(const char *eid, const json_t *rec)
+{
+	json_t *byapp = json_object(), *a, *ids, *x, *ev;
+	struct rec_assignment fa;
+	struct rec_blacklist fb;
+	struct rec_instance fi;
+	struct zk_txn *t;
+	const char *iid, *app;
+	char p[ZKP_MAX];
+	int busy = 0;
+
+	if (!byapp)
+		die(EXIT_TEMP, "out of memory");
+	json_object_foreach(view_assignments(M.v, eid), iid, a) {
+		if (rec_assignment_read(a, &fa) < 0)
+			continue;
+		x = view_instance(M.v, fa.app_id, iid);
+		if (x && rec_instance_read(x, &fi) == 0 &&
+		    inst_state_is_terminal(fi.state))
+			continue;
+		busy++;
+		if (fa.target != TARGET_RUNNING)
+			continue;	/* stopping */
+		if (!(ids = json_object_get(byapp, fa.app_id))) {
+			ids = json_array();
+			json_object_set_new(byapp, fa.app_id, ids);
+		}
+		json_array_append_new(ids, json_string(iid));
+	}
+	json_object_foreach(byapp, app, ids)
+		move_away(app, ids);
+	json_decref(byapp);
+	if (busy || rec_blacklist_read(rec, &fb) < 0)
+		return;
+	/* nothing of it runs there any more */
+	fb.state = EXECUTOR_BLACKLISTED;
+	fb.updated = js_now_ms();
+	x = rec_blacklist_new(&fb);
+	ev = rec_event_executor("EXECUTOR_BLACKLISTED", eid,
+	    js_str(view_executor(M.v, eid), "hostname", NULL),
+	    (int)js_int(view_executor(M.v, eid), "port", 0), fb.updated);
+	if (!x || !ev)
+		die(EXIT_TEMP, "out of memory");
+	t = zk_txn_new(M.fence);
+	zkp_blacklist(p, M.ns, eid);
+	zk_txn_set(t, p, x, view_version(M.v, p));
+	view_touch(M.v, p);
+	event_add(M.z, t, ev);
+	json_decref(x);
+	json_decref(ev);
+	if (commit(t, "mark the executor blacklisted", eid) == 0)
+		info("executor %s: BLACKLISTED", eid);
+}
+
+void
+blacklist_step(void)
+{
+	struct rec_blacklist fb;
+	const char *eid;
+	json_t *rec;
+
+	json_object_foreach(view_blacklist(M.v), eid, rec)
+		if (rec_blacklist_read(rec, &fb) == 0 &&
+		    fb.state == EXECUTOR_BLACKLIST_REQUESTED)
+			blacklist_one(eid, rec);
+}

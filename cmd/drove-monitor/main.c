@@ -33,6 +33,7 @@
 #define SWEEP_MS 60000		/* every app, from memory: the safety net */
 #define RETRY_MS 1000
 #define COALESCE_MS 20		/* a burst of events is read once */
+#define BLACKLIST_MS 500		/* blacklisted executors looked at */
 #define TICK_MS 1000		/* operations' timeouts are due to the second */
 #define STALE_INSTANCES_MAX 100		/* Drove's maxStaleInstancesCount */
 #define STALE_INSTANCE_AGE_MS (7 * 24 * 3600 * 1000LL)
@@ -607,7 +608,7 @@ main(int argc, char **argv)
 	char path[ZKP_MAX];
 	json_t *cfg;
 	int c, ready = -1, sfd, timeout, due;
-	long long now, next_tick, lost_next;
+	long long now, next_tick, lost_next, next_blacklist = 0;
 
 	PROG = "drove-monitor";
 	while ((c = getopt(argc, argv, "c:d:vh")) != -1)
@@ -656,12 +657,14 @@ main(int argc, char **argv)
 	if (zk_ensure(M.z, path) < 0 || event_dir_ensure(M.z, M.ns) < 0 ||
 	    zkp_operations_dir(path, M.ns) < 0 || zk_ensure(M.z, path) < 0 ||
 	    zkp_removed_executors_dir(path, M.ns) < 0 ||
+	    zk_ensure(M.z, path) < 0 || zkp_blacklist_dir(path, M.ns) < 0 ||
 	    zk_ensure(M.z, path) < 0)
 		die(EXIT_TEMP, "%s", err_text());
 	if (!(M.dirty = json_object()) || !(M.deadlines = json_object()) ||
 	    !(M.v = view_new_zk(M.z,
 	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS |
-	    VIEW_OPERATIONS | VIEW_EXECUTORS | VIEW_REMOVED)) ||
+	    VIEW_OPERATIONS | VIEW_EXECUTORS | VIEW_REMOVED |
+	    VIEW_BLACKLIST)) ||
 	    !(M.lost = json_object()))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(M.v, on_change, NULL) < 0)
@@ -686,6 +689,9 @@ main(int argc, char **argv)
 			timeout = (int)(next_tick - now);
 		if (lost_next && lost_next - now < timeout)
 			timeout = (int)(lost_next - now);
+		if (json_object_size(view_blacklist(M.v)) && BLACKLIST_MS <
+		    timeout)
+			timeout = BLACKLIST_MS;
 		if (M.retry_at && M.retry_at - now < timeout)
 			timeout = (int)(M.retry_at - now);
 		/* after a failure, nothing until retry_at */
@@ -727,6 +733,11 @@ main(int argc, char **argv)
 			work();
 		if (!M.retry_at)
 			lost_next = exec_check(mono_ms());
+		if (!M.retry_at && json_object_size(view_blacklist(M.v)) &&
+		    mono_ms() >= next_blacklist) {
+			blacklist_step();
+			next_blacklist = mono_ms() + BLACKLIST_MS;
+		}
 	}
 	view_free(M.v);
 	json_decref(M.dirty);

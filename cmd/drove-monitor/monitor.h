@@ -93,6 +93,9 @@ void exec_change(const struct view_change *c);
 void exec_scan(void);
 long long exec_check(long long now);
 void exec_prune(void);
+/* executors.c: move instances off executors blacklisting was asked
+ * for; mark them BLACKLISTED when nothing of theirs runs. */
+void blacklist_step(void);
 
 /* ops.c: one step of the app's operation (a->op). */
 void op_run(struct app *a);

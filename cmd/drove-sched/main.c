@@ -685,7 +685,7 @@ main(int argc, char **argv)
 		die(EXIT_TEMP, "%s", err_text());
 	if (!(C.todo = json_object()) || !(C.ensured = json_object()) ||
 	    !(C.v = view_new_zk(C.z, VIEW_APPS | VIEW_EXECUTORS |
-	    VIEW_ASSIGNMENTS | VIEW_REQUESTS)) ||
+	    VIEW_ASSIGNMENTS | VIEW_REQUESTS | VIEW_BLACKLIST)) ||
 	    !(C.plt = plt_new(C.v, C.strategy, C.seed)))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(C.v, on_change, NULL) < 0)
