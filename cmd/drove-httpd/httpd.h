@@ -91,7 +91,11 @@ void h_executors(const struct req *r, struct reply *out);
 void h_executor(const char *eid, struct reply *out);
 void h_old_instances(const struct req *r, const char *app_id,
     struct reply *out);
+/* 1 while the cluster is in Drove's maintenance window (lib/record
+ * cluster_in_window: MAINTENANCE, or 40 s after any set or unset): the
+ * write and validate APIs answer 400 "Cluster is in maintenance mode". */
 int read_in_maintenance(void);
+#define HTTPD_IN_MAINTENANCE "Cluster is in maintenance mode"
 /* qsort order of json_t * InstanceInfos: created, then instanceId. */
 int instance_by_created(const void *a, const void *b);
 void read_cache_free(void);
@@ -124,6 +128,10 @@ void events_change(const struct view_change *c);
 void events_wake(void);
 void events_stop(void);
 void events_free(void);
+
+/* httpd_cluster.c: POST /apis/v1/cluster/maintenance/set and /unset. */
+void h_maintenance_set(struct reply *out);
+void h_maintenance_unset(struct reply *out);
 
 /* httpd_proxy.c: /apis/v1/logfiles/applications/{appId}/{iid}/{rest} */
 void proxy_logfiles(const struct req *r, const char *app_id,

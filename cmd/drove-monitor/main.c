@@ -9,11 +9,15 @@
  * deletions of the assignments of terminal instances, operation progress,
  * ApplicationInfo counts when an operation ends, APP_STATE_CHANGE events;
  * prunes events older than an hour and old instance records.
+ * In the maintenance window (/drove/cluster/maintenance, lib/record
+ * cluster_in_window) it reconciles nothing: no respawn, no stop, no step
+ * of an operation; the apps that changed are reconciled when it ends.
  * Exit: 0 SIGTERM, 100 usage or config, 111 ZooKeeper trouble or
  * leadership lost.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,6 +57,12 @@ on_change(void *ctx, const struct view_change *c)
 	(void)ctx;
 	if (c->app_id)
 		mark_dirty(c->app_id);
+}
+
+int
+in_maintenance_window(void)
+{
+	return cluster_in_window(view_cluster(M.v), js_now_ms());
 }
 
 /* The view re-reads what was written at the next refresh, which marks
@@ -571,6 +581,9 @@ work(void)
 		}
 		if (!json_object_size(M.dirty) || M.retry_at)
 			return;
+		/* the apps stay marked until the window ends */
+		if (in_maintenance_window())
+			return;
 		round = M.dirty;
 		if (!(M.dirty = json_object()))
 			die(EXIT_TEMP, "out of memory");
@@ -603,8 +616,8 @@ main(int argc, char **argv)
 	struct pollfd pfd[2];
 	char path[ZKP_MAX];
 	json_t *cfg;
-	int c, ready = -1, sfd, timeout, due;
-	long long now, next_tick;
+	int c, ready = -1, sfd, timeout, due, held;
+	long long now, next_tick, end;
 
 	PROG = "drove-monitor";
 	while ((c = getopt(argc, argv, "c:d:vh")) != -1)
@@ -655,7 +668,7 @@ main(int argc, char **argv)
 	if (!(M.dirty = json_object()) || !(M.deadlines = json_object()) ||
 	    !(M.v = view_new_zk(M.z,
 	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS |
-	    VIEW_OPERATIONS)))
+	    VIEW_OPERATIONS | VIEW_CLUSTER)))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(M.v, on_change, NULL) < 0)
 		die(EXIT_TEMP, "%s", err_text());
@@ -681,6 +694,11 @@ main(int argc, char **argv)
 		due = M.retry_at ? -1 : view_due_in(M.v, now, COALESCE_MS);
 		if (due >= 0 && due < timeout)
 			timeout = due;
+		/* apps held by the maintenance window: wake when it ends */
+		held = !M.retry_at && json_object_size(M.dirty) &&
+		    (end = cluster_window_end(view_cluster(M.v))) != LLONG_MAX;
+		if (held && end - js_now_ms() + 1 < timeout)
+			timeout = (int)(end - js_now_ms() + 1);
 		if (timeout < 0)
 			timeout = 0;
 		if (poll(pfd, 2, timeout) < 0) {
@@ -711,7 +729,8 @@ main(int argc, char **argv)
 			mark_operations();
 			next_tick = now + TICK_MS;
 		}
-		if (!M.retry_at && view_due_in(M.v, now, COALESCE_MS) <= 0)
+		if (!M.retry_at && (view_due_in(M.v, now, COALESCE_MS) <= 0 ||
+		    (held && !in_maintenance_window())))
 			work();
 	}
 	view_free(M.v);
