@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,6 +388,24 @@ rec_cluster_read(const json_t *j, struct rec_cluster *out)
 	out->state = s;
 	out->updated = num(j, "updated");
 	return 0;
+}
+
+long long
+cluster_window_end(const json_t *csd)
+{
+	struct rec_cluster f;
+
+	if (!csd || rec_cluster_read(csd, &f) < 0)
+		return 0;
+	if (f.state == CLUSTER_MAINTENANCE)
+		return LLONG_MAX;
+	return f.updated + CLUSTER_WINDOW_MS;
+}
+
+int
+cluster_in_window(const json_t *csd, long long now_ms)
+{
+	return now_ms < cluster_window_end(csd);
 }
 
 /* Election znode data */

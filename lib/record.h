@@ -166,6 +166,22 @@ json_t *rec_cluster_new(const struct rec_cluster *f);
 int rec_cluster_read(const json_t *j, struct rec_cluster *out);
 
 /*
+ * Drove's maintenance window (CommonUtils.isInMaintenanceWindow, drove.md
+ * §7.6): while the state is MAINTENANCE, and for CLUSTER_WINDOW_MS after
+ * any set or unset.  In it the write and validate APIs refuse and nothing
+ * is respawned, moved or reaped.
+ * cluster_window_end(): the epoch ms at which the window of
+ * ClusterStateData csd ends: LLONG_MAX while MAINTENANCE, updated +
+ * CLUSTER_WINDOW_MS after it (past or not), 0 when csd is NULL or
+ * unreadable (no window: the cluster was never set).
+ * cluster_in_window(): 1 if epoch ms now_ms is in that window, else 0.
+ */
+#define CLUSTER_WINDOW_MS (2 * 20000LL)	/* Drove's 2 x 20 s */
+
+long long cluster_window_end(const json_t *csd);
+int cluster_in_window(const json_t *csd, long long now_ms);
+
+/*
  * Operation in progress, /<ns>/operations/<appId> (ours: Drove keeps it in
  * the leader's memory).  Written by drove-httpd when the operation is
  * accepted, carried out and updated by drove-monitor, deleted when it

@@ -91,9 +91,13 @@ void h_executors(const struct req *r, struct reply *out);
 void h_executor(const char *eid, struct reply *out);
 void h_old_instances(const struct req *r, const char *app_id,
     struct reply *out);
+/* 1 while the cluster is in Drove's maintenance window (lib/record
+ * cluster_in_window: MAINTENANCE, or 40 s after any set or unset): the
+ * write and validate APIs answer 400 "Cluster is in maintenance mode". */
 int read_in_maintenance(void);
 /* GET /apis/v1/internal/cluster/executors/{id}/instances/last|current */
 void h_known_instances(const char *eid, int last, struct reply *out);
+#define HTTPD_IN_MAINTENANCE "Cluster is in maintenance mode"
 /* qsort order of json_t * InstanceInfos: created, then instanceId. */
 int instance_by_created(const void *a, const void *b);
 void read_cache_free(void);
@@ -131,6 +135,9 @@ void events_free(void);
  * and .../cluster/executors/{one}/blacklist; on 0: unblacklist. */
 void h_blacklist(const struct req *r, const char *one, int on,
     struct reply *out);
+/* httpd_cluster.c: POST /apis/v1/cluster/maintenance/set and /unset. */
+void h_maintenance_set(struct reply *out);
+void h_maintenance_unset(struct reply *out);
 
 /* httpd_proxy.c: /apis/v1/logfiles/applications/{appId}/{iid}/{rest} */
 void proxy_logfiles(const struct req *r, const char *app_id,

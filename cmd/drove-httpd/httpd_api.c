@@ -131,6 +131,11 @@ h_validate(const struct req *r, struct reply *out)
 		    json_pack("{s:[s]}", "validationErrors", err_text()));
 		return;
 	}
+	if (read_in_maintenance()) {
+		json_decref(spec);
+		reply_verr(out, HTTPD_IN_MAINTENANCE);
+		return;
+	}
 	errs = json_array();
 	if (spec_validate(spec, &hd.sopts, errs) != 0)
 		reply_verrs(out, errs);
@@ -155,6 +160,11 @@ h_rule_dryrun(const struct req *r, struct reply *out)
 	if (!(body = js_parse(r->body, r->body_len))) {
 		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
 		    json_pack("{s:[s]}", "validationErrors", err_text()));
+		return;
+	}
+	if (read_in_maintenance()) {
+		json_decref(body);
+		reply_verr(out, HTTPD_IN_MAINTENANCE);
 		return;
 	}
 	pp = json_object_get(body, "ruleBasedPlacementPolicy");
@@ -240,7 +250,8 @@ enum route {
 	R_OPS_LEGACY, R_VALIDATE, R_DRYRUN, R_OLD_INSTANCES, R_CANCEL,
 	R_CANCEL_LEGACY, R_EVENTS, R_EVENTS_LATEST, R_EVENTS_SUMMARY,
 	R_EVENTS_STREAM, R_KNOWN_LAST, R_KNOWN_CURRENT, R_BLACKLIST,
-	R_BLACKLIST_ONE, R_UNBLACKLIST, R_UNBLACKLIST_ONE, R_NONE
+	R_BLACKLIST_ONE, R_UNBLACKLIST, R_UNBLACKLIST_ONE, R_MAINT_SET,
+	R_MAINT_UNSET, R_NONE
 };
 
 static const struct {
@@ -277,6 +288,8 @@ static const struct {
 	{ R_KNOWN_LAST, "GET", "internal/cluster/executors/*/instances/last" },
 	{ R_KNOWN_CURRENT, "GET",
 	    "internal/cluster/executors/*/instances/current" },
+	{ R_MAINT_SET, "POST", "cluster/maintenance/set" },
+	{ R_MAINT_UNSET, "POST", "cluster/maintenance/unset" },
 };
 
 /* The route for method and path; *known is set if the path exists for
@@ -331,6 +344,8 @@ dispatch(const struct req *r, enum route id, char **seg,
 	case R_UNBLACKLIST: h_blacklist(r, NULL, 0, out); break;
 	case R_UNBLACKLIST_ONE: h_blacklist(r, seg[2], 0, out); break;
 	case R_KNOWN_CURRENT: h_known_instances(seg[3], 0, out); break;
+	case R_MAINT_SET: h_maintenance_set(out); break;
+	case R_MAINT_UNSET: h_maintenance_unset(out); break;
 	case R_NONE: BUG("dispatch of R_NONE");
 	}
 }

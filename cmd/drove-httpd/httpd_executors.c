@@ -123,7 +123,7 @@ h_blacklist(const struct req *r, const char *one, int on,
 		json_decref(ok);
 		json_decref(bad);
 		if (read_in_maintenance())
-			reply_verr(out, "Cluster is in maintenance mode");
+			reply_verr(out, HTTPD_IN_MAINTENANCE);
 		else
 			reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER,
 			    NULL);

@@ -609,7 +609,7 @@ h_operation(const struct req *r, struct reply *out)
 	json_decref(errs);
 	if (read_in_maintenance()) {
 		json_decref(req);
-		reply_verr(out, "Cluster is in maintenance mode");
+		reply_verr(out, HTTPD_IN_MAINTENANCE);
 		return;
 	}
 	if (!leader_get(fence, NULL, 0)) {
@@ -663,7 +663,7 @@ h_cancel(const char *app_id, struct reply *out)
 	int tries, rc;
 
 	if (read_in_maintenance()) {
-		reply_verr(out, "Cluster is in maintenance mode");
+		reply_verr(out, HTTPD_IN_MAINTENANCE);
 		return;
 	}
 	if (!leader_get(fence, NULL, 0)) {

@@ -612,7 +612,7 @@ read_in_maintenance(void)
 	int m;
 
 	view_rdlock(hd.view);
-	m = cluster_state() == CLUSTER_MAINTENANCE;
+	m = cluster_in_window(view_cluster(hd.view), js_now_ms());
 	view_unlock(hd.view);
 	return m;
 }

@@ -9,11 +9,15 @@
  * deletions of the assignments of terminal instances, operation progress,
  * ApplicationInfo counts when an operation ends, APP_STATE_CHANGE events;
  * prunes events older than an hour and old instance records.
+ * In the maintenance window (/drove/cluster/maintenance, lib/record
+ * cluster_in_window) it reconciles nothing: no respawn, no stop, no step
+ * of an operation; the apps that changed are reconciled when it ends.
  * Exit: 0 SIGTERM, 100 usage or config, 111 ZooKeeper trouble or
  * leadership lost.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -56,6 +60,12 @@ on_change(void *ctx, const struct view_change *c)
 		mark_dirty(c->app_id);
 	if (c->kind == VIEW_K_EXECUTOR)
 		exec_change(c);
+}
+
+int
+in_maintenance_window(void)
+{
+	return cluster_in_window(view_cluster(M.v), js_now_ms());
 }
 
 /* The view re-reads what was written at the next refresh, which marks
@@ -575,6 +585,9 @@ work(void)
 		}
 		if (!json_object_size(M.dirty) || M.retry_at)
 			return;
+		/* the apps stay marked until the window ends */
+		if (in_maintenance_window())
+			return;
 		round = M.dirty;
 		if (!(M.dirty = json_object()))
 			die(EXIT_TEMP, "out of memory");
@@ -607,8 +620,8 @@ main(int argc, char **argv)
 	struct pollfd pfd[2];
 	char path[ZKP_MAX];
 	json_t *cfg;
-	int c, ready = -1, sfd, timeout, due;
-	long long now, next_tick, lost_next, next_blacklist = 0;
+	int c, ready = -1, sfd, timeout, due, held;
+	long long now, next_tick, end, lost_next, next_blacklist = 0;
 
 	PROG = "drove-monitor";
 	while ((c = getopt(argc, argv, "c:d:vh")) != -1)
@@ -664,14 +677,14 @@ main(int argc, char **argv)
 	    !(M.v = view_new_zk(M.z,
 	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS |
 	    VIEW_OPERATIONS | VIEW_EXECUTORS | VIEW_REMOVED |
-	    VIEW_BLACKLIST)) ||
+	    VIEW_BLACKLIST | VIEW_CLUSTER)) ||
 	    !(M.lost = json_object()))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(M.v, on_change, NULL) < 0)
 		die(EXIT_TEMP, "%s", err_text());
 	work();
 	exec_scan();
-	lost_next = exec_check(mono_ms());
+	lost_next = in_maintenance_window() ? 0 : exec_check(mono_ms());
 	prune();
 	M.next_sweep = mono_ms() + SWEEP_MS;
 	next_tick = mono_ms() + TICK_MS;
@@ -698,6 +711,11 @@ main(int argc, char **argv)
 		due = M.retry_at ? -1 : view_due_in(M.v, now, COALESCE_MS);
 		if (due >= 0 && due < timeout)
 			timeout = due;
+		/* apps held by the maintenance window: wake when it ends */
+		held = !M.retry_at && json_object_size(M.dirty) &&
+		    (end = cluster_window_end(view_cluster(M.v))) != LLONG_MAX;
+		if (held && end - js_now_ms() + 1 < timeout)
+			timeout = (int)(end - js_now_ms() + 1);
 		if (timeout < 0)
 			timeout = 0;
 		if (poll(pfd, 2, timeout) < 0) {
@@ -729,11 +747,15 @@ main(int argc, char **argv)
 			mark_operations();
 			next_tick = now + TICK_MS;
 		}
-		if (!M.retry_at && view_due_in(M.v, now, COALESCE_MS) <= 0)
+		if (!M.retry_at && (view_due_in(M.v, now, COALESCE_MS) <= 0 ||
+		    (held && !in_maintenance_window())))
 			work();
-		if (!M.retry_at)
+		/* in the maintenance window nothing is declared lost or
+		 * moved */
+		if (!M.retry_at && !in_maintenance_window())
 			lost_next = exec_check(mono_ms());
-		if (!M.retry_at && json_object_size(view_blacklist(M.v)) &&
+		if (!M.retry_at && !in_maintenance_window() &&
+		    json_object_size(view_blacklist(M.v)) &&
 		    mono_ms() >= next_blacklist) {
 			blacklist_step();
 			next_blacklist = mono_ms() + BLACKLIST_MS;

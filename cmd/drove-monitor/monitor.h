@@ -54,6 +54,9 @@ struct app {
 };
 
 void mark_dirty(const char *app);
+/* 1 while the cluster is in Drove's maintenance window (lib/record
+ * cluster_in_window): nothing is reconciled, the apps stay marked. */
+int in_maintenance_window(void);
 /* Commit t (freed).  0 done; -1 failed: a write that met another one
  * (ESTALE, EEXIST, ENOENT) has what it read re-read and the app marked
  * again, any other failure is retried after a pause.  Dies when the

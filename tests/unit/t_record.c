@@ -1,6 +1,7 @@
 /* t_record: every stored record's builder, reader and helpers; the state
  * tables of lib/model. */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,6 +445,33 @@ test_cluster_leader(void)
 	json_decref(j);
 }
 
+/* Drove's isInMaintenanceWindow: MAINTENANCE, or 40 s after any change */
+static void
+test_cluster_window(void)
+{
+	long long t = 1700000000000LL;
+	json_t *m = rec_cluster_new(&(struct rec_cluster){ CLUSTER_MAINTENANCE,
+	    t });
+	json_t *n = rec_cluster_new(&(struct rec_cluster){ CLUSTER_NORMAL, t });
+	json_t *bad = json_pack("{s:s}", "state", "SOMETHING");
+
+	ok(CLUSTER_WINDOW_MS == 40000, "the window is Drove's 2 x 20 s");
+	ok(cluster_in_window(m, t) && cluster_in_window(m, t + 3600000),
+	    "MAINTENANCE: in the window however long ago it was set");
+	ok(cluster_window_end(m) == LLONG_MAX, "MAINTENANCE: no end known");
+	ok(cluster_in_window(n, t) && cluster_in_window(n, t + 39999),
+	    "NORMAL: in the window for 40 s after the unset");
+	ok(!cluster_in_window(n, t + 40000) && !cluster_in_window(n,
+	    t + 3600000), "NORMAL: out of it from updated + 40 s");
+	ok(cluster_window_end(n) == t + 40000, "NORMAL: ends at updated + 40 s");
+	ok(!cluster_in_window(NULL, t) && cluster_window_end(NULL) == 0,
+	    "no record: never in the window");
+	ok(!cluster_in_window(bad, t), "unreadable record: not in the window");
+	json_decref(m);
+	json_decref(n);
+	json_decref(bad);
+}
+
 int
 main(void)
 {
@@ -455,5 +483,6 @@ main(void)
 	test_instance();
 	test_executor();
 	test_cluster_leader();
+	test_cluster_window();
 	return done_testing();
 }
