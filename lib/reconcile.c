@@ -47,7 +47,7 @@ reconcile_decide(const json_t *containers, const json_t *assignments,
 		if (!(iid = label(c, "drove.instance.id")))
 			continue;
 		eid = label(c, "drove.executor.id");
-		if (eid && executor_id && strcmp(eid, executor_id))
+		if (!eid || !executor_id || strcmp(eid, executor_id))
 			continue;
 		cid = js_str(c, "Id", "");
 		state = js_str(c, "State", "");
@@ -126,6 +126,7 @@ reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
 	char dir[ZKP_MAX], path[ZKP_MAX], **names = NULL, **n;
 	json_t *as = json_object(), *infos = json_object(), *a, *info;
 	struct rec_assignment ra;
+	char mine[ZKP_MAX];
 	json_t *cs;
 
 	*out_containers = *out_assignments = *out_infos = NULL;
@@ -158,7 +159,9 @@ reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
 			goto fail;
 		}
 	}
-	if (!(cs = engine_list(e, "drove.instance.id", 1))) {
+	/* ours only: several executors may share one engine */
+	snprintf(mine, sizeof mine, "drove.executor.id=%s", executor_id);
+	if (!(cs = engine_list(e, mine, 1))) {
 		err_fail(errno, "unable to list containers: %s", err_text());
 		goto fail;
 	}

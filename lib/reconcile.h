@@ -6,10 +6,10 @@
  *   json_t *d = reconcile_decide(containers, assignments, infos, execid);
  *
  * containers: the engine's GET /containers/json?all=1 array (each with
- *   "Id", "State", "Labels"); only those labelled drove.instance.id are
- *   considered, and of those only the ones whose drove.executor.id label
- *   is absent or equals executor_id (several executors may share one
- *   engine).
+ *   "Id", "State", "Labels"); only those labelled drove.instance.id
+ *   and drove.executor.id = executor_id are considered: several
+ *   executors may share one engine, and an executor never touches a
+ *   container that is not labelled as its own.
  * assignments: object instanceId -> assignment (ApplicationInstanceSpec
  *   plus "targetState"), read with rec_assignment_read() (record.h).
  * infos: object instanceId -> InstanceInfo (may lack entries; one that
@@ -31,8 +31,9 @@
  * and executorId (ids_uuid3 of "<hostname>:<port>", port
  * cfg_port(cfg, NODE_EXECUTOR)).
  * reconcile_gather() reads the assignments (watching the directory and
- * each child when watch is set), their InstanceInfos and the labelled
- * containers (all=1); new references in *out_*.
+ * each child when watch is set), their InstanceInfos and the containers
+ * labelled drove.executor.id=executor_id (all=1); new references in
+ * *out_*.
  * reconcile_apply() carries out one kill (kill + force-remove) or lost
  * (info, the stored InstanceInfo, rewritten with rec_instance_with_state():
  * LOST, errorMessage RECONCILE_LOST_MSG, updated now, with its

@@ -297,7 +297,12 @@ teardown() {
 	[ "$rc" -eq 0 ]
 	[ "$(dk inspect -f '{{.State.Running}}' "$(container_of AI-3)")" = true ]
 	# labelled, not assigned: kill (a running execd would do it at once)
-	stray=$(dk run -d --label drove.instance.id=AI-stray drove-test/web:1)
+	stray=$(dk run -d --label drove.instance.id=AI-stray \
+	    --label drove.executor.id="$EID" drove-test/web:1)
+	# another executor's (same engine), or nobody's: never touched
+	other=$(dk run -d --label drove.instance.id=AI-other \
+	    --label drove.executor.id=OTHER drove-test/web:1)
+	nobody=$(dk run -d --label drove.instance.id=AI-nobody drove-test/web:1)
 	# assigned, stored HEALTHY, no container: lost
 	assign AI-4 RUNNING HEALTHY
 	run "$BIN/drove-reconcile" -c "$T/executor.yml" -n
@@ -307,12 +312,15 @@ teardown() {
 	[ "$(jq -r 'select(.instanceId=="AI-stray") | .containerId' "$T/dec")" = "$stray" ]
 	[ "$(jq -r 'select(.instanceId=="AI-3") | .action' "$T/dec")" = adopt ]
 	[ "$(jq -r 'select(.instanceId=="AI-4") | .action' "$T/dec")" = lost ]
+	[ -z "$(jq -r 'select(.instanceId=="AI-other" or .instanceId=="AI-nobody")' "$T/dec")" ]
 	# -n changed nothing
 	[ "$(dk inspect -f '{{.State.Running}}' "$stray")" = true ]
 	[ "$(state AI-4)" = HEALTHY ]
 	run "$BIN/drove-reconcile" -c "$T/executor.yml"
 	[ "$status" -eq 0 ]
 	[ -z "$(dk ps -aq --filter label=drove.instance.id=AI-stray)" ]
+	[ "$(dk inspect -f '{{.State.Running}}' "$other" "$nobody")" = "true
+true" ]
 	[ "$(state AI-4)" = LOST ]
 	[ "$(zkcli get "/$NS/instances/web-1/AI-4" | jq -r .errorMessage)" = \
 	    "Container not found on executor restart" ]
@@ -326,7 +334,8 @@ teardown() {
 	stop_execd
 	# labelled, not assigned: removed; assigned HEALTHY without a
 	# container: LOST
-	stray=$(dk run -d --label drove.instance.id=AI-stray2 drove-test/web:1)
+	stray=$(dk run -d --label drove.instance.id=AI-stray2 \
+	    --label drove.executor.id="$EID" drove-test/web:1)
 	[ -n "$stray" ]
 	assign AI-6 RUNNING HEALTHY
 	start_execd

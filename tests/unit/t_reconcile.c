@@ -50,16 +50,18 @@ main(void)
 	    "{\"Id\":\"c1\",\"State\":\"running\",\"Labels\":{"
 	    "\"drove.instance.id\":\"AI-1\",\"drove.executor.id\":\"E\"}},"
 	    "{\"Id\":\"c2\",\"State\":\"running\",\"Labels\":{"
-	    "\"drove.instance.id\":\"AI-2\"}},"
+	    "\"drove.instance.id\":\"AI-2\",\"drove.executor.id\":\"E\"}},"
 	    "{\"Id\":\"c3\",\"State\":\"exited\",\"Labels\":{"
-	    "\"drove.instance.id\":\"AI-3\"}},"
+	    "\"drove.instance.id\":\"AI-3\",\"drove.executor.id\":\"E\"}},"
 	    "{\"Id\":\"c4\",\"State\":\"running\",\"Labels\":{"
-	    "\"drove.instance.id\":\"AI-4\"}},"
+	    "\"drove.instance.id\":\"AI-4\",\"drove.executor.id\":\"E\"}},"
 	    "{\"Id\":\"c5\",\"State\":\"running\",\"Labels\":{"
 	    "\"drove.instance.id\":\"AI-5\",\"drove.executor.id\":\"OTHER\"}},"
 	    "{\"Id\":\"c6\",\"State\":\"running\",\"Labels\":{}},"
+	    "{\"Id\":\"c8\",\"State\":\"running\",\"Labels\":{"
+	    "\"drove.instance.id\":\"AI-8\"}},"
 	    "{\"Id\":\"c7\",\"State\":\"running\",\"Labels\":{"
-	    "\"drove.instance.id\":\"AI-7\"}}"
+	    "\"drove.instance.id\":\"AI-7\",\"drove.executor.id\":\"E\"}}"
 	    "]");
 	a = json_object();
 	assign(a, "AI-1", TARGET_RUNNING);
@@ -88,6 +90,8 @@ main(void)
 	ok(find(d, "kill", "AI-4") != NULL, "targetState STOPPED killed");
 	ok(!find(d, "kill", "AI-5") && !find(d, "adopt", "AI-5"),
 	    "another executor's container left alone");
+	ok(!find(d, "kill", "AI-8") && !find(d, "adopt", "AI-8"),
+	    "a container without drove.executor.id left alone");
 	ok(find(d, "kill", "AI-7") != NULL, "terminal instance's container killed");
 	ok(!find(d, "lost", "AI-7"), "terminal instance not lost");
 	x = find(d, "lost", "AI-8");
