@@ -309,6 +309,25 @@ cfg_zk_namespace(const json_t *cfg)
 }
 
 int
+cfg_zk_session_ms(const json_t *cfg)
+{
+	json_t *v = js_get(cfg, "zookeeper.sessionTimeout");
+	long long ms = -1;
+
+	if (!v)
+		return CFG_ZK_SESSION_MS;
+	if (json_is_integer(v))
+		ms = json_integer_value(v);
+	else if (!json_is_string(v) ||
+	    duration_parse_ms(json_string_value(v), &ms) < 0)
+		ms = -1;
+	if (ms < 1000 || ms > 600000)
+		return err_fail(EINVAL, "zookeeper.sessionTimeout: not a "
+		    "duration of 1 second to 10 minutes");
+	return (int)ms;
+}
+
+int
 cfg_server_sockaddr(const json_t *cfg, int port, struct sockaddr_storage *ss,
     const char **addr)
 {

@@ -29,6 +29,15 @@ int cfg_set(json_t *cfg, const char *dotted, const char *value);
 /* Common keys with Drove's names and defaults. */
 const char *cfg_zk_connect(const json_t *cfg);	/* zookeeper.connectionString */
 const char *cfg_zk_namespace(const json_t *cfg); /* zookeeper.nameSpace, "drove" */
+/*
+ * zookeeper.sessionTimeout (ours; Drove hard-codes 30 s): a Dropwizard
+ * duration ("10 seconds", "4s") or a number of ms, in ms; CFG_ZK_SESSION_MS
+ * when absent; -1 with errno=EINVAL (and err_text()) when it is not a
+ * duration of 1 s to 10 min.  ZooKeeper itself then bounds the session it
+ * grants to 2..20 times its tickTime.
+ */
+#define CFG_ZK_SESSION_MS 10000
+int cfg_zk_session_ms(const json_t *cfg);
 /* server.bindAddress (default 0.0.0.0; an address with ':' is IPv6) and
  * port as a socket address; *addr gets the borrowed address text.
  * 0, or -1 with errno=EINVAL if the address does not parse. */

@@ -140,6 +140,10 @@ zk_open(const char *connect, const char *ns, int session_ms, int wait_ms)
 		err_fail(EINVAL, "bad ZooKeeper address or namespace");
 		return NULL;
 	}
+	if (session_ms <= 0) {
+		err_fail(EINVAL, "bad ZooKeeper session timeout");
+		return NULL;
+	}
 	if (!log_set) {
 		zoo_set_debug_level(getenv("DROVE_ZK_DEBUG") ?
 		    ZOO_LOG_LEVEL_DEBUG : ZOO_LOG_LEVEL_ERROR);

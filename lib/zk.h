@@ -44,7 +44,7 @@ struct zk_event {
 #define ZK_SEQUENCE 2
 
 /* Connect and wait up to wait_ms for the session; NULL with errno
- * (ETIMEDOUT, EINVAL) on failure.  session_ms is the session timeout. */
+ * (ETIMEDOUT, EINVAL) on failure.  session_ms is the session timeout (> 0). */
 struct zk *zk_open(const char *connect, const char *ns, int session_ms,
     int wait_ms);
 void zk_close(struct zk *z);

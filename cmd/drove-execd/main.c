@@ -551,7 +551,8 @@ main(int argc, char **argv)
 	if (engine_ping(X.eng) < 0)
 		die(EXIT_TEMP, "engine at '%s' unreachable: %s", sock,
 		    err_text());
-	if (!(X.zk = zk_open(cfg_zk_connect(X.cfg), X.ns, 15000, 10000)))
+	if (!(X.zk = zk_open(cfg_zk_connect(X.cfg), X.ns,
+	    cfg_zk_session_ms(X.cfg), 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
 		    cfg_zk_connect(X.cfg), err_text());
 	if (event_dir_ensure(X.zk, X.ns) < 0)

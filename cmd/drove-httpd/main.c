@@ -332,7 +332,7 @@ main(int argc, char **argv)
 	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 	    MHD_USE_ERROR_LOG;
-	int opt, notif = -1, sfd;
+	int opt, notif = -1, sfd, session_ms;
 	char *end;
 
 	PROG = "drove-httpd";
@@ -388,10 +388,13 @@ main(int argc, char **argv)
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 
+	if ((session_ms = cfg_zk_session_ms(hd.cfg)) < 0)
+		die(EXIT_USAGE, "'%s': %s", conf, err_text());
+
 	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, SIGHUP, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to set up signals");
 
-	if (!(hd.zk = zk_open(connect, hd.ns, 15000, 10000)))
+	if (!(hd.zk = zk_open(connect, hd.ns, session_ms, 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
 		    connect, err_text());
 	events_init();

@@ -4,10 +4,13 @@
  * {"hostname","port"} (this controller's API address); the lowest sequence
  * leads.  While leader it runs "prog args..." (usually s6-svscan of the
  * leader service directory) with DROVE_LEADER_ZNODE set to its own election
- * znode, the fence of every desired-state write.  When the session is lost
- * or disconnected, it kills prog and exits 111 at once; SIGTERM: kills prog,
- * closes the session (the znode vanishes) and exits 0.  If prog exits, so
- * does drove-leader (111).  Prints nothing on stdout.
+ * znode, the fence of every desired-state write.  Becoming leader writes a
+ * LEADERSHIP_ACQUIRED event (fenced); giving it up while ZooKeeper still
+ * answers writes LEADERSHIP_LOST in the transaction that deletes the
+ * election znode, so that the next candidate takes over at once.  When the
+ * session is lost or disconnected, it kills prog and exits 111 at once;
+ * SIGTERM: stops prog, gives up the znode, closes the session and exits 0.
+ * If prog exits, so does drove-leader (111).  Prints nothing on stdout.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include "config.h"
 #include "election.h"
 #include "err.h"
+#include "event.h"
 #include "json.h"
 #include "notify.h"
 #include "record.h"
@@ -38,6 +42,7 @@ static struct {
 	struct zk *zk;
 	char me[ZKP_MAX];	/* our election znode */
 	char dir[ZKP_MAX];
+	const char *host;	/* our hostname, the events' HOSTNAME */
 	char **prog;
 	pid_t child;
 	int leader;
@@ -46,6 +51,16 @@ static struct {
 } ctx = { .child = -1, .notif = -1, .sfd = -1 };
 
 static void
+term_child(void)
+{
+	if (ctx.child <= 0)
+		return;
+	kill(-ctx.child, SIGTERM);
+	kill(ctx.child, SIGTERM);
+}
+
+/* SIGTERM to prog's group, SIGKILL after 5 s; waits for prog. */
+static void
 kill_child(void)
 {
 	struct timespec dl, now;
@@ -53,8 +68,7 @@ kill_child(void)
 
 	if (ctx.child <= 0)
 		return;
-	kill(-ctx.child, SIGTERM);
-	kill(ctx.child, SIGTERM);
+	term_child();
 	clock_gettime(CLOCK_MONOTONIC, &dl);
 	dl.tv_sec += 5;
 	for (;;) {
@@ -75,11 +89,61 @@ kill_child(void)
 	ctx.child = -1;
 }
 
-static void __attribute__((noreturn))
-quit(int code, const char *why)
+/*
+ * Write LEADERSHIP_<what> with our hostname, fenced by our election znode;
+ * with del, the znode is deleted in the same transaction.  0, or -1 with
+ * errno and err_text().
+ */
+static int
+leadership_event(const char *what, int del)
 {
-	if (ctx.leader)
+	char type[64];
+	json_t *md, *ev;
+	struct zk_txn *t;
+	int tries, r = -1;
+
+	snprintf(type, sizeof type, "LEADERSHIP_%s", what);
+	md = json_pack("{ss}", "HOSTNAME", ctx.host);
+	ev = md ? rec_event_new(&(struct rec_event){ type, NULL,
+	    js_now_ms(), md }) : NULL;
+	json_decref(md);
+	if (!ev)
+		return err_fail(ENOMEM, "out of memory");
+	for (tries = 0; tries < 2 && r < 0; tries++) {
+		t = zk_txn_new(ctx.me);
+		if (event_add(ctx.zk, t, ev) < 0) {
+			zk_txn_free(t);
+			break;
+		}
+		if (del)
+			zk_txn_delete(t, ctx.me, -1);
+		if ((r = zk_txn_commit(ctx.zk, t)) < 0 && errno == ENOENT)
+			event_forget();	/* a bucket pruned behind our back */
+		else if (r < 0)
+			break;
+	}
+	json_decref(ev);
+	return r;
+}
+
+/*
+ * Stop, and exit with code.  live: ZooKeeper still answers, so a leader
+ * hands over at once: prog is told to stop, the election znode is deleted
+ * with a LEADERSHIP_LOST event (fenced: prog's writes fail from then on),
+ * then prog is waited for.  Closing the session deletes the znode anyway.
+ */
+static void __attribute__((noreturn))
+quit(int code, const char *why, int live)
+{
+	if (ctx.leader) {
 		info("giving up leadership: %s", why);
+		if (live) {
+			term_child();
+			if (leadership_event("LOST", 1) < 0)
+				warn("unable to record the loss of "
+				    "leadership: %s", err_text());
+		}
+	}
 	kill_child();
 	zk_close(ctx.zk);
 	exit(code);
@@ -177,6 +241,11 @@ elect(void)
 	zk_free_names(names);
 	ctx.leader = 1;
 	info("leadership acquired: %s", ctx.me);
+	if (leadership_event("ACQUIRED", 0) < 0) {
+		if (errno == EPERM)	/* our znode is gone: so is the lead */
+			die(EXIT_TEMP, "%s", err_text());
+		warn("unable to record the leadership: %s", err_text());
+	}
 	spawn();
 }
 
@@ -186,7 +255,7 @@ main(int argc, char **argv)
 	const char *cfgpath = NULL, *host = NULL, *connect;
 	char hostbuf[256], prefix[ZKP_MAX], *end;
 	long port = -1;
-	int c;
+	int c, session_ms;
 	json_t *cfg, *me;
 	char *data;
 
@@ -228,6 +297,9 @@ main(int argc, char **argv)
 			diesys(EXIT_TEMP, "unable to get the hostname");
 		host = hostbuf;
 	}
+	ctx.host = host;
+	if ((session_ms = cfg_zk_session_ms(cfg)) < 0)
+		die(EXIT_USAGE, "%s: %s", cfgpath, err_text());
 	if (port < 0 && (port = cfg_port(cfg, NODE_CONTROLLER)) < 0)
 		die(EXIT_USAGE, "%s: invalid server port", cfgpath);
 	if (zkp_election_dir(ctx.dir, cfg_zk_namespace(cfg)) < 0 ||
@@ -239,10 +311,11 @@ main(int argc, char **argv)
 	if (ctx.sfd < 0)
 		diesys(EXIT_TEMP, "unable to create a signalfd");
 
-	ctx.zk = zk_open(connect, cfg_zk_namespace(cfg), 10000, 15000);
+	ctx.zk = zk_open(connect, cfg_zk_namespace(cfg), session_ms, 15000);
 	if (!ctx.zk)
 		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s'", connect);
-	if (zk_ensure(ctx.zk, ctx.dir) < 0)
+	if (zk_ensure(ctx.zk, ctx.dir) < 0 ||
+	    event_dir_ensure(ctx.zk, cfg_zk_namespace(cfg)) < 0)
 		die(EXIT_TEMP, "%s", err_text());
 	me = rec_leader_new(&(struct rec_leader){ host, (int)port });
 	data = me ? js_dump(me) : NULL;
@@ -284,20 +357,22 @@ main(int argc, char **argv)
 							ctx.child = -1;
 							quit(EXIT_TEMP,
 							    "the leader program "
-							    "exited");
+							    "exited", 1);
 						}
 				} else if (sig != SIGHUP)
-					quit(EXIT_OK, "asked to stop");
+					quit(EXIT_OK, "asked to stop", 1);
 			}
 		}
 		while (zk_next_event(ctx.zk, &ev) == 1) {
 			switch (ev.type) {
 			case ZK_EV_EXPIRED:
-				quit(EXIT_TEMP, "ZooKeeper session expired");
+				quit(EXIT_TEMP, "ZooKeeper session expired",
+				    0);
 			case ZK_EV_DISCONNECTED:
 				/* The session may expire unseen while we are
 				 * cut off: stop leading now, not later. */
-				quit(EXIT_TEMP, "disconnected from ZooKeeper");
+				quit(EXIT_TEMP, "disconnected from ZooKeeper",
+				    0);
 			case ZK_EV_DELETED:
 				if (!ctx.leader)
 					elect();

@@ -660,7 +660,8 @@ main(int argc, char **argv)
 
 	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to set up signals");
-	if (!(M.z = zk_open(cfg_zk_connect(cfg), M.ns, 15000, 10000)))
+	if (!(M.z = zk_open(cfg_zk_connect(cfg), M.ns,
+	    cfg_zk_session_ms(cfg), 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s': %s",
 		    cfg_zk_connect(cfg), err_text());
 	if (zk_exists(M.z, M.fence, 0) != 1)

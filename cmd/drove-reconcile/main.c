@@ -70,8 +70,8 @@ main(int argc, char **argv)
 	if (engine_ping(eng) < 0)
 		die(EXIT_TEMP, "engine at '%s' unreachable: %s", sock,
 		    err_text());
-	if (!(z = zk_open(cfg_zk_connect(cfg), cfg_zk_namespace(cfg), 15000,
-	    10000)))
+	if (!(z = zk_open(cfg_zk_connect(cfg), cfg_zk_namespace(cfg),
+	    cfg_zk_session_ms(cfg), 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper at '%s': %s",
 		    cfg_zk_connect(cfg), err_text());
 	dbg("executor %s (%s)", id, host);

@@ -662,7 +662,8 @@ main(int argc, char **argv)
 			diesys(EXIT_TEMP, "unable to set up signals");
 	} else
 		sfd = -1;
-	if (!(C.z = zk_open(cfg_zk_connect(cfg), C.ns, 15000, 10000)))
+	if (!(C.z = zk_open(cfg_zk_connect(cfg), C.ns,
+	    cfg_zk_session_ms(cfg), 10000)))
 		die(EXIT_TEMP, "unable to connect to ZooKeeper '%s': %s",
 		    cfg_zk_connect(cfg), err_text());
 	if (C.dry_run) {

@@ -62,6 +62,34 @@ test_getters(void)
 	c = G("server: {applicationConnectors: [{port: \"80\"}]}\n");
 	ok(cfg_port(c, NODE_EXECUTOR) < 0, "quoted port: EINVAL");
 	json_decref(c);
+
+	c = G("zookeeper: {connectionString: x}\n");
+	is_int(cfg_zk_session_ms(c), CFG_ZK_SESSION_MS,
+	    "default session timeout");
+	json_decref(c);
+	c = G("zookeeper: {sessionTimeout: 4 seconds}\n");
+	is_int(cfg_zk_session_ms(c), 4000, "session timeout, a duration");
+	json_decref(c);
+	c = G("zookeeper: {sessionTimeout: 2500ms}\n");
+	is_int(cfg_zk_session_ms(c), 2500, "session timeout in ms units");
+	json_decref(c);
+	c = G("zookeeper: {sessionTimeout: 6000}\n");
+	is_int(cfg_zk_session_ms(c), 6000, "session timeout, a number of ms");
+	json_decref(c);
+	c = G("zookeeper: {sessionTimeout: 500ms}\n");
+	errno = 0;
+	ok(cfg_zk_session_ms(c) < 0 && errno == EINVAL,
+	    "session timeout under 1 s: EINVAL");
+	json_decref(c);
+	c = G("zookeeper: {sessionTimeout: 11m}\n");
+	ok(cfg_zk_session_ms(c) < 0, "session timeout over 10 min: EINVAL");
+	json_decref(c);
+	c = G("zookeeper: {sessionTimeout: soon}\n");
+	errno = 0;
+	ok(cfg_zk_session_ms(c) < 0 && errno == EINVAL &&
+	    strstr(err_text(), "zookeeper.sessionTimeout"),
+	    "session timeout not a duration: EINVAL, named");
+	json_decref(c);
 #undef G
 }
 
