@@ -14,7 +14,23 @@ teardown_file() { cluster_stop; }
 setup() {
 	s6-svc -u "$DROVE_RUN/service/drove-execd"
 	wait_until 30 ping_is 200
+	for e in $(curl -s "$API/apis/v1/cluster/executors" | jq -r '.data[].executorId'); do
+		curl -s -X POST "$API/apis/v1/cluster/executors/$e/unblacklist" >/dev/null
+	done
 	wait_until 30 sh -c "curl -s $API/apis/v1/cluster/executors | jq -e '[.data[] | select(.state == \"ACTIVE\")] | length == 1'"
+}
+
+# Every app goes, so that each test finds the executor empty.
+teardown() {
+	local a
+	for a in $(curl -s "$API/apis/v1/applications" | jq -r '.data | keys[]'); do
+		curl -s -X POST "$API/apis/v1/applications/operations/$a/cancel" >/dev/null
+		wait_until 30 sh -c "curl -s $API/apis/v1/applications/$a | jq -e '.data.currentOperation == null'" || true
+		ok_op "{\"type\":\"SUSPEND\",\"appId\":\"$a\"}" >/dev/null || true
+		wait_until 30 sh -c "curl -s $API/apis/v1/applications/$a | jq -e '.data.state == \"MONITORING\"'" || true
+		ok_op "{\"type\":\"DESTROY\",\"appId\":\"$a\"}" >/dev/null || true
+	done
+	wait_until 30 sh -c "[ \"\$(curl -s $API/apis/v1/applications | jq '.data | length')\" = 0 ]" || true
 }
 
 ok_op() {
