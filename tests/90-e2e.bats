@@ -48,7 +48,8 @@ deploy_two() {
 
 # A test that stopped drove-leader or drove-execd does not leave them down.
 setup() {
-	s6-svc -u "$DROVE_RUN/service/drove-leader" "$DROVE_RUN/service/drove-execd"
+	s6-svc -u "$DROVE_RUN/service/drove-leader"
+	s6-svc -u "$DROVE_RUN/service/drove-execd"
 	wait_until 30 ping_is 200
 }
 
@@ -138,8 +139,11 @@ container_ids() {
 	before=$(curl -s "$API/apis/v1/applications/hello-1/instances" | jq -r '.data[].instanceId' | sort)
 	victim=$(container_ids | head -1)
 	/usr/bin/docker kill "$victim"
+	# the death is seen (the HEALTHY set changes), then the replacement
+	healthy_set() { curl -s "$API/apis/v1/applications/hello-1/instances?state=HEALTHY" | jq -r '.data[].instanceId' | sort; }
+	wait_until 30 sh -c "[ \"\$(curl -s $API/apis/v1/applications/hello-1/instances?state=HEALTHY | jq -r '.data[].instanceId' | sort)\" != '$before' ]"
 	wait_until 30 healthy_is 2
-	after=$(curl -s "$API/apis/v1/applications/hello-1/instances?state=HEALTHY" | jq -r '.data[].instanceId' | sort)
+	after=$(healthy_set)
 	[ "$before" != "$after" ]
 	# the dead one is reported STOPPED with the reason
 	gone=$(comm -23 <(echo "$before") <(echo "$after"))
