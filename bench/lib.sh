@@ -420,3 +420,45 @@ fcmp() {
 	    else if (op == ">") r = a + 0 > b + 0
 	    exit !r }'
 }
+
+# bench_cluster_up: a private cluster under $RUN/cluster (after
+# bench_init): scripts/cluster with its own free 127.0.0.1 ports and, unless
+# DROVE_ENGINE_SOCKET names an engine, its own dockerd on a bridge and
+# subnet nobody else uses; DROVE_EXECUTORS and the other variables of
+# scripts/cluster pass through.  Sets API and ENGINE and exports
+# DOCKER_HOST.  The caller's cleanup runs `scripts/cluster down` when
+# $DROVE_RUN exists.
+bench_cluster_up() {
+	local status n
+	export DROVE_RUN=$RUN/cluster
+	export DROVE_BIN=$BIN
+	export ZK_PORT API_PORT LOGSTREAM_PORT
+	ZK_PORT=$(free_port)
+	API_PORT=$(free_port)
+	LOGSTREAM_PORT=$(free_port)
+	while [ "$LOGSTREAM_PORT" = "$API_PORT" ] ||
+	    [ "$ZK_PORT" = "$API_PORT" ] || [ "$ZK_PORT" = "$LOGSTREAM_PORT" ]; do
+		LOGSTREAM_PORT=$(free_port)
+	done
+	if [ -z "${DROVE_ENGINE_SOCKET-}" ]; then
+		export DROVE_BRIDGE DROVE_BRIDGE_CIDR
+		DROVE_BRIDGE=drbr$((RANDOM % 10000))
+		for n in $(shuf -i 100-250); do
+			ip -4 route | grep -q "^172\.30\.$n\." && continue
+			DROVE_BRIDGE_CIDR=172.30.$n.1/24
+			break
+		done
+		[ -n "${DROVE_BRIDGE_CIDR-}" ] ||
+		    die "no free 172.30.x.0/24 subnet"
+	fi
+	info "run directory $RUN: scripts/cluster up"
+	UP_TIMEOUT=120 "$ROOT/scripts/cluster" up >"$RUN/cluster-up.out" \
+	    2>"$RUN/cluster-up.log" || { tail -n 20 "$RUN/cluster-up.log" >&2;
+	    die "the cluster did not come up"; }
+	status=$("$ROOT/scripts/cluster" status) ||
+	    die "the cluster is not up after up"
+	API=$(jq -r .api <<<"$status")
+	ENGINE=$(jq -r .engine <<<"$status")
+	export DOCKER_HOST=unix://$ENGINE
+	info "cluster up: API $API, engine $ENGINE"
+}
