@@ -472,6 +472,62 @@ test_cluster_window(void)
 	json_decref(bad);
 }
 
+/* Removed and blacklisted executors, their events, the effective state. */
+static void
+test_removed_blacklist(void)
+{
+	json_t *ids = P("[\"AI-1\",\"AI-2\"]"), *node, *j, *e;
+	struct rec_removed r;
+	struct rec_blacklist b;
+	struct rec_executor fe;
+
+	j = rec_removed_new(&(struct rec_removed){ "E1", "h1", 3000, 42, ids,
+	    NULL });
+	ok(rec_removed_read(j, &r) == 0 && !strcmp(r.executor_id, "E1") &&
+	    !strcmp(r.hostname, "h1") && r.port == 3000 && r.removed == 42 &&
+	    json_equal(r.instances, ids) && r.node == NULL,
+	    "removed executor round trip");
+	ok(!json_object_get(j, "node"), "no node: left out");
+	json_object_del(j, "executorId");
+	ok(rec_removed_read(j, &r) < 0 && errno == EINVAL,
+	    "no executorId: EINVAL");
+	json_decref(j);
+
+	j = rec_blacklist_new(&(struct rec_blacklist){ "E1",
+	    EXECUTOR_BLACKLIST_REQUESTED, 7 });
+	ok(rec_blacklist_read(j, &b) == 0 && !strcmp(b.executor_id, "E1") &&
+	    b.state == EXECUTOR_BLACKLIST_REQUESTED && b.updated == 7,
+	    "blacklist round trip");
+	node = rec_executor_new(&(struct rec_executor){ .executor_id = "E1",
+	    .hostname = "h1", .port = 3000, .state = EXECUTOR_ACTIVE });
+	e = rec_executor_effective(node, j);
+	ok(e && rec_executor_read(e, &fe) == 0 &&
+	    fe.state == EXECUTOR_BLACKLIST_REQUESTED,
+	    "the blacklist record's state is the effective one");
+	ok(rec_executor_read(node, &fe) == 0 && fe.state == EXECUTOR_ACTIVE,
+	    "the node data itself is not changed");
+	json_decref(e);
+	e = rec_executor_effective(node, NULL);
+	ok(e == node, "no record: the node itself");
+	json_decref(e);
+	json_object_set_new(j, "state", json_string("GONE"));
+	ok(rec_blacklist_read(j, &b) < 0, "unknown state: EINVAL");
+	json_decref(j);
+	json_decref(node);
+
+	j = rec_event_executor("EXECUTOR_ADDED", "E1", "h1", 3000, 5);
+	is_str(js_str(j, "type", ""), "EXECUTOR_ADDED", "executor event type");
+	ok(json_integer_value(js_get(j, "metadata.PORT")) == 3000 &&
+	    !strcmp(js_str(json_object_get(j, "metadata"), "HOSTNAME", ""),
+	    "h1"), "EXECUTOR_ADDED has HOSTNAME and PORT");
+	json_decref(j);
+	j = rec_event_executor("EXECUTOR_REMOVED", "E1", NULL, 0, 5);
+	ok(json_object_size(json_object_get(j, "metadata")) == 1,
+	    "EXECUTOR_REMOVED has EXECUTOR_ID only");
+	json_decref(j);
+	json_decref(ids);
+}
+
 int
 main(void)
 {
@@ -484,5 +540,6 @@ main(void)
 	test_executor();
 	test_cluster_leader();
 	test_cluster_window();
+	test_removed_blacklist();
 	return done_testing();
 }
