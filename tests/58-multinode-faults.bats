@@ -9,11 +9,7 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	export DROVE_EXECUTORS=3 DROVE_CONTROLLERS=2 DROVE_ZK_SERVERS=3
-	export UP_TIMEOUT=120
-	cluster_start
-}
+setup_file() { cluster_start_multi; }
 
 teardown_file() { cluster_stop; }
 

@@ -123,6 +123,14 @@ cluster_start() {
 	export ZK=127.0.0.1:$ZK_PORT
 }
 
+# cluster_start_multi: the same with 3 executors, 2 controllers and a
+# ZooKeeper ensemble of 3.
+cluster_start_multi() {
+	export DROVE_EXECUTORS=3 DROVE_CONTROLLERS=2 DROVE_ZK_SERVERS=3
+	export UP_TIMEOUT=120
+	cluster_start
+}
+
 cluster_stop() {
 	"$TOP/scripts/cluster" down >/dev/null 2>&1 || true
 	engine_stop
