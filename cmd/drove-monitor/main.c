@@ -1,10 +1,13 @@
 /*
  * drove-monitor: carries out application operations and keeps each
- * application at its expected instance count (leader only).  Keeps a view
- * (lib/view) of /drove/applications, /drove/operations, /drove/requests,
- * /drove/instances and /drove/assignments, and reconciles only the apps
- * that a change touched; an app with an operation record is driven by it
- * (ops.c), one without is kept at its count.  Writes, fenced by
+ * application at its expected instance count (leader only); declares
+ * executors lost and moves instances off blacklisted ones (executors.c).
+ * Keeps a view (lib/view) of /drove/applications, /drove/operations,
+ * /drove/requests, /drove/instances, /drove/assignments, /drove/executor,
+ * /drove/removedexecutors, /drove/blacklist and the cluster state, and
+ * reconciles only the apps that a change touched; an app with an
+ * operation record is driven by it (ops.c), one without is kept at its
+ * count.  Writes, fenced by
  * $DROVE_LEADER_ZNODE: requests, targetState STOPPED on assignments,
  * deletions of the assignments of terminal instances, operation progress,
  * ApplicationInfo counts when an operation ends, APP_STATE_CHANGE events;
