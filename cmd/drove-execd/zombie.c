@@ -18,10 +18,9 @@
 #include "err.h"
 #include "execd.h"
 #include "reconcile.h"
+#include "record.h"
 #include "sig.h"
 #include "zkpath.h"
-
-#define MAINT_TAIL_MS 40000	/* drove.md §7.6: 2 x 20 s */
 
 static pthread_mutex_t zmu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t zcv;
@@ -50,10 +49,10 @@ zombie_poke(void)
 }
 
 /*
- * In the maintenance window: state MAINTENANCE, or within 40 s of the last
- * set or unset.  A missing node is NORMAL; an unreadable one counts as
- * maintenance (reaping can wait for the next sweep).
- * XXX use the shared maintenance-window helper once it is merged.
+ * In the maintenance window (lib/record cluster_in_window: state
+ * MAINTENANCE, or within 40 s of the last set or unset).  A missing node
+ * is NORMAL; an unreadable one counts as maintenance (reaping can wait for
+ * the next sweep).
  */
 static int
 in_maintenance(void)
@@ -66,8 +65,7 @@ in_maintenance(void)
 		return 0;
 	if (!(m = zk_get_json(X.zk, path, 0, NULL)))
 		return errno == ENOENT ? 0 : 1;
-	r = !strcmp(js_str(m, "state", "NORMAL"), "MAINTENANCE") ||
-	    js_now_ms() < js_int(m, "updated", 0) + MAINT_TAIL_MS;
+	r = cluster_in_window(m, js_now_ms());
 	json_decref(m);
 	return r;
 }
