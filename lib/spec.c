@@ -18,6 +18,7 @@ struct vctx {
 	const struct spec_opts *o;
 	int n;		/* errors appended */
 	int oom;
+	const char *kind;	/* "tasks", ...; NULL: "apps" */
 };
 
 static const char *const job_types[] = {
@@ -636,7 +637,8 @@ v_placement(struct vctx *v, json_t *pp, const char *path, int depth)
 	if (!(type = venum(v, pp, "type", p, placement_types, 1)))
 		return;
 	if (!strcmp(type, "LOCAL")) {
-		verr(v, "Local service placement is not allowed for apps");
+		verr(v, "Local service placement is not allowed for %s",
+		    v->kind ? v->kind : "apps");
 	} else if (!strcmp(type, "MAX_N_PER_HOST")) {
 		pf(p, "%s.max", path);
 		vint(v, pp, "max", p, 1, 64, 1, NULL);
@@ -784,11 +786,33 @@ v_user(struct vctx *v, json_t *spec)
 	vstr(v, u, "group", "userSpec.group", 0);
 }
 
+/* The fields an application shares with a task (and a local service):
+ * executable, volumes, configs, logging, resources, placementPolicy, tags,
+ * env, args, devices and userSpec. */
+static void
+v_deployable(struct vctx *v, json_t *spec)
+{
+	json_t *pp;
+
+	v_executable(v, spec);
+	v_volumes(v, spec);
+	v_configs(v, spec);
+	v_logging(v, spec);
+	v_resources(v, spec);
+	pp = json_object_get(spec, "placementPolicy");
+	if (pp && !json_is_null(pp))
+		v_placement(v, pp, "placementPolicy", 0);
+	vstrmap(v, spec, "tags", "tags");
+	vstrmap(v, spec, "env", "env");
+	v_args(v, spec);
+	v_devices(v, spec);
+	v_user(v, spec);
+}
+
 static void
 v_spec(struct vctx *v, json_t *spec)
 {
 	const char *s;
-	json_t *pp;
 
 	if (!json_is_object(spec)) {
 		verr(v, "- Application spec is mandatory");
@@ -805,24 +829,12 @@ v_spec(struct vctx *v, json_t *spec)
 	else if (!ids_valid_name(s))
 		verr(v, "- Application version must match [a-zA-Z0-9_-]+");
 	venum(v, spec, "type", "type", job_types, 1);
-	v_executable(v, spec);
 	v_ports(v, spec);
-	v_volumes(v, spec);
-	v_configs(v, spec);
-	v_logging(v, spec);
-	v_resources(v, spec);
-	pp = json_object_get(spec, "placementPolicy");
-	if (pp && !json_is_null(pp))
-		v_placement(v, pp, "placementPolicy", 0);
 	v_check(v, spec, "healthcheck");
 	v_check(v, spec, "readiness");
-	vstrmap(v, spec, "tags", "tags");
-	vstrmap(v, spec, "env", "env");
-	v_args(v, spec);
-	v_devices(v, spec);
 	v_exposure(v, spec);
 	v_preshutdown(v, spec);
-	v_user(v, spec);
+	v_deployable(v, spec);
 }
 
 static int
@@ -850,9 +862,40 @@ spec_opts_from_cfg(const json_t *cfg, struct spec_opts *o)
 int
 spec_validate(json_t *spec, const struct spec_opts *o, json_t *errs)
 {
-	struct vctx v = { errs, o, 0, 0 };
+	struct vctx v = { errs, o, 0, 0, NULL };
 
 	v_spec(&v, spec);
+	return vdone(&v);
+}
+
+/* --- TaskSpec (drove.md §2.1) --------------------------------------- */
+
+static void
+v_task_id(struct vctx *v, const json_t *spec, const char *key,
+    const char *mandatory)
+{
+	const char *s = js_str(spec, key, NULL);
+
+	if (!s || !*s)
+		verr(v, "%s", mandatory);
+	else if (!ids_valid_name(s))
+		verr(v, "- Only characters, numbers, hyphen and underscore "
+		    "is allowed");
+}
+
+int
+spec_validate_task(json_t *spec, const struct spec_opts *o, json_t *errs)
+{
+	struct vctx v = { errs, o, 0, 0, "tasks" };
+
+	if (!json_is_object(spec)) {
+		verr(&v, "- Task spec is mandatory");
+		return vdone(&v);
+	}
+	v_task_id(&v, spec, "sourceAppName",
+	    "- Source Application name is mandatory");
+	v_task_id(&v, spec, "taskId", "- Task ID is mandatory");
+	v_deployable(&v, spec);
 	return vdone(&v);
 }
 
@@ -872,7 +915,7 @@ v_opspec(struct vctx *v, json_t *op)
 int
 spec_validate_opspec(json_t *opspec, json_t *errs)
 {
-	struct vctx v = { errs, NULL, 0, 0 };
+	struct vctx v = { errs, NULL, 0, 0, NULL };
 	json_t *wrap = json_pack("{s:O}", "opSpec", opspec);
 
 	if (!wrap) {
@@ -903,7 +946,7 @@ v_ids(struct vctx *v, const json_t *op, int nonempty)
 int
 spec_validate_op(json_t *op, const struct spec_opts *o, json_t *errs)
 {
-	struct vctx v = { errs, o, 0, 0 };
+	struct vctx v = { errs, o, 0, 0, NULL };
 	const char *type;
 	json_t *spec;
 

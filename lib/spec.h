@@ -44,6 +44,12 @@ struct spec_opts {
 void spec_opts_from_cfg(const json_t *cfg, struct spec_opts *o);
 
 int spec_validate(json_t *spec, const struct spec_opts *o, json_t *errs);
+/* A TaskSpec (drove.md §2.1): sourceAppName and taskId, then the fields a
+ * task shares with an app, checked as in an app; LOCAL placement is
+ * refused.  Fields a task does not have are ignored, as unknown fields
+ * are.  Returns as spec_validate(). */
+int spec_validate_task(json_t *spec, const struct spec_opts *o,
+    json_t *errs);
 int spec_validate_op(json_t *op, const struct spec_opts *o, json_t *errs);
 int spec_validate_opspec(json_t *opspec, json_t *errs);
 json_t *spec_masked(const json_t *spec);

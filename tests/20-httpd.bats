@@ -516,6 +516,37 @@ unchanged() {
 	unchanged
 }
 
+@test "tasks/validate/spec: 200 without data, 400 with Drove's messages, malformed JSON, maintenance" {
+	snapshot >"$T/before"
+	task='{"sourceAppName":"TEST_APP","taskId":"T0012","executable":{"type":"DOCKER","url":"ghcr.io/appform-io/test-task","dockerPullTimeout":"100 seconds"},"resources":[{"type":"CPU","count":1},{"type":"MEMORY","sizeInMB":128}],"placementPolicy":{"type":"ANY"},"env":{"ITERATIONS":"10"},"args":[],"tags":{},"logging":{"type":"LOCAL","maxSize":"100m","maxFiles":3,"compress":true}}'
+	post /tasks/validate/spec "$task"
+	[ "$code" = 200 ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"SUCCESS","message":"success"}' ]
+	post /tasks/validate/spec "$(jq -c '.taskId="T/1" | del(.sourceAppName, .resources[1])
+	    | .placementPolicy={type:"local",hostLevel:false}' <<<"$task")"
+	[ "$code" = 400 ]
+	[ "$(jq -r .status <<<"$body")" = FAILED ]
+	[ "$(jq -r .message <<<"$body")" = "Command validation failure" ]
+	[ "$(jq -c '.data.validationErrors | sort' <<<"$body")" = "$(jq -c 'sort' <<<'["- Source Application name is mandatory",
+	    "- Only characters, numbers, hyphen and underscore is allowed",
+	    "Memory requirements are mandatory",
+	    "Local service placement is not allowed for tasks"]')" ]
+	post /tasks/validate/spec '{"sourceAppName":'
+	[ "$code" = 400 ]
+	[ "$(jq -r .message <<<"$body")" = "JSON validation failure" ]
+	[ "$(jq '.data.validationErrors | length' <<<"$body")" = 1 ]
+	req "$B/tasks/validate/spec"
+	[ "$code" = 405 ]
+	unchanged
+	echo '{"state":"MAINTENANCE","updated":1}' | zkcli put "/$NS/cluster/maintenance"
+	wait_until 5 api_is "$B/cluster" '.data.state == "MAINTENANCE"'
+	post /tasks/validate/spec "$task"
+	[ "$code" = 400 ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["Cluster is in maintenance mode"]' ]
+	zkcli rm "/$NS/cluster/maintenance"
+	wait_until 5 api_is "$B/cluster" '.data.state == "NORMAL"'
+}
+
 @test "an app that cannot be placed shows pendingInstances and placementError" {
 	# hello-1 needs nothing placed: it has its 2 instances
 	put_instance 1 HEALTHY

@@ -121,27 +121,59 @@ query_all(const struct req *r, const char *key)
 	return q.vals;
 }
 
+/* The JSON body of a validate request, or NULL once out holds the answer:
+ * 400 "JSON validation failure" for malformed JSON, the maintenance
+ * window's refusal. */
+static json_t *
+validate_body(const struct req *r, struct reply *out)
+{
+	json_t *body;
+
+	if (!(body = js_parse(r->body, r->body_len))) {
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
+		    json_pack("{s:[s]}", "validationErrors", err_text()));
+		return NULL;
+	}
+	if (read_in_maintenance()) {
+		json_decref(body);
+		reply_verr(out, HTTPD_IN_MAINTENANCE);
+		return NULL;
+	}
+	return body;
+}
+
 static void
 h_validate(const struct req *r, struct reply *out)
 {
 	json_t *spec, *errs;
 
-	if (!(spec = js_parse(r->body, r->body_len))) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
-		    json_pack("{s:[s]}", "validationErrors", err_text()));
+	if (!(spec = validate_body(r, out)))
 		return;
-	}
-	if (read_in_maintenance()) {
-		json_decref(spec);
-		reply_verr(out, HTTPD_IN_MAINTENANCE);
-		return;
-	}
 	errs = json_array();
 	if (spec_validate(spec, &hd.sopts, errs) != 0)
 		reply_verrs(out, errs);
 	else {
 		json_decref(errs);
 		reply_ok(out, json_pack("{s:b}", "valid", 1));
+	}
+	json_decref(spec);
+}
+
+/* POST tasks/validate/spec: Drove answers data null on success, which our
+ * envelope leaves out. */
+static void
+h_validate_task(const struct req *r, struct reply *out)
+{
+	json_t *spec, *errs;
+
+	if (!(spec = validate_body(r, out)))
+		return;
+	errs = json_array();
+	if (spec_validate_task(spec, &hd.sopts, errs) != 0)
+		reply_verrs(out, errs);
+	else {
+		json_decref(errs);
+		reply_ok(out, NULL);
 	}
 	json_decref(spec);
 }
@@ -157,16 +189,8 @@ h_rule_dryrun(const struct req *r, struct reply *out)
 	struct rule *rule;
 	int v = -1;
 
-	if (!(body = js_parse(r->body, r->body_len))) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
-		    json_pack("{s:[s]}", "validationErrors", err_text()));
+	if (!(body = validate_body(r, out)))
 		return;
-	}
-	if (read_in_maintenance()) {
-		json_decref(body);
-		reply_verr(out, HTTPD_IN_MAINTENANCE);
-		return;
-	}
 	pp = json_object_get(body, "ruleBasedPlacementPolicy");
 	si = json_object_get(body, "schedulingInfo");
 	type = js_str(pp, "ruleType", NULL);
@@ -247,7 +271,7 @@ match(char **seg, int n, const char *pattern)
 enum route {
 	R_PING, R_APPS, R_APP, R_SPEC, R_INSTANCES, R_INSTANCE, R_ENDPOINTS,
 	R_ENDPOINTS_APP, R_CLUSTER, R_EXECUTORS, R_EXECUTOR, R_OPS,
-	R_OPS_LEGACY, R_VALIDATE, R_DRYRUN, R_OLD_INSTANCES, R_CANCEL,
+	R_OPS_LEGACY, R_VALIDATE, R_VALIDATE_TASK, R_DRYRUN, R_OLD_INSTANCES, R_CANCEL,
 	R_CANCEL_LEGACY, R_EVENTS, R_EVENTS_LATEST, R_EVENTS_SUMMARY,
 	R_EVENTS_STREAM, R_KNOWN_LAST, R_KNOWN_CURRENT, R_BLACKLIST,
 	R_BLACKLIST_ONE, R_UNBLACKLIST, R_UNBLACKLIST_ONE, R_MAINT_SET,
@@ -274,6 +298,7 @@ static const struct {
 	{ R_OPS, "POST", "applications/operations" },
 	{ R_OPS_LEGACY, "POST", "operations" },
 	{ R_VALIDATE, "POST", "applications/validate/spec" },
+	{ R_VALIDATE_TASK, "POST", "tasks/validate/spec" },
 	{ R_DRYRUN, "POST", "applications/placementpolicy/rule/dryrun" },
 	{ R_CANCEL, "POST", "applications/operations/*/cancel" },
 	{ R_CANCEL_LEGACY, "POST", "operations/*/cancel" },
@@ -330,6 +355,7 @@ dispatch(const struct req *r, enum route id, char **seg,
 	case R_EXECUTOR: h_executor(seg[2], out); break;
 	case R_OPS: case R_OPS_LEGACY: h_operation(r, out); break;
 	case R_VALIDATE: h_validate(r, out); break;
+	case R_VALIDATE_TASK: h_validate_task(r, out); break;
 	case R_DRYRUN: h_rule_dryrun(r, out); break;
 	case R_OLD_INSTANCES: h_old_instances(r, seg[1], out); break;
 	case R_CANCEL: h_cancel(seg[2], out); break;

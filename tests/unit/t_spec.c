@@ -695,6 +695,178 @@ t_mask(void)
 	json_decref(s);
 }
 
+/* drove.md §2.1, the example. */
+static const char task_example[] =
+	"{\"sourceAppName\":\"TEST_APP\",\"taskId\":\"T0012\","
+	"\"executable\":{\"type\":\"DOCKER\","
+	"\"url\":\"ghcr.io/appform-io/test-task\","
+	"\"dockerPullTimeout\":\"100 seconds\"},"
+	"\"resources\":[{\"type\":\"CPU\",\"count\":1},"
+	"{\"type\":\"MEMORY\",\"sizeInMB\":128}],"
+	"\"placementPolicy\":{\"type\":\"ANY\"},"
+	"\"env\":{\"ITERATIONS\":\"10\"},\"args\":[],\"tags\":{},"
+	"\"logging\":{\"type\":\"LOCAL\",\"maxSize\":\"100m\",\"maxFiles\":3,"
+	"\"compress\":true}}";
+
+/*
+ * Validate the task spec (consumed) with o; true if it has exactly n
+ * errors and, if want is set, one of them contains want.
+ */
+static int
+task_errs(json_t *spec, const struct spec_opts *o, const char *want, int n)
+{
+	json_t *errs = json_array();
+	int got = spec_validate_task(spec, o, errs), r;
+
+	r = got == n && (int)json_array_size(errs) == n &&
+	    (!want || has(errs, want));
+	if (!r)
+		show(errs);
+	json_decref(errs);
+	json_decref(spec);
+	return r;
+}
+
+static json_t *
+tex(void)
+{
+	return J(task_example);
+}
+
+static void
+t_task(void)
+{
+	struct spec_opts o = { NULL, 0, 0 };
+	json_t *s, *orig, *errs, *dirs;
+
+	s = tex();
+	orig = tex();
+	errs = json_array();
+	is_int(spec_validate_task(s, &o, errs), 0,
+	    "task: the example of drove.md 2.1 is valid");
+	ok(json_equal(s, orig), "task: validation changes nothing in it");
+	json_decref(errs);
+	json_decref(s);
+	json_decref(orig);
+
+	errs = json_array();
+	s = J("{}");
+	spec_validate_task(s, &o, errs);
+	ok(has(errs, "- Source Application name is mandatory") &&
+	    has(errs, "- Task ID is mandatory") &&
+	    has(errs, "- executable must not be null") &&
+	    has(errs, "Cpu requirements are mandatory") &&
+	    has(errs, "Memory requirements are mandatory") &&
+	    !has(errs, "exposedPorts") && !has(errs, "healthcheck") &&
+	    !has(errs, "readiness"),
+	    "task: an empty spec reports the task's required fields only");
+	json_decref(errs);
+	json_decref(s);
+	ok(task_errs(J("[]"), &o, "- Task spec is mandatory", 1),
+	    "task: not an object");
+
+	ok(task_errs(mod(tex(), "sourceAppName", json_string("")), &o,
+	    "- Source Application name is mandatory", 1),
+	    "task: sourceAppName empty");
+	ok(task_errs(mod(tex(), "taskId", NULL), &o, "- Task ID is mandatory",
+	    1), "task: taskId absent");
+	ok(task_errs(mod(tex(), "taskId", json_string("T/1")), &o,
+	    "- Only characters, numbers, hyphen and underscore is allowed",
+	    1), "task: taskId regex");
+	ok(task_errs(mod(tex(), "sourceAppName", json_string("a b")), &o,
+	    "- Only characters, numbers, hyphen and underscore is allowed",
+	    1), "task: sourceAppName regex");
+	ok(task_errs(mod(tex(), "executable.url", NULL), &o,
+	    "- executable.url must not be empty", 1), "task: executable.url");
+	ok(task_errs(mod(tex(), "resources.0", NULL), &o,
+	    "Cpu requirements are mandatory", 1), "task: no CPU");
+	ok(task_errs(mod(tex(), "resources.1", NULL), &o,
+	    "Memory requirements are mandatory", 1), "task: no MEMORY");
+	ok(task_errs(mod(tex(), "resources", NULL), &o,
+	    "- resources must not be empty", 3), "task: no resources");
+	ok(task_errs(mod(tex(), "placementPolicy",
+	    J("{\"type\":\"LOCAL\",\"hostLevel\":true}")), &o,
+	    "Local service placement is not allowed for tasks", 1),
+	    "task: LOCAL placement");
+	ok(task_errs(mod(tex(), "placementPolicy",
+	    J("{\"type\":\"COMPOSITE\",\"policies\":[{\"type\":\"ANY\"},"
+	    "{\"type\":\"LOCAL\"}]}")), &o,
+	    "Local service placement is not allowed for tasks", 1),
+	    "task: LOCAL nested in COMPOSITE");
+	ok(task_errs(mod(tex(), "placementPolicy",
+	    J("{\"type\":\"MAX_N_PER_HOST\",\"max\":65}")), &o,
+	    "- placementPolicy.max must be between 1 and 64", 1),
+	    "task: placement checked as in an app");
+	ok(task_errs(mod(tex(), "logging.maxFiles", json_integer(0)), &o,
+	    "- logging.maxFiles must be between 1 and 100", 1),
+	    "task: logging");
+	ok(task_errs(mod(tex(), "configs", J("[{\"type\":\"INLINE\","
+	    "\"localFilename\":\"/f\",\"data\":\"%%%\"}]")), &o,
+	    "- configs[0].data must be base64 encoded", 1), "task: configs");
+	ok(task_errs(mod(tex(), "env", J("{\"A\":1}")), &o,
+	    "- env.A must be a string", 1), "task: env");
+	ok(task_errs(mod(tex(), "tags", J("[]")), &o,
+	    "- tags must be an object of strings", 1), "task: tags");
+	ok(task_errs(mod(tex(), "userSpec", J("{}")), &o,
+	    "- userSpec.user must not be empty", 1), "task: userSpec");
+
+	/* Fields a task does not have are ignored, as unknown fields are. */
+	ok(task_errs(mod(mod(tex(), "exposedPorts", J("[{}]")),
+	    "healthcheck", J("7")), &o, NULL, 0),
+	    "task: app-only fields are ignored");
+
+	/* Enum values in any case, rewritten upper-case. */
+	s = mod(mod(tex(), "placementPolicy", J("{\"type\":\"any\"}")),
+	    "resources.0.type", json_string("cpu"));
+	errs = json_array();
+	is_int(spec_validate_task(s, &o, errs), 0,
+	    "task: enum values in any case");
+	is_str(js_str(json_object_get(s, "placementPolicy"), "type", ""),
+	    "ANY", "task: placement type upper-cased");
+	is_str(js_str(json_array_get(json_object_get(s, "resources"), 0),
+	    "type", ""), "CPU", "task: resource type upper-cased");
+	json_decref(errs);
+	json_decref(s);
+
+	/* The cluster's options, as for apps. */
+	ok(task_errs(mod(tex(), "devices", J("[{\"type\":\"DIRECT\","
+	    "\"pathOnHost\":\"/dev/fuse\"}]")), &o,
+	    "Raw device access is disabled on this cluster", 1),
+	    "task: devices need enableRawDeviceAccess");
+	o.enable_raw_device_access = 1;
+	ok(task_errs(mod(tex(), "devices", J("[{\"type\":\"DIRECT\","
+	    "\"pathOnHost\":\"/dev/fuse\"}]")), &o, NULL, 0),
+	    "task: devices with enableRawDeviceAccess");
+	o.disable_cmdl_args = 1;
+	ok(task_errs(tex(), &o, NULL, 0), "task: empty args with "
+	    "disableCmdlArgs");
+	ok(task_errs(mod(tex(), "args", J("[\"-v\"]")), &o,
+	    "Passing command line arguments is disabled on this cluster", 1),
+	    "task: args with disableCmdlArgs");
+	o.disable_cmdl_args = 0;
+	{
+		char big[SPEC_MAX_ARGS_LEN + 2];
+
+		memset(big, 'x', sizeof big - 1);
+		big[sizeof big - 1] = '\0';
+		ok(task_errs(mod(tex(), "args", json_pack("[s]", big)), &o,
+		    "Command line arguments must not exceed 2048", 1),
+		    "task: args over 2048 characters");
+		big[SPEC_MAX_ARGS_LEN] = '\0';
+		ok(task_errs(mod(tex(), "args", json_pack("[s]", big)), &o,
+		    NULL, 0), "task: args of 2048 characters");
+	}
+	o.allowed_mount_dirs = dirs = J("[\"/data\"]");
+	ok(task_errs(mod(tex(), "volumes", J("[{\"pathInContainer\":\"/d\","
+	    "\"pathOnHost\":\"/data/t\",\"mode\":\"read_only\"}]")), &o, NULL,
+	    0), "task: volume under an allowed mount dir");
+	ok(task_errs(mod(tex(), "volumes", J("[{\"pathInContainer\":\"/d\","
+	    "\"pathOnHost\":\"/etc\",\"mode\":\"READ_ONLY\"}]")), &o,
+	    "Volume mount path /etc is not under any of the allowed mount "
+	    "directories", 1), "task: volume outside the allowed mount dirs");
+	json_decref(dirs);
+}
+
 int
 main(void)
 {
@@ -708,5 +880,6 @@ main(void)
 	t_case();
 	t_ops();
 	t_mask();
+	t_task();
 	return done_testing();
 }
