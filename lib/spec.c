@@ -786,11 +786,36 @@ v_user(struct vctx *v, json_t *spec)
 	vstr(v, u, "group", "userSpec.group", 0);
 }
 
-/* The fields an application shares with a task (and a local service):
- * executable, volumes, configs, logging, resources, placementPolicy, tags,
- * env, args, devices and userSpec. */
+/* Only {"type":"LOCAL","hostLevel":bool}, for local services (§2.2). */
 static void
-v_deployable(struct vctx *v, json_t *spec)
+v_local_placement(struct vctx *v, json_t *spec)
+{
+	json_t *pp = json_object_get(spec, "placementPolicy");
+	const char *type;
+
+	if (!pp || json_is_null(pp)) {
+		verr(v, "Only local placement is allowed for local services");
+		return;
+	}
+	if (!json_is_object(pp)) {
+		verr(v, "- placementPolicy must be an object");
+		return;
+	}
+	if (!(type = venum(v, pp, "type", "placementPolicy.type",
+	    placement_types, 1)))
+		return;
+	if (strcmp(type, "LOCAL")) {
+		verr(v, "Only local placement is allowed for local services");
+		return;
+	}
+	vbool(v, pp, "hostLevel", "placementPolicy.hostLevel");
+}
+
+/* The fields an application shares with a task and a local service:
+ * executable, volumes, configs, logging, resources, placementPolicy (only
+ * LOCAL for a local service), tags, env, args, devices and userSpec. */
+static void
+v_deployable(struct vctx *v, json_t *spec, int local)
 {
 	json_t *pp;
 
@@ -800,7 +825,9 @@ v_deployable(struct vctx *v, json_t *spec)
 	v_logging(v, spec);
 	v_resources(v, spec);
 	pp = json_object_get(spec, "placementPolicy");
-	if (pp && !json_is_null(pp))
+	if (local)
+		v_local_placement(v, spec);
+	else if (pp && !json_is_null(pp))
 		v_placement(v, pp, "placementPolicy", 0);
 	vstrmap(v, spec, "tags", "tags");
 	vstrmap(v, spec, "env", "env");
@@ -809,32 +836,45 @@ v_deployable(struct vctx *v, json_t *spec)
 	v_user(v, spec);
 }
 
+/*
+ * What an ApplicationSpec and a LocalServiceSpec have beyond that; what
+ * names the kind in messages ("Application", "Local service").  A local
+ * service has no exposureSpec (a member of that name is ignored like any
+ * unknown member).
+ */
 static void
-v_spec(struct vctx *v, json_t *spec)
+v_service(struct vctx *v, json_t *spec, const char *what, int local)
 {
 	const char *s;
 
 	if (!json_is_object(spec)) {
-		verr(v, "- Application spec is mandatory");
+		verr(v, "- %s spec is mandatory", what);
 		return;
 	}
 	s = js_str(spec, "name", NULL);
 	if (!s || !*s)
-		verr(v, "- Application name is mandatory");
+		verr(v, "- %s name is mandatory", what);
 	else if (!ids_valid_name(s))
-		verr(v, "- Application name must match [a-zA-Z0-9_-]+");
+		verr(v, "- %s name must match [a-zA-Z0-9_-]+", what);
 	s = js_str(spec, "version", NULL);
 	if (!s || !*s)
-		verr(v, "- Application version is mandatory");
+		verr(v, "- %s version is mandatory", what);
 	else if (!ids_valid_name(s))
-		verr(v, "- Application version must match [a-zA-Z0-9_-]+");
+		verr(v, "- %s version must match [a-zA-Z0-9_-]+", what);
 	venum(v, spec, "type", "type", job_types, 1);
 	v_ports(v, spec);
 	v_check(v, spec, "healthcheck");
 	v_check(v, spec, "readiness");
-	v_exposure(v, spec);
+	if (!local)
+		v_exposure(v, spec);
 	v_preshutdown(v, spec);
-	v_deployable(v, spec);
+	v_deployable(v, spec, local);
+}
+
+static void
+v_spec(struct vctx *v, json_t *spec)
+{
+	v_service(v, spec, "Application", 0);
 }
 
 static int
@@ -895,7 +935,7 @@ spec_validate_task(json_t *spec, const struct spec_opts *o, json_t *errs)
 	v_task_id(&v, spec, "sourceAppName",
 	    "- Source Application name is mandatory");
 	v_task_id(&v, spec, "taskId", "- Task ID is mandatory");
-	v_deployable(&v, spec);
+	v_deployable(&v, spec, 0);
 	return vdone(&v);
 }
 
@@ -910,6 +950,16 @@ v_opspec(struct vctx *v, json_t *op)
 	vint(v, o, "parallelism", "opSpec.parallelism", 1, 512, 1, NULL);
 	venum(v, o, "failureStrategy", "opSpec.failureStrategy",
 	    failure_strategies, 1);
+}
+
+int
+spec_validate_local_service(json_t *spec, const struct spec_opts *o,
+    json_t *errs)
+{
+	struct vctx v = { errs, o, 0, 0, NULL };
+
+	v_service(&v, spec, "Local service", 1);
+	return vdone(&v);
 }
 
 int

@@ -52,6 +52,11 @@ int spec_validate_task(json_t *spec, const struct spec_opts *o,
     json_t *errs);
 int spec_validate_op(json_t *op, const struct spec_opts *o, json_t *errs);
 int spec_validate_opspec(json_t *opspec, json_t *errs);
+/* A LocalServiceSpec (drove.md §2.2): the app's rules minus exposureSpec,
+ * placementPolicy only {"type":"LOCAL","hostLevel":bool}; returns as
+ * spec_validate(). */
+int spec_validate_local_service(json_t *spec, const struct spec_opts *o,
+    json_t *errs);
 json_t *spec_masked(const json_t *spec);
 
 #endif

@@ -617,3 +617,58 @@ unchanged() {
 	run ! grep -q 'fatal' "$H/stderr"
 }
 
+
+# ls_spec: hello-1's spec as a local service (LOCAL placement)
+ls_spec() {
+	jq -c '.spec | .type="LOCAL_SERVICE" | .placementPolicy={type:"local",hostLevel:true}' "$T/create.json"
+}
+
+@test "local service validate/spec: valid answers {valid:true}, ZooKeeper unchanged" {
+	snapshot >"$T/before"
+	post /localservices/validate/spec "$(ls_spec)"
+	[ "$code" = 200 ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"SUCCESS","data":{"valid":true},"message":"success"}' ]
+	# an exposureSpec is no LocalServiceSpec field: ignored like any unknown member
+	post /localservices/validate/spec "$(ls_spec | jq -c '.exposureSpec={portName:"nope"}')"
+	[ "$code" = 200 ]
+	# the app validator refuses what the local-service one needs
+	post /applications/validate/spec "$(ls_spec)"
+	[ "$code" = 400 ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["Local service placement is not allowed for apps"]' ]
+	unchanged
+}
+
+@test "local service validate/spec: invalid specs 400 with Drove's messages" {
+	snapshot >"$T/before"
+	post /localservices/validate/spec "$(ls_spec | jq -c '.placementPolicy={type:"ANY"}')"
+	[ "$code" = 400 ]
+	[ "$(jq -r .message <<<"$body")" = "Command validation failure" ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["Only local placement is allowed for local services"]' ]
+	post /localservices/validate/spec "$(ls_spec | jq -c 'del(.placementPolicy)')"
+	[ "$code" = 400 ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["Only local placement is allowed for local services"]' ]
+	post /localservices/validate/spec "$(ls_spec | jq -c '.exposedPorts=[] | .healthcheck.mode={type:"CMD",command:"true"} | .readiness.mode=.healthcheck.mode')"
+	[ "$code" = 400 ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["- exposedPorts must not be empty"]' ]
+	post /localservices/validate/spec "$(ls_spec | jq -c '.name="" | .resources=[{type:"CPU",count:1}]')"
+	[ "$code" = 400 ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["- Local service name is mandatory","Memory requirements are mandatory"]' ]
+	unchanged
+}
+
+@test "local service validate/spec: malformed JSON 400, maintenance refused" {
+	snapshot >"$T/before"
+	post /localservices/validate/spec '{"name":'
+	[ "$code" = 400 ]
+	[ "$(jq -r .message <<<"$body")" = "JSON validation failure" ]
+	[ "$(jq -r '.data.validationErrors | length' <<<"$body")" = 1 ]
+	req -X GET "$B/localservices/validate/spec"
+	[ "$code" = 405 ]
+	echo '{"state":"MAINTENANCE","updated":1}' | zkcli put "/$NS/cluster/maintenance"
+	wait_until 5 api_is "$B/cluster" '.data.state == "MAINTENANCE"'
+	post /localservices/validate/spec "$(ls_spec)"
+	[ "$code" = 400 ]
+	[ "$(jq -c .data.validationErrors <<<"$body")" = '["Cluster is in maintenance mode"]' ]
+	zkcli rm "/$NS/cluster/maintenance"
+	wait_until 5 api_is "$B/cluster" '.data.state == "NORMAL"'
+}

@@ -142,15 +142,18 @@ validate_body(const struct req *r, struct reply *out)
 	return body;
 }
 
+/* POST .../validate/spec with validate: spec_validate for applications,
+ * spec_validate_local_service for local services. */
 static void
-h_validate(const struct req *r, struct reply *out)
+h_validate(const struct req *r, int (*validate)(json_t *,
+    const struct spec_opts *, json_t *), struct reply *out)
 {
 	json_t *spec, *errs;
 
 	if (!(spec = validate_body(r, out)))
 		return;
 	errs = json_array();
-	if (spec_validate(spec, &hd.sopts, errs) != 0)
+	if (validate(spec, &hd.sopts, errs) != 0)
 		reply_verrs(out, errs);
 	else {
 		json_decref(errs);
@@ -271,7 +274,8 @@ match(char **seg, int n, const char *pattern)
 enum route {
 	R_PING, R_APPS, R_APP, R_SPEC, R_INSTANCES, R_INSTANCE, R_ENDPOINTS,
 	R_ENDPOINTS_APP, R_CLUSTER, R_EXECUTORS, R_EXECUTOR, R_OPS,
-	R_OPS_LEGACY, R_VALIDATE, R_VALIDATE_TASK, R_DRYRUN, R_OLD_INSTANCES, R_CANCEL,
+	R_OPS_LEGACY, R_VALIDATE, R_VALIDATE_TASK, R_LS_VALIDATE, R_DRYRUN,
+	R_OLD_INSTANCES, R_CANCEL,
 	R_CANCEL_LEGACY, R_EVENTS, R_EVENTS_LATEST, R_EVENTS_SUMMARY,
 	R_EVENTS_STREAM, R_KNOWN_LAST, R_KNOWN_CURRENT, R_BLACKLIST,
 	R_BLACKLIST_ONE, R_UNBLACKLIST, R_UNBLACKLIST_ONE, R_MAINT_SET,
@@ -299,6 +303,7 @@ static const struct {
 	{ R_OPS_LEGACY, "POST", "operations" },
 	{ R_VALIDATE, "POST", "applications/validate/spec" },
 	{ R_VALIDATE_TASK, "POST", "tasks/validate/spec" },
+	{ R_LS_VALIDATE, "POST", "localservices/validate/spec" },
 	{ R_DRYRUN, "POST", "applications/placementpolicy/rule/dryrun" },
 	{ R_CANCEL, "POST", "applications/operations/*/cancel" },
 	{ R_CANCEL_LEGACY, "POST", "operations/*/cancel" },
@@ -354,8 +359,11 @@ dispatch(const struct req *r, enum route id, char **seg,
 	case R_EXECUTORS: h_executors(r, out); break;
 	case R_EXECUTOR: h_executor(seg[2], out); break;
 	case R_OPS: case R_OPS_LEGACY: h_operation(r, out); break;
-	case R_VALIDATE: h_validate(r, out); break;
+	case R_VALIDATE: h_validate(r, spec_validate, out); break;
 	case R_VALIDATE_TASK: h_validate_task(r, out); break;
+	case R_LS_VALIDATE:
+		h_validate(r, spec_validate_local_service, out);
+		break;
 	case R_DRYRUN: h_rule_dryrun(r, out); break;
 	case R_OLD_INSTANCES: h_old_instances(r, seg[1], out); break;
 	case R_CANCEL: h_cancel(seg[2], out); break;

@@ -867,6 +867,104 @@ t_task(void)
 	json_decref(dirs);
 }
 
+/* drove.md §1.3's example as a LocalServiceSpec: LOCAL placement. */
+static json_t *
+ls(void)
+{
+	return mod(mod(ex(), "placementPolicy",
+	    J("{\"type\":\"local\",\"hostLevel\":true}")), "type",
+	    json_string("LOCAL_SERVICE"));
+}
+
+/* Validate local service spec (consumed); expect n errors, one of them
+ * containing want (want NULL: n == 0). */
+static int
+ls_errs(json_t *spec, const struct spec_opts *o, const char *want, int n)
+{
+	json_t *errs = json_array();
+	int got = spec_validate_local_service(spec, o, errs), r;
+
+	r = got == n && (int)json_array_size(errs) == n &&
+	    (!want || has(errs, want));
+	if (!r)
+		show(errs);
+	json_decref(errs);
+	json_decref(spec);
+	return r;
+}
+
+static void
+t_local_service(void)
+{
+	struct spec_opts o = { NULL, 0, 0 };
+	json_t *s = ls(), *errs = json_array(), *dirs;
+
+	is_int(spec_validate_local_service(s, &opts, errs), 0,
+	    "local service: the example with LOCAL placement is valid");
+	is_str(js_str(js_get(s, "placementPolicy"), "type", ""), "LOCAL",
+	    "local service: placement type upper-cased");
+	json_decref(errs);
+	json_decref(s);
+
+	ok(ls_errs(mod(ls(), "placementPolicy.hostLevel", NULL), &opts, NULL,
+	    0), "local service: hostLevel may be left out");
+	ok(ls_errs(mod(ls(), "placementPolicy", J("{\"type\":\"ANY\"}")),
+	    &opts, "Only local placement is allowed for local services", 1),
+	    "local service: ANY placement refused");
+	ok(ls_errs(mod(ls(), "placementPolicy",
+	    J("{\"type\":\"COMPOSITE\",\"policies\":[{\"type\":\"LOCAL\"}]}")),
+	    &opts, "Only local placement is allowed for local services", 1),
+	    "local service: LOCAL inside COMPOSITE refused");
+	ok(ls_errs(mod(ls(), "placementPolicy", NULL), &opts,
+	    "Only local placement is allowed for local services", 1),
+	    "local service: placement is required");
+	ok(ls_errs(mod(ls(), "placementPolicy.type", json_string("NEAR")),
+	    &opts, "- placementPolicy.type has invalid value 'NEAR'", 1),
+	    "local service: unknown placement type");
+	ok(ls_errs(mod(ls(), "placementPolicy.hostLevel", json_string("yes")),
+	    &opts, "- placementPolicy.hostLevel must be a boolean", 1),
+	    "local service: hostLevel must be a boolean");
+	ok(ls_errs(mod(ls(), "exposedPorts", NULL), &opts,
+	    "- exposedPorts must not be empty", 3),
+	    "local service: exposedPorts required (checks lose their port)");
+	ok(ls_errs(mod(mod(mod(ls(), "exposedPorts", json_array()),
+	    "healthcheck.mode", J("{\"type\":\"CMD\",\"command\":\"true\"}")),
+	    "preShutdown.hooks.0", NULL), &opts,
+	    "- exposedPorts must not be empty", 1),
+	    "local service: empty exposedPorts refused");
+	/* Drove's LocalServiceSpec has no exposureSpec and its mapper
+	 * ignores unknown members: one, even a broken one, changes nothing. */
+	ok(ls_errs(mod(ls(), "exposureSpec", J("{\"portName\":\"nope\"}")),
+	    &opts, NULL, 0), "local service: exposureSpec is ignored");
+	ok(ls_errs(mod(ls(), "name", json_string("")), &opts,
+	    "- Local service name is mandatory", 1),
+	    "local service: name required");
+	ok(ls_errs(mod(ls(), "version", json_string("1.0")), &opts,
+	    "- Local service version must match [a-zA-Z0-9_-]+", 1),
+	    "local service: version pattern");
+	ok(ls_errs(J("[]"), &opts, "- Local service spec is mandatory", 1),
+	    "local service: not an object");
+	ok(ls_errs(mod(ls(), "resources.1", NULL), &opts,
+	    "Memory requirements are mandatory", 1),
+	    "local service: memory required");
+	ok(ls_errs(ls(), &o, "Raw device access is disabled on this cluster",
+	    1), "local service: devices need enableRawDeviceAccess");
+	o.enable_raw_device_access = 1;
+	o.disable_cmdl_args = 1;
+	ok(ls_errs(ls(), &o, "Passing command line arguments is disabled", 1),
+	    "local service: disableCmdlArgs");
+	o.disable_cmdl_args = 0;
+	dirs = J("[\"/var/lib\"]");
+	o.allowed_mount_dirs = dirs;
+	ok(ls_errs(ls(), &o, "Volume mount path /mnt/scratch/payments is not "
+	    "under any of the allowed mount directories", 1),
+	    "local service: volume whitelist");
+	json_decref(dirs);
+	ok(ls_errs(mod(ls(), "healthcheck.mode.portName", json_string("x")),
+	    &opts, "Port x used in healthcheck not found in exposedPorts", 1),
+	    "local service: check port must exist");
+}
+
 int
 main(void)
 {
@@ -881,5 +979,6 @@ main(void)
 	t_ops();
 	t_mask();
 	t_task();
+	t_local_service();
 	return done_testing();
 }
