@@ -134,7 +134,7 @@ code_of() {
 
 @test "down stops every member and leaves no process behind" {
 	run "$TOP/scripts/cluster" up
-	[ "$status" = 0 ]
+	[ "$status" = 0 ] || { echo "$output"; tail -n 5 "$DROVE_RUN"/logs/services/*/current; false; }
 	run "$TOP/scripts/cluster" down
 	[ "$status" = 0 ]
 	run ! pgrep -f "$DROVE_RUN/"

@@ -31,10 +31,12 @@
 #define KEEPALIVE_MS (15 * 1000)
 #define HANGUP_MS 2000
 #define STREAM_FILL 256		/* events formatted per refill */
+#define LATE_SCAN 4096		/* how far back late events are looked for */
 #define DEFAULT_SIZE 1024
 
 struct evx {
 	long long seq, time;		/* seq: the position, event_order() */
+	unsigned long long arrival;	/* when it reached the index */
 	json_t *ev;			/* NULL: gone */
 };
 
@@ -44,6 +46,7 @@ static struct {
 	struct evx *a;			/* ordered by seq */
 	size_t n, cap, dead;
 	unsigned long gen;
+	unsigned long long arrivals;	/* events put so far */
 	int stopping;
 } E = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
@@ -88,6 +91,7 @@ index_put(long long seq, long long time, json_t *ev)
 		json_decref(E.a[i].ev);
 		E.a[i].ev = json_incref(ev);
 		E.a[i].time = time;
+		E.a[i].arrival = ++E.arrivals;
 		return;
 	}
 	if (E.n == E.cap) {
@@ -97,6 +101,7 @@ index_put(long long seq, long long time, json_t *ev)
 	memmove(E.a + i + 1, E.a + i, (E.n - i) * sizeof *E.a);
 	E.a[i].seq = seq;
 	E.a[i].time = time;
+	E.a[i].arrival = ++E.arrivals;
 	E.a[i].ev = json_incref(ev);
 	E.n++;
 }
@@ -294,38 +299,60 @@ struct stream {
 	struct buf out;
 	size_t off;			/* of out, sent */
 	long long last;			/* seq of the last event sent */
+	unsigned long long arr;		/* E.arrivals when last filled */
 	long long since;		/* time replay: > since (-1: none) */
 	unsigned long lgen;		/* leader_gen() at the start */
 	long long keepalive_at;		/* monotonic ms */
 	int fd;				/* the connection's socket */
 };
 
-/* Format the events after st->last (and, while replaying by time, newer
- * than st->since) into st->out, at most STREAM_FILL; E.mu held. */
+/* Event i of the index as one SSE message into st->out; E.mu held. */
 static void
-fill(struct stream *st)
+put_event(struct stream *st, size_t i)
 {
 	const char *type;
 	char *s;
-	size_t i;
+
+	if (!(s = js_dump(E.a[i].ev)))
+		return;
+	type = json_string_value(json_object_get(E.a[i].ev, "type"));
+	buf_addf(&st->out, "id: %lld\nevent: %s\ndata: %s\n\n", E.a[i].seq,
+	    type ? type : "", s);
+	free(s);
+}
+
+/*
+ * Format into st->out the events after st->last (and, while replaying by
+ * time, newer than st->since), at most STREAM_FILL, and first those that
+ * came late: placed before st->last (an older bucket: their writer
+ * committed after another writer's newer event) but not there when the
+ * stream passed their place.  E.mu held.
+ */
+static void
+fill(struct stream *st)
+{
+	size_t i, end;
 	int k = 0;
 
+	if (E.arrivals > st->arr && st->last >= 0) {
+		end = lower(st->last + 1);
+		for (i = end > LATE_SCAN ? end - LATE_SCAN : 0; i < end; i++)
+			if (E.a[i].ev && E.a[i].arrival > st->arr &&
+			    (st->since < 0 || E.a[i].time > st->since))
+				put_event(st, i);
+	}
 	for (i = lower(st->last + 1); i < E.n && k < STREAM_FILL; i++) {
 		if (!E.a[i].ev)
 			continue;
 		st->last = E.a[i].seq;
 		if (st->since >= 0 && E.a[i].time <= st->since)
 			continue;
-		if (!(s = js_dump(E.a[i].ev)))
-			continue;
-		type = json_string_value(json_object_get(E.a[i].ev, "type"));
-		buf_addf(&st->out, "id: %lld\nevent: %s\ndata: %s\n\n",
-		    E.a[i].seq, type ? type : "", s);
-		free(s);
+		put_event(st, i);
 		k++;
 	}
 	if (i == E.n)
 		st->since = -1;		/* caught up: live from here */
+	st->arr = E.arrivals;
 }
 
 /* The client closed its end (or the socket failed). */
@@ -437,6 +464,7 @@ h_events_stream(const struct req *r, struct reply *out)
 		st->since = since;
 	} else
 		st->last = E.n ? E.a[E.n - 1].seq : -1;
+	st->arr = E.arrivals;
 	pthread_mutex_unlock(&E.mu);
 	/* a first line at once, so that the client sees the stream open */
 	buf_adds(&st->out, ": drove events\nretry: 2000\n\n");
