@@ -709,14 +709,15 @@ static const char task_example[] =
 	"\"compress\":true}}";
 
 /*
- * Validate the task spec (consumed) with o; true if it has exactly n
+ * Validate spec (consumed) with validate and o; true if it has exactly n
  * errors and, if want is set, one of them contains want.
  */
 static int
-task_errs(json_t *spec, const struct spec_opts *o, const char *want, int n)
+errs_of(int (*validate)(json_t *, const struct spec_opts *, json_t *),
+    json_t *spec, const struct spec_opts *o, const char *want, int n)
 {
 	json_t *errs = json_array();
-	int got = spec_validate_task(spec, o, errs), r;
+	int got = validate(spec, o, errs), r;
 
 	r = got == n && (int)json_array_size(errs) == n &&
 	    (!want || has(errs, want));
@@ -726,6 +727,11 @@ task_errs(json_t *spec, const struct spec_opts *o, const char *want, int n)
 	json_decref(spec);
 	return r;
 }
+
+#define task_errs(spec, o, want, n) \
+	errs_of(spec_validate_task, (spec), (o), (want), (n))
+#define ls_errs(spec, o, want, n) \
+	errs_of(spec_validate_local_service, (spec), (o), (want), (n))
 
 static json_t *
 tex(void)
@@ -876,22 +882,6 @@ ls(void)
 	    json_string("LOCAL_SERVICE"));
 }
 
-/* Validate local service spec (consumed); expect n errors, one of them
- * containing want (want NULL: n == 0). */
-static int
-ls_errs(json_t *spec, const struct spec_opts *o, const char *want, int n)
-{
-	json_t *errs = json_array();
-	int got = spec_validate_local_service(spec, o, errs), r;
-
-	r = got == n && (int)json_array_size(errs) == n &&
-	    (!want || has(errs, want));
-	if (!r)
-		show(errs);
-	json_decref(errs);
-	json_decref(spec);
-	return r;
-}
 
 static void
 t_local_service(void)
