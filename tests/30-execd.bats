@@ -346,6 +346,17 @@ true" ]
 	wait_state AI-6 LOST 5
 }
 
+# our_stray IID: a container labelled as instance IID of this executor,
+# started (the reaper may remove it between its create and its start:
+# that is what it is for); prints its id
+our_stray() {
+	local c
+	c=$(dk create --label drove.instance.id="$1" \
+	    --label drove.executor.id="$EID" drove-test/web:1) || return 1
+	dk start "$c" >/dev/null 2>&1 || true
+	echo "$c"
+}
+
 # gone CONTAINER SECONDS: the container no longer exists
 gone() {
 	local i
@@ -359,8 +370,7 @@ gone() {
 @test "a stray container started while execd runs is removed; another executor's is not" {
 	other=$(dk run -d --label drove.instance.id=AI-other \
 	    --label drove.executor.id=0000-other drove-test/web:1)
-	stray=$(dk run -d --label drove.instance.id=AI-z1 \
-	    --label drove.executor.id="$EID" drove-test/web:1)
+	stray=$(our_stray AI-z1)
 	# no executor label: nobody's to reap (executors share engines)
 	old=$(dk create --label drove.instance.id=AI-z2 drove-test/web:1)
 	gone "$stray" 5
@@ -377,8 +387,7 @@ gone() {
 	wait_state AI-own HEALTHY 30
 	c=$(container_of AI-own)
 	# a sweep while it runs (any stray's start triggers one)
-	stray=$(dk run -d --label drove.instance.id=AI-z3 \
-	    --label drove.executor.id="$EID" drove-test/web:1)
+	stray=$(our_stray AI-z3)
 	gone "$stray" 5
 	[ "$(container_of AI-own)" = "$c" ]
 	[ "$(state AI-own)" = HEALTHY ]
@@ -418,7 +427,6 @@ gone() {
 	# out of the window: reaped
 	jq -n --argjson u $((now - 60000)) '{state:"NORMAL",updated:$u}' |
 	    zkcli put "/$NS/cluster/maintenance" >/dev/null
-	stray=$(dk run -d --label drove.instance.id=AI-m \
-	    --label drove.executor.id="$EID" drove-test/web:1)
+	stray=$(our_stray AI-m)
 	gone "$stray" 5
 }
