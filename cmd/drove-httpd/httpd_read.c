@@ -239,7 +239,7 @@ current_operation(const json_t *op)
 	    (json_int_t)f.required, "parallelism", f.parallelism,
 	    "failureStrategy", failure_strategy_name(f.strategy),
 	    "cancelled", f.cancelled, "created", (json_int_t)f.created);
-	if (f.steps) {
+	if (f.type == OP_STOP_INSTANCES || f.type == OP_REPLACE_INSTANCES) {
 		json_array_foreach(f.steps, i, x)
 			if (rec_step_read(x, &st) == 0 &&
 			    (st.state == STEP_DONE || st.state == STEP_FAILED))
