@@ -289,9 +289,13 @@ containers() {
 	create 1
 	wait_until 60 settled 1
 	ok "$(op "{\"type\":\"RECOVER\",\"appId\":\"$ID\"}")"
-	run field state
-	[[ "$output" = OUTAGE_DETECTED || "$output" = SCALING_REQUESTED || "$output" = RUNNING ]]
 	wait_until 30 settled 1
+	# the app went OUTAGE_DETECTED, SCALING_REQUESTED, RUNNING, in order
+	run curl -s "$API/apis/v1/cluster/events/latest?size=100000"
+	[ "$(echo "$output" | jq -r --arg a "$ID" '[.data.events[] |
+	    select(.type == "APP_STATE_CHANGE" and .metadata.APP_ID == $a) |
+	    .metadata.CURRENT_STATE] | reverse | .[-3:] | join(" ")')" = \
+	    "OUTAGE_DETECTED SCALING_REQUESTED RUNNING" ]
 }
 
 @test "a container killed behind drove's back is replaced through a recovery" {
