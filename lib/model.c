@@ -27,6 +27,23 @@ static const char *const target_names[TARGET_STATE_COUNT] = NAMES(
 static const char *const node_names[NODE_TYPE_COUNT] = NAMES(
 	"CONTROLLER", "EXECUTOR");
 
+static const char *const job_names[JOB_TYPE_COUNT] = NAMES(
+	"SERVICE", "COMPUTATION", "LOCAL_SERVICE");
+static const char *const task_names[TASK_STATE_COUNT] = NAMES(
+	"PENDING", "PROVISIONING", "PROVISIONING_FAILED", "STARTING",
+	"RUNNING", "RUN_COMPLETED", "RUN_FAILED", "DEPROVISIONING", "STOPPED",
+	"LOST", "UNKNOWN");
+static const char *const task_result_names[TASK_RESULT_COUNT] = NAMES(
+	"SUCCESSFUL", "TIMED_OUT", "CANCELLED", "FAILED", "LOST");
+static const char *const ls_activation_names[LS_ACTIVATION_COUNT] = NAMES(
+	"ACTIVE", "CONFIG_TESTING", "INACTIVE");
+static const char *const ls_state_names[LS_STATE_COUNT] = NAMES(
+	"INIT", "ACTIVATION_REQUESTED", "CONFIG_TESTING_REQUESTED",
+	"DEACTIVATION_REQUESTED", "EMERGENCY_DEACTIVATION_REQUESTED",
+	"INACTIVE", "ACTIVE", "CONFIG_TESTING", "ADJUSTING_INSTANCES",
+	"DEPLOYING_TEST_INSTANCE", "REPLACING_INSTANCES", "STOPPING_INSTANCES",
+	"UPDATING_INSTANCES_COUNT", "DESTROY_REQUESTED", "DESTROYED");
+
 static const char *const op_names[OP_TYPE_COUNT] = NAMES(
 	"CREATE", "START_INSTANCES", "SCALE_INSTANCES", "STOP_INSTANCES",
 	"REPLACE_INSTANCES", "SUSPEND", "DESTROY", "RECOVER");
@@ -82,6 +99,34 @@ TABLE(op_type, enum op_type, op_names, OP_TYPE_COUNT)
 TABLE(failure_strategy, enum failure_strategy, failure_names,
     FAILURE_STRATEGY_COUNT)
 TABLE(step_state, enum step_state, step_names, STEP_STATE_COUNT)
+TABLE(job_type, enum job_type, job_names, JOB_TYPE_COUNT)
+TABLE(task_state, enum task_state, task_names, TASK_STATE_COUNT)
+TABLE(task_result, enum task_result, task_result_names, TASK_RESULT_COUNT)
+TABLE(ls_activation, enum ls_activation, ls_activation_names,
+    LS_ACTIVATION_COUNT)
+TABLE(ls_state, enum ls_state, ls_state_names, LS_STATE_COUNT)
+
+int
+task_state_is_active(enum task_state s)
+{
+	switch (s) {
+	case TASK_PENDING:
+	case TASK_PROVISIONING:
+	case TASK_STARTING:
+	case TASK_RUNNING:
+	case TASK_RUN_COMPLETED:
+	case TASK_DEPROVISIONING:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+task_state_is_terminal(enum task_state s)
+{
+	return s == TASK_STOPPED || s == TASK_LOST;
+}
 
 int
 op_type_of_api(const char *s, enum op_type *out)

@@ -155,6 +155,90 @@ enum target_state {
 const char *target_state_name(enum target_state s);
 int target_state_parse(const char *name, enum target_state *out);
 
+/*
+ * The kind of work a container does: Drove's drove.job.type label, and the
+ * "jobType" of requests and assignments (absent reads as SERVICE).
+ */
+enum job_type {
+	JOB_SERVICE,		/* an application instance */
+	JOB_COMPUTATION,	/* a task */
+	JOB_LOCAL_SERVICE,	/* a local-service instance */
+	JOB_TYPE_COUNT
+};
+
+const char *job_type_name(enum job_type t);
+int job_type_parse(const char *name, enum job_type *out);
+
+/* Task instance states (drove.md §4.3). */
+enum task_state {
+	TASK_PENDING,
+	TASK_PROVISIONING,
+	TASK_PROVISIONING_FAILED,
+	TASK_STARTING,
+	TASK_RUNNING,
+	TASK_RUN_COMPLETED,
+	TASK_RUN_FAILED,
+	TASK_DEPROVISIONING,
+	TASK_STOPPED,
+	TASK_LOST,
+	TASK_UNKNOWN,
+	TASK_STATE_COUNT
+};
+
+const char *task_state_name(enum task_state s);
+int task_state_parse(const char *name, enum task_state *out);
+/* ACTIVE_STATES: PENDING, PROVISIONING, STARTING, RUNNING, RUN_COMPLETED,
+ * DEPROVISIONING. */
+int task_state_is_active(enum task_state s);
+int task_state_is_terminal(enum task_state s);	/* STOPPED, LOST */
+
+/* TaskResult.status (TIMED_OUT exists in Drove's enum, nothing sets it). */
+enum task_result {
+	TASK_RESULT_SUCCESSFUL,
+	TASK_RESULT_TIMED_OUT,
+	TASK_RESULT_CANCELLED,
+	TASK_RESULT_FAILED,
+	TASK_RESULT_LOST,
+	TASK_RESULT_COUNT
+};
+
+const char *task_result_name(enum task_result r);
+int task_result_parse(const char *name, enum task_result *out);
+
+/* LocalServiceInfo.activationState (drove.md §2.2). */
+enum ls_activation {
+	LS_ACTIVE,
+	LS_CONFIG_TESTING,
+	LS_INACTIVE,
+	LS_ACTIVATION_COUNT
+};
+
+const char *ls_activation_name(enum ls_activation a);
+int ls_activation_parse(const char *name, enum ls_activation *out);
+
+/* Local-service states (drove.md §4.4, LocalServiceState). */
+enum ls_state {
+	LS_STATE_INIT,
+	LS_STATE_ACTIVATION_REQUESTED,
+	LS_STATE_CONFIG_TESTING_REQUESTED,
+	LS_STATE_DEACTIVATION_REQUESTED,
+	LS_STATE_EMERGENCY_DEACTIVATION_REQUESTED,
+	LS_STATE_INACTIVE,
+	LS_STATE_ACTIVE,
+	LS_STATE_CONFIG_TESTING,
+	LS_STATE_ADJUSTING_INSTANCES,
+	LS_STATE_DEPLOYING_TEST_INSTANCE,
+	LS_STATE_REPLACING_INSTANCES,
+	LS_STATE_STOPPING_INSTANCES,
+	LS_STATE_UPDATING_INSTANCES_COUNT,
+	LS_STATE_DESTROY_REQUESTED,
+	LS_STATE_DESTROYED,
+	LS_STATE_COUNT
+};
+
+const char *ls_state_name(enum ls_state s);
+int ls_state_parse(const char *name, enum ls_state *out);
+
 /* Node types: ExecutorNodeData.type and clusterAuth.secrets[].nodeType. */
 enum node_type {
 	NODE_CONTROLLER,

@@ -194,12 +194,35 @@ rec_assignment_new(const struct rec_assignment *f, const json_t *spec)
 int
 rec_assignment_read(const json_t *j, struct rec_assignment *out)
 {
-	const char *t;
+	const char *t, *jt = str(j, "jobType");
+	enum job_type job = JOB_SERVICE;
 
-	if (!str(j, "appId") || !str(j, "instanceId"))
+	if ((jt && job_type_parse(jt, &job) < 0) || !str(j, "instanceId"))
 		return invalid();
-	out->app_id = str(j, "appId");
-	out->app_name = nz(str(j, "appName"));
+	switch (job) {
+	case JOB_COMPUTATION:
+		if (!str(j, "sourceAppName") || !str(j, "taskId"))
+			return invalid();
+		out->app_id = str(j, "sourceAppName");
+		out->app_name = out->app_id;
+		out->task_id = str(j, "taskId");
+		break;
+	case JOB_LOCAL_SERVICE:
+		if (!str(j, "serviceId"))
+			return invalid();
+		out->app_id = str(j, "serviceId");
+		out->app_name = nz(str(j, "serviceName"));
+		out->task_id = "";
+		break;
+	default:
+		if (!str(j, "appId"))
+			return invalid();
+		out->app_id = str(j, "appId");
+		out->app_name = nz(str(j, "appName"));
+		out->task_id = "";
+		break;
+	}
+	out->job = job;
 	out->instance_id = str(j, "instanceId");
 	out->executor_id = nz(str(j, "executorId"));
 	/* Drove's ApplicationInstanceSpec has no targetState: run it. */
@@ -209,6 +232,20 @@ rec_assignment_read(const json_t *j, struct rec_assignment *out)
 	out->resources = json_object_get(j, "resources");
 	out->created = num(j, "created");
 	return 0;
+}
+
+int
+rec_assignment_info_path(char *out, const char *ns,
+    const struct rec_assignment *a)
+{
+	switch (a->job) {
+	case JOB_COMPUTATION:
+		return zkp_task(out, ns, a->app_id, a->task_id);
+	case JOB_LOCAL_SERVICE:
+		return zkp_ls_instance(out, ns, a->app_id, a->instance_id);
+	default:
+		return zkp_instance(out, ns, a->app_id, a->instance_id);
+	}
 }
 
 json_t *

@@ -25,6 +25,7 @@
 
 #include "json.h"
 #include "model.h"
+#include "zkpath.h"
 
 /*
  * ApplicationInfo, /<ns>/applications/<appId>:
@@ -69,12 +70,24 @@ json_t *rec_request_with_error(const json_t *j, const char *error);
  * env, args, devices, preShutdown, userSpec) plus targetState, executorId
  * and created.  Required: appId, instanceId.  An absent targetState reads
  * as RUNNING, any other name than RUNNING as STOPPED.
+ * A task's assignment is Drove's TaskInstanceSpec (taskId, sourceAppName,
+ * instanceId, executable, resources, volumes, configs, loggingSpec, env,
+ * args, devices, userSpec) and a local-service instance's Drove's
+ * LocalServiceInstanceSpec (the application form with serviceId,
+ * serviceName and hostLevelInstance instead of appId and appName), each
+ * with "jobType" (COMPUTATION, LOCAL_SERVICE) and the same three members
+ * of ours; rec_assignment_read() requires sourceAppName and taskId, or
+ * serviceId, instead of appId for them.
  * The spec members (executable, healthcheck, ...) are read from the
  * assignment itself with json_object_get(): it IS the instance spec.
  */
 struct rec_assignment {
-	const char *app_id;
-	const char *app_name;
+	enum job_type job;		/* "jobType"; absent: SERVICE */
+	const char *app_id;		/* appId, or sourceAppName (a task),
+					   or serviceId (a local service) */
+	const char *app_name;		/* appName, sourceAppName or
+					   serviceName */
+	const char *task_id;		/* a task's taskId, else "" */
 	const char *instance_id;
 	const char *executor_id;
 	enum target_state target;
@@ -92,6 +105,11 @@ struct rec_assignment {
 json_t *rec_assignment_new(const struct rec_assignment *f,
     const json_t *spec);
 int rec_assignment_read(const json_t *j, struct rec_assignment *out);
+/* The path of the record that reports the state of what assignment a
+ * runs: its InstanceInfo, TaskInfo or LocalServiceInstanceInfo, into out
+ * (ZKP_MAX bytes); 0 or -1 as zkpath's functions. */
+int rec_assignment_info_path(char *out, const char *ns,
+    const struct rec_assignment *a);
 /* A copy of assignment j with targetState STOPPED; NULL on ENOMEM, or
  * EINVAL if j is not an object. */
 json_t *rec_assignment_stopped(const json_t *j);

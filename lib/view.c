@@ -50,6 +50,13 @@ static const struct part {
 	{ VIEW_REMOVED, VIEW_K_REMOVED, "removedexecutors", "removedexecutors",
 	    1 },
 	{ VIEW_BLACKLIST, VIEW_K_BLACKLIST, "blacklist", "blacklist", 1 },
+	{ VIEW_TASKS, VIEW_K_TASK, "tasks", "tasks", 2 },
+	{ VIEW_LOCALSERVICES, VIEW_K_LOCALSERVICE, "localservices",
+	    "localservices", 1 },
+	{ VIEW_LS_INSTANCES, VIEW_K_LS_INSTANCE, "localserviceinstances",
+	    "localserviceinstances", 2 },
+	{ VIEW_LS_OPERATIONS, VIEW_K_LS_OPERATION, "localserviceoperations",
+	    "localserviceoperations", 1 },
 };
 #define NPARTS (sizeof parts / sizeof parts[0])
 
@@ -896,6 +903,17 @@ report(struct view *v, view_change_fn *fn, void *ctx)
 		case VIEW_K_BLACKLIST:
 			c.executor_id = x->a;
 			break;
+		case VIEW_K_TASK:
+		case VIEW_K_LS_INSTANCE:
+			c.app_id = x->a;
+			c.id = x->b;
+			c.executor_id = json_string_value(json_object_get(rec,
+			    "executorId"));
+			break;
+		case VIEW_K_LOCALSERVICE:
+		case VIEW_K_LS_OPERATION:
+			c.app_id = x->a;
+			break;
 		case VIEW_K_CLUSTER:
 			break;
 		}
@@ -1065,6 +1083,29 @@ json_t *view_removed(const struct view *v)
 { return json_object_get(v->snap, "removedexecutors"); }
 json_t *view_blacklist(const struct view *v)
 { return json_object_get(v->snap, "blacklist"); }
+json_t *view_tasks(const struct view *v)
+{ return json_object_get(v->snap, "tasks"); }
+json_t *view_app_tasks(const struct view *v, const char *source_app)
+{ return get1(v, "tasks", source_app); }
+json_t *view_task(const struct view *v, const char *source_app,
+    const char *task_id)
+{ return json_object_get(get1(v, "tasks", source_app), task_id); }
+json_t *view_localservices(const struct view *v)
+{ return json_object_get(v->snap, "localservices"); }
+json_t *view_localservice(const struct view *v, const char *service_id)
+{ return get1(v, "localservices", service_id); }
+json_t *view_ls_instances(const struct view *v, const char *service_id)
+{ return get1(v, "localserviceinstances", service_id); }
+json_t *view_ls_instance(const struct view *v, const char *service_id,
+    const char *instance_id)
+{
+	return json_object_get(get1(v, "localserviceinstances", service_id),
+	    instance_id);
+}
+json_t *view_ls_operations(const struct view *v)
+{ return json_object_get(v->snap, "localserviceoperations"); }
+json_t *view_ls_operation(const struct view *v, const char *service_id)
+{ return json_object_get(view_ls_operations(v), service_id); }
 json_t *view_event(const struct view *v, const char *name)
 {
 	long long time, seq;

@@ -21,6 +21,12 @@
  *   events        {bucket: {name: DroveEvent}}      /<ns>/events/<b>/<name>
  *   removedexecutors {executorId: removed executor} /<ns>/removedexecutors/<id>
  *   blacklist     {executorId: blacklist record}    /<ns>/blacklist/<id>
+ *   tasks         {sourceAppName: {taskId: TaskInfo}}  /<ns>/tasks/...
+ *   localservices {serviceId: LocalServiceInfo}     /<ns>/localservices/<id>
+ *   localserviceinstances {serviceId: {instanceId: LocalServiceInstanceInfo}}
+ *                                   /<ns>/localserviceinstances/...
+ *   localserviceoperations {serviceId: operation}
+ *                                   /<ns>/localserviceoperations/<id>
  * view_snapshot() is that object itself: the shape lib/snapshot reads, so
  * snap_view(view_snapshot(v)) is the scheduler's placement view.  A znode
  * whose data is not a JSON object is left out (and read again on its next
@@ -44,10 +50,14 @@
  * old/now are borrowed
  * for the call only.  app_id is the path's appId for APP and INSTANCE and
  * the record's "appId" for REQUEST and ASSIGNMENT (the old record's when it
- * disappeared), the path's for OPERATION; executor_id is also the path's
- * for REMOVED and BLACKLIST; executor_id is the path's for EXECUTOR and ASSIGNMENT, the
- * record's "executorId" for INSTANCE; id is the instanceId for INSTANCE,
- * REQUEST and ASSIGNMENT, the znode name (without bucket) for EVENT.  Absent ones are NULL.
+ * disappeared; NULL for those of tasks and local services, whose jobType
+ * says what they are), the path's for OPERATION; for TASK it is the
+ * sourceAppName and for LOCALSERVICE, LS_INSTANCE and LS_OPERATION the
+ * serviceId.  executor_id is the path's for EXECUTOR, ASSIGNMENT, REMOVED
+ * and BLACKLIST, the record's "executorId" for INSTANCE, TASK and
+ * LS_INSTANCE; id is the instanceId for INSTANCE, LS_INSTANCE, REQUEST and
+ * ASSIGNMENT, the taskId for TASK, the znode name (without bucket) for
+ * EVENT.  Absent ones are NULL.
  *
  * Threads: one thread (the one that polls) calls view_load, view_note,
  * view_refresh and may read without locking: it is the only writer.  Any
@@ -92,7 +102,11 @@
 #define VIEW_EVENTS		0x80
 #define VIEW_REMOVED		0x100
 #define VIEW_BLACKLIST		0x200
-#define VIEW_ALL		0x3ff
+#define VIEW_TASKS		0x400
+#define VIEW_LOCALSERVICES	0x800
+#define VIEW_LS_INSTANCES	0x1000
+#define VIEW_LS_OPERATIONS	0x2000
+#define VIEW_ALL		0x3fff
 
 #define VIEW_RESYNC_MS	(10 * 60 * 1000)
 
@@ -107,6 +121,10 @@ enum view_kind {
 	VIEW_K_EVENT,
 	VIEW_K_REMOVED,
 	VIEW_K_BLACKLIST,
+	VIEW_K_TASK,
+	VIEW_K_LOCALSERVICE,
+	VIEW_K_LS_INSTANCE,
+	VIEW_K_LS_OPERATION,
 };
 
 struct view_change {
@@ -187,6 +205,17 @@ json_t *view_operation(const struct view *v, const char *app_id);
 json_t *view_events(const struct view *v);
 json_t *view_removed(const struct view *v);
 json_t *view_blacklist(const struct view *v);
+json_t *view_tasks(const struct view *v);
+json_t *view_app_tasks(const struct view *v, const char *source_app);
+json_t *view_task(const struct view *v, const char *source_app,
+    const char *task_id);
+json_t *view_localservices(const struct view *v);
+json_t *view_localservice(const struct view *v, const char *service_id);
+json_t *view_ls_instances(const struct view *v, const char *service_id);
+json_t *view_ls_instance(const struct view *v, const char *service_id,
+    const char *instance_id);
+json_t *view_ls_operations(const struct view *v);
+json_t *view_ls_operation(const struct view *v, const char *service_id);
 /* The event named name (e<time>-<seq>), in its bucket; NULL if none. */
 json_t *view_event(const struct view *v, const char *name);
 /* The znode version of the record at path as last read; -1 unknown. */

@@ -74,6 +74,28 @@ int zkp_operation(char *out, const char *ns, const char *app_id)
 { return mk(out, ns, "operations", app_id, NULL); }
 int zkp_events_dir(char *out, const char *ns)
 { return mk(out, ns, "events", NULL, NULL); }
+int zkp_tasks_dir(char *out, const char *ns)
+{ return mk(out, ns, "tasks", NULL, NULL); }
+int zkp_app_tasks(char *out, const char *ns, const char *source_app)
+{ return mk(out, ns, "tasks", source_app, NULL); }
+int zkp_task(char *out, const char *ns, const char *source_app,
+    const char *task_id)
+{ return mk(out, ns, "tasks", source_app, task_id); }
+int zkp_localservices_dir(char *out, const char *ns)
+{ return mk(out, ns, "localservices", NULL, NULL); }
+int zkp_localservice(char *out, const char *ns, const char *sid)
+{ return mk(out, ns, "localservices", sid, NULL); }
+int zkp_ls_instances_dir(char *out, const char *ns)
+{ return mk(out, ns, "localserviceinstances", NULL, NULL); }
+int zkp_service_instances(char *out, const char *ns, const char *sid)
+{ return mk(out, ns, "localserviceinstances", sid, NULL); }
+int zkp_ls_instance(char *out, const char *ns, const char *sid,
+    const char *iid)
+{ return mk(out, ns, "localserviceinstances", sid, iid); }
+int zkp_ls_operations_dir(char *out, const char *ns)
+{ return mk(out, ns, "localserviceoperations", NULL, NULL); }
+int zkp_ls_operation(char *out, const char *ns, const char *sid)
+{ return mk(out, ns, "localserviceoperations", sid, NULL); }
 int zkp_assignments_dir(char *out, const char *ns)
 { return mk(out, ns, "assignments", NULL, NULL); }
 int zkp_executor_assignments(char *out, const char *ns, const char *eid)

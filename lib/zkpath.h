@@ -19,7 +19,14 @@
  *   /<ns>/operations/<appId>               the app's operation in progress
  *   /<ns>/removedexecutors/<executorId>    an executor declared lost
  *   /<ns>/blacklist/<executorId>           a blacklisted executor
- *   /<ns>/events/e<timeMs>-<seq>           PERSISTENT_SEQUENTIAL  DroveEvent
+ *   /<ns>/events/b<start>/e<timeMs>-<seq>  PERSISTENT_SEQUENTIAL  DroveEvent
+ *   /<ns>/tasks/<sourceAppName>/<taskId>   TaskInfo
+ *   /<ns>/localservices/<serviceId>        LocalServiceInfo (desired)
+ *   /<ns>/localserviceinstances/<serviceId>/<instanceId>
+ *                                          LocalServiceInstanceInfo
+ *   /<ns>/localserviceoperations/<serviceId>
+ *                                          the service's operation in
+ *                                          progress
  */
 #ifndef DROVE_ZKPATH_H
 #define DROVE_ZKPATH_H
@@ -54,6 +61,19 @@ int zkp_executor_assignments(char *out, const char *ns,
 int zkp_assignment(char *out, const char *ns, const char *executor_id,
     const char *instance_id);
 int zkp_maintenance(char *out, const char *ns);
+int zkp_tasks_dir(char *out, const char *ns);
+int zkp_app_tasks(char *out, const char *ns, const char *source_app);
+int zkp_task(char *out, const char *ns, const char *source_app,
+    const char *task_id);
+int zkp_localservices_dir(char *out, const char *ns);
+int zkp_localservice(char *out, const char *ns, const char *service_id);
+int zkp_ls_instances_dir(char *out, const char *ns);
+int zkp_service_instances(char *out, const char *ns,
+    const char *service_id);
+int zkp_ls_instance(char *out, const char *ns, const char *service_id,
+    const char *instance_id);
+int zkp_ls_operations_dir(char *out, const char *ns);
+int zkp_ls_operation(char *out, const char *ns, const char *service_id);
 
 /* A child of a directory built above ("<dir>/<name>"), for names read back
  * from zk_children(): same rules and errors as the others. */

@@ -135,8 +135,9 @@ assignment_of(const char *app_id, const char *iid, const json_t *spec,
     const struct pl_result *r, long long now)
 {
 	json_t *res = pl_result_resources(r), *a;
-	struct rec_assignment f = { app_id, NULL, iid, r->executor_id,
-	    TARGET_RUNNING, res, now };
+	struct rec_assignment f = { .app_id = app_id, .instance_id = iid,
+	    .executor_id = r->executor_id, .target = TARGET_RUNNING,
+	    .resources = res, .created = now };
 
 	a = res ? rec_assignment_new(&f, spec) : NULL;
 	json_decref(res);

@@ -528,10 +528,106 @@ test_removed_blacklist(void)
 	json_decref(ids);
 }
 
+/* The kinds of work (job types) and the states of tasks and local
+ * services: Drove's names, in Drove's order. */
+static void
+test_job_tables(void)
+{
+	static const char *const task[] = { "PENDING", "PROVISIONING",
+	    "PROVISIONING_FAILED", "STARTING", "RUNNING", "RUN_COMPLETED",
+	    "RUN_FAILED", "DEPROVISIONING", "STOPPED", "LOST", "UNKNOWN" };
+	static const char *const ls[] = { "INIT", "ACTIVATION_REQUESTED",
+	    "CONFIG_TESTING_REQUESTED", "DEACTIVATION_REQUESTED",
+	    "EMERGENCY_DEACTIVATION_REQUESTED", "INACTIVE", "ACTIVE",
+	    "CONFIG_TESTING", "ADJUSTING_INSTANCES", "DEPLOYING_TEST_INSTANCE",
+	    "REPLACING_INSTANCES", "STOPPING_INSTANCES",
+	    "UPDATING_INSTANCES_COUNT", "DESTROY_REQUESTED", "DESTROYED" };
+	enum task_state t;
+	enum ls_state l;
+	enum job_type j;
+	enum task_result r;
+	enum ls_activation a;
+	int i, bad;
+	char active[256] = "";
+
+	is_int(TASK_STATE_COUNT, COUNT(task), "11 task states");
+	for (bad = 0, i = 0; i < TASK_STATE_COUNT; i++)
+		bad += strcmp(task_state_name(i), task[i]) ||
+		    task_state_parse(task[i], &t) < 0 || (int)t != i;
+	is_int(bad, 0, "every task state name maps back");
+	for (i = 0; i < TASK_STATE_COUNT; i++)
+		if (task_state_is_active(i))
+			strcat(strcat(active, " "), task_state_name(i));
+	is_str(active, " PENDING PROVISIONING STARTING RUNNING RUN_COMPLETED "
+	    "DEPROVISIONING", "task ACTIVE_STATES");
+	ok(task_state_is_terminal(TASK_STOPPED) &&
+	    task_state_is_terminal(TASK_LOST) &&
+	    !task_state_is_terminal(TASK_RUN_COMPLETED), "task terminal states");
+	is_int(LS_STATE_COUNT, COUNT(ls), "15 local-service states");
+	for (bad = 0, i = 0; i < LS_STATE_COUNT; i++)
+		bad += strcmp(ls_state_name(i), ls[i]) ||
+		    ls_state_parse(ls[i], &l) < 0 || (int)l != i;
+	is_int(bad, 0, "every local-service state name maps back");
+	ok(job_type_parse("COMPUTATION", &j) == 0 && j == JOB_COMPUTATION &&
+	    !strcmp(job_type_name(JOB_LOCAL_SERVICE), "LOCAL_SERVICE") &&
+	    !strcmp(job_type_name(JOB_SERVICE), "SERVICE") &&
+	    !job_type_name(JOB_TYPE_COUNT), "job types");
+	ok(task_result_parse("CANCELLED", &r) == 0 &&
+	    r == TASK_RESULT_CANCELLED &&
+	    !strcmp(task_result_name(TASK_RESULT_SUCCESSFUL), "SUCCESSFUL"),
+	    "task results");
+	ok(ls_activation_parse("CONFIG_TESTING", &a) == 0 &&
+	    a == LS_CONFIG_TESTING && ls_activation_parse("ACTIVATION", &a) <
+	    0, "activation states");
+}
+
+/* Assignments of tasks and local-service instances: the members that
+ * name them, and where their state is reported. */
+static void
+test_assignment_kinds(void)
+{
+	json_t *t = P("{\"jobType\":\"COMPUTATION\",\"sourceAppName\":\"APP\","
+	    "\"taskId\":\"T1\",\"instanceId\":\"TI-1\"}");
+	json_t *l = P("{\"jobType\":\"LOCAL_SERVICE\",\"serviceId\":\"ls-1\","
+	    "\"serviceName\":\"ls\",\"instanceId\":\"SI-1\"}");
+	json_t *a = P("{\"appId\":\"web-1\",\"instanceId\":\"AI-1\"}");
+	json_t *bad = P("{\"jobType\":\"COMPUTATION\",\"appId\":\"web-1\","
+	    "\"instanceId\":\"TI-1\"}");
+	json_t *odd = P("{\"jobType\":\"BATCH\",\"appId\":\"web-1\","
+	    "\"instanceId\":\"AI-1\"}");
+	struct rec_assignment r;
+	char p[ZKP_MAX];
+
+	ok(rec_assignment_read(t, &r) == 0 && r.job == JOB_COMPUTATION &&
+	    !strcmp(r.app_id, "APP") && !strcmp(r.task_id, "T1") &&
+	    rec_assignment_info_path(p, "drove", &r) == 0,
+	    "task assignment read");
+	is_str(p, "/drove/tasks/APP/T1", "a task reports to its TaskInfo");
+	ok(rec_assignment_read(l, &r) == 0 && r.job == JOB_LOCAL_SERVICE &&
+	    !strcmp(r.app_id, "ls-1") && !strcmp(r.app_name, "ls") &&
+	    rec_assignment_info_path(p, "drove", &r) == 0,
+	    "local-service assignment read");
+	is_str(p, "/drove/localserviceinstances/ls-1/SI-1",
+	    "a local-service instance reports to its instance info");
+	ok(rec_assignment_read(a, &r) == 0 && r.job == JOB_SERVICE &&
+	    rec_assignment_info_path(p, "drove", &r) == 0,
+	    "an assignment without jobType is an app instance's");
+	is_str(p, "/drove/instances/web-1/AI-1", "it reports to InstanceInfo");
+	ok(rec_assignment_read(bad, &r) < 0, "a task assignment needs taskId");
+	ok(rec_assignment_read(odd, &r) < 0, "unknown jobType refused");
+	json_decref(t);
+	json_decref(l);
+	json_decref(a);
+	json_decref(bad);
+	json_decref(odd);
+}
+
 int
 main(void)
 {
 	test_tables();
+	test_job_tables();
+	test_assignment_kinds();
 	test_classes();
 	test_app();
 	test_request();
