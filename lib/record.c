@@ -164,10 +164,19 @@ rec_assignment_new(const struct rec_assignment *f, const json_t *spec)
 	json_t *o = json_object();
 	int bad = 0;
 
-	put(o, "appId", json_string(nz(f->app_id)), &bad);
-	put(o, "appName", json_string(f->app_name ? f->app_name :
-	    js_str(spec, "name", "")), &bad);
+	int ls = f->job == JOB_LOCAL_SERVICE;
+
+	put(o, ls ? "serviceId" : "appId", json_string(nz(f->app_id)), &bad);
+	put(o, ls ? "serviceName" : "appName", json_string(f->app_name ?
+	    f->app_name : js_str(spec, "name", "")), &bad);
 	put(o, "instanceId", json_string(nz(f->instance_id)), &bad);
+	if (ls) {
+		put(o, "jobType", json_string(job_type_name(JOB_LOCAL_SERVICE)),
+		    &bad);
+		put(o, "hostLevelInstance", json_boolean(json_is_true(
+		    json_object_get(json_object_get(spec, "placementPolicy"),
+		    "hostLevel"))), &bad);
+	}
 	map(o, "executable", spec, "executable", NULL, &bad);
 	put(o, "resources", dup_or(f->resources, json_array()), &bad);
 	map(o, "ports", spec, "exposedPorts", json_array(), &bad);
@@ -273,8 +282,11 @@ rec_instance_new(const struct rec_instance *f)
 	json_t *o = json_object(), *li = json_object();
 	int bad = 0;
 
-	put(o, "appId", json_string(nz(f->app_id)), &bad);
-	put(o, "appName", json_string(nz(f->app_name)), &bad);
+	int ls = f->job == JOB_LOCAL_SERVICE;
+
+	put(o, ls ? "serviceId" : "appId", json_string(nz(f->app_id)), &bad);
+	put(o, ls ? "serviceName" : "appName", json_string(nz(f->app_name)),
+	    &bad);
 	put(o, "instanceId", json_string(nz(f->instance_id)), &bad);
 	put(o, "executorId", json_string(nz(f->executor_id)), &bad);
 	if (li) {
@@ -295,11 +307,13 @@ int
 rec_instance_read(const json_t *j, struct rec_instance *out)
 {
 	const json_t *li = json_object_get(j, "localInfo");
+	int ls = !str(j, "appId") && str(j, "serviceId");
 
-	if (!str(j, "appId") || !str(j, "instanceId"))
+	if ((!ls && !str(j, "appId")) || !str(j, "instanceId"))
 		return invalid();
-	out->app_id = str(j, "appId");
-	out->app_name = nz(str(j, "appName"));
+	out->job = ls ? JOB_LOCAL_SERVICE : JOB_SERVICE;
+	out->app_id = str(j, ls ? "serviceId" : "appId");
+	out->app_name = nz(str(j, ls ? "serviceName" : "appName"));
 	out->instance_id = str(j, "instanceId");
 	out->executor_id = nz(str(j, "executorId"));
 	out->hostname = nz(str(li, "hostname"));
@@ -698,14 +712,16 @@ rec_event_instance_state(const json_t *ii, long long now)
 {
 	struct rec_instance f;
 	json_t *m, *ev;
-	int bad = 0;
+	int bad = 0, ls;
 
 	if (rec_instance_read(ii, &f) < 0)
 		return NULL;
+	ls = f.job == JOB_LOCAL_SERVICE;
 	m = json_object();
-	put(m, "APP_ID", json_string(f.app_id), &bad);
+	put(m, ls ? "SERVICE_ID" : "APP_ID", json_string(f.app_id), &bad);
 	put(m, "INSTANCE_ID", json_string(f.instance_id), &bad);
-	put(m, "APP_NAME", json_string(nz(f.app_name)), &bad);
+	put(m, ls ? "SERVICE_NAME" : "APP_NAME", json_string(nz(f.app_name)),
+	    &bad);
 	put(m, "EXECUTOR_ID", json_string(nz(f.executor_id)), &bad);
 	put(m, "EXECUTOR_HOST", json_string(nz(f.hostname)), &bad);
 	put(m, "PORTS", ports_tag(json_object_get(json_object_get(ii, "localInfo"),
@@ -719,8 +735,9 @@ rec_event_instance_state(const json_t *ii, long long now)
 		errno = ENOMEM;
 		return NULL;
 	}
-	ev = rec_event_new(&(struct rec_event){ "INSTANCE_STATE_CHANGE", NULL,
-	    now, m });
+	ev = rec_event_new(&(struct rec_event){ ls ?
+	    "LOCAL_SERVICE_INSTANCE_STATE_CHANGE" : "INSTANCE_STATE_CHANGE",
+	    NULL, now, m });
 	json_decref(m);
 	return ev;
 }

@@ -100,7 +100,11 @@ struct rec_assignment {
  * ApplicationSpec is spec: app_name is spec's name unless f gives one;
  * every spec member is mapped to its ApplicationInstanceSpec name
  * (exposedPorts -> ports, logging -> loggingSpec) with Drove's defaults
- * for absent ones.
+ * for absent ones.  With f->job JOB_LOCAL_SERVICE, spec is a
+ * LocalServiceSpec and the result its LocalServiceInstanceSpec: serviceId
+ * and serviceName (f->app_id, f->app_name or the spec's name), jobType
+ * LOCAL_SERVICE and hostLevelInstance (the spec's placementPolicy
+ * hostLevel).  Tasks have their own builder.
  */
 json_t *rec_assignment_new(const struct rec_assignment *f,
     const json_t *spec);
@@ -123,10 +127,17 @@ json_t *rec_assignment_stopped(const json_t *j);
  * by the scheduler, then by the executor that runs it.
  * Required: appId, instanceId.  A missing or unknown state reads as
  * INST_UNKNOWN.
+ * A local-service instance's LocalServiceInstanceInfo
+ * (/<ns>/localserviceinstances/<serviceId>/<instanceId>) is the same
+ * record with serviceId and serviceName for appId and appName: job
+ * JOB_LOCAL_SERVICE builds it, and the reader takes a record without appId
+ * but with serviceId as one (job set accordingly).
  */
 struct rec_instance {
-	const char *app_id;
-	const char *app_name;
+	enum job_type job;		/* SERVICE, or LOCAL_SERVICE: the
+					   member names below differ */
+	const char *app_id;		/* appId or serviceId */
+	const char *app_name;		/* appName or serviceName */
 	const char *instance_id;
 	const char *executor_id;
 	const char *hostname;		/* localInfo.hostname */
@@ -274,7 +285,9 @@ int rec_event_read(const json_t *j, struct rec_event *out);
 json_t *rec_event_app_state(const char *app_id, const json_t *spec,
     long long instances, enum app_state s, long long now);
 /* INSTANCE_STATE_CHANGE for InstanceInfo ii (its state is the current
- * one); NULL on ENOMEM or EINVAL (ii not an InstanceInfo). */
+ * one), LOCAL_SERVICE_INSTANCE_STATE_CHANGE (SERVICE_ID, SERVICE_NAME for
+ * APP_ID, APP_NAME) for a LocalServiceInstanceInfo; NULL on ENOMEM or
+ * EINVAL (ii not an InstanceInfo). */
 json_t *rec_event_instance_state(const json_t *ii, long long now);
 
 /*

@@ -149,9 +149,11 @@ instance_of(const char *app_id, const char *iid, const json_t *spec,
     const struct pl_result *r, long long now)
 {
 	json_t *res = pl_result_resources(r), *ii;
-	struct rec_instance f = { app_id, js_str(spec, "name", ""), iid,
-	    r->executor_id, r->hostname, NULL, res, INST_PENDING, NULL, "",
-	    now, now };
+	struct rec_instance f = { .app_id = app_id,
+	    .app_name = js_str(spec, "name", ""), .instance_id = iid,
+	    .executor_id = r->executor_id, .hostname = r->hostname,
+	    .resources = res, .state = INST_PENDING, .error = "",
+	    .created = now, .updated = now };
 
 	ii = res ? rec_instance_new(&f) : NULL;
 	json_decref(res);

@@ -614,6 +614,49 @@ test_assignment_kinds(void)
 	    "an assignment without jobType is an app instance's");
 	is_str(p, "/drove/instances/web-1/AI-1", "it reports to InstanceInfo");
 	ok(rec_assignment_read(bad, &r) < 0, "a task assignment needs taskId");
+	{
+		json_t *spec = P("{\"name\":\"ls\",\"version\":\"1\","
+		    "\"placementPolicy\":{\"type\":\"LOCAL\","
+		    "\"hostLevel\":true}}"), *x, *ii, *ev;
+		struct rec_assignment f = { .job = JOB_LOCAL_SERVICE,
+		    .app_id = "ls-1", .instance_id = "SI-1",
+		    .executor_id = "E1" };
+		struct rec_instance fi = { .job = JOB_LOCAL_SERVICE,
+		    .app_id = "ls-1", .app_name = "ls", .instance_id = "SI-1",
+		    .executor_id = "E1", .hostname = "h", .state = INST_HEALTHY },
+		    ri;
+
+		x = rec_assignment_new(&f, spec);
+		ok(x && !json_object_get(x, "appId") &&
+		    !strcmp(js_str(x, "serviceId", ""), "ls-1") &&
+		    !strcmp(js_str(x, "serviceName", ""), "ls") &&
+		    !strcmp(js_str(x, "jobType", ""), "LOCAL_SERVICE") &&
+		    json_is_true(json_object_get(x, "hostLevelInstance")),
+		    "LocalServiceInstanceSpec: serviceId, serviceName, "
+		    "jobType, hostLevelInstance");
+		ok(rec_assignment_read(x, &r) == 0 &&
+		    r.job == JOB_LOCAL_SERVICE && !strcmp(r.app_id, "ls-1"),
+		    "and it reads back");
+		ii = rec_instance_new(&fi);
+		ok(ii && !json_object_get(ii, "appId") &&
+		    !strcmp(js_str(ii, "serviceName", ""), "ls") &&
+		    rec_instance_read(ii, &ri) == 0 &&
+		    ri.job == JOB_LOCAL_SERVICE && !strcmp(ri.app_id, "ls-1") &&
+		    ri.state == INST_HEALTHY,
+		    "LocalServiceInstanceInfo round trip");
+		ev = rec_event_instance_state(ii, 5);
+		ok(ev && !strcmp(js_str(ev, "type", ""),
+		    "LOCAL_SERVICE_INSTANCE_STATE_CHANGE") &&
+		    !strcmp(js_str(json_object_get(ev, "metadata"),
+		    "SERVICE_ID", ""), "ls-1") &&
+		    !strcmp(js_str(json_object_get(ev, "metadata"),
+		    "SERVICE_NAME", ""), "ls"),
+		    "its event names the service");
+		json_decref(ev);
+		json_decref(ii);
+		json_decref(x);
+		json_decref(spec);
+	}
 	ok(rec_assignment_read(odd, &r) < 0, "unknown jobType refused");
 	json_decref(t);
 	json_decref(l);
