@@ -44,6 +44,10 @@ static const char *const ls_state_names[LS_STATE_COUNT] = NAMES(
 	"DEPLOYING_TEST_INSTANCE", "REPLACING_INSTANCES", "STOPPING_INSTANCES",
 	"UPDATING_INSTANCES_COUNT", "DESTROY_REQUESTED", "DESTROYED");
 
+static const char *const ls_op_names[LSOP_TYPE_COUNT] = NAMES(
+	"CREATE", "ACTIVATE", "DEACTIVATE", "RESTART", "ADJUST_INSTANCES",
+	"DEPLOY_TEST_INSTANCE", "REPLACE_INSTANCES", "STOP_INSTANCES",
+	"UPDATE_INSTANCE_COUNT", "DESTROY");
 static const char *const op_names[OP_TYPE_COUNT] = NAMES(
 	"CREATE", "START_INSTANCES", "SCALE_INSTANCES", "STOP_INSTANCES",
 	"REPLACE_INSTANCES", "SUSPEND", "DESTROY", "RECOVER");
@@ -105,6 +109,7 @@ TABLE(task_result, enum task_result, task_result_names, TASK_RESULT_COUNT)
 TABLE(ls_activation, enum ls_activation, ls_activation_names,
     LS_ACTIVATION_COUNT)
 TABLE(ls_state, enum ls_state, ls_state_names, LS_STATE_COUNT)
+TABLE(ls_op_type, enum ls_op_type, ls_op_names, LSOP_TYPE_COUNT)
 
 int
 task_state_is_active(enum task_state s)
@@ -339,4 +344,83 @@ spec_instance_timeout_ms(const json_t *spec, long long op_timeout_ms)
 	    check_worst_ms(json_object_get(spec, "readiness"));
 
 	return t > op_timeout_ms ? t : op_timeout_ms;
+}
+
+enum ls_state
+ls_state_of_activation(enum ls_activation a)
+{
+	switch (a) {
+	case LS_ACTIVE:
+		return LS_STATE_ACTIVE;
+	case LS_CONFIG_TESTING:
+		return LS_STATE_CONFIG_TESTING;
+	default:
+		return LS_STATE_INACTIVE;
+	}
+}
+
+int
+ls_op_type_of_api(const char *s, enum ls_op_type *out)
+{
+	if (s && !strcmp(s, "STOP")) {
+		*out = LSOP_DEACTIVATE;
+		return 0;
+	}
+	return ls_op_type_parse(s, out);
+}
+
+/* Drove's LocalServiceCommandValidator table. */
+static unsigned int
+ls_ops_of(enum ls_state s)
+{
+	switch (s) {
+	case LS_STATE_INACTIVE:
+		return OPBIT(LSOP_ACTIVATE) | OPBIT(LSOP_DEPLOY_TEST_INSTANCE) |
+		    OPBIT(LSOP_ADJUST_INSTANCES) | OPBIT(LSOP_DESTROY) |
+		    OPBIT(LSOP_UPDATE_INSTANCE_COUNT);
+	case LS_STATE_CONFIG_TESTING:
+		return OPBIT(LSOP_ACTIVATE) | OPBIT(LSOP_DEACTIVATE) |
+		    OPBIT(LSOP_ADJUST_INSTANCES) | OPBIT(LSOP_REPLACE_INSTANCES) |
+		    OPBIT(LSOP_RESTART) | OPBIT(LSOP_STOP_INSTANCES);
+	case LS_STATE_ACTIVE:
+		return OPBIT(LSOP_DEACTIVATE) |
+		    OPBIT(LSOP_UPDATE_INSTANCE_COUNT) |
+		    OPBIT(LSOP_ADJUST_INSTANCES) | OPBIT(LSOP_REPLACE_INSTANCES) |
+		    OPBIT(LSOP_RESTART) | OPBIT(LSOP_STOP_INSTANCES);
+	case LS_STATE_EMERGENCY_DEACTIVATION_REQUESTED:
+		return OPBIT(LSOP_DEACTIVATE);
+	default:
+		return 0;
+	}
+}
+
+int
+ls_op_allowed(enum ls_state s, enum ls_op_type t)
+{
+	return (ls_ops_of(s) & OPBIT(t)) != 0;
+}
+
+void
+ls_op_allowed_list(enum ls_state s, char *out, size_t n)
+{
+	const char *v[LSOP_TYPE_COUNT];
+	unsigned int m = ls_ops_of(s);
+	size_t k = 0, i, len = 0;
+	int w;
+
+	for (i = 0; i < LSOP_TYPE_COUNT; i++)
+		if (m & OPBIT(i))
+			v[k++] = ls_op_names[i];
+	if (n)
+		out[0] = '\0';
+	if (!k || !n)
+		return;
+	qsort(v, k, sizeof v[0], cmp_names);
+	for (i = 0; i < k; i++) {
+		w = snprintf(out + len, n - len, "%s%s%s", i ? ", " : "[",
+		    v[i], i == k - 1 ? "]" : "");
+		if (w < 0 || (size_t)w >= n - len)
+			return;
+		len += (size_t)w;
+	}
 }

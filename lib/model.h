@@ -238,6 +238,35 @@ enum ls_state {
 
 const char *ls_state_name(enum ls_state s);
 int ls_state_parse(const char *name, enum ls_state *out);
+/* The local-service state a service without an operation in progress is
+ * in: ACTIVE, CONFIG_TESTING or INACTIVE as its activationState. */
+enum ls_state ls_state_of_activation(enum ls_activation a);
+
+/* Local-service operation types (drove.md §2.2, LocalServiceOperation's
+ * "type"); ls_op_type_of_api() also takes DEACTIVATE's alias STOP. */
+enum ls_op_type {
+	LSOP_CREATE,
+	LSOP_ACTIVATE,
+	LSOP_DEACTIVATE,
+	LSOP_RESTART,
+	LSOP_ADJUST_INSTANCES,
+	LSOP_DEPLOY_TEST_INSTANCE,
+	LSOP_REPLACE_INSTANCES,
+	LSOP_STOP_INSTANCES,
+	LSOP_UPDATE_INSTANCE_COUNT,
+	LSOP_DESTROY,
+	LSOP_TYPE_COUNT
+};
+
+const char *ls_op_type_name(enum ls_op_type t);
+int ls_op_type_parse(const char *name, enum ls_op_type *out);
+int ls_op_type_of_api(const char *api_type, enum ls_op_type *out);
+/* Drove's table of the operations each local-service state accepts
+ * (LocalServiceCommandValidator): may t be accepted in state s? */
+int ls_op_allowed(enum ls_state s, enum ls_op_type t);
+/* The types allowed in s, sorted by name: "[ACTIVATE, DESTROY]", into
+ * out (n bytes); "" when none. */
+void ls_op_allowed_list(enum ls_state s, char *out, size_t n);
 
 /* Node types: ExecutorNodeData.type and clusterAuth.secrets[].nodeType. */
 enum node_type {

@@ -349,4 +349,92 @@ struct rec_leader {
 json_t *rec_leader_new(const struct rec_leader *f);
 int rec_leader_read(const json_t *j, struct rec_leader *out);
 
+/*
+ * Local services (lib/record_ls.c).
+ *
+ * LocalServiceInfo, /<ns>/localservices/<serviceId>:
+ *   {"serviceId","spec","instancesPerHost","activationState","created",
+ *    "updated"}
+ * serviceId is the spec's name-version; activationState ACTIVE,
+ * CONFIG_TESTING or INACTIVE.  Written by drove-httpd (CREATE and the
+ * operations that change it), deleted by drove-monitor (DESTROY).
+ * Required: serviceId, spec (object), instancesPerHost (integer),
+ * activationState (a known name).
+ */
+struct rec_ls {
+	const char *service_id;
+	const json_t *spec;		/* NULL: {} */
+	long long per_host;		/* instancesPerHost */
+	enum ls_activation activation;
+	long long created, updated;
+};
+
+json_t *rec_ls_new(const struct rec_ls *f);
+int rec_ls_read(const json_t *j, struct rec_ls *out);
+
+/*
+ * A local service's operation in progress (ours: Drove keeps it in the
+ * leader's memory), /<ns>/localserviceoperations/<serviceId>:
+ *   {"serviceId","type","state","stopFirst","instanceIds",
+ *    "opSpec":{"timeout","parallelism","failureStrategy"},"cancelled",
+ *    "created","updated"}
+ * Written by drove-httpd for ADJUST_INSTANCES, RESTART,
+ * REPLACE_INSTANCES, STOP_INSTANCES and DESTROY, carried out by
+ * drove-monitor, deleted when done.  type is the operation (an ls_op_type
+ * name), state the service state shown while it runs (ADJUSTING_INSTANCES,
+ * REPLACING_INSTANCES, STOPPING_INSTANCES, DESTROY_REQUESTED);
+ * instanceIds the instances to replace or stop (RESTART: every instance
+ * the service had); opSpec.timeout in milliseconds.  Required: serviceId,
+ * type, state (known names).
+ */
+struct rec_ls_op {
+	const char *service_id;
+	enum ls_op_type type;
+	enum ls_state state;
+	int stop_first, cancelled;
+	const json_t *instance_ids;	/* NULL: [] */
+	long long timeout_ms;
+	int parallelism;
+	enum failure_strategy strategy;
+	long long created, updated;
+};
+
+json_t *rec_ls_op_new(const struct rec_ls_op *f);
+int rec_ls_op_read(const json_t *j, struct rec_ls_op *out);
+/* 1 if instance iid is one of op's instanceIds, else 0. */
+int rec_ls_op_has(const struct rec_ls_op *op, const char *iid);
+
+/* The state of the service whose LocalServiceInfo is info with its
+ * operation in progress op (NULL: none): the operation's state, else the
+ * one of its activationState; LS_STATE_DESTROYED when info is NULL or
+ * unreadable. */
+enum ls_state rec_ls_state(const json_t *info, const json_t *op);
+
+/*
+ * Placement request of a local-service instance, /<ns>/requests/<iid>:
+ *   {"jobType":"LOCAL_SERVICE","serviceId","instanceId","executorId",
+ *    "created"[,"error"]}
+ * pinned to executor executorId.  Required: jobType LOCAL_SERVICE,
+ * serviceId, executorId (rec_request_read() refuses it: no appId).
+ * rec_request_with_error() sets its error.
+ */
+struct rec_ls_request {
+	const char *service_id;
+	const char *instance_id;
+	const char *executor_id;
+	long long created;
+	const char *error;		/* NULL: none (member left out) */
+};
+
+json_t *rec_ls_request_new(const struct rec_ls_request *f);
+int rec_ls_request_read(const json_t *j, struct rec_ls_request *out);
+
+/* LOCAL_SERVICE_STATE_CHANGE of service service_id (spec its
+ * LocalServiceSpec) in state s with per_host instances per host, at time
+ * now (LOCAL_SERVICE_ID, LOCAL_SERVICE_NAME, LOCAL_SERVICE_VERSION,
+ * EXECUTABLE, CPU_COUNT, MEMORY, PLACEMENT_POLICY, PORTS,
+ * CURRENT_INSTANCES_PER_HOST, CURRENT_STATE); NULL on ENOMEM. */
+json_t *rec_event_ls_state(const char *service_id, const json_t *spec,
+    long long per_host, enum ls_state s, long long now);
+
 #endif
