@@ -340,6 +340,63 @@ nomem:
 }
 
 int
+pl_place_pinned(struct pl_view *v, const struct pl_request *rq,
+    const char *executor_id, struct pl_result *res)
+{
+	struct pl_executor *e;
+	struct pl_numa *n;
+	int app, ei, j, best = -1, cores_ok = 0;
+
+	res->why[0] = '\0';
+	if (!rq->app_id || !*rq->app_id || rq->cores < 1 ||
+	    rq->memory_mb < 0) {
+		err_fail(EINVAL,
+		    "request needs an appId, CPU count >= 1 and MEMORY >= 0");
+		snprintf(res->why, sizeof res->why, "%s", err_text());
+		return -1;
+	}
+	pl_index_build(v);
+	if ((ei = pl_executor_index(v, executor_id)) < 0) {
+		snprintf(res->why, sizeof res->why, "executor %s is not known",
+		    executor_id);
+		return 0;
+	}
+	e = &v->ex[ei];
+	if (!e->active && strcmp(e->state, "UNREADY")) {
+		snprintf(res->why, sizeof res->why, "executor %s is %s",
+		    executor_id, e->state);
+		return 0;
+	}
+	for (j = 0; j < e->nnuma; j++) {
+		n = &e->numa[j];
+		if (n->nfree < rq->cores)
+			continue;
+		cores_ok = 1;
+		if (n->free_mb < rq->memory_mb)
+			continue;
+		if (best < 0 || n->nfree < e->numa[best].nfree ||
+		    (n->nfree == e->numa[best].nfree &&
+		    n->free_mb < e->numa[best].free_mb))
+			best = j;
+	}
+	if (best < 0) {
+		if (!cores_ok)
+			snprintf(res->why, sizeof res->why, "executor %s lacks "
+			    "%d free cores on one NUMA node", executor_id,
+			    rq->cores);
+		else
+			snprintf(res->why, sizeof res->why, "executor %s lacks "
+			    "%lld MB of memory on one NUMA node", executor_id,
+			    rq->memory_mb);
+		return 0;
+	}
+	if ((app = pl_app_intern(v, rq->app_id)) < 0 ||
+	    commit(v, ei, best, app, rq, res) < 0)
+		return err_fail(ENOMEM, "out of memory");
+	return 1;
+}
+
+int
 pl_place(struct pl_view *v, const struct pl_request *rq,
     struct pl_result *res)
 {

@@ -160,6 +160,19 @@ int pl_place(struct pl_view *v, const struct pl_request *rq,
     struct pl_result *res);
 void pl_result_free(struct pl_result *res);
 
+/*
+ * pl_place_pinned(): one instance of rq on executor executor_id only (a
+ * local-service instance: its policy is LOCAL, rq->policy is ignored),
+ * whose executorState may be ACTIVE or UNREADY (BLACKLIST_REQUESTED and
+ * BLACKLISTED refuse); the NUMA node with the fewest free cores that
+ * fits, then the least free memory, then the lowest node.  Returns as
+ * pl_place() (why: "executor X is not known", "executor X is STATE",
+ * "executor X lacks C free cores / M MB of memory on one NUMA node").
+ * It does not use the search index: app placement costs nothing more.
+ */
+int pl_place_pinned(struct pl_view *v, const struct pl_request *rq,
+    const char *executor_id, struct pl_result *res);
+
 int pl_capacity_env(struct pl_view *v, const struct pl_request *rq,
     const json_t *env, long long n, char *why, size_t whylen);
 int pl_capacity(struct pl_view *v, const struct pl_request *rq,

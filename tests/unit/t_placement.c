@@ -1683,9 +1683,52 @@ t_incremental_cross_check(void)
 	    icount[0], icount[1], icount[2], icount[3], icount[4]);
 }
 
+/* pl_place_pinned(): a local-service instance on its executor only,
+ * ACTIVE or UNREADY. */
+static void
+t_pinned(void)
+{
+	struct pl_view *v = pl_view_new();
+	struct pl_result r = PL_RESULT_ZERO;
+	struct pl_request rq = { "ls-1", 2, 300, NULL };
+
+	add(v, "e1", "h1", "ACTIVE", "[\"h1\"]",
+	    "{\"0\":[0,1,2,3],\"1\":[4,5]}", "{\"0\":9000,\"1\":9000}");
+	add(v, "e2", "h2", "UNREADY", "[\"h2\"]", "{\"0\":[0,1]}",
+	    "{\"0\":500}");
+	add(v, "e3", "h3", "BLACKLISTED", "[\"h3\"]", "{\"0\":[0,1]}",
+	    "{\"0\":9000}");
+	is_int(pl_place_pinned(v, &rq, "e1", &r), 1, "placed on e1");
+	ok(!strcmp(r.executor_id, "e1") && r.numa == 1 && r.ncores == 2 &&
+	    r.cores[0] == 4, "on e1's tightest node (1), its lowest cores");
+	is_int(pl_place_pinned(v, &rq, "e2", &r), 1, "UNREADY takes it");
+	is_str(r.executor_id, "e2", "on e2");
+	is_int(pl_view_free_cores(v, "e2", 0), 0, "e2's cores held");
+	is_int(pl_place_pinned(v, &rq, "e2", &r), 0, "e2 is full");
+	is_str(r.why, "executor e2 lacks 2 free cores on one NUMA node",
+	    "why: cores");
+	rq.memory_mb = 20000;
+	is_int(pl_place_pinned(v, &rq, "e1", &r), 0, "too much memory");
+	is_str(r.why, "executor e1 lacks 20000 MB of memory on one NUMA node",
+	    "why: memory");
+	rq.memory_mb = 10;
+	is_int(pl_place_pinned(v, &rq, "e3", &r), 0, "BLACKLISTED refuses");
+	is_str(r.why, "executor e3 is BLACKLISTED", "why: state");
+	is_int(pl_place_pinned(v, &rq, "e9", &r), 0, "unknown executor");
+	is_str(r.why, "executor e9 is not known", "why: unknown");
+	add(v, "e4", "h4", "UNREADY", "[\"h4\"]", "{\"0\":[0,1]}",
+	    "{\"0\":500}");
+	is_int(place(v, "a-1", 2, 10, NULL, &r), 1, "apps still placed");
+	is_str(r.executor_id, "e1",
+	    "apps only on ACTIVE executors (e4 would fit best)");
+	pl_result_free(&r);
+	pl_view_free(v);
+}
+
 int
 main(void)
 {
+	t_pinned();
 	t_any_and_cores();
 	t_one_per_host();
 	t_max_n();
