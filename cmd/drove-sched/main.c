@@ -255,6 +255,105 @@ batch_commit(struct batch *b)
 }
 
 /*
+ * Place the request of a local-service instance on the executor it is
+ * pinned to (ACTIVE or UNREADY, not blacklisted): its assignment (the
+ * LocalServiceInstanceSpec), its PENDING LocalServiceInstanceInfo and
+ * event, the request deleted, added to b.  A request whose service is gone
+ * is deleted; one whose LocalServiceInfo the view lacks yet waits for it.
+ * Returns as place_one().
+ */
+static int
+place_ls(struct pl_view *pv, struct req *rq, const struct rec_ls_request *lr,
+    struct batch *b)
+{
+	char p[ZKP_MAX], ap[ZKP_MAX], ip[ZKP_MAX], dir[ZKP_MAX];
+	char why[ZKP_MAX + 64];
+	struct pl_result r = PL_RESULT_ZERO;
+	struct pl_request prq;
+	struct rec_ls fl;
+	const char *sid = lr->service_id;
+	json_t *info, *res = NULL, *a = NULL, *inst = NULL, *ev = NULL;
+	long long now;
+	int rc;
+
+	zkp_request(p, C.ns, rq->id);
+	if (zkp_localservice(ap, C.ns, sid) < 0) {
+		snprintf(why, sizeof why, "request %s: no valid serviceId: "
+		    "deleting it", rq->id);
+		delete_request(p, why);
+		return 0;
+	}
+	if (!(info = view_localservice(C.v, sid)) ||
+	    rec_ls_read(info, &fl) < 0) {
+		/* ZooKeeper decides: the view may not show it yet */
+		if ((rc = zk_exists(C.z, ap, 0)) < 0)
+			return zk_trouble("read", ap);
+		if (rc == 1) {
+			view_touch(C.v, ap);
+			return 0;
+		}
+		snprintf(why, sizeof why, "request %s: local service %s is "
+		    "gone: deleting the request", rq->id, sid);
+		delete_request(p, why);
+		return 0;
+	}
+	snap_pl_request(sid, fl.spec, &prq);
+	rc = pl_place_pinned(pv, &prq, lr->executor_id, &r);
+	if (rc < 0 && errno == ENOMEM)
+		die(EXIT_TEMP, "out of memory");
+	if (rc <= 0) {
+		set_error(rq, sid, r.why);
+		pl_result_free(&r);
+		return 0;
+	}
+	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
+		die(EXIT_TEMP, "out of memory");
+	now = js_now_ms();
+	if (!(res = pl_result_resources(&r)) ||
+	    !(a = rec_assignment_new(&(struct rec_assignment){
+	    .job = JOB_LOCAL_SERVICE, .app_id = sid,
+	    .app_name = js_str(fl.spec, "name", ""), .instance_id = rq->id,
+	    .executor_id = r.executor_id, .target = TARGET_RUNNING,
+	    .resources = res, .created = now }, fl.spec)) ||
+	    !(inst = rec_instance_new(&(struct rec_instance){
+	    .job = JOB_LOCAL_SERVICE, .app_id = sid,
+	    .app_name = js_str(fl.spec, "name", ""), .instance_id = rq->id,
+	    .executor_id = r.executor_id, .hostname = r.hostname,
+	    .resources = res, .state = INST_PENDING, .error = "",
+	    .created = now, .updated = now })) ||
+	    !(ev = rec_event_instance_state(inst, now)))
+		die(EXIT_TEMP, "out of memory");
+	rc = -1;
+	zkp_executor_assignments(dir, C.ns, r.executor_id);
+	if (ensure(dir) < 0)
+		goto out;
+	zkp_service_instances(dir, C.ns, sid);
+	if (ensure(dir) < 0)
+		goto out;
+	zkp_assignment(ap, C.ns, r.executor_id, rq->id);
+	zkp_ls_instance(ip, C.ns, sid, rq->id);
+	if (!b->t && !(b->t = zk_txn_new(C.fence)))
+		die(EXIT_TEMP, "out of memory");
+	zk_txn_create(b->t, ap, a, 0);
+	zk_txn_create(b->t, ip, inst, 0);
+	event_add(C.z, b->t, ev);
+	zk_txn_delete(b->t, p, -1);
+	view_touch(C.v, ap);
+	view_touch(C.v, p);
+	b->log[b->n++] = xasprintf("placed %s of local service %s on executor "
+	    "%s (%s) NUMA node %d memory %lld MB", rq->id, sid, r.executor_id,
+	    r.hostname, r.numa, r.memory_mb);
+	rc = 0;
+out:
+	json_decref(res);
+	json_decref(a);
+	json_decref(inst);
+	json_decref(ev);
+	pl_result_free(&r);
+	return rc;
+}
+
+/*
  * Place one request, adding its writes to b.  Returns 0, or -1 when a
  * write failed (the caller stops this pass and retries with fresh state).
  */
@@ -272,6 +371,10 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	long long now;
 	int rc, i, n;
 
+	struct rec_ls_request lr;
+
+	if (rec_ls_request_read(rq->data, &lr) == 0)
+		return place_ls(pv, rq, &lr, b);
 	zkp_request(p, C.ns, rq->id);
 	if (!app_id || zkp_app(ap, C.ns, app_id) < 0) {
 		snprintf(why, sizeof why, "request %s: no valid appId: "
@@ -353,6 +456,8 @@ on_change(void *ctx, const struct view_change *c)
 			json_object_del(C.todo, c->id);
 	} else if (plt_change(C.plt, c))
 		C.retry_all = 1;
+	else if (c->kind == VIEW_K_LOCALSERVICE && c->now)
+		C.retry_all = 1;	/* requests may wait for it */
 }
 
 /* Place what is to be tried, oldest first; -1 means retry soon. */
@@ -689,7 +794,8 @@ main(int argc, char **argv)
 		die(EXIT_TEMP, "%s", err_text());
 	if (!(C.todo = json_object()) || !(C.ensured = json_object()) ||
 	    !(C.v = view_new_zk(C.z, VIEW_APPS | VIEW_EXECUTORS |
-	    VIEW_ASSIGNMENTS | VIEW_REQUESTS | VIEW_BLACKLIST)) ||
+	    VIEW_ASSIGNMENTS | VIEW_REQUESTS | VIEW_BLACKLIST |
+	    VIEW_LOCALSERVICES)) ||
 	    !(C.plt = plt_new(C.v, C.strategy, C.seed)))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(C.v, on_change, NULL) < 0)
