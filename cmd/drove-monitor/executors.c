@@ -73,6 +73,12 @@ exec_change(const struct view_change *c)
 	}
 }
 
+static void
+lost_start_ls(const char *eid, long long now)
+{
+	lost_start(eid, NULL, now);
+}
+
 /* Instances that are not over on executors the view does not have: their
  * executors are gone (after a restart of this program, say). */
 void
@@ -90,6 +96,7 @@ exec_scan(void)
 			    !inst_state_is_terminal(f.state) &&
 			    !view_executor(M.v, f.executor_id))
 				lost_start(f.executor_id, NULL, now);
+	ls_scan_lost(now, lost_start_ls);
 }
 
 /* Mark what eid ran LOST; 0 done, -1 a write failed (tried again). */
@@ -150,6 +157,8 @@ declare_lost(const char *eid, const json_t *node)
 	}
 	if (!t)
 		t = zk_txn_new(M.fence);
+	/* its local-service instances: LOST, never placed elsewhere */
+	n += ls_declare_lost(t, eid, now);
 	rec = rec_removed_new(&(struct rec_removed){ eid, host, port, now, ids,
 	    node });
 	ev = rec_event_executor("EXECUTOR_REMOVED", eid, NULL, 0, now);

@@ -59,7 +59,9 @@ static void
 on_change(void *ctx, const struct view_change *c)
 {
 	(void)ctx;
-	if (c->app_id)
+	if (ls_change(c))
+		;	/* a local service's: no app */
+	else if (c->app_id)
 		mark_dirty(c->app_id);
 	if (c->kind == VIEW_K_EXECUTOR)
 		exec_change(c);
@@ -463,6 +465,7 @@ mark_all(void)
 		if (rec_request_read(r, &f) == 0)
 			mark_dirty(f.app_id);
 	}
+	ls_mark_all();
 }
 
 void
@@ -586,7 +589,8 @@ work(void)
 			M.retry_at = mono_ms() + RETRY_MS;
 			return;
 		}
-		if (!json_object_size(M.dirty) || M.retry_at)
+		if ((!json_object_size(M.dirty) && !ls_pending()) ||
+		    M.retry_at)
 			return;
 		/* the apps stay marked until the window ends */
 		if (in_maintenance_window())
@@ -597,6 +601,8 @@ work(void)
 		json_object_foreach(round, app, x)
 			reconcile(app);
 		json_decref(round);
+		if (!M.retry_at)
+			ls_work();
 		if (++rounds > 1000)
 			BUG("reconciling does not settle");
 	}
@@ -675,13 +681,16 @@ main(int argc, char **argv)
 	    zkp_operations_dir(path, M.ns) < 0 || zk_ensure(M.z, path) < 0 ||
 	    zkp_removed_executors_dir(path, M.ns) < 0 ||
 	    zk_ensure(M.z, path) < 0 || zkp_blacklist_dir(path, M.ns) < 0 ||
+	    zk_ensure(M.z, path) < 0 || zkp_ls_operations_dir(path, M.ns) < 0 ||
 	    zk_ensure(M.z, path) < 0)
 		die(EXIT_TEMP, "%s", err_text());
 	if (!(M.dirty = json_object()) || !(M.deadlines = json_object()) ||
+	    !(M.ls_dirty = json_object()) ||
 	    !(M.v = view_new_zk(M.z,
 	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS |
 	    VIEW_OPERATIONS | VIEW_EXECUTORS | VIEW_REMOVED |
-	    VIEW_BLACKLIST | VIEW_CLUSTER)) ||
+	    VIEW_BLACKLIST | VIEW_CLUSTER | VIEW_LOCALSERVICES |
+	    VIEW_LS_INSTANCES | VIEW_LS_OPERATIONS)) ||
 	    !(M.lost = json_object()))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(M.v, on_change, NULL) < 0)
@@ -716,7 +725,8 @@ main(int argc, char **argv)
 		if (due >= 0 && due < timeout)
 			timeout = due;
 		/* apps held by the maintenance window: wake when it ends */
-		held = !M.retry_at && json_object_size(M.dirty) &&
+		held = !M.retry_at && (json_object_size(M.dirty) ||
+		    ls_pending()) &&
 		    (end = cluster_window_end(view_cluster(M.v))) != LLONG_MAX;
 		if (held && end - js_now_ms() + 1 < timeout)
 			timeout = (int)(end - js_now_ms() + 1);
@@ -767,6 +777,7 @@ main(int argc, char **argv)
 	}
 	view_free(M.v);
 	json_decref(M.dirty);
+	json_decref(M.ls_dirty);
 	json_decref(M.deadlines);
 	json_decref(M.lost);
 	zk_close(M.z);

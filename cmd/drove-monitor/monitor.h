@@ -25,6 +25,8 @@ struct monitor {
 				 * timeout, when it must be looked at */
 	json_t *lost;		/* executors gone, in their grace period */
 	long long grace_ms;	/* options.executorGracePeriod */
+	json_t *ls_dirty;	/* {serviceId: true}: local services to
+				 * reconcile (localservices.c) */
 };
 extern struct monitor M;
 
@@ -105,5 +107,23 @@ void op_run(struct app *a);
 /* ops.c: the app has no operation but fewer instances than expected:
  * start a recovery (a scale to the expected count that retries). */
 void op_recover(struct app *a, long long want);
+
+/* localservices.c: local services kept at what their records ask for.
+ * ls_change() marks the services a view change concerns and returns 1
+ * when the change is only a local service's (no app to mark);
+ * ls_mark_all() marks every one (the sweep, a retry); ls_pending() 1
+ * while some are marked; ls_work() reconciles the marked ones. */
+void ls_mark(const char *service_id);
+void ls_mark_all(void);
+int ls_change(const struct view_change *c);
+int ls_pending(void);
+void ls_work(void);
+/* localservices.c, for executors.c: start(eid, now) for every executor
+ * the view lacks that has an LS instance not over; add to t what marks
+ * the LS instances of lost executor eid LOST (their events, their
+ * assignments deleted), returning how many. */
+void ls_scan_lost(long long now, void (*start)(const char *eid,
+    long long now));
+int ls_declare_lost(struct zk_txn *t, const char *eid, long long now);
 
 #endif
