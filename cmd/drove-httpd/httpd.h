@@ -143,4 +143,18 @@ void h_maintenance_unset(struct reply *out);
 void proxy_logfiles(const struct req *r, const char *app_id,
     const char *instance_id, const char *rest, struct reply *out);
 
+/* httpd_localservices.c: /apis/v1/localservices/... (operations, cancel,
+ * reads; validate/spec stays in the route table) and GET
+ * /apis/v1/internal/cluster/resources/reserved; seg[0..n) the path after
+ * /apis/v1/.  1 handled (out filled), 0 not a path of theirs.
+ * ls_count(): local services (active_only: the ACTIVE ones);
+ * ls_executor_instances(): the LocalServiceInstanceInfos not over on
+ * executor eid (new array); both with the view read-locked. */
+int ls_api(const struct req *r, char **seg, int n, struct reply *out);
+long long ls_count(int active_only);
+json_t *ls_executor_instances(const char *eid);
+/* httpd_proxy.c: /apis/v1/logfiles/localservices/{serviceId}/{iid}/{rest} */
+void proxy_logfiles_ls(const struct req *r, const char *service_id,
+    const char *instance_id, const char *rest, struct reply *out);
+
 #endif

@@ -385,6 +385,7 @@ dispatch(const struct req *r, enum route id, char **seg,
 }
 
 #define LOGFILES "/apis/v1/logfiles/applications/"
+#define LOGFILES_LS "/apis/v1/logfiles/localservices/"
 
 void
 api_handle(const struct req *r, struct reply *out)
@@ -403,8 +404,11 @@ api_handle(const struct req *r, struct reply *out)
 	}
 	get = !strcmp(r->method, "GET");
 	head = !strcmp(r->method, "HEAD");
-	if ((get || head) && !strncmp(r->url, LOGFILES, strlen(LOGFILES))) {
-		const char *p = r->url + strlen(LOGFILES), *s1, *s2;
+	if ((get || head) && (!strncmp(r->url, LOGFILES, strlen(LOGFILES)) ||
+	    !strncmp(r->url, LOGFILES_LS, strlen(LOGFILES_LS)))) {
+		int ls = !strncmp(r->url, LOGFILES_LS, strlen(LOGFILES_LS));
+		const char *p = r->url + strlen(ls ? LOGFILES_LS : LOGFILES);
+		const char *s1, *s2;
 		char app[256], iid[256];
 
 		s1 = strchr(p, '/');
@@ -415,7 +419,10 @@ api_handle(const struct req *r, struct reply *out)
 			snprintf(app, sizeof app, "%.*s", (int)(s1 - p), p);
 			snprintf(iid, sizeof iid, "%.*s", (int)(s2 - s1 - 1),
 			    s1 + 1);
-			proxy_logfiles(r, app, iid, s2 + 1, out);
+			if (ls)
+				proxy_logfiles_ls(r, app, iid, s2 + 1, out);
+			else
+				proxy_logfiles(r, app, iid, s2 + 1, out);
 			return;
 		}
 		reply_notfound(out, "HTTP 404 Not Found");
@@ -428,7 +435,9 @@ api_handle(const struct req *r, struct reply *out)
 	buf = xstrdup(r->url + 9);
 	n = split(buf, seg, MAX_SEGS);
 	id = n > 0 ? route(r->method, seg, n, &known) : R_NONE;
-	if (id != R_NONE)
+	if (id == R_NONE && n > 0 && ls_api(r, seg, n, out))
+		;	/* a local service's */
+	else if (id != R_NONE)
 		dispatch(r, id, seg, out);
 	else if (known)
 		reply_fail(out, MHD_HTTP_METHOD_NOT_ALLOWED,

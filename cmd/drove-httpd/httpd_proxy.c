@@ -144,8 +144,9 @@ no_content(struct reply *out)
 	out->code = MHD_HTTP_NO_CONTENT;
 }
 
-void
-proxy_logfiles(const struct req *r, const char *app_id,
+/* The log files of instance_id of app (or local service, ls) app_id. */
+static void
+proxy_to(const struct req *r, int ls, const char *app_id,
     const char *instance_id, const char *rest, struct reply *out)
 {
 	char hdr[512];
@@ -165,7 +166,8 @@ proxy_logfiles(const struct req *r, const char *app_id,
 	/* where the instance runs, from the view */
 	view_rdlock(hd.view);
 	host = NULL;
-	if ((ii = view_instance(hd.view, app_id, instance_id)) &&
+	if ((ii = ls ? view_ls_instance(hd.view, app_id, instance_id) :
+	    view_instance(hd.view, app_id, instance_id)) &&
 	    rec_instance_read(ii, &fi) == 0 &&
 	    (node = view_executor(hd.view, fi.executor_id)) &&
 	    rec_executor_read(node, &fe) == 0) {
@@ -235,4 +237,18 @@ proxy_logfiles(const struct req *r, const char *app_id,
 	buf_free(&f.body);
 	buf_free(&url);
 	buf_free(&q);
+}
+
+void
+proxy_logfiles(const struct req *r, const char *app_id,
+    const char *instance_id, const char *rest, struct reply *out)
+{
+	proxy_to(r, 0, app_id, instance_id, rest, out);
+}
+
+void
+proxy_logfiles_ls(const struct req *r, const char *service_id,
+    const char *instance_id, const char *rest, struct reply *out)
+{
+	proxy_to(r, 1, service_id, instance_id, rest, out);
 }

@@ -590,6 +590,7 @@ executor_detail(const char *eid, const json_t *node)
 			json_array_append(insts, ii);
 	}
 	json_object_set_new(d, "instances", insts);
+	json_object_set_new(d, "serviceInstances", ls_executor_instances(eid));
 	if (!json_object_get(d, "tasks"))
 		json_object_set_new(d, "tasks", json_array());
 	if (!json_object_get(d, "serviceInstances"))
@@ -639,7 +640,7 @@ render_cluster(void)
 		if (app_state_is_active(app_state(info)))
 			nactive++;
 	leader_get(NULL, addr, sizeof addr);
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, "
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:i, s:I, s:I, "
 	    "s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "leader", addr[0] ? addr : "Leader election underway",
 	    "state", cluster_state_name(cluster_state()),
@@ -647,8 +648,9 @@ render_cluster(void)
 	    "numApplications", (json_int_t)json_object_size(view_apps(
 	    hd.view)),
 	    "numActiveApplications", (json_int_t)nactive,
-	    "numActiveTasks", 0, "numLocalServices", 0,
-	    "numActiveLocalServices", 0,
+	    "numActiveTasks", 0,
+	    "numLocalServices", (json_int_t)ls_count(0),
+	    "numActiveLocalServices", (json_int_t)ls_count(1),
 	    "freeCores", (json_int_t)fc, "usedCores", (json_int_t)uc,
 	    "totalCores", (json_int_t)(fc + uc),
 	    "freeMemory", (json_int_t)fm, "usedMemory", (json_int_t)um,

@@ -1,0 +1,805 @@
+/*
+ * httpd_localservices.c: the local-service API (drove.md §2.2, §3.3).
+ * Operations are checked against the service's state (Drove's table,
+ * lib/model ls_op_allowed, from ZooKeeper, not from the view), then
+ * written, fenced by the leader's election znode, in one transaction with
+ * their LOCAL_SERVICE_STATE_CHANGE event: ACTIVATE, DEACTIVATE (STOP),
+ * DEPLOY_TEST_INSTANCE and UPDATE_INSTANCE_COUNT change the
+ * LocalServiceInfo; ADJUST_INSTANCES, RESTART, REPLACE_INSTANCES,
+ * STOP_INSTANCES and DESTROY write the service's operation record
+ * (/<ns>/localserviceoperations/<serviceId>) that drove-monitor carries
+ * out.  The API answers SUCCESS once its own view shows the write.  Reads
+ * come from the view; unknown ids answer HTTP 200 FAILED.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "duration.h"
+#include "err.h"
+#include "event.h"
+#include "model.h"
+#include "record.h"
+#include "httpd.h"
+
+#define WRITE_TRIES 5
+#define DEFAULT_OP_TIMEOUT_MS (300 * 1000LL)
+#define MAX_PER_HOST 256
+#define CANNOT_CANCEL "Current operation could not be cancelled"
+
+/* What an operation is decided on, as ZooKeeper has it now. */
+struct lcur {
+	char info_path[ZKP_MAX], op_path[ZKP_MAX];
+	json_t *info, *op;
+	int info_version, op_version;
+	struct rec_ls fl;
+	struct rec_ls_op fo;
+	enum ls_state state;
+};
+
+static void
+lcur_free(struct lcur *c)
+{
+	json_decref(c->info);
+	json_decref(c->op);
+	c->info = c->op = NULL;
+}
+
+/* 1 read, 0 no such service, -1 trouble (500 in out). */
+static int
+lcur_load(const char *id, struct lcur *c, struct reply *out)
+{
+	struct zk_read r[2];
+
+	memset(c, 0, sizeof *c);
+	memset(r, 0, sizeof r);
+	if (zkp_localservice(c->info_path, hd.ns, id) < 0 ||
+	    zkp_ls_operation(c->op_path, hd.ns, id) < 0)
+		return 0;
+	r[0].path = c->info_path;
+	r[1].path = c->op_path;
+	if (zk_get_batch(hd.zk, r, 2, 0) < 0 || (r[0].err &&
+	    r[0].err != ENOENT) || (r[1].err && r[1].err != ENOENT)) {
+		reply_500(out, "unable to read local service %s: %s", id,
+		    err_text());
+		zk_read_free(r, 2);
+		return -1;
+	}
+	if (!r[0].err && (c->info = js_parse(r[0].data, r[0].len)) &&
+	    rec_ls_read(c->info, &c->fl) < 0) {
+		json_decref(c->info);
+		c->info = NULL;
+	}
+	c->info_version = r[0].version;
+	if (c->info && !r[1].err && (c->op = js_parse(r[1].data,
+	    r[1].len)) && rec_ls_op_read(c->op, &c->fo) < 0) {
+		json_decref(c->op);
+		c->op = NULL;
+	}
+	c->op_version = r[1].version;
+	zk_read_free(r, 2);
+	if (!c->info)
+		return 0;
+	c->state = rec_ls_state(c->info, c->op);
+	return 1;
+}
+
+static void
+await_view(const struct lcur *c)
+{
+	const char *paths[] = { c->op_path, c->info_path };
+
+	if (view_reload_wait_all(hd.view, paths, 2, 5000) < 0)
+		warn("the view did not show '%s' within 5 s", c->info_path);
+}
+
+static atomic_int dirs_known;
+
+static int
+ensure_dirs(void)
+{
+	char p[ZKP_MAX];
+
+	if (atomic_load(&dirs_known))
+		return 0;
+	if (zkp_localservices_dir(p, hd.ns) < 0 || zk_ensure(hd.zk, p) < 0 ||
+	    zkp_ls_operations_dir(p, hd.ns) < 0 || zk_ensure(hd.zk, p) < 0 ||
+	    event_dir_ensure(hd.zk, hd.ns) < 0)
+		return -1;
+	atomic_store(&dirs_known, 1);
+	return 0;
+}
+
+static void
+reply_write_error(struct reply *out, const char *id)
+{
+	if (errno == EPERM)
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
+	else
+		reply_500(out, "unable to write local service %s: %s", id,
+		    err_text());
+}
+
+/*
+ * Commit, fenced: info (NULL: unchanged) set by version, op (NULL: none)
+ * created, and event ev.  0 done (SUCCESS in out), 1 someone wrote in
+ * between, -1 failed (reply in out).
+ */
+static int
+commit(const char *id, const char *fence, struct lcur *c, json_t *info,
+    json_t *op, json_t *ev, struct reply *out)
+{
+	struct zk_txn *t;
+
+	if ((!info && !op) || !ev) {
+		reply_500(out, "out of memory");
+		return -1;
+	}
+	if (ensure_dirs() < 0) {
+		reply_500(out, "unable to write local service %s: %s", id,
+		    err_text());
+		return -1;
+	}
+	t = zk_txn_new(fence);
+	if (info)
+		zk_txn_set(t, c->info_path, info, c->info_version);
+	if (op)
+		zk_txn_create(t, c->op_path, op, 0);
+	event_add(hd.zk, t, ev);
+	if (zk_txn_commit(hd.zk, t) < 0) {
+		if (errno == ENOENT) {
+			atomic_store(&dirs_known, 0);
+			event_forget();
+		}
+		if (errno == EEXIST || errno == ESTALE || errno == ENOENT)
+			return 1;
+		reply_write_error(out, id);
+		return -1;
+	}
+	await_view(c);
+	reply_ok(out, json_pack("{s:s}", "serviceId", id));
+	return 0;
+}
+
+/* Drove's refusal of t in the service's state; 1 allowed, 0 refused. */
+static int
+allowed(const char *id, const struct lcur *c, enum ls_op_type t,
+    struct reply *out)
+{
+	char list[256];
+	json_t *errs;
+
+	if (ls_op_allowed(c->state, t))
+		return 1;
+	ls_op_allowed_list(c->state, list, sizeof list);
+	errs = json_array();
+	if (!list[0])
+		json_array_append_new(errs, json_sprintf("No operations allowed "
+		    "for local service %s as it is in %s state", id,
+		    ls_state_name(c->state)));
+	else
+		json_array_append_new(errs, json_sprintf("Only %s allowed for "
+		    "local service %s as it is in %s state", list, id,
+		    ls_state_name(c->state)));
+	if (c->op)
+		json_array_append_new(errs, json_sprintf("Operation %s is in "
+		    "progress for local service %s",
+		    ls_op_type_name(c->fo.type), id));
+	reply_verrs(out, errs);
+	return 0;
+}
+
+static long long
+per_host_of(const json_t *req, struct reply *out)
+{
+	const json_t *n = json_object_get(req, "instancesPerHost");
+	long long v = json_integer_value(n);
+
+	if (!json_is_integer(n) || v < 1 || v > MAX_PER_HOST) {
+		reply_verr(out, "- instancesPerHost must be between 1 and %d",
+		    MAX_PER_HOST);
+		return -1;
+	}
+	return v;
+}
+
+/* ACTIVATE, DEACTIVATE, DEPLOY_TEST_INSTANCE, UPDATE_INSTANCE_COUNT. */
+static int
+op_info(const char *id, const char *fence, struct lcur *c,
+    enum ls_op_type t, const json_t *req, struct reply *out)
+{
+	struct rec_ls f = c->fl;
+	json_t *ni, *ev;
+	int r;
+
+	switch (t) {
+	case LSOP_ACTIVATE:
+		f.activation = LS_ACTIVE;
+		break;
+	case LSOP_DEACTIVATE:
+		f.activation = LS_INACTIVE;
+		break;
+	case LSOP_DEPLOY_TEST_INSTANCE:
+		f.activation = LS_CONFIG_TESTING;
+		break;
+	default:
+		if ((f.per_host = per_host_of(req, out)) < 0)
+			return -1;
+		break;
+	}
+	f.updated = js_now_ms();
+	ni = rec_ls_new(&f);
+	ev = rec_event_ls_state(id, f.spec, f.per_host,
+	    ls_state_of_activation(f.activation), f.updated);
+	r = commit(id, fence, c, ni, NULL, ev, out);
+	if (r == 0)
+		info("local service %s: %s", id, ls_op_type_name(t));
+	json_decref(ni);
+	json_decref(ev);
+	return r;
+}
+
+/* The instanceIds of req, each an instance of id not over; all of them
+ * (not over) when req names none and all is set.  NULL when one is not
+ * (400 in out). */
+static json_t *
+pick_ids(const char *id, json_t *req, int all, struct reply *out)
+{
+	json_t *want = json_object_get(req, "instanceIds"), *x;
+	json_t *ids = json_array(), *bad = json_array(), *ii;
+	struct rec_instance fi;
+	const char *iid;
+	struct buf b = BUF_ZERO;
+	size_t i;
+
+	view_rdlock(hd.view);
+	if (json_array_size(want)) {
+		json_array_foreach(want, i, x) {
+			ii = view_ls_instance(hd.view, id,
+			    json_string_value(x));
+			json_array_append(ii && rec_instance_read(ii, &fi) ==
+			    0 && !inst_state_is_terminal(fi.state) ? ids : bad,
+			    x);
+		}
+	} else if (all) {
+		json_object_foreach(view_ls_instances(hd.view, id), iid, ii)
+			if (rec_instance_read(ii, &fi) == 0 &&
+			    !inst_state_is_terminal(fi.state))
+				json_array_append_new(ids, json_string(iid));
+	}
+	view_unlock(hd.view);
+	if (!json_array_size(bad)) {
+		json_decref(bad);
+		return ids;
+	}
+	json_array_foreach(bad, i, x)
+		buf_addf(&b, "%s%s", i ? "," : "", json_string_value(x));
+	reply_verr(out, "Local service %s does not have any instances with "
+	    "the following ids: %s", id, b.s ? b.s : "");
+	buf_free(&b);
+	json_decref(bad);
+	json_decref(ids);
+	return NULL;
+}
+
+/* ADJUST_INSTANCES, RESTART, REPLACE_INSTANCES, STOP_INSTANCES, DESTROY:
+ * the operation record. */
+static int
+op_record(const char *id, const char *fence, struct lcur *c,
+    enum ls_op_type t, json_t *req, struct reply *out)
+{
+	struct rec_ls_op f;
+	json_t *os, *ids = NULL, *op, *ev, *errs;
+	long long now = js_now_ms();
+	int r;
+
+	memset(&f, 0, sizeof f);
+	f.service_id = id;
+	f.type = t;
+	os = json_object_get(req, t == LSOP_RESTART ? "clusterOpSpec" :
+	    "opSpec");
+	if (json_is_object(os)) {
+		errs = json_array();
+		if (spec_validate_opspec(os, errs) != 0) {
+			reply_verrs(out, errs);
+			return -1;
+		}
+		json_decref(errs);
+	}
+	f.timeout_ms = dur_ms(os, "timeout", DEFAULT_OP_TIMEOUT_MS);
+	f.parallelism = (int)js_int(os, "parallelism", 1);
+	if (f.parallelism < 1)
+		f.parallelism = 1;
+	if (failure_strategy_parse(js_str(os, "failureStrategy", NULL),
+	    &f.strategy) < 0)
+		f.strategy = FAIL_STOP;
+	f.stop_first = json_is_true(json_object_get(req, "stopFirst"));
+	switch (t) {
+	case LSOP_ADJUST_INSTANCES:
+		f.state = LS_STATE_ADJUSTING_INSTANCES;
+		break;
+	case LSOP_DESTROY:
+		f.state = LS_STATE_DESTROY_REQUESTED;
+		break;
+	case LSOP_STOP_INSTANCES:
+		if (!json_array_size(json_object_get(req, "instanceIds"))) {
+			reply_verr(out, "- instanceIds must not be empty");
+			return -1;
+		}
+		f.state = LS_STATE_STOPPING_INSTANCES;
+		break;
+	default:	/* RESTART, REPLACE_INSTANCES */
+		f.state = LS_STATE_REPLACING_INSTANCES;
+		break;
+	}
+	if ((t == LSOP_RESTART || t == LSOP_REPLACE_INSTANCES ||
+	    t == LSOP_STOP_INSTANCES) && !(ids = pick_ids(id,
+	    t == LSOP_RESTART ? NULL : req, t != LSOP_STOP_INSTANCES, out)))
+		return -1;
+	f.instance_ids = ids;
+	f.created = f.updated = now;
+	op = rec_ls_op_new(&f);
+	ev = rec_event_ls_state(id, c->fl.spec, c->fl.per_host, f.state, now);
+	r = commit(id, fence, c, NULL, op, ev, out);
+	if (r == 0)
+		info("local service %s: %s requested (%zu instance%s)", id,
+		    ls_op_type_name(t), json_array_size(ids),
+		    json_array_size(ids) == 1 ? "" : "s");
+	json_decref(ids);
+	json_decref(op);
+	json_decref(ev);
+	return r;
+}
+
+static void
+op_create(json_t *req, const char *fence, struct reply *out)
+{
+	json_t *spec = json_object_get(req, "spec"), *errs, *ni, *ev;
+	char id[ZKP_MAX];
+	long long n, now = js_now_ms();
+	struct lcur c;
+	struct zk_txn *t;
+	int rc = -1, tries;
+
+	errs = json_array();
+	if (!json_is_object(spec))
+		json_array_append_new(errs, json_string("- spec must not be "
+		    "null"));
+	else if (spec_validate_local_service(spec, &hd.sopts, errs) < 0) {
+		json_decref(errs);
+		reply_500(out, "out of memory");
+		return;
+	}
+	if (json_array_size(errs)) {
+		reply_verrs(out, errs);
+		return;
+	}
+	json_decref(errs);
+	if ((n = per_host_of(req, out)) < 0)
+		return;
+	memset(&c, 0, sizeof c);
+	if (app_id_of(spec, id, sizeof id) < 0 ||
+	    zkp_localservice(c.info_path, hd.ns, id) < 0 ||
+	    zkp_ls_operation(c.op_path, hd.ns, id) < 0) {
+		reply_verr(out, "Invalid local service id");
+		return;
+	}
+	switch (zk_exists(hd.zk, c.info_path, 0)) {
+	case 0:
+		break;
+	case 1:
+		reply_verr(out, "Local service %s already exists", id);
+		return;
+	default:
+		reply_500(out, "unable to read local service %s: %s", id,
+		    err_text());
+		return;
+	}
+	ni = rec_ls_new(&(struct rec_ls){ id, spec, n, LS_INACTIVE, now,
+	    now });
+	ev = rec_event_ls_state(id, spec, n, LS_STATE_INACTIVE, now);
+	if (!ni || !ev || ensure_dirs() < 0) {
+		reply_500(out, "unable to create local service %s: %s", id,
+		    err_text());
+		goto out;
+	}
+	for (tries = 0; tries < 2; tries++) {
+		t = zk_txn_new(fence);
+		zk_txn_create(t, c.info_path, ni, 0);
+		event_add(hd.zk, t, ev);
+		if ((rc = zk_txn_commit(hd.zk, t)) == 0 || errno != ENOENT)
+			break;
+		atomic_store(&dirs_known, 0);
+		event_forget();
+		if (ensure_dirs() < 0)
+			break;
+	}
+	if (rc < 0) {
+		if (errno == EEXIST)
+			reply_verr(out, "Local service %s already exists", id);
+		else
+			reply_write_error(out, id);
+		goto out;
+	}
+	await_view(&c);
+	info("local service %s created with %lld instances per host", id, n);
+	reply_ok(out, json_pack("{s:s}", "serviceId", id));
+out:
+	json_decref(ni);
+	json_decref(ev);
+}
+
+static void
+h_ls_operation(const struct req *r, struct reply *out)
+{
+	json_t *req;
+	enum ls_op_type t;
+	char fence[ZKP_MAX];
+	const char *id;
+	struct lcur c;
+	int tries, rc;
+
+	if (!(req = js_parse(r->body, r->body_len))) {
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
+		    json_pack("{s:[s]}", "validationErrors", err_text()));
+		return;
+	}
+	if (!json_is_object(req) || ls_op_type_of_api(js_str(req, "type",
+	    NULL), &t) < 0) {
+		json_decref(req);
+		reply_verr(out, "- type must be one of ACTIVATE, "
+		    "ADJUST_INSTANCES, CREATE, DEACTIVATE, DEPLOY_TEST_INSTANCE, "
+		    "DESTROY, REPLACE_INSTANCES, RESTART, STOP, STOP_INSTANCES, "
+		    "UPDATE_INSTANCE_COUNT");
+		return;
+	}
+	if (read_in_maintenance()) {
+		json_decref(req);
+		reply_verr(out, HTTPD_IN_MAINTENANCE);
+		return;
+	}
+	if (!leader_get(fence, NULL, 0)) {
+		json_decref(req);
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
+		return;
+	}
+	if (t == LSOP_CREATE) {
+		op_create(req, fence, out);
+		json_decref(req);
+		return;
+	}
+	id = js_str(req, "serviceId", "");
+	if (!*id) {
+		json_decref(req);
+		reply_verr(out, "- serviceId must not be empty");
+		return;
+	}
+	for (tries = 0, rc = 1; rc == 1 && tries < WRITE_TRIES; tries++) {
+		if (out->json) {
+			json_decref(out->json);
+			out->json = NULL;
+		}
+		if ((rc = lcur_load(id, &c, out)) <= 0) {
+			if (rc == 0)
+				reply_verr(out, "Local service %s not found",
+				    id);
+			rc = -1;
+			break;
+		}
+		if (!allowed(id, &c, t, out))
+			rc = -1;
+		else if (t == LSOP_ACTIVATE || t == LSOP_DEACTIVATE ||
+		    t == LSOP_DEPLOY_TEST_INSTANCE ||
+		    t == LSOP_UPDATE_INSTANCE_COUNT)
+			rc = op_info(id, fence, &c, t, req, out);
+		else
+			rc = op_record(id, fence, &c, t, req, out);
+		lcur_free(&c);
+	}
+	if (rc == 1)
+		reply_500(out, "local service %s: the operation kept meeting "
+		    "other writes; try again", id);
+	json_decref(req);
+}
+
+static void
+h_ls_cancel(const char *id, struct reply *out)
+{
+	char fence[ZKP_MAX];
+	struct lcur c;
+	struct zk_txn *t;
+	json_t *ev;
+	int rc;
+
+	if (read_in_maintenance()) {
+		reply_verr(out, HTTPD_IN_MAINTENANCE);
+		return;
+	}
+	if (!leader_get(fence, NULL, 0)) {
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
+		return;
+	}
+	if ((rc = lcur_load(id, &c, out)) < 0)
+		return;
+	/* stops and destroys are not cancellable (as for apps) */
+	if (rc == 0 || !c.op || c.fo.type == LSOP_STOP_INSTANCES ||
+	    c.fo.type == LSOP_DESTROY) {
+		lcur_free(&c);
+		reply_verr(out, CANNOT_CANCEL);
+		return;
+	}
+	ev = rec_event_ls_state(id, c.fl.spec, c.fl.per_host,
+	    ls_state_of_activation(c.fl.activation), js_now_ms());
+	if (!ev) {
+		lcur_free(&c);
+		reply_500(out, "out of memory");
+		return;
+	}
+	t = zk_txn_new(fence);
+	zk_txn_delete(t, c.op_path, c.op_version);
+	event_add(hd.zk, t, ev);
+	json_decref(ev);
+	rc = zk_txn_commit(hd.zk, t);
+	if (rc == 0) {
+		await_view(&c);
+		info("local service %s: operation cancelled", id);
+		reply_ok(out, NULL);
+	} else if (errno == ENOENT || errno == ESTALE)
+		reply_verr(out, CANNOT_CANCEL);
+	else
+		reply_write_error(out, id);
+	lcur_free(&c);
+}
+
+/* --- reads (view read-locked) ----------------------------------------- */
+
+static enum inst_state
+state_of(const json_t *ii)
+{
+	struct rec_instance f;
+
+	return rec_instance_read(ii, &f) == 0 ? f.state : INST_UNKNOWN;
+}
+
+static json_t *
+summary(const json_t *info)
+{
+	struct rec_ls f;
+	const char *id, *iid;
+	json_t *tags, *ii, *op;
+	long long healthy = 0, active = 0;
+
+	if (rec_ls_read(info, &f) < 0)
+		return NULL;
+	id = f.service_id;
+	json_object_foreach(view_ls_instances(hd.view, id), iid, ii) {
+		enum inst_state s = state_of(ii);
+
+		healthy += s == INST_HEALTHY;
+		active += inst_state_is_active(s);
+	}
+	op = view_ls_operation(hd.view, id);
+	tags = json_object_get(f.spec, "tags");
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:s, s:s, s:I, "
+	    "s:I}", "id", id, "name", js_str(f.spec, "name", ""),
+	    "instancesPerHost", (json_int_t)f.per_host,
+	    "healthyInstances", (json_int_t)healthy,
+	    "totalCPUs", (json_int_t)(spec_cpus(f.spec) * active),
+	    "totalMemory", (json_int_t)(spec_memory_mb(f.spec) * active),
+	    "tags", json_is_object(tags) ? tags : json_object(),
+	    "state", ls_state_name(rec_ls_state(info, op)),
+	    "activationState", ls_activation_name(f.activation),
+	    "created", (json_int_t)f.created,
+	    "updated", (json_int_t)f.updated);
+}
+
+static json_t *
+ls_or_fail(const char *id, struct reply *out)
+{
+	json_t *info = view_localservice(hd.view, id);
+	char msg[512];
+
+	if (!info) {
+		snprintf(msg, sizeof msg, "Local service %s not found", id);
+		reply_fail(out, MHD_HTTP_OK, msg, NULL);
+	}
+	return info;
+}
+
+static void
+h_ls_list(struct reply *out)
+{
+	json_t *map = json_object(), *info, *s;
+	const char *id;
+
+	view_rdlock(hd.view);
+	json_object_foreach(view_localservices(hd.view), id, info)
+		if ((s = summary(info)))
+			json_object_set_new(map, id, s);
+	view_unlock(hd.view);
+	reply_ok(out, map);
+}
+
+static void
+h_ls_one(const char *id, int spec, struct reply *out)
+{
+	json_t *info;
+
+	view_rdlock(hd.view);
+	if ((info = ls_or_fail(id, out)))
+		reply_ok(out, spec ? spec_masked(json_object_get(info,
+		    "spec")) : summary(info));
+	view_unlock(hd.view);
+}
+
+/* /instances (state filter: active ones without one) and
+ * /instances/old (the ones over, newest first). */
+static void
+h_ls_instances(const struct req *r, const char *id, int old,
+    struct reply *out)
+{
+	json_t *states, *res, *s, *insts, *ii, **v;
+	int want[INST_STATE_COUNT];
+	enum inst_state st;
+	const char *iid;
+	char up[64];
+	size_t i, k, n = 0;
+
+	states = old ? json_array() : query_all(r, "state");
+	for (k = 0; k < INST_STATE_COUNT; k++)
+		want[k] = json_array_size(states) ? 0 :
+		    old != inst_state_is_active((enum inst_state)k);
+	json_array_foreach(states, i, s) {
+		snprintf(up, sizeof up, "%s", json_string_value(s));
+		for (k = 0; up[k]; k++)
+			up[k] = (char)toupper((unsigned char)up[k]);
+		if (inst_state_parse(up, &st) < 0) {
+			reply_verr(out, "Invalid instance state %s",
+			    json_string_value(s));
+			json_decref(states);
+			return;
+		}
+		want[st] = 1;
+	}
+	json_decref(states);
+	view_rdlock(hd.view);
+	if (!ls_or_fail(id, out)) {
+		view_unlock(hd.view);
+		return;
+	}
+	insts = view_ls_instances(hd.view, id);
+	v = xcalloc(json_object_size(insts) + 1, sizeof *v);
+	json_object_foreach(insts, iid, ii)
+		if (want[state_of(ii)])
+			v[n++] = ii;
+	qsort(v, n, sizeof *v, instance_by_created);
+	res = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append(res, v[old ? n - 1 - i : i]);
+	view_unlock(hd.view);
+	free(v);
+	reply_ok(out, res);
+}
+
+static void
+h_ls_instance(const char *id, const char *iid, struct reply *out)
+{
+	json_t *ii;
+	char msg[512];
+
+	view_rdlock(hd.view);
+	if ((ii = view_ls_instance(hd.view, id, iid)))
+		reply_ok(out, json_incref(ii));
+	view_unlock(hd.view);
+	if (!ii) {
+		snprintf(msg, sizeof msg, "Instance %s not found", iid);
+		reply_fail(out, MHD_HTTP_OK, msg, NULL);
+	}
+}
+
+/* What the ACTIVE services hold on every executor. */
+static void
+h_reserved(struct reply *out)
+{
+	json_t *req = json_object(), *info;
+	struct rec_ls f;
+	const char *id;
+	long long cpus = 0, mem = 0;
+
+	view_rdlock(hd.view);
+	json_object_foreach(view_localservices(hd.view), id, info)
+		if (rec_ls_read(info, &f) == 0 && f.activation == LS_ACTIVE) {
+			cpus += spec_cpus(f.spec) * f.per_host;
+			mem += spec_memory_mb(f.spec) * f.per_host;
+			json_object_set_new(req, id,
+			    json_integer((json_int_t)f.per_host));
+		}
+	view_unlock(hd.view);
+	reply_ok(out, json_pack("{s:I, s:I, s:o}", "cpus", (json_int_t)cpus,
+	    "memory", (json_int_t)mem, "requiredInstances", req));
+}
+
+long long
+ls_count(int active_only)
+{
+	json_t *info;
+	struct rec_ls f;
+	const char *id;
+	long long n = 0;
+
+	json_object_foreach(view_localservices(hd.view), id, info)
+		if (!active_only || (rec_ls_read(info, &f) == 0 &&
+		    f.activation == LS_ACTIVE))
+			n++;
+	return n;
+}
+
+json_t *
+ls_executor_instances(const char *eid)
+{
+	json_t *res = json_array(), *a, *ii;
+	const char *iid;
+
+	json_object_foreach(view_assignments(hd.view, eid), iid, a) {
+		const char *jt = js_str(a, "jobType", "");
+
+		if (strcmp(jt, job_type_name(JOB_LOCAL_SERVICE)))
+			continue;
+		ii = view_ls_instance(hd.view, js_str(a, "serviceId", ""), iid);
+		if (ii && !inst_state_is_terminal(state_of(ii)))
+			json_array_append(res, ii);
+	}
+	return res;
+}
+
+static int
+is(char **seg, int n, int want, const char *s0, const char *s2)
+{
+	return n == want && !strcmp(seg[0], s0) &&
+	    (!s2 || (n > 2 && !strcmp(seg[2], s2)));
+}
+
+int
+ls_api(const struct req *r, char **seg, int n, struct reply *out)
+{
+	int get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
+	int post = !strcmp(r->method, "POST");
+
+	if (n == 4 && !strcmp(seg[0], "internal") &&
+	    !strcmp(seg[1], "cluster") && !strcmp(seg[2], "resources") &&
+	    !strcmp(seg[3], "reserved") && get) {
+		h_reserved(out);
+		return 1;
+	}
+	if (n < 1 || strcmp(seg[0], "localservices"))
+		return 0;
+	if (n == 2 && !strcmp(seg[1], "operations") && post)
+		h_ls_operation(r, out);
+	else if (n == 4 && !strcmp(seg[1], "operations") &&
+	    !strcmp(seg[3], "cancel") && post)
+		h_ls_cancel(seg[2], out);
+	else if (!get || (n >= 2 && !strcmp(seg[1], "operations")) ||
+	    (n >= 2 && !strcmp(seg[1], "validate")))
+		return 0;
+	else if (n == 1)
+		h_ls_list(out);
+	else if (n == 2)
+		h_ls_one(seg[1], 0, out);
+	else if (is(seg, n, 3, "localservices", "spec"))
+		h_ls_one(seg[1], 1, out);
+	else if (is(seg, n, 3, "localservices", "instances"))
+		h_ls_instances(r, seg[1], 0, out);
+	else if (is(seg, n, 4, "localservices", "instances") &&
+	    !strcmp(seg[3], "old"))
+		h_ls_instances(r, seg[1], 1, out);
+	else if (is(seg, n, 4, "localservices", "instances"))
+		h_ls_instance(seg[1], seg[3], out);
+	else
+		return 0;
+	return 1;
+}
