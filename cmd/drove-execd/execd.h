@@ -25,8 +25,11 @@
 struct inst {
 	struct inst *next;		/* (mu) */
 	char id[96];
-	char app_id[256];
-	char app_name[256];
+	enum job_type job;		/* SERVICE or LOCAL_SERVICE: what
+					   app_id/app_name name, where the
+					   state is reported, labels, env */
+	char app_id[256];		/* appId, or serviceId */
+	char app_name[256];		/* appName, or serviceName */
 	json_t *spec;			/* the assignment; set before start */
 	json_t *ports;			/* name -> {containerPort,hostPort,
 					   portType}; owned by the thread */
@@ -100,8 +103,11 @@ void inst_wake_main(void);
 int check_once(struct inst *in, const json_t *mode, long timeout_ms);
 void run_hooks(struct inst *in, const json_t *pre);
 
-/* box.c: the POST /containers/create body; ports picked for in. */
+/* box.c: the POST /containers/create body; ports picked for in (a
+ * host-level local-service instance's host ports are its container
+ * ports: box_host_level()). */
 json_t *box_body(struct inst *in, json_t *info);
 int box_pick_ports(struct inst *in);
+int box_host_level(const struct inst *in);
 
 #endif

@@ -230,6 +230,7 @@ add_inst(const char *iid, json_t *a, const json_t *ji, const char *adopt)
 		ri.app_id = "";
 	}
 	snprintf(in->id, sizeof in->id, "%s", iid);
+	in->job = a ? ra.job : ri.job;
 	snprintf(in->app_id, sizeof in->app_id, "%s", ra.app_id[0] ?
 	    ra.app_id : ri.app_id);
 	snprintf(in->app_name, sizeof in->app_name, "%s", ra.app_name);
@@ -304,11 +305,11 @@ reap(const char *const *names)
 }
 
 static json_t *
-read_info(const char *app_id, const char *iid)
+read_info(const struct rec_assignment *ra)
 {
 	char path[ZKP_MAX];
 
-	if (zkp_instance(path, X.ns, app_id, iid) < 0)
+	if (rec_assignment_info_path(path, X.ns, ra) < 0)
 		return NULL;
 	return zk_get_json(X.zk, path, 0, NULL);
 }
@@ -357,7 +358,7 @@ sync_assignments(void)
 		if (!(a = read_assignment(*n, 1)))
 			continue;
 		ji = rec_assignment_read(a, &ra) == 0 ?
-		    read_info(ra.app_id, *n) : NULL;
+		    read_info(&ra) : NULL;
 		pthread_mutex_lock(&X.mu);
 		add_inst(*n, a, ji, NULL);
 		pthread_mutex_unlock(&X.mu);
