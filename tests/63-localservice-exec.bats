@@ -356,3 +356,70 @@ teardown() {
 	curl -sf "$b/read/output.log?offset=0&length=100000" |
 	    jq -er .data | grep -q response:200
 }
+
+@test "without an ACTIVE local service the executor is ACTIVE at once" {
+	[ "$(executor_state)" = ACTIVE ]
+	stop_execd
+	service INACTIVE 1
+	SID=lsexec-svc-2 service CONFIG_TESTING 1
+	start_execd
+	[ "$(executor_state)" = ACTIVE ]
+	run ! grep -q "executor UNREADY" "$LOG"
+}
+
+@test "UNREADY while an ACTIVE service's instance is not HEALTHY, then ACTIVE for good" {
+	stop_execd
+	service ACTIVE 1
+	start_execd
+	[ "$(executor_state)" = UNREADY ]
+	grep -q "executor UNREADY: local service $SID has 0 of 1 instances HEALTHY" "$LOG"
+	port=$(free_port)
+	assign_ls SI-10 "$port"
+	wait_state SI-10 HEALTHY 30
+	wait_executor ACTIVE 5
+	# one line per reason, not one per look
+	[ "$(grep -c "executor UNREADY" "$LOG")" -eq 1 ]
+	# ACTIVE until restart, whatever happens to the instance
+	zkcli get "/$NS/assignments/$EID/SI-10" | jq '.targetState = "STOPPED"' |
+	    zkcli put "/$NS/assignments/$EID/SI-10" >/dev/null
+	wait_state SI-10 STOPPED 15
+	sleep 0.5
+	[ "$(executor_state)" = ACTIVE ]
+}
+
+@test "the executor follows LocalServiceInfo changes while UNREADY" {
+	stop_execd
+	service ACTIVE 2
+	start_execd
+	[ "$(executor_state)" = UNREADY ]
+	port=$(free_port)
+	assign_ls SI-11 "$port"
+	wait_state SI-11 HEALTHY 30
+	sleep 0.5
+	[ "$(executor_state)" = UNREADY ]
+	grep -q "executor UNREADY: local service $SID has 1 of 2 instances HEALTHY" "$LOG"
+	# a second ACTIVE service appears: still waiting
+	SID=lsexec-svc-2 service ACTIVE 1
+	for _ in $(seq 50); do
+		grep -q "lsexec-svc-2 has 0 of 1" "$LOG" && break
+		sleep 0.1
+	done
+	grep -q "lsexec-svc-2 has 0 of 1" "$LOG"
+	[ "$(executor_state)" = UNREADY ]
+	# one instance per host is enough now, and the other one is deactivated
+	service ACTIVE 1
+	SID=lsexec-svc-2 service INACTIVE 1
+	wait_executor ACTIVE 5
+}
+
+@test "a restarted execd is ACTIVE once its adopted LS instance is HEALTHY" {
+	port=$(free_port)
+	assign_ls SI-12 "$port"
+	wait_state SI-12 HEALTHY 30
+	service ACTIVE 1
+	stop_execd
+	start_execd
+	wait_executor ACTIVE 5
+	grep -q "executor ACTIVE: its local services are HEALTHY" "$LOG"
+	[ "$(state SI-12)" = HEALTHY ]
+}

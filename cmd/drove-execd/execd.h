@@ -2,7 +2,8 @@
  * drove-execd internals shared by main.c (config, ZooKeeper, the poll
  * loop, node data), inst.c (one thread per instance: its lifecycle),
  * check.c (readiness/health checks and pre-shutdown hooks), box.c (the
- * container create body) and zombie.c (the continuous zombie reaper).
+ * container create body), zombie.c (the continuous zombie reaper) and
+ * ready.c (the executor's UNREADY/ACTIVE state).
  *
  * Locking: X.mu guards the instance list and every field of struct inst
  * marked (mu).  Instance threads sleep on their own condvar (with X.mu)
@@ -98,6 +99,17 @@ void zombie_destroyed(const char *iid, const char *cid);
 void *inst_main(void *arg);
 json_t *inst_info(struct inst *in);		/* call with X.mu held */
 void inst_wake_main(void);
+
+/* ready.c: the executor's state, UNREADY until every ACTIVE local
+ * service has instancesPerHost HEALTHY instances here, then ACTIVE for
+ * good.  ready_sync() (re)reads the LocalServiceInfos, watching them
+ * while UNREADY; ready_path(): a path below their directory;
+ * ready_eval() looks again (takes X.mu): 1 when it has just turned
+ * ACTIVE.  Main thread only. */
+void ready_sync(void);
+int ready_path(const char *path);
+int ready_eval(void);
+enum executor_state ready_state(void);
 
 /* check.c: 1 healthy, 0 not. */
 int check_once(struct inst *in, const json_t *mode, long timeout_ms);

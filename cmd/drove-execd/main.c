@@ -145,7 +145,7 @@ publish_node(void)
 	struct rec_executor f = {
 		.executor_id = X.executor_id, .hostname = X.hostname,
 		.port = X.port, .tags = js_get(X.cfg, "resources.tags"),
-		.state = EXECUTOR_ACTIVE,
+		.state = ready_state(),
 	};
 	json_t *layout = topo_layout_json(&X.topo), *cmp, *node, *stored;
 	char path[ZKP_MAX];
@@ -565,6 +565,8 @@ main(int argc, char **argv)
 		die(EXIT_TEMP, "unable to start the events thread");
 	recover();
 	zombie_start();
+	ready_sync();
+	ready_eval();
 	if (publish_node() < 0)
 		die(EXIT_TEMP, "unable to publish the node data");
 	notify_ready(notif);
@@ -609,16 +611,21 @@ main(int argc, char **argv)
 					    "expired");
 				case ZK_EV_CONNECTED:
 					again = 1;
+					ready_sync();
 					break;
 				case ZK_EV_CHILD:
 					if (!strcmp(ev.path, dir))
 						sync_assignments();
+					else if (ready_path(ev.path))
+						ready_sync();
 					break;
 				case ZK_EV_CHANGED:
 				case ZK_EV_DELETED:
 				case ZK_EV_CREATED:
 					if (!strcmp(ev.path, node))
 						again = 1;
+					else if (ready_path(ev.path))
+						ready_sync();
 					else if (!strncmp(ev.path, dir,
 					    strlen(dir)) && ev.path[strlen(
 					    dir)] == '/')
@@ -634,6 +641,8 @@ main(int argc, char **argv)
 				;
 			reap(NULL);
 		}
+		if (ready_eval())	/* ready_sync()'s or a thread's news */
+			again = 1;
 		if (again)
 			retry = publish_node() < 0 ? mono_ms() + RETRY_MS : 0;
 	}
