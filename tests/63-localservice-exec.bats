@@ -423,3 +423,23 @@ teardown() {
 	grep -q "executor ACTIVE: its local services are HEALTHY" "$LOG"
 	[ "$(state SI-12)" = HEALTHY ]
 }
+
+@test "a running execd reaps a stray LS container and keeps its assigned one" {
+	port=$(free_port)
+	assign_ls SI-13 "$port"
+	wait_state SI-13 HEALTHY 30
+	c=$(container_of SI-13)
+	# its creation triggers a sweep (which may take it before it starts)
+	stray=$(dk create --label drove.instance.id=SI-z1 \
+	    --label drove.job.type=LOCAL_SERVICE \
+	    --label "drove.executor.id=$EID" drove-test/web:1)
+	dk start "$stray" >/dev/null 2>&1 || true
+	for _ in $(seq 50); do
+		[ -z "$(dk ps -aq --no-trunc --filter "id=$stray")" ] && break
+		sleep 0.1
+	done
+	[ -z "$(dk ps -aq --no-trunc --filter "id=$stray")" ]
+	grep -q "instance SI-z1: killing zombie container ${stray:0:12}" "$LOG"
+	[ "$(container_of SI-13)" = "$c" ]
+	[ "$(state SI-13)" = HEALTHY ]
+}
