@@ -150,7 +150,7 @@ reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
 		}
 		json_object_set_new(as, *n, a);
 		if (rec_assignment_read(a, &ra) < 0 ||
-		    zkp_instance(path, zk_ns(z), ra.app_id, *n) < 0)
+		    rec_assignment_info_path(path, zk_ns(z), &ra) < 0)
 			continue;
 		if ((info = zk_get_json(z, path, 0, NULL)))
 			json_object_set_new(infos, *n, info);
@@ -185,6 +185,7 @@ reconcile_apply(struct zk *z, struct engine *e, const json_t *d,
     const json_t *info)
 {
 	const char *act = js_str(d, "action", ""), *cid;
+	struct rec_instance ri = { .job = JOB_SERVICE };
 	char path[ZKP_MAX];
 	json_t *ni, *ev;
 	int r;
@@ -199,8 +200,13 @@ reconcile_apply(struct zk *z, struct engine *e, const json_t *d,
 	}
 	if (strcmp(act, "lost"))
 		return 0;
-	if (zkp_instance(path, zk_ns(z), js_str(d, "appId", ""),
-	    js_str(d, "instanceId", "")) < 0) {
+	/* an InstanceInfo or a LocalServiceInstanceInfo: its own path (an
+	 * unreadable info is refused below) */
+	if (info && rec_instance_read(info, &ri) < 0)
+		ri.job = JOB_SERVICE;
+	if (rec_assignment_info_path(path, zk_ns(z), &(struct rec_assignment){
+	    .job = ri.job, .app_id = js_str(d, "appId", ""),
+	    .instance_id = js_str(d, "instanceId", ""), .task_id = "" }) < 0) {
 		err_set("bad instance id");
 		return -1;
 	}

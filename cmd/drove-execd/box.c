@@ -43,16 +43,25 @@ spec_ports(const json_t *spec)
 }
 
 int
+box_host_level(const struct inst *in)
+{
+	return in->job == JOB_LOCAL_SERVICE && js_bool(in->spec,
+	    "hostLevelInstance", 0);
+}
+
+int
 box_pick_ports(struct inst *in)
 {
 	json_t *ports = json_object(), *p, *old;
+	int hp, same = box_host_level(in);
 	size_t i;
-	int hp;
 
 	json_array_foreach(spec_ports(in->spec), i, p) {
 		const char *type = js_str(p, "type", "HTTP");
 
-		if ((hp = free_port(!strcasecmp(type, "UDP"))) < 0) {
+		if (same)	/* the container port on the host */
+			hp = (int)js_int(p, "port", 0);
+		else if ((hp = free_port(!strcasecmp(type, "UDP"))) < 0) {
 			json_decref(ports);
 			return -1;
 		}
@@ -193,12 +202,19 @@ box_body(struct inst *in, json_t *info)
 		envf(env, key, hp);
 	}
 	envf(env, "DROVE_EXECUTOR_HOST", X.hostname);
-	envf(env, "DROVE_INSTANCE_ID", in->id);
-	envf(env, "DROVE_APP_ID", in->app_id);
-	envf(env, "DROVE_APP_NAME", in->app_name);
+	if (in->job == JOB_LOCAL_SERVICE) {
+		envf(env, "DROVE_SERVICE_ID", in->app_id);
+		envf(env, "DROVE_SERVICE_NAME", in->app_name);
+		envf(env, "DROVE_SERVICE_INSTANCE_ID", in->id);
+	} else {
+		envf(env, "DROVE_INSTANCE_ID", in->id);
+		envf(env, "DROVE_APP_ID", in->app_id);
+		envf(env, "DROVE_APP_NAME", in->app_name);
+	}
 
 	s = js_dump(spec);
-	labels = json_pack("{s:s,s:s,s:s,s:s}", "drove.job.type", "SERVICE",
+	labels = json_pack("{s:s,s:s,s:s,s:s}", "drove.job.type",
+	    job_type_name(in->job),
 	    "drove.instance.id", in->id, "drove.instance.spec", s ? s : "{}",
 	    "drove.executor.id", X.executor_id);
 	free(s);

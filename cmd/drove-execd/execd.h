@@ -2,7 +2,8 @@
  * drove-execd internals shared by main.c (config, ZooKeeper, the poll
  * loop, node data), inst.c (one thread per instance: its lifecycle),
  * check.c (readiness/health checks and pre-shutdown hooks), box.c (the
- * container create body) and zombie.c (the continuous zombie reaper).
+ * container create body), zombie.c (the continuous zombie reaper) and
+ * ready.c (the executor's UNREADY/ACTIVE state).
  *
  * Locking: X.mu guards the instance list and every field of struct inst
  * marked (mu).  Instance threads sleep on their own condvar (with X.mu)
@@ -25,8 +26,11 @@
 struct inst {
 	struct inst *next;		/* (mu) */
 	char id[96];
-	char app_id[256];
-	char app_name[256];
+	enum job_type job;		/* SERVICE or LOCAL_SERVICE: what
+					   app_id/app_name name, where the
+					   state is reported, labels, env */
+	char app_id[256];		/* appId, or serviceId */
+	char app_name[256];		/* appName, or serviceName */
 	json_t *spec;			/* the assignment; set before start */
 	json_t *ports;			/* name -> {containerPort,hostPort,
 					   portType}; owned by the thread */
@@ -96,12 +100,26 @@ void *inst_main(void *arg);
 json_t *inst_info(struct inst *in);		/* call with X.mu held */
 void inst_wake_main(void);
 
+/* ready.c: the executor's state, UNREADY until every ACTIVE local
+ * service has instancesPerHost HEALTHY instances here, then ACTIVE for
+ * good.  ready_sync() (re)reads the LocalServiceInfos, watching them
+ * while UNREADY; ready_path(): a path below their directory;
+ * ready_eval() looks again (takes X.mu): 1 when it has just turned
+ * ACTIVE.  Main thread only. */
+void ready_sync(void);
+int ready_path(const char *path);
+int ready_eval(void);
+enum executor_state ready_state(void);
+
 /* check.c: 1 healthy, 0 not. */
 int check_once(struct inst *in, const json_t *mode, long timeout_ms);
 void run_hooks(struct inst *in, const json_t *pre);
 
-/* box.c: the POST /containers/create body; ports picked for in. */
+/* box.c: the POST /containers/create body; ports picked for in (a
+ * host-level local-service instance's host ports are its container
+ * ports: box_host_level()). */
 json_t *box_body(struct inst *in, json_t *info);
 int box_pick_ports(struct inst *in);
+int box_host_level(const struct inst *in);
 
 #endif

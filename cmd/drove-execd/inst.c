@@ -29,12 +29,13 @@ inst_wake_main(void)
 	}
 }
 
-/* InstanceInfo as Drove's executor reports it; X.mu held. */
+/* InstanceInfo (LocalServiceInstanceInfo for a local-service instance) as
+ * Drove's executor reports it; X.mu held. */
 json_t *
 inst_info(struct inst *in)
 {
 	json_t *ji = rec_instance_new(&(struct rec_instance){
-	    .app_id = in->app_id, .app_name = in->app_name,
+	    .job = in->job, .app_id = in->app_id, .app_name = in->app_name,
 	    .instance_id = in->id, .executor_id = X.executor_id,
 	    .hostname = X.hostname, .ports = in->ports,
 	    .resources = json_object_get(in->spec, "resources"),
@@ -67,7 +68,10 @@ set_state(struct inst *in, enum inst_state state, const char *err)
 	    err ? ": " : "", err ? err : "");
 	pthread_rwlock_rdlock(&X.zkrw);
 	if (!X.closing) {
-		r = zkp_instance(path, X.ns, in->app_id, in->id);
+		r = rec_assignment_info_path(path, X.ns,
+		    &(struct rec_assignment){ .job = in->job,
+		    .app_id = in->app_id, .instance_id = in->id,
+		    .task_id = "" });
 		if (r == 0)
 			r = ev ? event_put(X.zk, path, ji, ev) :
 			    zk_put_json(X.zk, path, ji, 0);
@@ -397,9 +401,10 @@ start_container(struct inst *in, char *err, size_t errlen)
 			return 0;
 		snprintf(err, errlen, "Error starting container: %s",
 		    err_text());
-		if (!strstr(err_text(), "already allocated") &&
-		    !strstr(err_text(), "address already in use"))
-			return -1;
+		if (box_host_level(in) || (!strstr(err_text(),
+		    "already allocated") && !strstr(err_text(),
+		    "address already in use")))
+			return -1;	/* a fixed port stays taken */
 		dbg("%s: host port taken, retrying", in->id);
 		engine_remove(X.eng, cid, 1, 1);
 		set_container(in, NULL);

@@ -145,7 +145,7 @@ publish_node(void)
 	struct rec_executor f = {
 		.executor_id = X.executor_id, .hostname = X.hostname,
 		.port = X.port, .tags = js_get(X.cfg, "resources.tags"),
-		.state = EXECUTOR_ACTIVE,
+		.state = ready_state(),
 	};
 	json_t *layout = topo_layout_json(&X.topo), *cmp, *node, *stored;
 	char path[ZKP_MAX];
@@ -230,6 +230,7 @@ add_inst(const char *iid, json_t *a, const json_t *ji, const char *adopt)
 		ri.app_id = "";
 	}
 	snprintf(in->id, sizeof in->id, "%s", iid);
+	in->job = a ? ra.job : ri.job;
 	snprintf(in->app_id, sizeof in->app_id, "%s", ra.app_id[0] ?
 	    ra.app_id : ri.app_id);
 	snprintf(in->app_name, sizeof in->app_name, "%s", ra.app_name);
@@ -304,11 +305,11 @@ reap(const char *const *names)
 }
 
 static json_t *
-read_info(const char *app_id, const char *iid)
+read_info(const struct rec_assignment *ra)
 {
 	char path[ZKP_MAX];
 
-	if (zkp_instance(path, X.ns, app_id, iid) < 0)
+	if (rec_assignment_info_path(path, X.ns, ra) < 0)
 		return NULL;
 	return zk_get_json(X.zk, path, 0, NULL);
 }
@@ -357,7 +358,7 @@ sync_assignments(void)
 		if (!(a = read_assignment(*n, 1)))
 			continue;
 		ji = rec_assignment_read(a, &ra) == 0 ?
-		    read_info(ra.app_id, *n) : NULL;
+		    read_info(&ra) : NULL;
 		pthread_mutex_lock(&X.mu);
 		add_inst(*n, a, ji, NULL);
 		pthread_mutex_unlock(&X.mu);
@@ -564,6 +565,8 @@ main(int argc, char **argv)
 		die(EXIT_TEMP, "unable to start the events thread");
 	recover();
 	zombie_start();
+	ready_sync();
+	ready_eval();
 	if (publish_node() < 0)
 		die(EXIT_TEMP, "unable to publish the node data");
 	notify_ready(notif);
@@ -608,16 +611,21 @@ main(int argc, char **argv)
 					    "expired");
 				case ZK_EV_CONNECTED:
 					again = 1;
+					ready_sync();
 					break;
 				case ZK_EV_CHILD:
 					if (!strcmp(ev.path, dir))
 						sync_assignments();
+					else if (ready_path(ev.path))
+						ready_sync();
 					break;
 				case ZK_EV_CHANGED:
 				case ZK_EV_DELETED:
 				case ZK_EV_CREATED:
 					if (!strcmp(ev.path, node))
 						again = 1;
+					else if (ready_path(ev.path))
+						ready_sync();
 					else if (!strncmp(ev.path, dir,
 					    strlen(dir)) && ev.path[strlen(
 					    dir)] == '/')
@@ -633,6 +641,8 @@ main(int argc, char **argv)
 				;
 			reap(NULL);
 		}
+		if (ready_eval())	/* ready_sync()'s or a thread's news */
+			again = 1;
 		if (again)
 			retry = publish_node() < 0 ? mono_ms() + RETRY_MS : 0;
 	}
