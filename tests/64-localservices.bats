@@ -1,0 +1,258 @@
+#!/usr/bin/env bats
+# Local services on a real multi-executor cluster (3 executors, real
+# containers): CREATE is INACTIVE; ACTIVATE runs instancesPerHost HEALTHY
+# instances on every executor, also on one that joins later;
+# UPDATE_INSTANCE_COUNT, RESTART, REPLACE_INSTANCES, STOP_INSTANCES,
+# DEPLOY_TEST_INSTANCE, DEACTIVATE and DESTROY (nothing left in
+# ZooKeeper); Drove's refusals per state; the reads, events, reserved
+# resources and the cluster and executor counts.
+# Each test makes its own service (lsctl-<name>) and the teardown
+# removes every service.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() { cluster_start_multi; }
+teardown_file() { cluster_stop; }
+
+setup() {
+	wait_until 60 sh -c '"$TOP/scripts/cluster" status | jq -e .leader'
+	ST=$("$TOP/scripts/cluster" status)
+	API=$(jq -r .api <<<"$ST")
+	NEX=$(jq '.executors | length' <<<"$ST")
+}
+
+teardown() {
+	local s sid
+	for s in "$DROVE_RUN"/service/drove-*; do
+		[ -e "$s/down" ] && continue
+		s6-svc -u "$s" 2>/dev/null || true
+	done
+	for sid in $(curl -s "$API/apis/v1/localservices" | jq -r '.data | keys[]'); do
+		curl -s -X POST "$API/apis/v1/localservices/operations/$sid/cancel" >/dev/null
+		op "{\"type\":\"DEACTIVATE\",\"serviceId\":\"$sid\"}" >/dev/null || true
+		wait_until 60 sh -c "curl -s '$API/apis/v1/localservices/$sid/instances' | jq -e '.data | length == 0'" || true
+		op "{\"type\":\"DESTROY\",\"serviceId\":\"$sid\"}" >/dev/null || true
+		wait_until 30 sh -c "curl -s '$API/apis/v1/localservices/$sid' | jq -e '.status == \"FAILED\"'" || true
+	done
+}
+
+# op JSON: POST it to the local-service operations; prints the answer
+op() {
+	printf '%s' "$1" >"$BATS_TEST_TMPDIR/op.json"
+	curl -s -H 'Content-Type: application/json' \
+	    --data-binary @"$BATS_TEST_TMPDIR/op.json" \
+	    "$API/apis/v1/localservices/operations"
+}
+ok_op() { op "$1" | jq -e '.status == "SUCCESS"'; }
+
+# spec NAME: a LocalServiceSpec of the test image
+spec() {
+	jq -c --arg n "$1" '.spec | .name = $n | del(.exposureSpec) |
+	    .placementPolicy = {type: "LOCAL", hostLevel: false}' \
+	    "$TOP/examples/create.json"
+}
+
+# create NAME PERHOST: CREATE lsctl-NAME (serviceId lsctl-NAME-1)
+create() {
+	ok_op "{\"type\":\"CREATE\",\"spec\":$(spec "lsctl-$1"),\"instancesPerHost\":$2}"
+}
+
+insts() { curl -s "$API/apis/v1/localservices/$1/instances"; }
+# healthy_per_host SID N: N HEALTHY instances on each of the NEX executors
+# and nothing else active
+healthy_per_host() {
+	insts "$1" | jq -e --argjson n "$2" --argjson x "$NEX" '
+	    (.data | length) == $n * $x and
+	    ([.data[] | select(.state == "HEALTHY")] | group_by(.executorId) |
+	     length == $x and all(length == $n))'
+}
+healthy_ids() {
+	insts "$1" | jq -r '[.data[] | select(.state == "HEALTHY") | .instanceId] | sort | .[]'
+}
+state_is() {
+	curl -s "$API/apis/v1/localservices/$1" | jq -e --arg s "$2" '.data.state == $s'
+}
+zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
+
+@test "CREATE is INACTIVE with no instance; ACTIVATE runs instancesPerHost HEALTHY on every executor" {
+	create act 2
+	run curl -s "$API/apis/v1/localservices/lsctl-act-1"
+	echo "$output" | jq -e '.status == "SUCCESS" and .data.id == "lsctl-act-1" and
+	    .data.name == "lsctl-act" and .data.instancesPerHost == 2 and
+	    .data.state == "INACTIVE" and .data.activationState == "INACTIVE" and
+	    .data.healthyInstances == 0 and (.data.created > 0)'
+	curl -s "$API/apis/v1/localservices" | jq -e '.data["lsctl-act-1"].state == "INACTIVE"'
+	curl -s "$API/apis/v1/localservices/lsctl-act-1/spec" | jq -e '.data.placementPolicy.type == "LOCAL"'
+	curl -s "$API/apis/v1/cluster" | jq -e '.data.numLocalServices == 1 and .data.numActiveLocalServices == 0'
+	curl -s "$API/apis/v1/internal/cluster/resources/reserved" | jq -e '.data.requiredInstances == {} and .data.cpus == 0'
+	sleep 1
+	insts lsctl-act-1 | jq -e '.data == []'
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-act-1"}'
+	state_is lsctl-act-1 ACTIVE
+	wait_until 90 healthy_per_host lsctl-act-1 2
+	curl -s "$API/apis/v1/localservices/lsctl-act-1" | jq -e --argjson x "$NEX" \
+	    '.data.healthyInstances == 2 * $x and .data.totalCPUs == 2 * $x and .data.totalMemory == 128 * $x'
+	curl -s "$API/apis/v1/cluster" | jq -e '.data.numLocalServices == 1 and .data.numActiveLocalServices == 1'
+	curl -s "$API/apis/v1/internal/cluster/resources/reserved" |
+	    jq -e '.data == {cpus: 2, memory: 128, requiredInstances: {"lsctl-act-1": 2}}'
+	# the containers are real, labelled LOCAL_SERVICE
+	for iid in $(healthy_ids lsctl-act-1); do
+		[ "$(/usr/bin/docker ps -q --filter "label=drove.instance.id=$iid" \
+		    --filter label=drove.job.type=LOCAL_SERVICE | wc -l)" = 1 ]
+	done
+	# executor data lists them
+	eid=$(jq -r '.executors[0].executorId' <<<"$ST")
+	curl -s "$API/apis/v1/cluster/executors/$eid" | jq -e '[.data.serviceInstances[] | select(.serviceId == "lsctl-act-1")] | length == 2'
+	# one instance by id, a state filter, events
+	iid=$(healthy_ids lsctl-act-1 | head -n 1)
+	curl -s "$API/apis/v1/localservices/lsctl-act-1/instances/$iid" | jq -e --arg i "$iid" '.data.instanceId == $i and .data.serviceId == "lsctl-act-1"'
+	insts lsctl-act-1 >/dev/null
+	curl -s "$API/apis/v1/localservices/lsctl-act-1/instances?state=PENDING" | jq -e '.data == []'
+	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
+	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
+	    .metadata.LOCAL_SERVICE_ID == "lsctl-act-1") | .metadata.CURRENT_STATE] | index("INACTIVE") != null and index("ACTIVE") != null'
+	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE")][0].metadata |
+	    .LOCAL_SERVICE_NAME and .CURRENT_INSTANCES_PER_HOST and .PLACEMENT_POLICY == "LOCAL"'
+	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_INSTANCE_STATE_CHANGE" and
+	    .metadata.SERVICE_ID == "lsctl-act-1" and .metadata.CURRENT_STATE == "HEALTHY")] | length >= 6'
+}
+
+@test "an executor that joins later gets its instances" {
+	svc=$DROVE_RUN/service/$(jq -r '.executors[2].service' <<<"$ST")
+	eid=$(jq -r '.executors[2].executorId' <<<"$ST")
+	s6-svc -d "$svc"
+	s6-svwait -D -t 20000 "$svc"
+	wait_until 30 sh -c "curl -s '$API/apis/v1/cluster/executors' | jq -e --arg e '$eid' '[.data[] | select(.executorId == \$e and .state != \"REMOVED\")] | length == 0'"
+	create join 1
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-join-1"}'
+	NEX=$((NEX - 1)) wait_until 90 healthy_per_host lsctl-join-1 1
+	insts lsctl-join-1 | jq -e --arg e "$eid" '[.data[] | select(.executorId == $e)] == []'
+	s6-svc -u "$svc"
+	wait_until 90 healthy_per_host lsctl-join-1 1
+	insts lsctl-join-1 | jq -e --arg e "$eid" '[.data[] | select(.executorId == $e and .state == "HEALTHY")] | length == 1'
+	# and it became ACTIVE once its instance was HEALTHY
+	wait_until 30 sh -c "curl -s '$API/apis/v1/cluster/executors' | jq -e --arg e '$eid' '.data[] | select(.executorId == \$e) | .state == \"ACTIVE\"'"
+}
+
+@test "UPDATE_INSTANCE_COUNT changes the count on every executor" {
+	create count 1
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-count-1"}'
+	wait_until 90 healthy_per_host lsctl-count-1 1
+	ok_op '{"type":"UPDATE_INSTANCE_COUNT","serviceId":"lsctl-count-1","instancesPerHost":2}'
+	curl -s "$API/apis/v1/localservices/lsctl-count-1" | jq -e '.data.instancesPerHost == 2'
+	wait_until 90 healthy_per_host lsctl-count-1 2
+	ok_op '{"type":"UPDATE_INSTANCE_COUNT","serviceId":"lsctl-count-1","instancesPerHost":1}'
+	wait_until 60 healthy_per_host lsctl-count-1 1
+	run op '{"type":"UPDATE_INSTANCE_COUNT","serviceId":"lsctl-count-1","instancesPerHost":0}'
+	echo "$output" | jq -e '.status == "FAILED" and (.data.validationErrors[0] | test("instancesPerHost"))'
+}
+
+@test "RESTART replaces every instance, then the service is ACTIVE again" {
+	create restart 1
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-restart-1"}'
+	wait_until 90 healthy_per_host lsctl-restart-1 1
+	before=$(healthy_ids lsctl-restart-1)
+	ok_op '{"type":"RESTART","serviceId":"lsctl-restart-1","stopFirst":false}'
+	state_is lsctl-restart-1 REPLACING_INSTANCES || state_is lsctl-restart-1 ACTIVE
+	wait_until 120 sh -c "curl -s '$API/apis/v1/localservices/lsctl-restart-1' | jq -e '.data.state == \"ACTIVE\"'"
+	wait_until 60 healthy_per_host lsctl-restart-1 1
+	after=$(healthy_ids lsctl-restart-1)
+	[ -z "$(comm -12 <(echo "$before") <(echo "$after"))" ]
+	curl -s "$API/apis/v1/localservices/lsctl-restart-1/instances/old" |
+	    jq -e --argjson x "$NEX" '[.data[] | select(.state == "STOPPED")] | length == $x'
+	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
+	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
+	    .metadata.LOCAL_SERVICE_ID == "lsctl-restart-1") | .metadata.CURRENT_STATE] | index("REPLACING_INSTANCES") != null'
+}
+
+@test "REPLACE_INSTANCES and STOP_INSTANCES of one instance: new ones take their place" {
+	create repl 1
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-repl-1"}'
+	wait_until 90 healthy_per_host lsctl-repl-1 1
+	one=$(healthy_ids lsctl-repl-1 | head -n 1)
+	ok_op "{\"type\":\"REPLACE_INSTANCES\",\"serviceId\":\"lsctl-repl-1\",\"instanceIds\":[\"$one\"],\"stopFirst\":true}"
+	wait_until 90 sh -c "curl -s '$API/apis/v1/localservices/lsctl-repl-1' | jq -e '.data.state == \"ACTIVE\"'"
+	wait_until 60 healthy_per_host lsctl-repl-1 1
+	run ! grep -qx "$one" <(healthy_ids lsctl-repl-1)
+	two=$(healthy_ids lsctl-repl-1 | head -n 1)
+	ok_op "{\"type\":\"STOP_INSTANCES\",\"serviceId\":\"lsctl-repl-1\",\"instanceIds\":[\"$two\"]}"
+	wait_until 60 sh -c "curl -s '$API/apis/v1/localservices/lsctl-repl-1/instances/$two' | jq -e '.data.state == \"STOPPED\"'"
+	wait_until 60 healthy_per_host lsctl-repl-1 1
+	run ! grep -qx "$two" <(healthy_ids lsctl-repl-1)
+	run op '{"type":"STOP_INSTANCES","serviceId":"lsctl-repl-1","instanceIds":[]}'
+	echo "$output" | jq -e '.status == "FAILED"'
+	run op '{"type":"STOP_INSTANCES","serviceId":"lsctl-repl-1","instanceIds":["SI-nope"]}'
+	echo "$output" | jq -e '.status == "FAILED" and (.data.validationErrors[0] | test("SI-nope"))'
+}
+
+@test "DEPLOY_TEST_INSTANCE runs exactly one; DEACTIVATE none; DESTROY leaves nothing in ZooKeeper" {
+	create test 2
+	ok_op '{"type":"DEPLOY_TEST_INSTANCE","serviceId":"lsctl-test-1"}'
+	state_is lsctl-test-1 CONFIG_TESTING
+	wait_until 90 sh -c "curl -s '$API/apis/v1/localservices/lsctl-test-1/instances' | jq -e '[.data[] | select(.state == \"HEALTHY\")] | length == 1'"
+	sleep 2
+	insts lsctl-test-1 | jq -e '.data | length == 1'
+	# ACTIVATE from CONFIG_TESTING
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-test-1"}'
+	wait_until 90 healthy_per_host lsctl-test-1 2
+	ok_op '{"type":"STOP","serviceId":"lsctl-test-1"}'
+	state_is lsctl-test-1 INACTIVE
+	wait_until 60 sh -c "curl -s '$API/apis/v1/localservices/lsctl-test-1/instances' | jq -e '.data == []'"
+	curl -s "$API/apis/v1/internal/cluster/resources/reserved" | jq -e '.data.requiredInstances["lsctl-test-1"] == null'
+	for iid in $(curl -s "$API/apis/v1/localservices/lsctl-test-1/instances/old" | jq -r '.data[].instanceId'); do
+		[ "$(/usr/bin/docker ps -aq --filter "label=drove.instance.id=$iid" | wc -l)" = 0 ]
+	done
+	ok_op '{"type":"DESTROY","serviceId":"lsctl-test-1"}'
+	wait_until 30 sh -c "curl -s '$API/apis/v1/localservices/lsctl-test-1' | jq -e '.status == \"FAILED\" and .message == \"Local service lsctl-test-1 not found\"'"
+	run zk_ls /drove/localservices
+	! grep -q lsctl-test-1 <<<"$output" || false
+	run zk_ls /drove/localserviceinstances
+	! grep -q lsctl-test-1 <<<"$output" || false
+	run zk_ls /drove/localserviceoperations
+	! grep -q lsctl-test-1 <<<"$output" || false
+	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
+	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
+	    .metadata.LOCAL_SERVICE_ID == "lsctl-test-1") | .metadata.CURRENT_STATE] | index("DESTROYED") != null'
+}
+
+@test "refusals per state, unknown ids, a second CREATE" {
+	create refuse 1
+	run op '{"type":"DEACTIVATE","serviceId":"lsctl-refuse-1"}'
+	echo "$output" | jq -e '.status == "FAILED" and .data.validationErrors[0] ==
+	    "Only [ACTIVATE, ADJUST_INSTANCES, DEPLOY_TEST_INSTANCE, DESTROY, UPDATE_INSTANCE_COUNT] allowed for local service lsctl-refuse-1 as it is in INACTIVE state"'
+	run op '{"type":"RESTART","serviceId":"lsctl-refuse-1"}'
+	echo "$output" | jq -e '.status == "FAILED"'
+	run op "{\"type\":\"CREATE\",\"spec\":$(spec lsctl-refuse),\"instancesPerHost\":1}"
+	echo "$output" | jq -e '.status == "FAILED" and .data.validationErrors[0] == "Local service lsctl-refuse-1 already exists"'
+	run op "{\"type\":\"CREATE\",\"spec\":$(spec lsctl-refuse2),\"instancesPerHost\":257}"
+	echo "$output" | jq -e '.status == "FAILED"'
+	run op "{\"type\":\"CREATE\",\"spec\":$(spec lsctl-refuse3 | jq -c '.placementPolicy = {type: "ANY"}'),\"instancesPerHost\":1}"
+	echo "$output" | jq -e '.status == "FAILED"'
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-refuse-1"}'
+	run op '{"type":"DESTROY","serviceId":"lsctl-refuse-1"}'
+	echo "$output" | jq -e '.status == "FAILED" and (.data.validationErrors[0] | test("as it is in ACTIVE state"))'
+	run op '{"type":"ACTIVATE","serviceId":"lsctl-refuse-1"}'
+	echo "$output" | jq -e '.status == "FAILED"'
+	run op '{"type":"ACTIVATE","serviceId":"lsctl-nope-1"}'
+	echo "$output" | jq -e '.status == "FAILED" and .data.validationErrors[0] == "Local service lsctl-nope-1 not found"'
+	run op '{"type":"SCALE","serviceId":"lsctl-refuse-1"}'
+	echo "$output" | jq -e '.status == "FAILED"'
+	run curl -s -w '\n%{http_code}' "$API/apis/v1/localservices/lsctl-nope-1"
+	[ "$(tail -n 1 <<<"$output")" = 200 ]
+	head -n 1 <<<"$output" | jq -e '.status == "FAILED"'
+	curl -s "$API/apis/v1/localservices/lsctl-nope-1/instances" | jq -e '.status == "FAILED"'
+	run curl -s -X POST "$API/apis/v1/localservices/operations/lsctl-refuse-1/cancel"
+	echo "$output" | jq -e '.status == "FAILED" and .data.validationErrors[0] == "Current operation could not be cancelled"'
+}
+
+@test "the maintenance window refuses local-service writes" {
+	create maint 1
+	curl -s -X POST "$API/apis/v1/cluster/maintenance/set" | jq -e '.status == "SUCCESS"'
+	run op '{"type":"ACTIVATE","serviceId":"lsctl-maint-1"}'
+	curl -s -X POST "$API/apis/v1/cluster/maintenance/unset" >/dev/null
+	echo "$output" | jq -e '.status == "FAILED" and .data.validationErrors[0] == "Cluster is in maintenance mode"'
+	state_is lsctl-maint-1 INACTIVE
+	# writes are accepted again once the window is over
+	wait_until 60 ok_op '{"type":"DESTROY","serviceId":"lsctl-maint-1"}'
+}
