@@ -1,7 +1,9 @@
 /*
  * drove-monitor: carries out application operations and keeps each
  * application at its expected instance count (leader only); declares
- * executors lost and moves instances off blacklisted ones (executors.c).
+ * executors lost and moves instances off blacklisted ones (executors.c);
+ * keeps local services on their executors and carries out their
+ * operations (localservices.c).
  * Keeps a view (lib/view) of /drove/applications, /drove/operations,
  * /drove/requests, /drove/instances, /drove/assignments, /drove/executor,
  * /drove/removedexecutors, /drove/blacklist and the cluster state, and

@@ -7,7 +7,11 @@
  * /drove/assignments/<eid>/<iid>, /drove/instances/<appId>/<iid>
  * (PENDING) and its event /drove/events/e<time>-<seq>, and deletes the
  * request; when nothing fits it sets the
- * request's "error".  -n (live state) or --state FILE (a dump) prints one
+ * request's "error".  A local-service request (jobType LOCAL_SERVICE) is
+ * placed on its pinned executor only (ACTIVE or UNREADY, not blacklisted:
+ * pl_place_pinned), creating its assignment and PENDING
+ * /drove/localserviceinstances/<serviceId>/<iid> (the view also keeps
+ * /drove/localservices for their specs).  -n (live state) or --state FILE (a dump) prints one
  * JSON line per request and writes nothing.
  * Exit: 0 SIGTERM / dry run done, 100 usage, config or bad snapshot, 111
  * ZooKeeper trouble or leadership lost.
