@@ -369,13 +369,12 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	struct pl_result r = PL_RESULT_ZERO;
 	struct pl_request prq;
 	struct rec_request f;
+	struct rec_ls_request lr;
 	const char *app_id = rec_request_read(rq->data, &f) == 0 ?
 	    f.app_id : NULL;
 	json_t *app, *spec, *a = NULL, *inst = NULL, *ev = NULL;
 	long long now;
 	int rc, i, n;
-
-	struct rec_ls_request lr;
 
 	if (rec_ls_request_read(rq->data, &lr) == 0)
 		return place_ls(pv, rq, &lr, b);
