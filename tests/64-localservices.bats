@@ -135,6 +135,32 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	wait_until 30 sh -c "curl -s '$API/apis/v1/cluster/executors' | jq -e --arg e '$eid' '.data[] | select(.executorId == \$e) | .state == \"ACTIVE\"'"
 }
 
+@test "a lost executor's instances are LOST, never placed elsewhere; it gets new ones when it is back" {
+	create lost 1
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-lost-1"}'
+	wait_until 90 healthy_per_host lsctl-lost-1 1
+	svc=$DROVE_RUN/service/$(jq -r '.executors[1].service' <<<"$ST")
+	eid=$(jq -r '.executors[1].executorId' <<<"$ST")
+	gone=$(insts lsctl-lost-1 | jq -r --arg e "$eid" '.data[] | select(.executorId == $e) | .instanceId')
+	[ -n "$gone" ]
+	s6-svc -d "$svc"
+	s6-svwait -D -t 20000 "$svc"
+	wait_until 60 sh -c "curl -s '$API/apis/v1/localservices/lsctl-lost-1/instances/$gone' | jq -e '.data.state == \"LOST\" and .data.errorMessage == \"Instance lost\"'"
+	curl -s "$API/apis/v1/localservices/lsctl-lost-1/instances/old" | jq -e --arg i "$gone" '[.data[] | select(.instanceId == $i)] | length == 1'
+	sleep 3
+	# the others keep one each; nothing moved to them
+	NEX=$((NEX - 1)) healthy_per_host lsctl-lost-1 1
+	insts lsctl-lost-1 | jq -e --arg e "$eid" '[.data[] | select(.executorId == $e)] == []'
+	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
+	echo "$output" | jq -e --arg i "$gone" '[.data.events[] | select(.type == "LOCAL_SERVICE_INSTANCE_STATE_CHANGE" and
+	    .metadata.INSTANCE_ID == $i and .metadata.CURRENT_STATE == "LOST")] | length == 1'
+	s6-svc -u "$svc"
+	wait_until 90 healthy_per_host lsctl-lost-1 1
+	insts lsctl-lost-1 | jq -e --arg e "$eid" --arg i "$gone" '[.data[] | select(.executorId == $e and .instanceId != $i and .state == "HEALTHY")] | length == 1'
+	# the container of the lost one is reaped
+	wait_until 90 sh -c "[ -z \"\$(/usr/bin/docker ps -q --filter label=drove.instance.id=$gone)\" ]"
+}
+
 @test "UPDATE_INSTANCE_COUNT changes the count on every executor" {
 	create count 1
 	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-count-1"}'

@@ -23,7 +23,10 @@
  * everything, then deletes the instance records, the LocalServiceInfo and
  * the operation with LOCAL_SERVICE_STATE_CHANGE DESTROYED.  An operation
  * that ends is deleted with LOCAL_SERVICE_STATE_CHANGE of the state the
- * service is back in.  Nothing of this runs in the maintenance window
+ * service is back in; RESTART, REPLACE_INSTANCES and ADJUST_INSTANCES
+ * also end when their time is up (lib/model spec_instance_timeout_ms of
+ * opSpec.timeout, looked at by the sweep at the latest).  Nothing of this
+ * runs in the maintenance window
  * (work() in main.c holds the services marked).  Every write is a fenced
  * transaction.
  */
@@ -613,6 +616,15 @@ ls_reconcile(const char *sid)
 		default:	/* ADJUST_INSTANCES: this converges it */
 			done = settled != 0 && settled != -1;
 			break;
+		}
+		if (!done && s.fo.type != LSOP_STOP_INSTANCES &&
+		    js_now_ms() > s.fo.created + spec_instance_timeout_ms(
+		    s.fl.spec, s.fo.timeout_ms)) {
+			/* what has not become HEALTHY by now will not: the
+			 * instances left over are stopped as surplus */
+			warn("local service %s: %s timed out", sid,
+			    ls_op_type_name(s.fo.type));
+			done = 1;
 		}
 		if (done) {
 			op_end(t, &s);
