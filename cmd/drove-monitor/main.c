@@ -504,11 +504,12 @@ cmp_old_instances(const void *a, const void *b)
 	    0), js_str(x, "instanceId", ""), js_str(y, "instanceId", ""));
 }
 
-/* Drove's StaleDataCleaner for instance records: of an app's instances
- * in non-active states, the newest STALE_INSTANCES_MAX younger than
- * STALE_INSTANCE_AGE_MS are kept, the others deleted. */
+/* Drove's StaleDataCleaner for instance records: of an app's (ls: a
+ * local service's) instances in non-active states, the newest
+ * STALE_INSTANCES_MAX younger than STALE_INSTANCE_AGE_MS are kept, the
+ * others deleted. */
 static void
-prune_old_instances(const char *app, json_t *insts, long long now)
+prune_old_instances(const char *app, json_t *insts, long long now, int ls)
 {
 	json_t **v, *ii;
 	struct rec_instance f;
@@ -528,8 +529,9 @@ prune_old_instances(const char *app, json_t *insts, long long now)
 		if (i < STALE_INSTANCES_MAX && now - js_int(v[i], "updated",
 		    0) < STALE_INSTANCE_AGE_MS)
 			continue;
-		if (zkp_instance(p, M.ns, app, js_str(v[i], "instanceId",
-		    "")) < 0)
+		if ((ls ? zkp_ls_instance(p, M.ns, app, js_str(v[i],
+		    "instanceId", "")) : zkp_instance(p, M.ns, app,
+		    js_str(v[i], "instanceId", ""))) < 0)
 			continue;
 		if (!t)
 			t = zk_txn_new(M.fence);
@@ -568,7 +570,10 @@ prune(void)
 		    n == 1 ? "" : "s");
 	json_object_foreach(json_object_get(view_snapshot(M.v), "instances"),
 	    app, insts)
-		prune_old_instances(app, insts, now);
+		prune_old_instances(app, insts, now, 0);
+	json_object_foreach(json_object_get(view_snapshot(M.v),
+	    "localserviceinstances"), app, insts)
+		prune_old_instances(app, insts, now, 1);
 	exec_prune();
 }
 
