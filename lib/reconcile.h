@@ -12,8 +12,9 @@
  *   container that is not labelled as its own.
  * assignments: object instanceId -> assignment (ApplicationInstanceSpec
  *   plus "targetState"), read with rec_assignment_read() (record.h).
- * infos: object instanceId -> InstanceInfo (may lack entries; one that
- *   rec_instance_read() refuses counts as absent).
+ * infos: object instanceId -> InstanceInfo or LocalServiceInstanceInfo
+ *   (may lack entries; one that rec_instance_read() refuses counts as
+ *   absent).
  * Returns a new array of decisions, one object each:
  *   {"action":"adopt"|"kill"|"lost","instanceId","appId","containerId",
  *    "reason"}
@@ -31,13 +32,15 @@
  * and executorId (ids_uuid3 of "<hostname>:<port>", port
  * cfg_port(cfg, NODE_EXECUTOR)).
  * reconcile_gather() reads the assignments (watching the directory and
- * each child when watch is set), their InstanceInfos and the containers
+ * each child when watch is set), their InstanceInfos (each at its
+ * assignment's rec_assignment_info_path()) and the containers
  * labelled drove.executor.id=executor_id (all=1); new references in
  * *out_*.
  * reconcile_apply() carries out one kill (kill + force-remove) or lost
- * (info, the stored InstanceInfo, rewritten with rec_instance_with_state():
- * LOST, errorMessage RECONCILE_LOST_MSG, updated now, with its
- * INSTANCE_STATE_CHANGE event in the same transaction: lib/event)
+ * (info, the stored InstanceInfo or LocalServiceInstanceInfo, rewritten
+ * at its own path with rec_instance_with_state(): LOST, errorMessage
+ * RECONCILE_LOST_MSG, updated now, with its rec_event_instance_state()
+ * event in the same transaction: lib/event)
  * decision; adopt is a no-op.  They return 0, or -1 with errno and err_text() (err.h)
  * saying what failed, with ZooKeeper's or the engine's words.
  */

@@ -115,5 +115,46 @@ main(void)
 	json_decref(c);
 	json_decref(a);
 	json_decref(in);
+
+	/* local-service instances: the same rules, by their serviceId */
+	c = P("["
+	    "{\"Id\":\"s1\",\"State\":\"running\",\"Labels\":{"
+	    "\"drove.instance.id\":\"SI-1\",\"drove.executor.id\":\"E\","
+	    "\"drove.job.type\":\"LOCAL_SERVICE\"}},"
+	    "{\"Id\":\"s2\",\"State\":\"running\",\"Labels\":{"
+	    "\"drove.instance.id\":\"SI-2\",\"drove.executor.id\":\"E\","
+	    "\"drove.job.type\":\"LOCAL_SERVICE\"}}"
+	    "]");
+	a = json_object();
+	in = json_object();
+	x = P("{\"name\":\"ls\",\"version\":\"1\",\"placementPolicy\":"
+	    "{\"type\":\"LOCAL\",\"hostLevel\":true}}");
+	json_object_set_new(a, "SI-1", rec_assignment_new(&(struct rec_assignment){
+	    .job = JOB_LOCAL_SERVICE, .app_id = "ls-1", .instance_id = "SI-1",
+	    .executor_id = "E", .target = TARGET_RUNNING }, x));
+	json_object_set_new(a, "SI-3", rec_assignment_new(&(struct rec_assignment){
+	    .job = JOB_LOCAL_SERVICE, .app_id = "ls-1", .instance_id = "SI-3",
+	    .executor_id = "E", .target = TARGET_RUNNING }, x));
+	json_decref(x);
+	json_object_set_new(in, "SI-1", rec_instance_new(&(struct rec_instance){
+	    .job = JOB_LOCAL_SERVICE, .app_id = "ls-1", .instance_id = "SI-1",
+	    .executor_id = "E", .state = INST_HEALTHY }));
+	json_object_set_new(in, "SI-3", rec_instance_new(&(struct rec_instance){
+	    .job = JOB_LOCAL_SERVICE, .app_id = "ls-1", .instance_id = "SI-3",
+	    .executor_id = "E", .state = INST_HEALTHY }));
+	d = reconcile_decide(c, a, in, "E");
+	x = find(d, "adopt", "SI-1");
+	ok(x != NULL, "LS: running assigned container adopted");
+	is_str(js_str(x, "appId", NULL), "ls-1", "LS: appId is the serviceId");
+	x = find(d, "kill", "SI-2");
+	ok(x != NULL, "LS: unassigned container killed");
+	x = find(d, "lost", "SI-3");
+	ok(x != NULL, "LS: HEALTHY without container lost");
+	is_str(js_str(x, "appId", NULL), "ls-1", "LS: lost appId is the serviceId");
+	is_int(json_array_size(d), 3, "LS: three decisions");
+	json_decref(d);
+	json_decref(c);
+	json_decref(a);
+	json_decref(in);
 	return done_testing();
 }
