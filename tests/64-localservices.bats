@@ -282,3 +282,50 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	# writes are accepted again once the window is over
 	wait_until 60 ok_op '{"type":"DESTROY","serviceId":"lsctl-maint-1"}'
 }
+
+# drove-sched alone on a namespace of its own (hand-written records, no
+# monitor): pinned placement, and room left for ACTIVE local services
+@test "drove-sched: LS requests go to their executor (UNREADY too); apps leave room for ACTIVE local services" {
+	T=$BATS_TEST_TMPDIR
+	NS=lsres
+	zkc() { "$BIN/drove-zkcli" -z "$ZK" "$@"; }
+	printf 'zookeeper: {connectionString: "%s", nameSpace: %s}\noptions: {hostname: 127.0.0.1}\n' \
+	    "$ZK" "$NS" >"$T/c.yml"
+	echo '{"hostname":"127.0.0.1","port":4000}' | zkc put "/$NS/leaderselection/leader-0000000001"
+	for e in e1:ACTIVE e2:UNREADY e3:BLACKLISTED; do
+		jq -cn --arg id "${e%%:*}" --arg st "${e#*:}" '{type:"EXECUTOR",
+		    hostname:"127.0.0.1", port:3000, transportType:"HTTP", updated:1,
+		    state:{executorId:$id, layout:{cores:{"0":[0,1]}, memory:{"0":1000}}},
+		    tags:["127.0.0.1"], metadata:{}, executorState:$st}' |
+		    zkc put "/$NS/executor/${e%%:*}"
+	done
+	spec "lsctl-res" | jq -c '.resources = [{type:"CPU",count:1},{type:"MEMORY",sizeInMB:100}] |
+	    {serviceId:"lsctl-res-1", spec:., instancesPerHost:1, activationState:"ACTIVE", created:1, updated:1}' |
+	    zkc put "/$NS/localservices/lsctl-res-1"
+	jq -c '.spec | .name = "lsctl-app" | .resources = [{type:"CPU",count:2},{type:"MEMORY",sizeInMB:100}] |
+	    {appId:"lsctl-app-1", spec:., instances:1, created:1, updated:1}' "$TOP/examples/create.json" |
+	    zkc put "/$NS/applications/lsctl-app-1"
+	echo '{"appId":"lsctl-app-1","instanceId":"AI-big","created":1}' | zkc put "/$NS/requests/AI-big"
+	for e in e2 e3; do
+		jq -cn --arg e "$e" '{jobType:"LOCAL_SERVICE", serviceId:"lsctl-res-1",
+		    instanceId:"SI-\($e)", executorId:$e, created:2}' | zkc put "/$NS/requests/SI-$e"
+	done
+	DROVE_LEADER_ZNODE=/$NS/leaderselection/leader-0000000001 \
+	    "$BIN/drove-sched" -c "$T/c.yml" 2>"$T/sched.err" 3>&- &
+	pid=$!
+	# the LS instance on the UNREADY executor is placed with its info
+	wait_until 15 zkc get "/$NS/assignments/e2/SI-e2"
+	zkc get "/$NS/assignments/e2/SI-e2" | jq -e '.jobType == "LOCAL_SERVICE" and .serviceId == "lsctl-res-1"'
+	zkc get "/$NS/localserviceinstances/lsctl-res-1/SI-e2" | jq -e '.state == "PENDING" and .executorId == "e2"'
+	# not on the blacklisted one
+	wait_until 15 sh -c "\"$BIN/drove-zkcli\" -z $ZK get /$NS/requests/SI-e3 | jq -e '.error == \"executor e3 is BLACKLISTED\"'"
+	# the app's 2 cores would fit e1 but for the local service's 1
+	wait_until 15 sh -c "\"$BIN/drove-zkcli\" -z $ZK get /$NS/requests/AI-big | jq -e '.error | test(\"free cores\")'"
+	run ! zkc get "/$NS/assignments/e1/AI-big"
+	# once the service is INACTIVE the room is the app's
+	zkc get "/$NS/localservices/lsctl-res-1" | jq -c '.activationState = "INACTIVE"' |
+	    zkc put "/$NS/localservices/lsctl-res-1"
+	wait_until 15 zkc get "/$NS/assignments/e1/AI-big"
+	kill "$pid"
+	wait "$pid" || true
+}

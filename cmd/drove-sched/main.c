@@ -74,6 +74,7 @@ struct req {
 	const char *id;		/* instanceId (znode name) */
 	json_t *data;		/* the request (borrowed from the view) */
 	long long created;
+	int ls;			/* a local-service instance's: first */
 };
 
 
@@ -128,6 +129,8 @@ cmp_req(const void *a, const void *b)
 {
 	const struct req *x = a, *y = b;
 
+	if (x->ls != y->ls)
+		return y->ls - x->ls;
 	if (x->created != y->created)
 		return x->created < y->created ? -1 : 1;
 	return strcmp(x->id, y->id);
@@ -463,11 +466,99 @@ on_change(void *ctx, const struct view_change *c)
 		C.retry_all = 1;	/* requests may wait for it */
 }
 
+/*
+ * Room for what ACTIVE local services still lack: on each executor,
+ * instancesPerHost instances of each, less its assignments not told to
+ * stop and its pending requests there (placed first in a pass), are
+ * placed on pv before the apps' requests, so that app and task placement
+ * leaves them room; ls_release() gives them back after the pass.  The
+ * holds, as {"executorId","appId","resources"}, in a new array; NULL when
+ * there is nothing to hold (no ACTIVE local service: nothing costs more).
+ */
+static json_t *
+ls_reserve(struct pl_view *pv)
+{
+	json_t *svcs = view_localservices(C.v), *have, *held = NULL, *x, *a;
+	const char *sid, *eid, *iid;
+	struct rec_ls fl;
+	struct rec_ls_request lr;
+	struct rec_assignment fa;
+	struct pl_request prq;
+	char key[512];
+	long long need;
+	int active = 0;
+
+	json_object_foreach(svcs, sid, x)
+		if (rec_ls_read(x, &fl) == 0 && fl.activation == LS_ACTIVE)
+			active++;
+	if (!active)
+		return NULL;
+	if (!(have = json_object()))
+		die(EXIT_TEMP, "out of memory");
+	/* "serviceId executorId" -> instances held or asked for there */
+	json_object_foreach(json_object_get(view_snapshot(C.v), "assignments"),
+	    eid, x)
+		json_object_foreach(x, iid, a)
+			if (rec_assignment_read(a, &fa) == 0 &&
+			    fa.job == JOB_LOCAL_SERVICE &&
+			    fa.target == TARGET_RUNNING) {
+				snprintf(key, sizeof key, "%s %s", fa.app_id,
+				    eid);
+				json_object_set_new(have, key, json_integer(
+				    js_int(have, key, 0) + 1));
+			}
+	json_object_foreach(view_requests(C.v), iid, x)
+		if (rec_ls_request_read(x, &lr) == 0) {
+			snprintf(key, sizeof key, "%s %s", lr.service_id,
+			    lr.executor_id);
+			json_object_set_new(have, key, json_integer(
+			    js_int(have, key, 0) + 1));
+		}
+	json_object_foreach(svcs, sid, x) {
+		if (rec_ls_read(x, &fl) < 0 || fl.activation != LS_ACTIVE)
+			continue;
+		snap_pl_request(sid, fl.spec, &prq);
+		json_object_foreach(view_executors(C.v), eid, a) {
+			snprintf(key, sizeof key, "%s %s", sid, eid);
+			for (need = fl.per_host - js_int(have, key, 0);
+			    need > 0; need--) {
+				struct pl_result r = PL_RESULT_ZERO;
+				json_t *h;
+
+				if (pl_place_pinned(pv, &prq, eid, &r) != 1) {
+					pl_result_free(&r);
+					break;
+				}
+				if ((!held && !(held = json_array())) ||
+				    !(h = json_pack("{s:s, s:s, s:o*}",
+				    "executorId", eid, "appId", sid,
+				    "resources", pl_result_resources(&r))) ||
+				    json_array_append_new(held, h) < 0)
+					die(EXIT_TEMP, "out of memory");
+				pl_result_free(&r);
+			}
+		}
+	}
+	json_decref(have);
+	return held;
+}
+
+static void
+ls_release(struct pl_view *pv, json_t *held)
+{
+	json_t *h;
+	size_t i;
+
+	json_array_foreach(held, i, h)
+		pl_view_release(pv, js_str(h, "executorId", ""), h);
+	json_decref(held);
+}
+
 /* Place what is to be tried, oldest first; -1 means retry soon. */
 static int
 pass(void)
 {
-	json_t *reqs = view_requests(C.v), *x, *w;
+	json_t *reqs = view_requests(C.v), *x, *w, *held;
 	struct batch batch = { NULL, 0, NULL };
 	struct pl_view *pv;
 	struct req *rq;
@@ -494,9 +585,12 @@ pass(void)
 			continue;
 		rq[n].id = iid;
 		rq[n].created = js_int(rq[n].data, "created", 0);
+		rq[n].ls = !strcmp(js_str(rq[n].data, "jobType", ""),
+		    job_type_name(JOB_LOCAL_SERVICE));
 		n++;
 	}
 	qsort(rq, n, sizeof *rq, cmp_req);
+	held = ls_reserve(pv);
 	batch.log = xcalloc(BATCH, sizeof *batch.log);
 	for (i = 0; i < n && rc == 0; i++) {
 		rc = place_one(pv, &rq[i], &batch);
@@ -506,6 +600,7 @@ pass(void)
 	}
 	if (batch_commit(&batch) < 0)
 		rc = -1;
+	ls_release(pv, held);
 	free(batch.log);
 	/* after a failed batch, one placement per transaction for a while */
 	C.single = rc < 0 ? 1 : C.single > 0 && C.single < 20 ?
