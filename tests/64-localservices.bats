@@ -109,6 +109,13 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	curl -s "$API/apis/v1/localservices/lsctl-act-1/instances/$iid" | jq -e --arg i "$iid" '.data.instanceId == $i and .data.serviceId == "lsctl-act-1"'
 	insts lsctl-act-1 >/dev/null
 	curl -s "$API/apis/v1/localservices/lsctl-act-1/instances?state=PENDING" | jq -e '.data == []'
+	# its logs through the API
+	run curl -s "$API/apis/v1/logfiles/localservices/lsctl-act-1/$iid/list"
+	echo "$output" | jq -e '.files | index("output.log") != null'
+	run curl -s "$API/apis/v1/logfiles/localservices/lsctl-act-1/$iid/read/output.log?offset=0&length=65536"
+	echo "$output" | jq -e '.offset == 0'
+	run curl -s -o /dev/null -w '%{http_code}' "$API/apis/v1/logfiles/localservices/lsctl-act-1/SI-nope/list"
+	[ "$output" = 204 ]
 	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
 	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
 	    .metadata.LOCAL_SERVICE_ID == "lsctl-act-1") | .metadata.CURRENT_STATE] | index("INACTIVE") != null and index("ACTIVE") != null'
