@@ -249,6 +249,34 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	    .metadata.LOCAL_SERVICE_ID == "lsctl-test-1") | .metadata.CURRENT_STATE] | index("DESTROYED") != null'
 }
 
+@test "a blacklisted executor's instances are stopped; unblacklisted, it gets them again" {
+	create bl 1
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-bl-1"}'
+	wait_until 90 healthy_per_host lsctl-bl-1 1
+	eid=$(jq -r '.executors[0].executorId' <<<"$ST")
+	curl -s -X POST "$API/apis/v1/cluster/executors/$eid/blacklist" | jq -e '.status == "SUCCESS"'
+	wait_until 60 sh -c "curl -s '$API/apis/v1/localservices/lsctl-bl-1/instances' | jq -e --arg e '$eid' '[.data[] | select(.executorId == \$e)] == []'"
+	NEX=$((NEX - 1)) healthy_per_host lsctl-bl-1 1
+	curl -s -X POST "$API/apis/v1/cluster/executors/$eid/unblacklist" | jq -e '.status == "SUCCESS"'
+	wait_until 90 healthy_per_host lsctl-bl-1 1
+}
+
+@test "ADJUST_INSTANCES ends at once when nothing is to be done; its state is seen" {
+	create adj 1
+	ok_op '{"type":"ADJUST_INSTANCES","serviceId":"lsctl-adj-1"}'
+	wait_until 30 state_is lsctl-adj-1 INACTIVE
+	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
+	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
+	    .metadata.LOCAL_SERVICE_ID == "lsctl-adj-1") | .metadata.CURRENT_STATE] ==
+	    ["INACTIVE", "ADJUSTING_INSTANCES", "INACTIVE"] or
+	    ([.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
+	    .metadata.LOCAL_SERVICE_ID == "lsctl-adj-1") | .metadata.CURRENT_STATE] | sort ==
+	    ["ADJUSTING_INSTANCES", "INACTIVE", "INACTIVE"])'
+	run zk_ls /drove/localserviceoperations
+	! grep -q lsctl-adj-1 <<<"$output" || false
+	insts lsctl-adj-1 | jq -e '.data == []'
+}
+
 @test "refusals per state, unknown ids, a second CREATE" {
 	create refuse 1
 	run op '{"type":"DEACTIVATE","serviceId":"lsctl-refuse-1"}'
