@@ -354,10 +354,14 @@ int rec_leader_read(const json_t *j, struct rec_leader *out);
  *
  * LocalServiceInfo, /<ns>/localservices/<serviceId>:
  *   {"serviceId","spec","instancesPerHost","activationState","created",
- *    "updated"}
+ *    "updated"[,"lastOperation"]}
  * serviceId is the spec's name-version; activationState ACTIVE,
  * CONFIG_TESTING or INACTIVE.  Written by drove-httpd (CREATE and the
  * operations that change it), deleted by drove-monitor (DESTROY).
+ * lastOperation (ours) is how the last operation ended, written by
+ * drove-monitor when it deletes the operation record (updated is left
+ * alone): {"type","result"[,"failure"],"ended"}, result COMPLETED,
+ * FAILED or CANCELLED, failure why a step failed.
  * Required: serviceId, spec (object), instancesPerHost (integer),
  * activationState (a known name).
  */
@@ -367,25 +371,35 @@ struct rec_ls {
 	long long per_host;		/* instancesPerHost */
 	enum ls_activation activation;
 	long long created, updated;
+	const json_t *last_op;		/* lastOperation; NULL: left out */
 };
 
 json_t *rec_ls_new(const struct rec_ls *f);
 int rec_ls_read(const json_t *j, struct rec_ls *out);
+/* The lastOperation object of an operation of type t that ended at epoch
+ * ms ended with result ("COMPLETED", "FAILED", "CANCELLED"), failure its
+ * reason (NULL: left out).  NULL on ENOMEM. */
+json_t *rec_ls_last_op_new(enum ls_op_type t, const char *result,
+    const char *failure, long long ended);
 
 /*
  * A local service's operation in progress (ours: Drove keeps it in the
  * leader's memory), /<ns>/localserviceoperations/<serviceId>:
  *   {"serviceId","type","state","stopFirst","instanceIds",
  *    "opSpec":{"timeout","parallelism","failureStrategy"},"cancelled",
- *    "created","updated"}
+ *    "steps"[,"failure"],"created","updated"}
  * Written by drove-httpd for ADJUST_INSTANCES, RESTART,
  * REPLACE_INSTANCES, STOP_INSTANCES and DESTROY, carried out by
  * drove-monitor, deleted when done.  type is the operation (an ls_op_type
  * name), state the service state shown while it runs (ADJUSTING_INSTANCES,
  * REPLACING_INSTANCES, STOPPING_INSTANCES, DESTROY_REQUESTED);
  * instanceIds the instances to replace or stop (RESTART: every instance
- * the service had); opSpec.timeout in milliseconds.  Required: serviceId,
- * type, state (known names).
+ * the service had); opSpec.timeout in milliseconds.  steps: as an app
+ * operation's (struct rec_step), one per instanceId of RESTART,
+ * REPLACE_INSTANCES and STOP_INSTANCES, the new instance on the old one's
+ * executor; at most opSpec.parallelism in flight.  cancelled: set by a
+ * cancel, nothing more is begun.  failure: why a step failed.
+ * Required: serviceId, type, state (known names).
  */
 struct rec_ls_op {
 	const char *service_id;
@@ -397,6 +411,8 @@ struct rec_ls_op {
 	int parallelism;
 	enum failure_strategy strategy;
 	long long created, updated;
+	const json_t *steps;		/* NULL: [] */
+	const char *failure;		/* NULL: none (member left out) */
 };
 
 json_t *rec_ls_op_new(const struct rec_ls_op *f);

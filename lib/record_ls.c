@@ -43,6 +43,23 @@ rec_ls_new(const struct rec_ls *f)
 	    "activationState", nz(ls_activation_name(f->activation)),
 	    "created", (json_int_t)f->created,
 	    "updated", (json_int_t)f->updated);
+	if (o && f->last_op && json_object_set_new(o, "lastOperation",
+	    json_deep_copy(f->last_op)) < 0)
+		return nomem(o);
+	return o ? o : nomem(NULL);
+}
+
+json_t *
+rec_ls_last_op_new(enum ls_op_type t, const char *result,
+    const char *failure, long long ended)
+{
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:I}", "type", nz(ls_op_type_name(t)),
+	    "result", nz(result), "ended", (json_int_t)ended);
+	if (o && failure && json_object_set_new(o, "failure",
+	    json_string(failure)) < 0)
+		return nomem(o);
 	return o ? o : nomem(NULL);
 }
 
@@ -63,6 +80,8 @@ rec_ls_read(const json_t *j, struct rec_ls *out)
 	out->activation = a;
 	out->created = js_int(j, "created", 0);
 	out->updated = js_int(j, "updated", 0);
+	out->last_op = json_is_object(json_object_get(j, "lastOperation")) ?
+	    json_object_get(j, "lastOperation") : NULL;
 	return 0;
 }
 
@@ -87,6 +106,12 @@ rec_ls_op_new(const struct rec_ls_op *f)
 	    "cancelled", f->cancelled,
 	    "created", (json_int_t)f->created,
 	    "updated", (json_int_t)f->updated);
+	if (o && json_object_set_new(o, "steps", f->steps ?
+	    json_deep_copy(f->steps) : json_array()) < 0)
+		return nomem(o);
+	if (o && f->failure && json_object_set_new(o, "failure",
+	    json_string(f->failure)) < 0)
+		return nomem(o);
 	return o ? o : nomem(NULL);
 }
 
@@ -96,6 +121,7 @@ rec_ls_op_read(const json_t *j, struct rec_ls_op *out)
 	const char *id = js_str(j, "serviceId", NULL);
 	const json_t *os = json_object_get(j, "opSpec");
 	const json_t *ids = json_object_get(j, "instanceIds");
+	const json_t *steps = json_object_get(j, "steps");
 	enum ls_op_type t;
 	enum ls_state s;
 	enum failure_strategy fs;
@@ -117,6 +143,8 @@ rec_ls_op_read(const json_t *j, struct rec_ls_op *out)
 	out->strategy = fs;
 	out->created = js_int(j, "created", 0);
 	out->updated = js_int(j, "updated", 0);
+	out->steps = json_is_array(steps) ? steps : NULL;
+	out->failure = js_str(j, "failure", NULL);
 	return 0;
 }
 

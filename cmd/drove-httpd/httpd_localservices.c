@@ -287,14 +287,31 @@ pick_ids(const char *id, json_t *req, int all, struct reply *out)
 	return NULL;
 }
 
+/* One WAITING step per instance id of ids; NULL on ENOMEM. */
+static json_t *
+ids_steps(const json_t *ids)
+{
+	json_t *steps = json_array(), *x;
+	size_t i;
+
+	json_array_foreach(ids, i, x)
+		if (!steps || json_array_append_new(steps,
+		    rec_step_new(&(struct rec_step){ json_string_value(x),
+		    NULL, STEP_WAITING, 0 })) < 0) {
+			json_decref(steps);
+			return NULL;
+		}
+	return steps;
+}
+
 /* ADJUST_INSTANCES, RESTART, REPLACE_INSTANCES, STOP_INSTANCES, DESTROY:
- * the operation record. */
+ * the operation record (steps: one per instance to replace or stop). */
 static int
 op_record(const char *id, const char *fence, struct lcur *c,
     enum ls_op_type t, json_t *req, struct reply *out)
 {
 	struct rec_ls_op f;
-	json_t *os, *ids = NULL, *op, *ev, *errs;
+	json_t *os, *ids = NULL, *steps = NULL, *op, *ev, *errs;
 	long long now = js_now_ms();
 	int r;
 
@@ -343,6 +360,12 @@ op_record(const char *id, const char *fence, struct lcur *c,
 		return -1;
 	f.instance_ids = ids;
 	f.created = f.updated = now;
+	if (ids && !(steps = ids_steps(ids))) {
+		json_decref(ids);
+		reply_500(out, "out of memory");
+		return -1;
+	}
+	f.steps = steps;
 	op = rec_ls_op_new(&f);
 	ev = rec_event_ls_state(id, c->fl.spec, c->fl.per_host, f.state, now);
 	r = commit(id, fence, c, NULL, op, ev, out);
@@ -351,6 +374,7 @@ op_record(const char *id, const char *fence, struct lcur *c,
 		    ls_op_type_name(t), json_array_size(ids),
 		    json_array_size(ids) == 1 ? "" : "s");
 	json_decref(ids);
+	json_decref(steps);
 	json_decref(op);
 	json_decref(ev);
 	return r;
@@ -401,7 +425,7 @@ op_create(json_t *req, const char *fence, struct reply *out)
 		return;
 	}
 	ni = rec_ls_new(&(struct rec_ls){ id, spec, n, LS_INACTIVE, now,
-	    now });
+	    now, NULL });
 	ev = rec_event_ls_state(id, spec, n, LS_STATE_INACTIVE, now);
 	if (!ni || !ev || ensure_dirs() < 0) {
 		reply_500(out, "unable to create local service %s: %s", id,
@@ -507,14 +531,18 @@ h_ls_operation(const struct req *r, struct reply *out)
 	json_decref(req);
 }
 
+/* A cancel: the operation is marked cancelled (by version) and
+ * drove-monitor begins nothing more; what is in flight finishes, then
+ * the operation ends (lastOperation CANCELLED). */
 static void
 h_ls_cancel(const char *id, struct reply *out)
 {
 	char fence[ZKP_MAX];
+	struct rec_ls_op f;
 	struct lcur c;
 	struct zk_txn *t;
-	json_t *ev;
-	int rc;
+	json_t *op;
+	int rc, tries;
 
 	if (read_in_maintenance()) {
 		reply_verr(out, HTTPD_IN_MAINTENANCE);
@@ -524,36 +552,47 @@ h_ls_cancel(const char *id, struct reply *out)
 		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
 		return;
 	}
-	if ((rc = lcur_load(id, &c, out)) < 0)
-		return;
-	/* stops and destroys are not cancellable (as for apps) */
-	if (rc == 0 || !c.op || c.fo.type == LSOP_STOP_INSTANCES ||
-	    c.fo.type == LSOP_DESTROY) {
+	for (tries = 0; tries < WRITE_TRIES; tries++) {
+		if ((rc = lcur_load(id, &c, out)) < 0)
+			return;
+		/* stops and destroys are not cancellable (as for apps) */
+		if (rc == 0 || !c.op || c.fo.type == LSOP_STOP_INSTANCES ||
+		    c.fo.type == LSOP_DESTROY || c.fo.cancelled) {
+			lcur_free(&c);
+			reply_verr(out, CANNOT_CANCEL);
+			return;
+		}
+		f = c.fo;
+		f.cancelled = 1;
+		f.updated = js_now_ms();
+		if (!(op = rec_ls_op_new(&f))) {
+			lcur_free(&c);
+			reply_500(out, "out of memory");
+			return;
+		}
+		t = zk_txn_new(fence);
+		zk_txn_set(t, c.op_path, op, c.op_version);
+		json_decref(op);
+		rc = zk_txn_commit(hd.zk, t);
+		if (rc == 0) {
+			await_view(&c);
+			lcur_free(&c);
+			info("local service %s: operation cancelled", id);
+			reply_ok(out, NULL);
+			return;
+		}
 		lcur_free(&c);
-		reply_verr(out, CANNOT_CANCEL);
-		return;
+		if (errno == ENOENT) {
+			reply_verr(out, CANNOT_CANCEL);
+			return;
+		}
+		if (errno != ESTALE) {
+			reply_write_error(out, id);
+			return;
+		}
 	}
-	ev = rec_event_ls_state(id, c.fl.spec, c.fl.per_host,
-	    ls_state_of_activation(c.fl.activation), js_now_ms());
-	if (!ev) {
-		lcur_free(&c);
-		reply_500(out, "out of memory");
-		return;
-	}
-	t = zk_txn_new(fence);
-	zk_txn_delete(t, c.op_path, c.op_version);
-	event_add(hd.zk, t, ev);
-	json_decref(ev);
-	rc = zk_txn_commit(hd.zk, t);
-	if (rc == 0) {
-		await_view(&c);
-		info("local service %s: operation cancelled", id);
-		reply_ok(out, NULL);
-	} else if (errno == ENOENT || errno == ESTALE)
-		reply_verr(out, CANNOT_CANCEL);
-	else
-		reply_write_error(out, id);
-	lcur_free(&c);
+	reply_500(out, "local service %s: the cancel kept meeting other "
+	    "writes; try again", id);
 }
 
 /* --- reads (view read-locked) ----------------------------------------- */
@@ -566,12 +605,45 @@ state_of(const json_t *ii)
 	return rec_instance_read(ii, &f) == 0 ? f.state : INST_UNKNOWN;
 }
 
+/* Our "currentOperation" of a local service's operation record (as an
+ * app's): what it is, how far it is and why it fails. */
+static json_t *
+current_op(const json_t *op)
+{
+	struct rec_ls_op f;
+	struct rec_step st;
+	const json_t *x;
+	json_t *o;
+	size_t i, done = 0;
+
+	if (rec_ls_op_read(op, &f) < 0)
+		return NULL;
+	o = json_pack("{s:s, s:s, s:b, s:i, s:s, s:b, s:I}",
+	    "type", ls_op_type_name(f.type), "state", ls_state_name(f.state),
+	    "stopFirst", f.stop_first, "parallelism", f.parallelism,
+	    "failureStrategy", failure_strategy_name(f.strategy),
+	    "cancelled", f.cancelled, "created", (json_int_t)f.created);
+	if (o && json_array_size(f.steps)) {
+		json_array_foreach(f.steps, i, x)
+			if (rec_step_read(x, &st) == 0 &&
+			    (st.state == STEP_DONE || st.state == STEP_FAILED))
+				done++;
+		json_object_set_new(o, "stepsDone", json_integer((json_int_t)
+		    done));
+		json_object_set_new(o, "stepsTotal", json_integer((json_int_t)
+		    json_array_size(f.steps)));
+	}
+	if (o && f.failure)
+		json_object_set_new(o, "failure", json_string(f.failure));
+	return o;
+}
+
 static json_t *
 summary(const json_t *info)
 {
 	struct rec_ls f;
 	const char *id, *iid;
-	json_t *tags, *ii, *op;
+	json_t *tags, *ii, *op, *sum, *cur;
 	long long healthy = 0, active = 0;
 
 	if (rec_ls_read(info, &f) < 0)
@@ -585,7 +657,7 @@ summary(const json_t *info)
 	}
 	op = view_ls_operation(hd.view, id);
 	tags = json_object_get(f.spec, "tags");
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:s, s:s, s:I, "
+	sum = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:s, s:s, s:I, "
 	    "s:I}", "id", id, "name", js_str(f.spec, "name", ""),
 	    "instancesPerHost", (json_int_t)f.per_host,
 	    "healthyInstances", (json_int_t)healthy,
@@ -596,6 +668,12 @@ summary(const json_t *info)
 	    "activationState", ls_activation_name(f.activation),
 	    "created", (json_int_t)f.created,
 	    "updated", (json_int_t)f.updated);
+	if (sum && op && (cur = current_op(op)))
+		json_object_set_new(sum, "currentOperation", cur);
+	if (sum && f.last_op)
+		json_object_set_new(sum, "lastOperation",
+		    json_deep_copy(f.last_op));
+	return sum;
 }
 
 static json_t *

@@ -43,6 +43,7 @@
 #include "monitor.h"
 
 #define LOST_MSG "Instance lost"
+#define LS_STALE_AGE_MS (7 * 24 * 3600 * 1000LL)	/* staleServiceAge */
 
 void
 ls_mark(const char *sid)
@@ -195,7 +196,38 @@ struct svc {
 	int nreq;
 	const char **ex;		/* executors it may run on, by id */
 	int nex;
+	json_t *steps;			/* the operation's steps as this
+					 * look leaves them (owned); NULL
+					 * without a step operation */
+	int steps_changed;
+	const char *failure;		/* the operation's, or a new one */
+	char fail[512];
 };
+
+/* RESTART, REPLACE_INSTANCES and STOP_INSTANCES run steps. */
+static int
+is_step_op(const struct svc *s)
+{
+	return s->op && (s->fo.type == LSOP_RESTART ||
+	    s->fo.type == LSOP_REPLACE_INSTANCES ||
+	    s->fo.type == LSOP_STOP_INSTANCES);
+}
+
+static int
+is_replace(const struct svc *s)
+{
+	return s->fo.type != LSOP_STOP_INSTANCES;
+}
+
+/* A stop-first replace step in STOPPING asks for its new instance once
+ * the old one is over: it holds the old one's place till then. */
+static int
+holds_place(const struct svc *s, const struct rec_step *st)
+{
+	return st->state == STEP_STOPPING && is_replace(s) &&
+	    s->fo.stop_first && !(s->failure &&
+	    s->fo.strategy == FAIL_ROLLBACK);
+}
 
 static int
 cmp_str(const void *a, const void *b)
@@ -292,21 +324,89 @@ svc_free(struct svc *s)
 	free(s->in);
 	free(s->req);
 	free(s->ex);
+	json_decref(s->steps);
+}
+
+static const struct inst *
+svc_inst(const struct svc *s, const char *iid)
+{
+	int i;
+
+	for (i = 0; iid && i < s->nin; i++)
+		if (!strcmp(s->in[i].id, iid))
+			return &s->in[i];
+	return NULL;
+}
+
+static const struct rec_ls_request *
+svc_req(const struct svc *s, const char *iid)
+{
+	int i;
+
+	for (i = 0; iid && i < s->nreq; i++)
+		if (!strcmp(s->req[i].instance_id, iid))
+			return &s->req[i];
+	return NULL;
+}
+
+/* The executor of step st: its old instance's, else its new one's. */
+static const char *
+step_exec(const struct svc *s, const struct rec_step *st)
+{
+	const struct inst *in = svc_inst(s, st->old_id);
+	const struct rec_ls_request *r;
+
+	if (in && in->executor_id)
+		return in->executor_id;
+	if ((in = svc_inst(s, st->new_id)) && in->executor_id)
+		return in->executor_id;
+	if ((r = svc_req(s, st->new_id)))
+		return r->executor_id;
+	return NULL;
+}
+
+/* The state of the step whose old instance is iid; -1 none. */
+static int
+step_of_old(const struct svc *s, const char *iid)
+{
+	struct rec_step st;
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(s->steps, i, x)
+		if (rec_step_read(x, &st) == 0 && st.old_id &&
+		    !strcmp(st.old_id, iid))
+			return (int)st.state;
+	return -1;
+}
+
+/* 1 if iid is the new instance of a step in flight. */
+static int
+is_step_new(const struct svc *s, const char *iid)
+{
+	struct rec_step st;
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(s->steps, i, x)
+		if (rec_step_read(x, &st) == 0 && st.new_id &&
+		    st.state == STEP_STARTING && !strcmp(st.new_id, iid))
+			return 1;
+	return 0;
 }
 
 /* Counted toward what the service must have: PENDING..HEALTHY, not told
- * to stop, not one the operation replaces or stops. */
+ * to stop, not one a step in flight replaces or stops. */
 static int
 counts(const struct svc *s, const struct inst *in)
 {
+	int st;
+
 	if (!inst_state_is_wanted(in->state) || (in->asg &&
 	    in->target != TARGET_RUNNING))
 		return 0;
-	if (s->op && (s->fo.type == LSOP_RESTART ||
-	    s->fo.type == LSOP_REPLACE_INSTANCES ||
-	    s->fo.type == LSOP_STOP_INSTANCES) && rec_ls_op_has(&s->fo, in->id))
-		return 0;
-	return 1;
+	st = step_of_old(s, in->id);
+	return st != STEP_STARTING && st != STEP_STOPPING;
 }
 
 /* Add to t what stops in: its assignment set STOPPED.  1 done, 0
@@ -345,10 +445,12 @@ delete_req(struct zk_txn *t, const struct svc *s,
 	    r->instance_id, r->executor_id);
 }
 
+/* Add to t a request for an instance of s on eid; its id into iid
+ * (IDS_INSTANCE_LEN). */
 static void
-new_req(struct zk_txn *t, const struct svc *s, const char *eid)
+new_req(struct zk_txn *t, const struct svc *s, const char *eid, char *iid)
 {
-	char iid[IDS_INSTANCE_LEN], p[ZKP_MAX];
+	char p[ZKP_MAX];
 	json_t *r;
 
 	if (ids_instance(iid, "SI-") < 0)
@@ -408,7 +510,8 @@ cut(struct zk_txn *t, const struct svc *s, const char *eid, int surplus)
 	int i, k = 0, n = 0;
 
 	for (i = s->nreq - 1; i >= 0 && surplus > 0; i--)
-		if (!eid || !strcmp(s->req[i].executor_id, eid)) {
+		if ((!eid || !strcmp(s->req[i].executor_id, eid)) &&
+		    !is_step_new(s, s->req[i].instance_id)) {
 			delete_req(t, s, &s->req[i]);
 			surplus--;
 			n++;
@@ -416,7 +519,8 @@ cut(struct zk_txn *t, const struct svc *s, const char *eid, int surplus)
 	v = xcalloc((size_t)s->nin + 1, sizeof *v);
 	for (i = 0; i < s->nin; i++)
 		if (counts(s, &s->in[i]) && s->in[i].executor_id &&
-		    (!eid || !strcmp(s->in[i].executor_id, eid)))
+		    (!eid || !strcmp(s->in[i].executor_id, eid)) &&
+		    !is_step_new(s, s->in[i].id))
 			v[k++] = &s->in[i];
 	qsort(v, (size_t)k, sizeof *v, inst_cmp_stop);
 	for (i = 0; i < k && surplus > 0; i++, surplus--)
@@ -430,6 +534,10 @@ cut(struct zk_txn *t, const struct svc *s, const char *eid, int surplus)
 static int
 have_on(const struct svc *s, const char *eid, int *healthy)
 {
+	struct rec_step st;
+	const json_t *x;
+	const char *se;
+	size_t k;
 	int i, n = 0;
 
 	if (healthy)
@@ -444,6 +552,18 @@ have_on(const struct svc *s, const char *eid, int *healthy)
 	for (i = 0; i < s->nreq; i++)
 		if (!eid || !strcmp(s->req[i].executor_id, eid))
 			n++;
+	/* a step's place: its new instance asked for by this look, or
+	 * the old one's of a stop-first step */
+	json_array_foreach(s->steps, k, x) {
+		if (rec_step_read(x, &st) < 0)
+			continue;
+		if (!(st.state == STEP_STARTING && st.new_id &&
+		    !svc_inst(s, st.new_id) && !svc_req(s, st.new_id)) &&
+		    !holds_place(s, &st))
+			continue;
+		if (!eid || ((se = step_exec(s, &st)) && !strcmp(se, eid)))
+			n++;
+	}
 	return n;
 }
 
@@ -485,49 +605,313 @@ destroy(const struct svc *s)
 	ls_commit(t, "destroy", s->id);
 }
 
-/* The operation of s ends: deleted with the event of the state the
- * service is back in. */
+/* The operation of s ends: deleted (by version) with the event of the
+ * state the service is back in, and how it ended kept in the
+ * LocalServiceInfo's lastOperation. */
 static void
-op_end(struct zk_txn *t, const struct svc *s)
+op_end(struct zk_txn *t, const struct svc *s, const char *result)
 {
 	char p[ZKP_MAX];
+	struct rec_ls f = s->fl;
+	json_t *last, *ni;
 
 	zkp_ls_operation(p, M.ns, s->id);
-	zk_txn_delete(t, p, -1);
+	zk_txn_delete(t, p, view_version(M.v, p));
 	view_touch(M.v, p);
+	if (!(last = rec_ls_last_op_new(s->fo.type, result, s->failure,
+	    js_now_ms())))
+		die(EXIT_TEMP, "out of memory");
+	f.last_op = last;
+	if (!(ni = rec_ls_new(&f)))
+		die(EXIT_TEMP, "out of memory");
+	zkp_localservice(p, M.ns, s->id);
+	zk_txn_set(t, p, ni, view_version(M.v, p));
+	view_touch(M.v, p);
+	json_decref(ni);
+	json_decref(last);
 	ls_event(t, s, ls_state_of_activation(s->fl.activation));
+	info("local service %s: %s %s%s%s", s->id, ls_op_type_name(s->fo.type),
+	    result, s->failure ? ": " : "", s->failure ? s->failure : "");
 }
 
-/* RESTART, REPLACE_INSTANCES, STOP_INSTANCES: stop the old instances
- * whose time has come; 1 when none of them runs any more. */
+/* Add to t what stops iid, an instance of s or its pending request: 1
+ * something to do, else 0. */
 static int
-old_ones(struct zk_txn *t, const struct svc *s, int *n)
+stop_id(struct zk_txn *t, const struct svc *s, const char *iid)
 {
-	int i, left = 0, healthy, total_healthy;
+	const struct inst *in = svc_inst(s, iid);
+	const struct rec_ls_request *r = svc_req(s, iid);
 
-	have_on(s, NULL, &total_healthy);
-	for (i = 0; i < s->nin; i++) {
-		const struct inst *in = &s->in[i];
-		int go;
-
-		if (!rec_ls_op_has(&s->fo, in->id) ||
-		    inst_state_is_terminal(in->state))
-			continue;
-		left++;
-		if (s->fo.type == LSOP_STOP_INSTANCES || s->fo.stop_first ||
-		    !is_eligible(s, in->executor_id))
-			go = 1;
-		else if (s->fl.activation == LS_ACTIVE) {
-			have_on(s, in->executor_id, &healthy);
-			go = healthy >= s->fl.per_host;
-		} else if (s->fl.activation == LS_CONFIG_TESTING)
-			go = total_healthy >= 1;
-		else
-			go = 1;
-		if (go)
-			*n += stop_inst(t, s, in);
+	if (in)
+		return stop_inst(t, s, in);
+	if (r) {
+		delete_req(t, s, r);
+		return 1;
 	}
-	return left == 0;
+	return 0;
+}
+
+/* The step fails for reason why: the first failure is the operation's. */
+static void
+step_fail(struct svc *s, struct rec_step *st, const char *why,
+    long long now)
+{
+	st->state = STEP_FAILED;
+	st->since = now;
+	if (s->failure)
+		return;
+	warn("local service %s: %s: the %s fails (%s)", s->id, why,
+	    ls_op_type_name(s->fo.type),
+	    failure_strategy_name(s->fo.strategy));
+	snprintf(s->fail, sizeof s->fail, "%s", why);
+	s->failure = s->fail;
+}
+
+/* Has the new instance of step st failed?  A reason into why if so.
+ * *gone: it vanished from an executor it may no longer run on (nothing
+ * to replace there). */
+static int
+start_failed(const struct svc *s, const struct rec_step *st, long long now,
+    int settled, char *why, size_t n, int *gone)
+{
+	const struct inst *in = svc_inst(s, st->new_id);
+	long long limit = spec_instance_timeout_ms(s->fl.spec,
+	    s->fo.timeout_ms);
+	const char *eid = step_exec(s, st);
+
+	*gone = 0;
+	if (in && in->state == INST_HEALTHY)
+		return 0;
+	if (in && (!inst_state_is_wanted(in->state) ||
+	    (in->asg && in->target != TARGET_RUNNING))) {
+		snprintf(why, n, "instance %s went %s%s%s", st->new_id,
+		    inst_state_name(in->state), in->error && *in->error ?
+		    ": " : "", in->error ? in->error : "");
+		*gone = !is_eligible(s, eid);
+		return 1;
+	}
+	if (!in && !svc_req(s, st->new_id) && settled == 1 &&
+	    st->since < now) {
+		snprintf(why, n, "instance %s vanished", st->new_id);
+		*gone = !is_eligible(s, eid);
+		return 1;
+	}
+	if (now - st->since > limit) {
+		snprintf(why, n, "instance %s was not HEALTHY within %lld s",
+		    st->new_id, limit / 1000);
+		return 1;
+	}
+	return 0;
+}
+
+/* Put step i of s's steps. */
+static void
+step_put(struct svc *s, size_t i, const struct rec_step *st)
+{
+	json_t *x = rec_step_new(st);
+
+	if (!x || json_array_set_new(s->steps, i, x) < 0)
+		die(EXIT_TEMP, "out of memory");
+	s->steps_changed = 1;
+}
+
+/*
+ * RESTART, REPLACE_INSTANCES, STOP_INSTANCES, one look (as ops.c's
+ * run_steps for apps): a replace step starts a new instance on the old
+ * one's executor and, once it is HEALTHY, stops the old one (stopFirst:
+ * stops the old one, then starts the new one); a stop step stops the
+ * old one (respawned as any missing instance while the service is
+ * ACTIVE).  At most parallelism steps in flight; none begun once
+ * cancelled or failed; ROLLBACK stops the new instances of the steps in
+ * flight.  The writes go to t, *n counts them; 1 when the operation is
+ * over.
+ */
+static int
+run_steps(struct zk_txn *t, struct svc *s, int *n)
+{
+	long long now = js_now_ms();
+	int inflight = 0, open = 0, settled = -2, gone, replace;
+	char why[512], iid[IDS_INSTANCE_LEN];
+	const struct inst *in;
+	const char *eid;
+	struct rec_step st;
+	const json_t *x;
+	size_t i;
+
+	replace = is_replace(s);
+	json_array_foreach(s->steps, i, x) {
+		if (rec_step_read(x, &st) < 0)
+			continue;
+		switch (st.state) {
+		case STEP_STARTING:
+			if (settled == -2)
+				settled = ls_settled(s->id);
+			if (start_failed(s, &st, now, settled, why, sizeof why,
+			    &gone)) {
+				*n += stop_id(t, s, st.new_id);
+				if (gone) {
+					st.state = STEP_DONE;
+					st.since = now;
+				} else
+					step_fail(s, &st, why, now);
+				step_put(s, i, &st);
+				break;
+			}
+			if (!(in = svc_inst(s, st.new_id)) ||
+			    in->state != INST_HEALTHY)
+				break;
+			st.since = now;
+			if (s->fo.stop_first || !st.old_id ||
+			    !stop_id(t, s, st.old_id))
+				st.state = STEP_DONE;
+			else {
+				st.state = STEP_STOPPING;
+				(*n)++;
+			}
+			step_put(s, i, &st);
+			break;
+		case STEP_STOPPING:
+			in = svc_inst(s, st.old_id);
+			if (in && !inst_state_is_terminal(in->state)) {
+				if (now - st.since > s->fo.timeout_ms) {
+					snprintf(why, sizeof why, "instance %s "
+					    "did not stop within %lld s",
+					    st.old_id, s->fo.timeout_ms / 1000);
+					step_fail(s, &st, why, now);
+					step_put(s, i, &st);
+				}
+				break;
+			}
+			eid = step_exec(s, &st);
+			st.since = now;
+			if (holds_place(s, &st) && is_eligible(s, eid)) {
+				new_req(t, s, eid, iid);
+				(*n)++;
+				st.new_id = iid;
+				st.state = STEP_STARTING;
+			} else
+				st.state = STEP_DONE;
+			step_put(s, i, &st);
+			break;
+		default:
+			break;
+		}
+	}
+	/* a ROLLBACK takes back the new instances of the steps in flight */
+	if (s->failure && s->fo.strategy == FAIL_ROLLBACK)
+		json_array_foreach(s->steps, i, x) {
+			if (rec_step_read(x, &st) < 0 ||
+			    st.state != STEP_STARTING)
+				continue;
+			*n += stop_id(t, s, st.new_id);
+			st.state = STEP_FAILED;
+			st.since = now;
+			step_put(s, i, &st);
+		}
+	json_array_foreach(s->steps, i, x) {
+		if (rec_step_read(x, &st) < 0)
+			continue;
+		if (st.state == STEP_STARTING || st.state == STEP_STOPPING)
+			inflight++;
+		else if (st.state == STEP_WAITING)
+			open++;
+	}
+	/* begin waiting steps while there is room */
+	json_array_foreach(s->steps, i, x) {
+		if (s->fo.cancelled || s->failure ||
+		    inflight >= s->fo.parallelism)
+			break;
+		if (rec_step_read(x, &st) < 0 || st.state != STEP_WAITING)
+			continue;
+		st.since = now;
+		in = svc_inst(s, st.old_id);
+		open--;
+		if (!in || inst_state_is_terminal(in->state) ||
+		    !in->executor_id || !is_eligible(s, in->executor_id)) {
+			/* over already, or on an executor it may not run
+			 * on: what it needs is the convergence's */
+			st.state = STEP_DONE;
+		} else if (!replace || s->fo.stop_first) {
+			*n += stop_inst(t, s, in);
+			st.state = STEP_STOPPING;
+			inflight++;
+		} else {
+			new_req(t, s, in->executor_id, iid);
+			(*n)++;
+			st.new_id = iid;
+			st.state = STEP_STARTING;
+			inflight++;
+		}
+		step_put(s, i, &st);
+	}
+	return inflight == 0 && (open == 0 || s->fo.cancelled || s->failure);
+}
+
+/* Add to t s's operation with its steps and failure as this look leaves
+ * them (by version). */
+static void
+op_put(struct zk_txn *t, const struct svc *s)
+{
+	struct rec_ls_op f = s->fo;
+	char p[ZKP_MAX];
+	json_t *op;
+
+	f.steps = s->steps;
+	f.failure = s->failure;
+	f.updated = js_now_ms();
+	if (!(op = rec_ls_op_new(&f)))
+		die(EXIT_TEMP, "out of memory");
+	zkp_ls_operation(p, M.ns, s->id);
+	zk_txn_set(t, p, op, view_version(M.v, p));
+	view_touch(M.v, p);
+	json_decref(op);
+}
+
+/* The steps of s's step operation, from its record, or one WAITING step
+ * per instanceId when it has none yet. */
+static void
+steps_load(struct svc *s)
+{
+	const json_t *x;
+	size_t i;
+
+	if (!is_step_op(s))
+		return;
+	s->failure = s->fo.failure;
+	if (json_array_size(s->fo.steps)) {
+		if (!(s->steps = json_deep_copy(s->fo.steps)))
+			die(EXIT_TEMP, "out of memory");
+		return;
+	}
+	if (!(s->steps = json_array()))
+		die(EXIT_TEMP, "out of memory");
+	json_array_foreach(s->fo.instance_ids, i, x)
+		if (json_is_string(x) && json_array_append_new(s->steps,
+		    rec_step_new(&(struct rec_step){ json_string_value(x),
+		    NULL, STEP_WAITING, 0 })) < 0)
+			die(EXIT_TEMP, "out of memory");
+	s->steps_changed = json_array_size(s->steps) != 0;
+}
+
+/* Drove's StaleDataCleaner: an INACTIVE service not updated for
+ * LS_STALE_AGE_MS, with no operation and nothing of it running, is
+ * destroyed.  1 if s is. */
+static int
+stale(const struct svc *s)
+{
+	int i;
+
+	if (!s->info || s->op || s->fl.activation != LS_INACTIVE ||
+	    js_now_ms() - s->fl.updated < LS_STALE_AGE_MS || s->nreq)
+		return 0;
+	for (i = 0; i < s->nin; i++)
+		if (!inst_state_is_terminal(s->in[i].state) ||
+		    s->in[i].asg)
+			return 0;
+	info("local service %s: INACTIVE since %lld: stale", s->id,
+	    s->fl.updated);
+	destroy(s);
+	return 1;
 }
 
 /* Bring service sid to what its records ask for. */
@@ -536,14 +920,19 @@ ls_reconcile(const char *sid)
 {
 	struct svc s;
 	struct zk_txn *t;
-	char p[ZKP_MAX];
+	char p[ZKP_MAX], iid[IDS_INSTANCE_LEN];
 	int i, n = 0, want, have, done = 0, settled = -2;
 	int destroying;
+	const char *result = "COMPLETED";
 
 	svc_load(&s, sid);
 	if (!s.id)
 		return;
 	release_finished(&s);
+	if (stale(&s)) {
+		svc_free(&s);
+		return;
+	}
 	t = zk_txn_new(M.fence);
 	if (!s.info) {
 		/* what is left of a service that is gone */
@@ -556,6 +945,10 @@ ls_reconcile(const char *sid)
 		goto commit;
 	}
 	destroying = s.op && s.fo.type == LSOP_DESTROY;
+	/* the steps first: what they start and stop is counted below */
+	steps_load(&s);
+	if (s.steps)
+		done = run_steps(t, &s, &n);
 	/* requests for executors it may not run on, instances on live
 	 * executors it may not run on (blacklisted, say) */
 	for (i = 0; i < s.nreq; i++)
@@ -582,7 +975,7 @@ ls_reconcile(const char *sid)
 				if (settled != 1)
 					continue;
 				for (; have < want; have++, n++)
-					new_req(t, &s, s.ex[i]);
+					new_req(t, &s, s.ex[i], iid);
 			}
 		}
 	} else {
@@ -594,7 +987,7 @@ ls_reconcile(const char *sid)
 			n += cut(t, &s, NULL, have - 1);
 		else if (have == 0 && s.nex > 0 &&
 		    (settled = ls_settled(sid)) == 1) {
-			new_req(t, &s, s.ex[0]);
+			new_req(t, &s, s.ex[0], iid);
 			n++;
 		}
 	}
@@ -603,7 +996,9 @@ ls_reconcile(const char *sid)
 		case LSOP_RESTART:
 		case LSOP_REPLACE_INSTANCES:
 		case LSOP_STOP_INSTANCES:
-			done = old_ones(t, &s, &n);
+			if (done)
+				result = s.fo.cancelled ? "CANCELLED" :
+				    s.failure ? "FAILED" : "COMPLETED";
 			break;
 		case LSOP_DESTROY:
 			if (!n && !s.nreq) {
@@ -614,20 +1009,28 @@ ls_reconcile(const char *sid)
 			}
 			break;
 		default:	/* ADJUST_INSTANCES: this converges it */
-			done = settled != 0 && settled != -1;
+			done = s.fo.cancelled || (settled != 0 &&
+			    settled != -1);
+			if (s.fo.cancelled)
+				result = "CANCELLED";
+			if (!done && js_now_ms() > s.fo.created +
+			    spec_instance_timeout_ms(s.fl.spec,
+			    s.fo.timeout_ms)) {
+				/* what has not become HEALTHY by now will
+				 * not: what is left over is stopped as
+				 * surplus */
+				snprintf(s.fail, sizeof s.fail, "timed out");
+				s.failure = s.fail;
+				result = "FAILED";
+				done = 1;
+			}
 			break;
 		}
-		if (!done && s.fo.type != LSOP_STOP_INSTANCES &&
-		    js_now_ms() > s.fo.created + spec_instance_timeout_ms(
-		    s.fl.spec, s.fo.timeout_ms)) {
-			/* what has not become HEALTHY by now will not: the
-			 * instances left over are stopped as surplus */
-			warn("local service %s: %s timed out", sid,
-			    ls_op_type_name(s.fo.type));
-			done = 1;
-		}
 		if (done) {
-			op_end(t, &s);
+			op_end(t, &s, result);
+			n++;
+		} else if (s.steps_changed) {
+			op_put(t, &s);
 			n++;
 		}
 	}

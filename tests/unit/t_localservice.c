@@ -78,7 +78,8 @@ test_info(void)
 	json_t *s = spec(), *j, *bad;
 	struct rec_ls f;
 
-	j = rec_ls_new(&(struct rec_ls){ "ls-1", s, 2, LS_INACTIVE, 5, 6 });
+	j = rec_ls_new(&(struct rec_ls){ "ls-1", s, 2, LS_INACTIVE, 5, 6,
+	    NULL });
 	ok(j && rec_ls_read(j, &f) == 0, "LocalServiceInfo reads back");
 	is_str(f.service_id, "ls-1", "serviceId");
 	ok(f.per_host == 2 && f.activation == LS_INACTIVE && f.created == 5 &&
@@ -99,8 +100,71 @@ test_info(void)
 	json_object_del(bad, "spec");
 	ok(rec_ls_read(bad, &f) < 0, "a spec is required");
 	json_decref(bad);
+	ok(!json_object_get(j, "lastOperation") && !f.last_op,
+	    "no lastOperation: left out");
 	json_decref(j);
 	json_decref(s);
+}
+
+static void
+test_last_op(void)
+{
+	json_t *s = spec(), *last, *j, *k;
+	struct rec_ls f;
+
+	last = rec_ls_last_op_new(LSOP_RESTART, "FAILED", "instance SI-x "
+	    "went STOPPED", 42);
+	ok(last && !strcmp(js_str(last, "type", ""), "RESTART") &&
+	    !strcmp(js_str(last, "result", ""), "FAILED") &&
+	    !strcmp(js_str(last, "failure", ""), "instance SI-x went "
+	    "STOPPED") && js_int(last, "ended", 0) == 42,
+	    "lastOperation: type, result, failure, ended");
+	j = rec_ls_new(&(struct rec_ls){ "ls-1", s, 1, LS_ACTIVE, 1, 2,
+	    last });
+	ok(j && rec_ls_read(j, &f) == 0 && f.last_op &&
+	    json_equal(f.last_op, last), "LocalServiceInfo keeps it");
+	k = rec_ls_new(&f);
+	ok(k && json_equal(j, k), "and a rewrite of what was read keeps it");
+	json_decref(last);
+	last = rec_ls_last_op_new(LSOP_STOP_INSTANCES, "COMPLETED", NULL, 1);
+	ok(last && !json_object_get(last, "failure"),
+	    "no failure: left out");
+	json_decref(last);
+	json_decref(j);
+	json_decref(k);
+	json_decref(s);
+}
+
+static void
+test_op_steps(void)
+{
+	json_t *steps = json_array(), *j;
+	struct rec_ls_op f;
+	struct rec_step st;
+
+	json_array_append_new(steps, rec_step_new(&(struct rec_step){
+	    "SI-a", "SI-n", STEP_STARTING, 9 }));
+	json_array_append_new(steps, rec_step_new(&(struct rec_step){
+	    "SI-b", NULL, STEP_WAITING, 0 }));
+	j = rec_ls_op_new(&(struct rec_ls_op){ .service_id = "ls-1",
+	    .type = LSOP_REPLACE_INSTANCES,
+	    .state = LS_STATE_REPLACING_INSTANCES, .parallelism = 1,
+	    .steps = steps, .failure = "instance SI-n went STOPPED" });
+	ok(j && rec_ls_op_read(j, &f) == 0 && json_equal(f.steps, steps),
+	    "the steps read back");
+	is_str(f.failure, "instance SI-n went STOPPED", "the failure");
+	ok(rec_step_read(json_array_get(f.steps, 0), &st) == 0 &&
+	    st.state == STEP_STARTING && !strcmp(st.new_id, "SI-n"),
+	    "a step in flight");
+	json_decref(j);
+	j = rec_ls_op_new(&(struct rec_ls_op){ .service_id = "ls-1",
+	    .type = LSOP_ADJUST_INSTANCES,
+	    .state = LS_STATE_ADJUSTING_INSTANCES });
+	ok(j && json_array_size(json_object_get(j, "steps")) == 0 &&
+	    !json_object_get(j, "failure") && rec_ls_op_read(j, &f) == 0 &&
+	    !f.failure, "no steps: [], no failure: left out");
+	json_decref(j);
+	json_decref(steps);
 }
 
 static void
@@ -122,7 +186,8 @@ test_op(void)
 	ok(rec_ls_op_has(&f, "SI-b") && !rec_ls_op_has(&f, "SI-c"),
 	    "instanceIds membership");
 	is_str(js_str(j, "type", ""), "RESTART", "type by name");
-	info = rec_ls_new(&(struct rec_ls){ "ls-1", s, 1, LS_ACTIVE, 1, 1 });
+	info = rec_ls_new(&(struct rec_ls){ "ls-1", s, 1, LS_ACTIVE, 1, 1,
+	    NULL });
 	is_int(rec_ls_state(info, j), LS_STATE_REPLACING_INSTANCES,
 	    "an operation in progress gives its state");
 	is_int(rec_ls_state(info, NULL), LS_STATE_ACTIVE, "else ACTIVE");
@@ -195,6 +260,8 @@ main(void)
 	test_table();
 	test_info();
 	test_op();
+	test_op_steps();
+	test_last_op();
 	test_request();
 	test_event();
 	return done_testing();
