@@ -58,6 +58,41 @@ create() {
 	ok_op "{\"type\":\"CREATE\",\"spec\":$(spec "lsctl-$1"),\"instancesPerHost\":$2}"
 }
 
+# create_with NAME PERHOST JQ: create, the spec edited by JQ
+create_with() {
+	ok_op "{\"type\":\"CREATE\",\"spec\":$(spec "lsctl-$1" | jq -c "$3"),\"instancesPerHost\":$2}"
+}
+
+# create_flagged NAME PERHOST: instances whose readiness passes only while
+# $BATS_TEST_TMPDIR/flags/fail is absent or flags/<instanceId> exists:
+# new instances can be made to fail while the old ones stay HEALTHY
+create_flagged() {
+	local f=$BATS_TEST_TMPDIR/flags
+	mkdir -p "$f"
+	chmod 777 "$f"
+	create_with "$1" "$2" ".volumes = [{pathInContainer: \"/flags\", pathOnHost: \"$f\", mode: \"READ_WRITE\"}] |
+	    .readiness = {mode: {type: \"CMD\", command: \"test ! -e /flags/fail || test -e /flags/\$DROVE_SERVICE_INSTANCE_ID\"},
+	        timeout: \"1 second\", interval: \"200 milliseconds\", attempts: 3, initialDelay: \"0 seconds\"}"
+}
+
+summary() { curl -s "$API/apis/v1/localservices/$1" | jq -c .data; }
+
+# watch_op SID: samples the service's instances until it is ACTIVE again
+# (at most 180 s); prints the fewest HEALTHY and the most active seen
+watch_op() {
+	local min=999 max=0 i j h a
+	for ((i = 0; i < 900; i++)); do
+		j=$(curl -s "$API/apis/v1/localservices/$1/instances")
+		h=$(jq '[.data[] | select(.state == "HEALTHY")] | length' <<<"$j")
+		a=$(jq '.data | length' <<<"$j")
+		[ "$h" -lt "$min" ] && min=$h
+		[ "$a" -gt "$max" ] && max=$a
+		state_is "$1" ACTIVE >/dev/null && break
+		sleep 0.2
+	done
+	echo "$min $max"
+}
+
 insts() { curl -s "$API/apis/v1/localservices/$1/instances"; }
 # healthy_per_host SID N: N HEALTHY instances on each of the NEX executors
 # and nothing else active
@@ -187,8 +222,17 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	wait_until 90 healthy_per_host lsctl-restart-1 1
 	before=$(healthy_ids lsctl-restart-1)
 	ok_op '{"type":"RESTART","serviceId":"lsctl-restart-1","stopFirst":false}'
-	state_is lsctl-restart-1 REPLACING_INSTANCES || state_is lsctl-restart-1 ACTIVE
-	wait_until 120 sh -c "curl -s '$API/apis/v1/localservices/lsctl-restart-1' | jq -e '.data.state == \"ACTIVE\"'"
+	state_is lsctl-restart-1 REPLACING_INSTANCES
+	summary lsctl-restart-1 | jq -e --argjson x "$NEX" '.currentOperation | .type == "RESTART" and
+	    .parallelism == 1 and .failureStrategy == "STOP" and .stepsTotal == $x'
+	# parallelism 1 (the default): one executor at a time, new before old
+	read -r min max < <(watch_op lsctl-restart-1)
+	echo "fewest HEALTHY $min, most active $max"
+	[ "$min" -ge "$NEX" ]
+	[ "$max" -le $((NEX + 1)) ]
+	state_is lsctl-restart-1 ACTIVE
+	summary lsctl-restart-1 | jq -e '.currentOperation == null and .lastOperation.type == "RESTART" and
+	    .lastOperation.result == "COMPLETED" and .lastOperation.failure == null'
 	wait_until 60 healthy_per_host lsctl-restart-1 1
 	after=$(healthy_ids lsctl-restart-1)
 	[ -z "$(comm -12 <(echo "$before") <(echo "$after"))" ]
@@ -361,6 +405,152 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	zkc get "/$NS/localservices/lsctl-res-1" | jq -c '.activationState = "INACTIVE"' |
 	    zkc put "/$NS/localservices/lsctl-res-1"
 	wait_until 15 zkc get "/$NS/assignments/e1/AI-big"
+	kill "$pid"
+	wait "$pid" || true
+}
+
+@test "RESTART stopFirst with parallelism 1 on 3 executors: never fewer than executors - 1 HEALTHY, all new ids at the end" {
+	create ops-par 1
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-ops-par-1"}'
+	wait_until 90 healthy_per_host lsctl-ops-par-1 1
+	before=$(healthy_ids lsctl-ops-par-1)
+	ok_op '{"type":"RESTART","serviceId":"lsctl-ops-par-1","stopFirst":true,
+	    "clusterOpSpec":{"timeout":"5m","parallelism":1,"failureStrategy":"STOP"}}'
+	read -r min max < <(watch_op lsctl-ops-par-1)
+	echo "fewest HEALTHY $min, most active $max"
+	[ "$min" -ge $((NEX - 1)) ]
+	[ "$max" -le "$NEX" ]
+	state_is lsctl-ops-par-1 ACTIVE
+	wait_until 60 healthy_per_host lsctl-ops-par-1 1
+	after=$(healthy_ids lsctl-ops-par-1)
+	[ -z "$(comm -12 <(echo "$before") <(echo "$after"))" ]
+	summary lsctl-ops-par-1 | jq -e '.lastOperation.result == "COMPLETED"'
+	# the operation record is gone
+	run zk_ls /drove/localserviceoperations
+	! grep -q lsctl-ops-par-1 <<<"$output" || false
+}
+
+@test "a replacement that fails with failureStrategy STOP ends the RESTART with its failure; nothing more is replaced" {
+	create_flagged ops-fail 1
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-ops-fail-1"}'
+	wait_until 90 healthy_per_host lsctl-ops-fail-1 1
+	before=$(healthy_ids lsctl-ops-fail-1)
+	for i in $before; do touch "$BATS_TEST_TMPDIR/flags/$i"; done
+	touch "$BATS_TEST_TMPDIR/flags/fail"
+	ok_op '{"type":"RESTART","serviceId":"lsctl-ops-fail-1","stopFirst":false,
+	    "clusterOpSpec":{"timeout":"5m","parallelism":1,"failureStrategy":"STOP"}}'
+	wait_until 120 state_is lsctl-ops-fail-1 ACTIVE
+	run summary lsctl-ops-fail-1
+	echo "$output"
+	echo "$output" | jq -e '.currentOperation == null and .lastOperation.type == "RESTART" and
+	    .lastOperation.result == "FAILED" and (.lastOperation.failure | test("^instance SI-.* went "))'
+	# the failed step's old instance was never stopped and no other step
+	# began: the old ones all run, one new one was tried
+	wait_until 30 healthy_per_host lsctl-ops-fail-1 1
+	[ "$(healthy_ids lsctl-ops-fail-1)" = "$before" ]
+	curl -s "$API/apis/v1/localservices/lsctl-ops-fail-1/instances/old" | jq -e '.data | length == 1'
+}
+
+@test "a cancel lets the replacement in flight finish and begins no other" {
+	create_with ops-cancel 1 '.readiness.initialDelay = "4 seconds"'
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-ops-cancel-1"}'
+	wait_until 90 healthy_per_host lsctl-ops-cancel-1 1
+	before=$(healthy_ids lsctl-ops-cancel-1)
+	ok_op '{"type":"RESTART","serviceId":"lsctl-ops-cancel-1","stopFirst":false,
+	    "clusterOpSpec":{"timeout":"5m","parallelism":1,"failureStrategy":"STOP"}}'
+	# the first step is in flight: its new instance exists
+	wait_until 30 sh -c "curl -s '$API/apis/v1/localservices/lsctl-ops-cancel-1/instances' | jq -e --argjson x $NEX '.data | length == \$x + 1'"
+	run curl -s -X POST "$API/apis/v1/localservices/operations/lsctl-ops-cancel-1/cancel"
+	echo "$output" | jq -e '.status == "SUCCESS"'
+	# a second cancel of the same operation is refused
+	run curl -s -X POST "$API/apis/v1/localservices/operations/lsctl-ops-cancel-1/cancel"
+	echo "$output" | jq -e '.status == "FAILED" and .data.validationErrors[0] == "Current operation could not be cancelled"'
+	wait_until 90 state_is lsctl-ops-cancel-1 ACTIVE
+	summary lsctl-ops-cancel-1 | jq -e '.lastOperation.type == "RESTART" and .lastOperation.result == "CANCELLED"'
+	wait_until 60 healthy_per_host lsctl-ops-cancel-1 1
+	sleep 2
+	# exactly one instance was replaced
+	healthy_per_host lsctl-ops-cancel-1 1
+	[ "$(comm -12 <(echo "$before") <(healthy_ids lsctl-ops-cancel-1) | wc -l)" = $((NEX - 1)) ]
+	curl -s "$API/apis/v1/localservices/lsctl-ops-cancel-1/instances/old" | jq -e '.data | length == 1'
+}
+
+@test "STOP_INSTANCES with parallelism 1 stops one at a time; they are respawned" {
+	create ops-stop 1
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-ops-stop-1"}'
+	wait_until 90 healthy_per_host lsctl-ops-stop-1 1
+	ids=$(healthy_ids lsctl-ops-stop-1 | head -n 2 | jq -R . | jq -sc .)
+	ok_op "{\"type\":\"STOP_INSTANCES\",\"serviceId\":\"lsctl-ops-stop-1\",\"instanceIds\":$ids,
+	    \"opSpec\":{\"timeout\":\"5m\",\"parallelism\":1,\"failureStrategy\":\"STOP\"}}"
+	read -r min max < <(watch_op lsctl-ops-stop-1)
+	echo "fewest HEALTHY $min, most active $max"
+	[ "$min" -ge $((NEX - 1)) ]
+	wait_until 60 healthy_per_host lsctl-ops-stop-1 1
+	for i in $(jq -r '.[]' <<<"$ids"); do
+		curl -s "$API/apis/v1/localservices/lsctl-ops-stop-1/instances/$i" | jq -e '.data.state == "STOPPED"'
+	done
+	summary lsctl-ops-stop-1 | jq -e '.lastOperation.type == "STOP_INSTANCES" and .lastOperation.result == "COMPLETED"'
+}
+
+@test "kill -9 of the leader programs during a RESTART: the next leader completes it, one instance per executor" {
+	create_with ops-lead 1 '.readiness.initialDelay = "2 seconds"'
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-ops-lead-1"}'
+	wait_until 90 healthy_per_host lsctl-ops-lead-1 1
+	before=$(healthy_ids lsctl-ops-lead-1)
+	ok_op '{"type":"RESTART","serviceId":"lsctl-ops-lead-1","stopFirst":false,
+	    "clusterOpSpec":{"timeout":"5m","parallelism":1,"failureStrategy":"STOP"}}'
+	wait_until 60 sh -c "curl -s '$API/apis/v1/localservices/lsctl-ops-lead-1' | jq -e '.data.currentOperation.stepsDone >= 1'"
+	# as tests/45-operations.bats: every leader program of this cluster
+	pids=$(pgrep -f "drove-(leader|monitor|sched) -c $DROVE_RUN/" || true)
+	[ -n "$pids" ]
+	# shellcheck disable=SC2086 # one argument per pid
+	kill -9 $pids
+	wait_until 60 sh -c '"$TOP/scripts/cluster" status | jq -e .leader'
+	API=$(jq -r .api <<<"$("$TOP/scripts/cluster" status)")
+	wait_until 180 sh -c "curl -s '$API/apis/v1/localservices/lsctl-ops-lead-1' | jq -e '.data.state == \"ACTIVE\" and .data.lastOperation.result == \"COMPLETED\"'"
+	wait_until 60 healthy_per_host lsctl-ops-lead-1 1
+	after=$(healthy_ids lsctl-ops-lead-1)
+	[ -z "$(comm -12 <(echo "$before") <(echo "$after"))" ]
+	# exactly one running container per executor: the HEALTHY ones
+	wait_until 60 sh -c "[ \"\$(/usr/bin/docker ps -q --filter label=drove.job.type=LOCAL_SERVICE --format '{{.Label \"drove.instance.info\"}}' | grep -c '\"lsctl-ops-lead-1\"')\" = $NEX ]"
+}
+
+# drove-monitor alone on a namespace of its own: Drove's StaleDataCleaner
+@test "drove-monitor: an INACTIVE local service not updated for 7 days is destroyed, with its DESTROYED event" {
+	T=$BATS_TEST_TMPDIR
+	NS=lsstale
+	zkc() { "$BIN/drove-zkcli" -z "$ZK" "$@"; }
+	printf 'zookeeper: {connectionString: "%s", nameSpace: %s}\noptions: {hostname: 127.0.0.1}\n' \
+	    "$ZK" "$NS" >"$T/c.yml"
+	echo '{"hostname":"127.0.0.1","port":4000}' | zkc put "/$NS/leaderselection/leader-0000000001"
+	now=$(($(date +%s) * 1000))
+	old=$((now - 8 * 24 * 3600 * 1000))
+	young=$((now - 6 * 24 * 3600 * 1000))
+	for s in stale:INACTIVE:$old young:INACTIVE:$young active:ACTIVE:$old; do
+		IFS=: read -r n a u <<<"$s"
+		spec "lsctl-$n" | jq -c --arg a "$a" --argjson u "$u" --arg id "lsctl-$n-1" \
+		    '{serviceId:$id, spec:., instancesPerHost:1, activationState:$a, created:1, updated:$u}' |
+		    zkc put "/$NS/localservices/lsctl-$n-1"
+	done
+	echo "{\"serviceId\":\"lsctl-stale-1\",\"serviceName\":\"lsctl-stale\",\"instanceId\":\"SI-x\",\"executorId\":\"e1\",\"state\":\"STOPPED\",\"created\":1,\"updated\":$old}" |
+	    zkc put "/$NS/localserviceinstances/lsctl-stale-1/SI-x"
+	DROVE_LEADER_ZNODE=/$NS/leaderselection/leader-0000000001 \
+	    "$BIN/drove-monitor" -c "$T/c.yml" 2>"$T/monitor.err" 3>&- &
+	pid=$!
+	wait_until 20 sh -c "! \"$BIN/drove-zkcli\" -z $ZK get /$NS/localservices/lsctl-stale-1" ||
+	    { cat "$T/monitor.err"; false; }
+	run ! zkc get "/$NS/localserviceinstances/lsctl-stale-1/SI-x"
+	run ! zkc get "/$NS/localserviceinstances/lsctl-stale-1"
+	zkc get "/$NS/localservices/lsctl-young-1" | jq -e '.activationState == "INACTIVE"'
+	zkc get "/$NS/localservices/lsctl-active-1" | jq -e '.activationState == "ACTIVE"'
+	run zkc ls "/$NS/events"
+	found=
+	for e in $output; do
+		zkc get "/$NS/events/$e" | jq -e '.type == "LOCAL_SERVICE_STATE_CHANGE" and
+		    .metadata.LOCAL_SERVICE_ID == "lsctl-stale-1" and .metadata.CURRENT_STATE == "DESTROYED"' && found=1
+	done
+	[ -n "$found" ]
+	grep -q 'lsctl-stale-1: INACTIVE since' "$T/monitor.err"
 	kill "$pid"
 	wait "$pid" || true
 }

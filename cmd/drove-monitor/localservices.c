@@ -568,7 +568,8 @@ have_on(const struct svc *s, const char *eid, int *healthy)
 }
 
 /* Destroy s once nothing of it runs: its instance records, their
- * directory, the LocalServiceInfo and the operation, with the event. */
+ * directory, the LocalServiceInfo and the operation (if any), with the
+ * event. */
 static void
 destroy(const struct svc *s)
 {
@@ -598,9 +599,11 @@ destroy(const struct svc *s)
 	zkp_localservice(p, M.ns, s->id);
 	zk_txn_delete(t, p, -1);
 	view_touch(M.v, p);
-	zkp_ls_operation(p, M.ns, s->id);
-	zk_txn_delete(t, p, -1);
-	view_touch(M.v, p);
+	if (s->op) {
+		zkp_ls_operation(p, M.ns, s->id);
+		zk_txn_delete(t, p, -1);
+		view_touch(M.v, p);
+	}
 	ls_event(t, s, LS_STATE_DESTROYED);
 	ls_commit(t, "destroy", s->id);
 }
