@@ -484,8 +484,17 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	    \"opSpec\":{\"timeout\":\"5m\",\"parallelism\":1,\"failureStrategy\":\"STOP\"}}"
 	read -r min max < <(watch_op lsctl-ops-stop-1)
 	echo "fewest HEALTHY $min, most active $max"
-	[ "$min" -ge $((NEX - 1)) ]
+	# the one being stopped and its respawned successor
+	[ "$max" -le $((NEX + 1)) ]
 	wait_until 60 healthy_per_host lsctl-ops-stop-1 1
+	# the second stop began once the first was over (their events)
+	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
+	echo "$output" | jq -e --argjson ids "$ids" '
+	    def span($i): [.data.events[] | select(.type == "LOCAL_SERVICE_INSTANCE_STATE_CHANGE" and
+	        .metadata.INSTANCE_ID == $i and
+	        (.metadata.CURRENT_STATE | IN("STOPPING", "DEPROVISIONING", "STOPPED"))) | .time] | [min, max];
+	    span($ids[0]) as $a | span($ids[1]) as $b |
+	    $a[0] != null and $b[0] != null and ($a[1] <= $b[0] or $b[1] <= $a[0])'
 	for i in $(jq -r '.[]' <<<"$ids"); do
 		curl -s "$API/apis/v1/localservices/lsctl-ops-stop-1/instances/$i" | jq -e '.data.state == "STOPPED"'
 	done
