@@ -15,20 +15,27 @@
  * assignment of a STOPPED or LOST instance is deleted.
  *
  * The operation in progress (/<ns>/localserviceoperations/<serviceId>):
- * ADJUST_INSTANCES ends with the writes that converge the service;
- * RESTART and REPLACE_INSTANCES do not count the instances they replace,
- * so new ones are asked for, and stop the old ones of an executor once
- * its new ones are HEALTHY (at once with stopFirst); STOP_INSTANCES stops
- * the given ones (respawned while the service is ACTIVE); DESTROY stops
- * everything, then deletes the instance records, the LocalServiceInfo and
- * the operation with LOCAL_SERVICE_STATE_CHANGE DESTROYED.  An operation
- * that ends is deleted with LOCAL_SERVICE_STATE_CHANGE of the state the
- * service is back in; RESTART, REPLACE_INSTANCES and ADJUST_INSTANCES
- * also end when their time is up (lib/model spec_instance_timeout_ms of
- * opSpec.timeout, looked at by the sweep at the latest).  Nothing of this
- * runs in the maintenance window
- * (work() in main.c holds the services marked).  Every write is a fenced
- * transaction.
+ * ADJUST_INSTANCES ends with the writes that converge the service, or
+ * when its time is up (lib/model spec_instance_timeout_ms of
+ * opSpec.timeout); RESTART, REPLACE_INSTANCES and STOP_INSTANCES run
+ * steps (lib/record rec_step, as ops.c does for apps), at most
+ * parallelism in flight, recorded in the operation with the writes they
+ * make so that any leader goes on from there: a replace step asks for a
+ * new instance on the old one's executor and stops the old one once it
+ * is HEALTHY (stopFirst: the other way round), a stop step stops the old
+ * one (respawned while the service is ACTIVE); the old instance of a
+ * step in flight is not counted, its new one is.  A failed step
+ * (failureStrategy STOP) or a cancel begins nothing more, ROLLBACK also
+ * stops the new instances in flight.  DESTROY stops everything, then
+ * deletes the instance records, the LocalServiceInfo and the operation
+ * with LOCAL_SERVICE_STATE_CHANGE DESTROYED; so does Drove's
+ * StaleDataCleaner with an INACTIVE service not updated for 7 days.  An
+ * operation that ends is deleted with LOCAL_SERVICE_STATE_CHANGE of the
+ * state the service is back in and lastOperation in the
+ * LocalServiceInfo.  Timeouts are looked at with each change of the
+ * service and by the sweep at the latest.  Nothing of this runs in the
+ * maintenance window (work() in main.c holds the services marked).
+ * Every write is a fenced transaction.
  */
 #define _GNU_SOURCE
 #include <errno.h>
