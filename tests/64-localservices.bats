@@ -30,6 +30,8 @@ teardown() {
 	done
 	for sid in $(curl -s "$API/apis/v1/localservices" | jq -r '.data | keys[]'); do
 		curl -s -X POST "$API/apis/v1/localservices/operations/$sid/cancel" >/dev/null
+		# a cancelled operation ends once its steps in flight are done
+		wait_until 120 sh -c "curl -s '$API/apis/v1/localservices/$sid' | jq -e '.data.currentOperation == null'" || true
 		op "{\"type\":\"DEACTIVATE\",\"serviceId\":\"$sid\"}" >/dev/null || true
 		wait_until 60 sh -c "curl -s '$API/apis/v1/localservices/$sid/instances' | jq -e '.data | length == 0'" || true
 		op "{\"type\":\"DESTROY\",\"serviceId\":\"$sid\"}" >/dev/null || true
