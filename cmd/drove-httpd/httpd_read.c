@@ -590,8 +590,7 @@ executor_detail(const char *eid, const json_t *node)
 			json_array_append(insts, ii);
 	}
 	json_object_set_new(d, "instances", insts);
-	if (!json_object_get(d, "tasks"))
-		json_object_set_new(d, "tasks", json_array());
+	json_object_set_new(d, "tasks", tasks_active(eid));
 	if (!json_object_get(d, "serviceInstances"))
 		json_object_set_new(d, "serviceInstances", json_array());
 	return d;
@@ -647,7 +646,8 @@ render_cluster(void)
 	    "numApplications", (json_int_t)json_object_size(view_apps(
 	    hd.view)),
 	    "numActiveApplications", (json_int_t)nactive,
-	    "numActiveTasks", 0, "numLocalServices", 0,
+	    "numActiveTasks", (json_int_t)tasks_active_count(),
+	    "numLocalServices", 0,
 	    "numActiveLocalServices", 0,
 	    "freeCores", (json_int_t)fc, "usedCores", (json_int_t)uc,
 	    "totalCores", (json_int_t)(fc + uc),

@@ -237,6 +237,9 @@ send_reply(struct MHD_Connection *c, const char *method, const char *url,
 	if (rep->disposition[0])
 		MHD_add_response_header(resp,
 		    MHD_HTTP_HEADER_CONTENT_DISPOSITION, rep->disposition);
+	if (rep->location[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+		    rep->location);
 	ret = MHD_queue_response(c, rep->code, resp);
 	MHD_destroy_response(resp);
 	if (verbosity > 0)
