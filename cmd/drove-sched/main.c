@@ -7,7 +7,9 @@
  * /drove/assignments/<eid>/<iid>, /drove/instances/<appId>/<iid>
  * (PENDING) and its event /drove/events/e<time>-<seq>, and deletes the
  * request; when nothing fits it sets the
- * request's "error".  -n (live state) or --state FILE (a dump) prints one
+ * request's "error".  A task's request (jobType COMPUTATION) is placed the
+ * same way from its TaskSpec: the assignment is Drove's TaskInstanceSpec
+ * and the PENDING TaskInfo gets its executor, hostname and resources.  -n (live state) or --state FILE (a dump) prints one
  * JSON line per request and writes nothing.
  * Exit: 0 SIGTERM / dry run done, 100 usage, config or bad snapshot, 111
  * ZooKeeper trouble or leadership lost.
@@ -175,9 +177,11 @@ set_error(struct req *rq, const char *app_id, const char *why)
 	struct zk_txn *t;
 
 	struct rec_request f;
+	struct rec_task_request tf;
+	const char *old = rec_request_read(rq->data, &f) == 0 ? f.error :
+	    rec_task_request_read(rq->data, &tf) == 0 ? tf.error : NULL;
 
-	if (rec_request_read(rq->data, &f) == 0 && f.error &&
-	    !strcmp(f.error, why))
+	if (old && !strcmp(old, why))
 		return;
 	info("request %s (%s): cannot place: %s", rq->id,
 	    app_id ? app_id : "?", why);
@@ -253,6 +257,97 @@ batch_commit(struct batch *b)
 }
 
 /*
+ * Place a task's request: one assignment (Drove's TaskInstanceSpec), the
+ * TaskInfo given its executor, hostname and resources (still PENDING), the
+ * request deleted.  As place_one().
+ */
+static int
+place_task(struct pl_view *pv, struct req *rq, struct batch *b)
+{
+	char p[ZKP_MAX], ap[ZKP_MAX], tp[ZKP_MAX], dir[ZKP_MAX];
+	char why[ZKP_MAX + 64];
+	struct pl_result r = PL_RESULT_ZERO;
+	struct pl_request prq;
+	struct rec_task_request tf;
+	struct rec_task ft;
+	json_t *ti, *a = NULL, *nti = NULL, *res = NULL;
+	long long now;
+	int rc;
+
+	zkp_request(p, C.ns, rq->id);
+	if (rec_task_request_read(rq->data, &tf) < 0 ||
+	    zkp_task(tp, C.ns, tf.source_app, tf.task_id) < 0) {
+		snprintf(why, sizeof why, "request %s: not a valid task "
+		    "request: deleting it", rq->id);
+		delete_request(p, why);
+		return 0;
+	}
+	/* the TaskInfo and the request are written together, but may reach
+	 * the view one refresh apart: its arrival brings the request back */
+	if (!(ti = view_task(C.v, tf.source_app, tf.task_id)) &&
+	    (rc = zk_exists(C.z, tp, 0)) != 0)
+		return rc < 0 ? zk_trouble("read", tp) : 0;
+	if (!ti || rec_task_read(ti, &ft) < 0 || ft.state != TASK_PENDING ||
+	    strcmp(ft.instance_id, rq->id)) {
+		snprintf(why, sizeof why, "request %s: task %s-%s is gone or "
+		    "no longer pending: deleting the request", rq->id,
+		    tf.source_app, tf.task_id);
+		delete_request(p, why);
+		return 0;
+	}
+	snap_pl_request(tf.source_app, tf.spec, &prq);
+	rc = pl_place_env(pv, &prq, json_object_get(tf.spec, "env"), &r);
+	if (rc < 0 && errno == ENOMEM)
+		die(EXIT_TEMP, "out of memory");
+	if (rc <= 0) {
+		set_error(rq, tf.source_app, r.why);
+		pl_result_free(&r);
+		return 0;
+	}
+	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
+		die(EXIT_TEMP, "out of memory");
+	now = js_now_ms();
+	if (!(res = pl_result_resources(&r)))
+		die(EXIT_TEMP, "out of memory");
+	a = rec_task_assignment_new(&(struct rec_assignment){
+	    .app_id = tf.source_app, .task_id = tf.task_id,
+	    .instance_id = rq->id, .executor_id = r.executor_id,
+	    .target = TARGET_RUNNING, .resources = res, .created = now },
+	    tf.spec);
+	ft.executor_id = r.executor_id;
+	ft.hostname = r.hostname;
+	ft.resources = res;
+	ft.updated = now;
+	nti = rec_task_new(&ft);
+	if (!a || !nti)
+		die(EXIT_TEMP, "out of memory");
+	rc = -1;
+	zkp_executor_assignments(dir, C.ns, r.executor_id);
+	if (ensure(dir) < 0)
+		goto out;
+	zkp_assignment(ap, C.ns, r.executor_id, rq->id);
+	if (!b->t && !(b->t = zk_txn_new(C.fence)))
+		die(EXIT_TEMP, "out of memory");
+	zk_txn_create(b->t, ap, a, 0);
+	zk_txn_set(b->t, tp, nti, view_version(C.v, tp));
+	zk_txn_delete(b->t, p, -1);
+	view_touch(C.v, ap);
+	view_touch(C.v, p);
+	view_touch(C.v, tp);
+	b->log[b->n++] = xasprintf("placed task %s-%s (%s) on executor %s "
+	    "(%s) NUMA node %d, %d cores, memory %lld MB", tf.source_app,
+	    tf.task_id, rq->id, r.executor_id, r.hostname, r.numa, r.ncores,
+	    r.memory_mb);
+	rc = 0;
+out:
+	json_decref(a);
+	json_decref(nti);
+	json_decref(res);
+	pl_result_free(&r);
+	return rc;
+}
+
+/*
  * Place one request, adding its writes to b.  Returns 0, or -1 when a
  * write failed (the caller stops this pass and retries with fresh state).
  */
@@ -264,6 +359,7 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	struct pl_result r = PL_RESULT_ZERO;
 	struct pl_request prq;
 	struct rec_request f;
+	struct rec_task_request tf;
 	const char *app_id = rec_request_read(rq->data, &f) == 0 ?
 	    f.app_id : NULL;
 	json_t *app, *spec, *a = NULL, *inst = NULL, *ev = NULL;
@@ -271,6 +367,8 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	int rc, i, n;
 
 	zkp_request(p, C.ns, rq->id);
+	if (!app_id && rec_task_request_read(rq->data, &tf) == 0)
+		return place_task(pv, rq, b);
 	if (!app_id || zkp_app(ap, C.ns, app_id) < 0) {
 		snprintf(why, sizeof why, "request %s: no valid appId: "
 		    "deleting it", rq->id);
@@ -343,12 +441,21 @@ out:
 static void
 on_change(void *ctx, const struct view_change *c)
 {
+	struct rec_task ft;
+
 	(void)ctx;
 	if (c->kind == VIEW_K_REQUEST) {
 		if (c->now)
 			json_object_set_new(C.todo, c->id, json_true());
 		else
 			json_object_del(C.todo, c->id);
+	} else if (c->kind == VIEW_K_TASK) {
+		/* a new TaskInfo: its request may have waited for it */
+		if (c->now && !c->old && rec_task_read(c->now, &ft) == 0 &&
+		    ft.state == TASK_PENDING && json_object_get(view_requests(
+		    C.v), ft.instance_id))
+			json_object_set_new(C.todo, ft.instance_id,
+			    json_true());
 	} else if (plt_change(C.plt, c))
 		C.retry_all = 1;
 }
@@ -687,7 +794,8 @@ main(int argc, char **argv)
 		die(EXIT_TEMP, "%s", err_text());
 	if (!(C.todo = json_object()) || !(C.ensured = json_object()) ||
 	    !(C.v = view_new_zk(C.z, VIEW_APPS | VIEW_EXECUTORS |
-	    VIEW_ASSIGNMENTS | VIEW_REQUESTS | VIEW_BLACKLIST)) ||
+	    VIEW_ASSIGNMENTS | VIEW_REQUESTS | VIEW_BLACKLIST |
+	    VIEW_TASKS)) ||
 	    !(C.plt = plt_new(C.v, C.strategy, C.seed)))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(C.v, on_change, NULL) < 0)
