@@ -59,6 +59,10 @@ static void
 on_change(void *ctx, const struct view_change *c)
 {
 	(void)ctx;
+	if (c->kind == VIEW_K_TASK) {
+		task_change(c);
+		return;
+	}
 	if (c->app_id)
 		mark_dirty(c->app_id);
 	if (c->kind == VIEW_K_EXECUTOR)
@@ -565,6 +569,7 @@ prune(void)
 	    app, insts)
 		prune_old_instances(app, insts, now);
 	exec_prune();
+	tasks_prune();
 }
 
 /* Refresh the view, then reconcile what changed, until nothing does:
@@ -586,6 +591,8 @@ work(void)
 			M.retry_at = mono_ms() + RETRY_MS;
 			return;
 		}
+		if (!M.retry_at)
+			tasks_work();
 		if (!json_object_size(M.dirty) || M.retry_at)
 			return;
 		/* the apps stay marked until the window ends */
@@ -681,7 +688,7 @@ main(int argc, char **argv)
 	    !(M.v = view_new_zk(M.z,
 	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS |
 	    VIEW_OPERATIONS | VIEW_EXECUTORS | VIEW_REMOVED |
-	    VIEW_BLACKLIST | VIEW_CLUSTER)) ||
+	    VIEW_BLACKLIST | VIEW_CLUSTER | VIEW_TASKS)) ||
 	    !(M.lost = json_object()))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(M.v, on_change, NULL) < 0)
