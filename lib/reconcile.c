@@ -150,7 +150,7 @@ reconcile_gather(struct zk *z, struct engine *e, const char *executor_id,
 		}
 		json_object_set_new(as, *n, a);
 		if (rec_assignment_read(a, &ra) < 0 ||
-		    zkp_instance(path, zk_ns(z), ra.app_id, *n) < 0)
+		    rec_assignment_info_path(path, zk_ns(z), &ra) < 0)
 			continue;
 		if ((info = zk_get_json(z, path, 0, NULL)))
 			json_object_set_new(infos, *n, info);

@@ -31,7 +31,9 @@
  * and executorId (ids_uuid3 of "<hostname>:<port>", port
  * cfg_port(cfg, NODE_EXECUTOR)).
  * reconcile_gather() reads the assignments (watching the directory and
- * each child when watch is set), their InstanceInfos and the containers
+ * each child when watch is set), the records that report their state
+ * (rec_assignment_info_path(): InstanceInfo, a task's TaskInfo, which
+ * reconcile_decide() never marks lost) and the containers
  * labelled drove.executor.id=executor_id (all=1); new references in
  * *out_*.
  * reconcile_apply() carries out one kill (kill + force-remove) or lost

@@ -193,12 +193,19 @@ box_body(struct inst *in, json_t *info)
 		envf(env, key, hp);
 	}
 	envf(env, "DROVE_EXECUTOR_HOST", X.hostname);
-	envf(env, "DROVE_INSTANCE_ID", in->id);
-	envf(env, "DROVE_APP_ID", in->app_id);
-	envf(env, "DROVE_APP_NAME", in->app_name);
+	if (in->job == JOB_COMPUTATION) {
+		envf(env, "DROVE_TASK_ID", in->task_id);
+		envf(env, "DROVE_INSTANCE_ID", in->id);
+		envf(env, "DROVE_SOURCE_APP_NAME", in->app_id);
+	} else {
+		envf(env, "DROVE_INSTANCE_ID", in->id);
+		envf(env, "DROVE_APP_ID", in->app_id);
+		envf(env, "DROVE_APP_NAME", in->app_name);
+	}
 
 	s = js_dump(spec);
-	labels = json_pack("{s:s,s:s,s:s,s:s}", "drove.job.type", "SERVICE",
+	labels = json_pack("{s:s,s:s,s:s,s:s}", "drove.job.type",
+	    job_type_name(in->job),
 	    "drove.instance.id", in->id, "drove.instance.spec", s ? s : "{}",
 	    "drove.executor.id", X.executor_id);
 	free(s);

@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "json.h"
 #include "model.h"
+#include "record.h"
 #include "topo.h"
 #include "zk.h"
 
@@ -50,6 +51,16 @@ struct inst {
 	atomic_int log_cancel;
 	pthread_t log_th;
 	int log_running;
+	/* a task (job COMPUTATION, task.c): app_id is its sourceAppName,
+	   state stays INST_PENDING, written holds a task_state */
+	enum job_type job;
+	char task_id[256];
+	enum task_state tstate;		/* (mu) */
+	int has_result;			/* (mu) */
+	struct rec_task_result result;	/* (mu) */
+	int adopt_exited;		/* adopt: the container has exited */
+	int lost_on_start;		/* no container for a task past
+					   PROVISIONING: report it LOST */
 };
 
 struct execd {
@@ -95,6 +106,37 @@ void zombie_destroyed(const char *iid, const char *cid);
 void *inst_main(void *arg);
 json_t *inst_info(struct inst *in);		/* call with X.mu held */
 void inst_wake_main(void);
+/* inst.c, the pieces of an instance's life that a task's shares:
+ * wait_for() sleeps up to ms (forever if < 0) unless a stop or a death
+ * arrives (W_TIMEOUT, W_STOP, W_DIED); provision() pulls the image unless
+ * present; start_container() creates (labels from the spec and the
+ * info), copies configs, starts; set_container() notes the container;
+ * logs_start()/logs_stop() follow the container's output into
+ * <logPath>/<appId or sourceAppName>/<instanceId or taskId>/output.log;
+ * logs_drain() waits (up to ms) for the follower to reach the end of the
+ * output of a container that exited, then stops it; container_removed()
+ * says whether the container is gone or being removed. */
+enum { W_TIMEOUT, W_STOP, W_DIED };
+int wait_for(struct inst *in, long long ms);
+int provision(struct inst *in, char *err, size_t errlen);
+int start_container(struct inst *in, char *err, size_t errlen);
+void set_container(struct inst *in, const char *id);
+void logs_start(struct inst *in, const char *container, long long since);
+void logs_stop(struct inst *in);
+void logs_drain(struct inst *in, long long ms);
+int container_removed(const char *cid);
+
+/* main.c: a new entry for instance iid with assignment a (referenced),
+ * linked into X.list; X.mu held. */
+struct inst *inst_new(const char *iid, json_t *a);
+
+/* task.c: register the task of assignment a (read into ra) with its
+ * stored TaskInfo ji (NULL: none) and the container to adopt (NULL:
+ * none; exited: it has exited), starting its thread unless it is over;
+ * X.mu held.  task_info(): its TaskInfo now; X.mu held. */
+void task_add(const char *iid, json_t *a, const struct rec_assignment *ra,
+    const json_t *ji, const char *adopt, int exited);
+json_t *task_info(struct inst *in);
 
 /* check.c: 1 healthy, 0 not. */
 int check_once(struct inst *in, const json_t *mode, long timeout_ms);
