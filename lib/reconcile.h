@@ -18,7 +18,11 @@
  *   {"action":"adopt"|"kill"|"lost","instanceId","appId","containerId",
  *    "reason"}
  *   adopt: a running container whose instance is assigned with
- *          targetState RUNNING and not terminal;
+ *          targetState RUNNING and not terminal; or the container,
+ *          running or exited, of a task (assignment jobType
+ *          COMPUTATION) whose TaskInfo is not STOPPED or LOST: the
+ *          executor reports how it ends (an exit while it was down, a
+ *          kill for targetState STOPPED);
  *   kill:  any other labelled container (not assigned, targetState
  *          STOPPED, exited, or instance terminal): kill and remove it;
  *   lost:  an assigned instance whose InstanceInfo state is active and

@@ -428,8 +428,8 @@ recover_task(const json_t *d, json_t *assigns, const json_t *infos)
 	    !*cid || (ji && rec_task_read(ji, &ft) == 0 &&
 	    task_state_is_terminal(ft.state)))
 		return 0;
-	task_add(iid, a, &ra, ji, cid, strcmp(act, "adopt") && !strcmp(js_str(
-	    d, "reason", ""), "container is not running"));
+	(void)act;	/* the thread looks whether it still runs */
+	task_add(iid, a, &ra, ji, cid, 0);
 	json_object_del(assigns, iid);
 	return 1;
 }

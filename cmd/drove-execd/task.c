@@ -234,7 +234,7 @@ running:
 		snprintf(msg, sizeof msg, "Task instance exited with status: "
 		    "%d", code);
 	logs_drain(in, DRAIN_MS);
-	set_tstate(in, TASK_RUN_COMPLETED, msg, &res);
+	set_tstate(in, TASK_RUN_COMPLETED, code ? msg : NULL, &res);
 	deprovision(in, &res);
 }
 

@@ -6,6 +6,7 @@
 
 #include "json.h"
 #include "model.h"
+#include "reconcile.h"
 #include "record.h"
 #include "tap.h"
 
@@ -179,6 +180,71 @@ test_event(void)
 	json_decref(spec);
 }
 
+/* The decision of reconcile_decide() for iid, or "". */
+static const char *
+decision(json_t *d, const char *iid)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(d, i, x)
+		if (!strcmp(js_str(x, "instanceId", ""), iid))
+			return js_str(x, "action", "");
+	return "";
+}
+
+/* An executor restarted: a task's container, running or exited, is
+ * adopted while its task is not over (its end is reported); killed once
+ * it is. */
+static void
+test_reconcile(void)
+{
+	json_t *spec = js_parse(SPEC, strlen(SPEC)), *c, *as, *in, *d;
+	struct rec_task_result res = { TASK_RESULT_SUCCESSFUL, 0 };
+	const char *ids[] = { "TI-1", "TI-2", "TI-3", "TI-4" };
+	json_t *ti;
+	size_t i;
+
+	c = json_array();
+	as = json_object();
+	in = json_object();
+	for (i = 0; i < 4; i++) {
+		json_array_append_new(c, json_pack("{s:s,s:s,s:{s:s,s:s,s:s}}",
+		    "Id", ids[i], "State", i == 0 || i == 3 ? "running" :
+		    "exited", "Labels", "drove.instance.id", ids[i],
+		    "drove.executor.id", "E", "drove.job.type",
+		    "COMPUTATION"));
+		json_object_set_new(as, ids[i], rec_task_assignment_new(
+		    &(struct rec_assignment){ .app_id = "APP", .task_id =
+		    ids[i], .instance_id = ids[i], .executor_id = "E",
+		    .target = i == 3 ? TARGET_STOPPED : TARGET_RUNNING },
+		    spec));
+		ti = rec_task_pending(spec, ids[i], 1);
+		json_object_set_new(in, ids[i], i == 2 ?
+		    rec_task_with_state(ti, TASK_STOPPED, NULL, &res, 2) :
+		    rec_task_with_state(ti, TASK_RUNNING, NULL, NULL, 2));
+		json_decref(ti);
+	}
+	d = reconcile_decide(c, as, in, "E");
+	is_str(decision(d, "TI-1"), "adopt", "running task adopted");
+	is_str(decision(d, "TI-2"), "adopt",
+	    "exited task adopted: its result is to be reported");
+	is_str(decision(d, "TI-3"), "kill", "container of an ended task "
+	    "killed");
+	is_str(decision(d, "TI-4"), "adopt", "task to stop adopted: the "
+	    "executor kills it and reports CANCELLED");
+	json_object_del(as, "TI-1");
+	json_decref(d);
+	d = reconcile_decide(c, as, in, "E");
+	is_str(decision(d, "TI-1"), "kill", "unassigned task container "
+	    "killed");
+	json_decref(d);
+	json_decref(c);
+	json_decref(as);
+	json_decref(in);
+	json_decref(spec);
+}
+
 int
 main(void)
 {
@@ -186,5 +252,6 @@ main(void)
 	test_request();
 	test_assignment();
 	test_event();
+	test_reconcile();
 	return done_testing();
 }
