@@ -123,11 +123,13 @@ task_create(json_t *req, const char *fence, struct reply *out)
 		reply_500(out, "out of memory");
 		goto out;
 	}
+	/* the directories are made sure of only when the write meets one
+	 * missing: the first task of an app, say */
 	for (tries = 0; tries < 2; tries++) {
-		zkp_app_tasks(dir, hd.ns, app);
-		if (zk_ensure(hd.zk, dir) < 0 || zkp_requests_dir(dir,
+		if (tries && (zkp_app_tasks(dir, hd.ns, app) < 0 ||
+		    zk_ensure(hd.zk, dir) < 0 || zkp_requests_dir(dir,
 		    hd.ns) < 0 || zk_ensure(hd.zk, dir) < 0 ||
-		    event_dir_ensure(hd.zk, hd.ns) < 0) {
+		    event_dir_ensure(hd.zk, hd.ns) < 0)) {
 			reply_500(out, "unable to create task %s: %s", api_id,
 			    err_text());
 			goto out;
