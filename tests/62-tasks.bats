@@ -81,11 +81,11 @@ containers_of() {
 	# every state of §4.3 on the way, in order, with the result at the end
 	run curl -s "$API/apis/v1/cluster/events?size=1000"
 	states=$(jq -r '[.data[] | select(.type == "TASK_STATE_CHANGE" and
-	    .metadata.TASK_ID == "ok1")] | sort_by(.time) |
+	    .metadata.TASK_ID == "ok1")] | reverse |
 	    map(.metadata.CURRENT_STATE) | join(" ")' <<<"$output")
 	[ "$states" = "PENDING PROVISIONING STARTING RUNNING RUN_COMPLETED DEPROVISIONING STOPPED" ]
 	last=$(jq -c '[.data[] | select(.type == "TASK_STATE_CHANGE" and
-	    .metadata.TASK_ID == "ok1")] | sort_by(.time) | last | .metadata' <<<"$output")
+	    .metadata.TASK_ID == "ok1")] | reverse | last | .metadata' <<<"$output")
 	[ "$(jq -r .RESULT_STATUS <<<"$last")" = SUCCESSFUL ]
 	[ "$(jq -r .RESULT_EXIT_CODE <<<"$last")" = 0 ]
 	[ "$(jq -r .APP_NAME <<<"$last")" = "$APP" ]

@@ -61,6 +61,8 @@ struct inst {
 	int adopt_exited;		/* adopt: the container has exited */
 	int lost_on_start;		/* no container for a task past
 					   PROVISIONING: report it LOST */
+	int queued;			/* its state writes not done yet
+					   (task.c's writer lock) */
 };
 
 struct execd {
@@ -137,6 +139,8 @@ struct inst *inst_new(const char *iid, json_t *a);
 void task_add(const char *iid, json_t *a, const struct rec_assignment *ra,
     const json_t *ji, const char *adopt, int exited);
 json_t *task_info(struct inst *in);
+/* task.c: wait up to ms for the queued TaskInfo writes (at exit). */
+void task_flush(long long ms);
 
 /* check.c: 1 healthy, 0 not. */
 int check_once(struct inst *in, const json_t *mode, long timeout_ms);

@@ -630,6 +630,7 @@ main(int argc, char **argv)
 				if (sig == SIGTERM || sig == SIGINT) {
 					info("exiting; containers keep "
 					    "running");
+					task_flush(2000);
 					pthread_rwlock_wrlock(&X.zkrw);
 					X.closing = 1;
 					zk_close(X.zk);

@@ -27,6 +27,7 @@
 #include "event.h"
 #include "execd.h"
 #include "record.h"
+#include "sig.h"
 #include "zkpath.h"
 
 #define DRAIN_MS 5000		/* the output of an exited container */
@@ -53,16 +54,113 @@ task_info(struct inst *in)
 	return ti;
 }
 
+/*
+ * The TaskInfo writes: a task's thread queues them, in order, and goes
+ * on with the engine while one writer thread puts them in ZooKeeper
+ * (each an fsync of ZooKeeper's log), so that a task that ends at once
+ * does not wait for its PROVISIONING and STARTING writes before its
+ * container is created.  A thread ends only once its writes are done.
+ */
+struct twrite {
+	struct twrite *next;
+	struct inst *in;
+	json_t *ti, *ev;		/* ev NULL: no event */
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;		/* a write queued or done */
+	struct twrite *head, **tail;
+	pthread_once_t once;
+} W = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL,
+	PTHREAD_ONCE_INIT };
+
+static void
+put(struct twrite *w)
+{
+	char path[ZKP_MAX];
+	int r;
+
+	pthread_rwlock_rdlock(&X.zkrw);
+	if (!X.closing) {
+		r = zkp_task(path, X.ns, w->in->app_id, w->in->task_id);
+		if (r == 0)
+			r = w->ev ? event_put(X.zk, path, w->ti, w->ev) :
+			    zk_put_json(X.zk, path, w->ti, 0);
+		if (r < 0)
+			warn("unable to write '%s': %s", path, err_text());
+	}
+	pthread_rwlock_unlock(&X.zkrw);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct twrite *w;
+
+	(void)arg;
+	pthread_mutex_lock(&W.mu);
+	for (;;) {
+		while (!W.head)
+			pthread_cond_wait(&W.cv, &W.mu);
+		w = W.head;
+		if (!(W.head = w->next))
+			W.tail = &W.head;
+		pthread_mutex_unlock(&W.mu);
+		put(w);
+		json_decref(w->ti);
+		json_decref(w->ev);
+		pthread_mutex_lock(&W.mu);
+		w->in->queued--;
+		pthread_cond_broadcast(&W.cv);
+		free(w);
+	}
+	return NULL;
+}
+
+static void
+writer_start(void)
+{
+	pthread_t th;
+
+	W.tail = &W.head;
+	if (pthread_create(&th, NULL, writer_main, NULL) != 0)
+		die(EXIT_TEMP, "unable to start the TaskInfo writer");
+}
+
+/* Wait until in's writes are done (ms < 0: for ever); in NULL: all. */
+static void
+writes_wait(struct inst *in, long long ms)
+{
+	struct timespec dl;
+
+	deadline_after(&dl, CLOCK_REALTIME, ms);
+	pthread_mutex_lock(&W.mu);
+	while (in ? in->queued : W.head != NULL)
+		if (ms < 0)
+			pthread_cond_wait(&W.cv, &W.mu);
+		else if (pthread_cond_timedwait(&W.cv, &W.mu, &dl) ==
+		    ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&W.mu);
+}
+
+void
+task_flush(long long ms)
+{
+	if (W.tail)
+		writes_wait(NULL, ms);
+}
+
 /* Enter state s (errorMessage err unless NULL, result res unless NULL):
- * the TaskInfo written, with its event when s is new. */
+ * the TaskInfo queued for writing, with its event when s is new. */
 static void
 set_tstate(struct inst *in, enum task_state s, const char *err,
     const struct rec_task_result *res)
 {
-	char path[ZKP_MAX];
-	json_t *ti, *ev = NULL;
-	int r;
+	struct twrite *w = xcalloc(1, sizeof *w);
 
+	pthread_once(&W.once, writer_start);
 	pthread_mutex_lock(&X.mu);
 	in->tstate = s;
 	if (err)
@@ -71,30 +169,21 @@ set_tstate(struct inst *in, enum task_state s, const char *err,
 		in->has_result = 1;
 		in->result = *res;
 	}
-	ti = task_info(in);
-	if ((int)s != in->written && !(ev = rec_event_task_state(ti,
+	w->in = in;
+	w->ti = task_info(in);
+	if ((int)s != in->written && !(w->ev = rec_event_task_state(w->ti,
 	    js_now_ms())))
 		die(EXIT_TEMP, "out of memory");
+	in->written = s;
 	pthread_mutex_unlock(&X.mu);
 	info("task %s-%s (%s): %s%s%s", in->app_id, in->task_id, in->id,
 	    task_state_name(s), err ? ": " : "", err ? err : "");
-	pthread_rwlock_rdlock(&X.zkrw);
-	if (!X.closing) {
-		r = zkp_task(path, X.ns, in->app_id, in->task_id);
-		if (r == 0)
-			r = ev ? event_put(X.zk, path, ti, ev) :
-			    zk_put_json(X.zk, path, ti, 0);
-		if (r < 0)
-			warn("unable to write '%s': %s", path, err_text());
-		else {
-			pthread_mutex_lock(&X.mu);
-			in->written = s;
-			pthread_mutex_unlock(&X.mu);
-		}
-	}
-	pthread_rwlock_unlock(&X.zkrw);
-	json_decref(ti);
-	json_decref(ev);
+	pthread_mutex_lock(&W.mu);
+	in->queued++;
+	*W.tail = w;
+	W.tail = &w->next;
+	pthread_cond_broadcast(&W.cv);
+	pthread_mutex_unlock(&W.mu);
 	inst_wake_main();
 }
 
@@ -245,6 +334,7 @@ task_main(void *arg)
 
 	lifecycle(in);
 	logs_stop(in);
+	writes_wait(in, -1);
 	pthread_mutex_lock(&X.mu);
 	in->finished = 1;
 	pthread_mutex_unlock(&X.mu);

@@ -127,6 +127,9 @@ void h_events_stream(const struct req *r, struct reply *out);
  * events_stop() before MHD_stop_daemon() (streams end); events_free() at
  * exit. */
 void events_init(void);
+/* 1 while a push stream is open: the main thread then reads changes
+ * sooner (its readers wait on them). */
+int events_streaming(void);
 void events_change(const struct view_change *c);
 void events_wake(void);
 void events_stop(void);

@@ -96,18 +96,8 @@ task_create(json_t *req, const char *fence, struct reply *out)
 		reply_verr(out, "Invalid task id");
 		return;
 	}
-	/* ZooKeeper decides: the view may not show another writer's yet */
-	switch (zk_exists(hd.zk, tp, 0)) {
-	case 0:
-		break;
-	case 1:
-		reply_verr(out, "Task already exists with id %s", api_id);
-		return;
-	default:
-		reply_500(out, "unable to read task %s: %s", api_id,
-		    err_text());
-		return;
-	}
+	/* ZooKeeper decides whether the taskId is on record: the creation of
+	 * the TaskInfo below fails (EEXIST) if it is */
 	if (capacity_ok(app, spec, 1, out) != 1)
 		return;
 	if (ids_instance(iid, "TI-") < 0 || zkp_request(rp, hd.ns, iid) < 0) {

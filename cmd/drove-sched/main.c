@@ -48,6 +48,7 @@
 #define RESYNC_MS 30000
 #define RETRY_MS 1000
 #define COALESCE_MS 10		/* a burst of events is read once */
+#define TASK_INFO_WAIT_MS 5000	/* a task request's TaskInfo must show */
 
 static struct ctx {
 	struct zk *z;
@@ -66,6 +67,7 @@ static struct ctx {
 	long long next_resync;	/* monotonic ms: waiting requests again */
 	int single;		/* >0: place one per transaction (passes
 				   since a batch failed) */
+	long long last_work;	/* monotonic ms of the last work() */
 } C;
 
 struct req {
@@ -270,9 +272,9 @@ place_task(struct pl_view *pv, struct req *rq, struct batch *b)
 	struct pl_request prq;
 	struct rec_task_request tf;
 	struct rec_task ft;
-	json_t *ti, *a = NULL, *nti = NULL, *res = NULL;
+	json_t *ti, *a = NULL, *nti = NULL, *res = NULL, *pend = NULL;
 	long long now;
-	int rc;
+	int rc, version;
 
 	zkp_request(p, C.ns, rq->id);
 	if (rec_task_request_read(rq->data, &tf) < 0 ||
@@ -282,13 +284,33 @@ place_task(struct pl_view *pv, struct req *rq, struct batch *b)
 		delete_request(p, why);
 		return 0;
 	}
-	/* the TaskInfo and the request are written together, but may reach
-	 * the view one refresh apart: its arrival brings the request back */
-	if (!(ti = view_task(C.v, tf.source_app, tf.task_id)) &&
-	    (rc = zk_exists(C.z, tp, 0)) != 0)
-		return rc < 0 ? zk_trouble("read", tp) : 0;
-	if (!ti || rec_task_read(ti, &ft) < 0 || ft.state != TASK_PENDING ||
-	    strcmp(ft.instance_id, rq->id)) {
+	/*
+	 * The TaskInfo and the request are written together, but may reach
+	 * the view one refresh apart.  Until it shows, the TaskInfo is the
+	 * request's as drove-httpd wrote it (the same builder), at its first
+	 * version: any other write since makes the transaction fail.  A
+	 * request whose TaskInfo is still not seen after a while is looked
+	 * up, and dropped if it has none.
+	 */
+	if (!(ti = view_task(C.v, tf.source_app, tf.task_id))) {
+		if (js_now_ms() - tf.created > TASK_INFO_WAIT_MS &&
+		    (rc = zk_exists(C.z, tp, 0)) != 1) {
+			if (rc < 0)
+				return zk_trouble("read", tp);
+			snprintf(why, sizeof why, "request %s: task %s-%s has "
+			    "no TaskInfo: deleting the request", rq->id,
+			    tf.source_app, tf.task_id);
+			delete_request(p, why);
+			return 0;
+		}
+		if (!(pend = rec_task_pending(tf.spec, rq->id, tf.created)))
+			die(EXIT_TEMP, "out of memory");
+		version = 0;
+	} else
+		version = view_version(C.v, tp);
+	if (rec_task_read(ti ? ti : pend, &ft) < 0 ||
+	    ft.state != TASK_PENDING || strcmp(ft.instance_id, rq->id)) {
+		json_decref(pend);
 		snprintf(why, sizeof why, "request %s: task %s-%s is gone or "
 		    "no longer pending: deleting the request", rq->id,
 		    tf.source_app, tf.task_id);
@@ -302,6 +324,7 @@ place_task(struct pl_view *pv, struct req *rq, struct batch *b)
 	if (rc <= 0) {
 		set_error(rq, tf.source_app, r.why);
 		pl_result_free(&r);
+		json_decref(pend);
 		return 0;
 	}
 	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
@@ -329,7 +352,7 @@ place_task(struct pl_view *pv, struct req *rq, struct batch *b)
 	if (!b->t && !(b->t = zk_txn_new(C.fence)))
 		die(EXIT_TEMP, "out of memory");
 	zk_txn_create(b->t, ap, a, 0);
-	zk_txn_set(b->t, tp, nti, view_version(C.v, tp));
+	zk_txn_set(b->t, tp, nti, version);
 	zk_txn_delete(b->t, p, -1);
 	view_touch(C.v, ap);
 	view_touch(C.v, p);
@@ -343,6 +366,7 @@ out:
 	json_decref(a);
 	json_decref(nti);
 	json_decref(res);
+	json_decref(pend);
 	pl_result_free(&r);
 	return rc;
 }
@@ -514,12 +538,24 @@ pass(void)
 	return rc;
 }
 
+/*
+ * How long after its event a change is read: a burst is read once, but
+ * the first change after a quiet spell at once (a lone request, a task,
+ * is placed without waiting for a burst that does not come).
+ */
+static int
+coalesce_ms(long long now)
+{
+	return now - C.last_work >= COALESCE_MS ? 0 : COALESCE_MS;
+}
+
 /* Refresh the view and place until nothing changes. */
 static void
 work(void)
 {
 	int rounds = 0;
 
+	C.last_work = mono_ms();
 	do {
 		if (view_pending(C.v) && view_refresh(C.v, on_change,
 		    NULL) < 0) {
@@ -822,7 +858,8 @@ main(int argc, char **argv)
 			timeout = C.next_resync > now ?
 			    (int)(C.next_resync - now) : 0;
 		/* after a failure, nothing until retry_at */
-		due = C.retry_at ? -1 : view_due_in(C.v, now, COALESCE_MS);
+		due = C.retry_at ? -1 : view_due_in(C.v, now,
+		    coalesce_ms(now));
 		if (due >= 0 && (timeout < 0 || due < timeout))
 			timeout = due;
 		if (poll(pfd, 2, timeout) < 0) {
@@ -847,7 +884,7 @@ main(int argc, char **argv)
 			C.retry_all = 1;	/* try everything again */
 		}
 		if (!C.retry_at && (C.retry_all ||
-		    view_due_in(C.v, now, COALESCE_MS) <= 0))
+		    view_due_in(C.v, now, coalesce_ms(now)) <= 0))
 			work();
 	}
 	plt_free(C.plt);
