@@ -227,3 +227,26 @@ containers_of() {
 	create lead2 'true' | jq -e '.status == "SUCCESS"'
 	wait_until 60 state_is lead2 STOPPED
 }
+
+@test "a lost executor's running task is LOST, never run again; its container is reaped when the executor returns" {
+	create lost1 'sleep 300' | jq -e '.status == "SUCCESS"'
+	wait_until 60 state_is lost1 RUNNING
+	iid=$(info lost1 | jq -r .data.instanceId)
+	[ -n "$(containers_of "$iid")" ]
+	# drove-execd goes (its session with it), past the grace period
+	s6-svc -d "$DROVE_RUN/service/drove-execd"
+	wait_until 60 state_is lost1 LOST
+	run info lost1
+	[ "$(jq -r .data.taskResult.status <<<"$output")" = LOST ]
+	[ "$(jq -r .data.taskResult.exitCode <<<"$output")" = -1 ]
+	[ "$(jq -r .data.errorMessage <<<"$output")" = "Executor lost" ]
+	curl -s "$API/apis/v1/cluster/events?size=1000" | jq -e '[.data[] |
+	    select(.type == "TASK_STATE_CHANGE" and .metadata.TASK_ID == "lost1" and
+	    .metadata.CURRENT_STATE == "LOST")] | length == 1'
+	# back: the container is reaped, the task stays LOST, nothing reruns
+	s6-svc -u "$DROVE_RUN/service/drove-execd"
+	wait_until 60 test -z "$(containers_of "$iid")"
+	sleep 1
+	state_is lost1 LOST
+	[ "$(/usr/bin/docker ps -aq --filter label=drove.job.type=COMPUTATION | wc -l)" = 0 ]
+}

@@ -869,14 +869,14 @@ h_old_instances(const struct req *r, const char *app_id, struct reply *out)
 	reply_ok(out, res);
 }
 
-/* Drove's KnownInstancesData with the app instance ids given (tasks and
- * local services come with later work). */
+/* Drove's KnownInstancesData with the app instance ids and the task
+ * instance ids given (local services come with later work). */
 static json_t *
-known_instances(json_t *ids, json_t *stale)
+known_instances(json_t *ids, json_t *stale, json_t *tids, json_t *tstale)
 {
-	return json_pack("{s:o, s:o, s:[], s:[], s:[], s:[]}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:[], s:[]}",
 	    "appInstanceIds", ids, "staleAppInstanceIds", stale,
-	    "taskInstanceIds", "staleTaskInstanceIds",
+	    "taskInstanceIds", tids, "staleTaskInstanceIds", tstale,
 	    "localServiceInstanceIds", "staleLocalServiceInstanceIds");
 }
 
@@ -891,6 +891,8 @@ void
 h_known_instances(const char *eid, int last, struct reply *out)
 {
 	json_t *ids = json_array(), *stale = json_array(), *a, *rec, *x;
+	json_t *tids = json_array(), *tstale = json_array(), *ti;
+	struct rec_task ft;
 	struct rec_assignment fa;
 	struct rec_removed fr;
 	struct rec_app fp;
@@ -909,6 +911,16 @@ h_known_instances(const char *eid, int last, struct reply *out)
 
 			if (rec_assignment_read(a, &fa) < 0)
 				continue;
+			if (fa.job == JOB_COMPUTATION) {
+				/* a task: stale once told to stop or over */
+				ti = view_task(hd.view, fa.app_id, fa.task_id);
+				json_array_append_new(fa.target ==
+				    TARGET_RUNNING && ti && rec_task_read(ti,
+				    &ft) == 0 && !task_state_is_terminal(
+				    ft.state) ? tids : tstale,
+				    json_string(iid));
+				continue;
+			}
 			app = view_app(hd.view, fa.app_id);
 			if (fa.target == TARGET_RUNNING && app &&
 			    rec_app_read(app, &fp) == 0 && fp.instances > 0)
@@ -917,5 +929,5 @@ h_known_instances(const char *eid, int last, struct reply *out)
 				json_array_append_new(stale, json_string(iid));
 		}
 	view_unlock(hd.view);
-	reply_ok(out, known_instances(ids, stale));
+	reply_ok(out, known_instances(ids, stale, tids, tstale));
 }
