@@ -51,6 +51,7 @@ state_is() { [ "$(state "$1")" = "$2" ]; }
 containers_of() {
 	/usr/bin/docker ps -aq --filter "label=drove.instance.id=$1"
 }
+no_container() { [ -z "$(containers_of "$1")" ]; }
 
 @test "a task that exits 0 ends STOPPED SUCCESSFUL, its output in the log API, its events recorded" {
 	run create ok1 'echo "out $GREETING $DROVE_TASK_ID $DROVE_SOURCE_APP_NAME"; echo err >&2'
@@ -245,7 +246,7 @@ containers_of() {
 	    .metadata.CURRENT_STATE == "LOST")] | length == 1'
 	# back: the container is reaped, the task stays LOST, nothing reruns
 	s6-svc -u "$DROVE_RUN/service/drove-execd"
-	wait_until 60 test -z "$(containers_of "$iid")"
+	wait_until 60 no_container "$iid"
 	sleep 1
 	state_is lost1 LOST
 	[ "$(/usr/bin/docker ps -aq --filter label=drove.job.type=COMPUTATION | wc -l)" = 0 ]
