@@ -59,8 +59,12 @@ task_info(struct inst *in)
  * on with the engine while one writer thread puts them in ZooKeeper
  * (each an fsync of ZooKeeper's log), so that a task that ends at once
  * does not wait for its PROVISIONING and STARTING writes before its
- * container is created.  A thread ends only once its writes are done.
+ * container is created.  What queued up while a write was under way goes
+ * in one transaction (up to WRITE_BATCH TaskInfos with their events); a
+ * transaction that fails is done again one write at a time.  A thread
+ * ends only once its writes are done.
  */
+#define WRITE_BATCH 8
 struct twrite {
 	struct twrite *next;
 	struct inst *in;
@@ -93,27 +97,63 @@ put(struct twrite *w)
 	pthread_rwlock_unlock(&X.zkrw);
 }
 
+/* The writes of batch b[0..n) in one transaction; 0, or -1. */
+static int
+put_batch(struct twrite **b, int n)
+{
+	char path[ZKP_MAX];
+	struct zk_txn *t;
+	int i, r = -1;
+
+	pthread_rwlock_rdlock(&X.zkrw);
+	if (!X.closing) {
+		t = zk_txn_new(NULL);
+		for (i = 0; i < n; i++) {
+			if (zkp_task(path, X.ns, b[i]->in->app_id,
+			    b[i]->in->task_id) < 0)
+				break;
+			zk_txn_set(t, path, b[i]->ti, -1);
+			if (b[i]->ev)
+				event_add(X.zk, t, b[i]->ev);
+		}
+		if (i == n)
+			r = zk_txn_commit(X.zk, t);
+		else
+			zk_txn_free(t);
+	}
+	pthread_rwlock_unlock(&X.zkrw);
+	return r;
+}
+
 static void *
 writer_main(void *arg)
 {
-	struct twrite *w;
+	struct twrite *b[WRITE_BATCH];
+	int i, n;
 
 	(void)arg;
 	pthread_mutex_lock(&W.mu);
 	for (;;) {
 		while (!W.head)
 			pthread_cond_wait(&W.cv, &W.mu);
-		w = W.head;
-		if (!(W.head = w->next))
+		for (n = 0; n < WRITE_BATCH && W.head; n++) {
+			b[n] = W.head;
+			W.head = b[n]->next;
+		}
+		if (!W.head)
 			W.tail = &W.head;
 		pthread_mutex_unlock(&W.mu);
-		put(w);
-		json_decref(w->ti);
-		json_decref(w->ev);
+		if (n == 1 || put_batch(b, n) < 0)
+			for (i = 0; i < n; i++)
+				put(b[i]);
 		pthread_mutex_lock(&W.mu);
-		w->in->queued--;
+		for (i = 0; i < n; i++) {
+			b[i]->in->queued--;
+			json_decref(b[i]->ti);
+			json_decref(b[i]->ev);
+			free(b[i]);
+		}
 		pthread_cond_broadcast(&W.cv);
-		free(w);
 	}
 	return NULL;
 }
