@@ -5,20 +5,33 @@
 # of a long task ends it CANCELLED and its container goes; a taskId on
 # record is refused; an unknown task reads FAILED; DELETE takes only an
 # ended task's record; the search redirects; a running task survives a
-# restart of drove-execd (adopted) and one of the leader, and a task that
-# exits while drove-execd is down is reported with its result.
+# restart of drove-execd (adopted) and a change of leader (two
+# controllers: the leader's goes, the other takes over), and a task that
+# exits while drove-execd is down is reported with its result; a lost
+# executor's task is LOST and never run again.
 
 load helpers
 bats_require_minimum_version 1.5.0
 
 APP=TASKBATS
 
-setup_file() { cluster_start; }
+setup_file() { DROVE_CONTROLLERS=2 cluster_start; }
 teardown_file() { cluster_stop; }
 
+# the leading controller's API (either may lead)
+leader_api() {
+	"$TOP/scripts/cluster" status 2>/dev/null | jq -er '.controllers[] |
+	    select(.leader) | .api'
+}
+
 setup() {
+	local s
 	s6-svc -u "$DROVE_RUN/service/drove-execd"
-	s6-svc -u "$DROVE_RUN/service/drove-leader"
+	for s in "$DROVE_RUN"/service/drove-leader*; do
+		s6-svc -u "$s"
+	done
+	wait_until 30 leader_api
+	API=$(leader_api)
 	wait_until 30 ping_is 200
 }
 
@@ -211,13 +224,20 @@ no_container() { [ -z "$(containers_of "$1")" ]; }
 }
 
 @test "a task runs on through a change of leader and ends SUCCESSFUL" {
-	create lead1 'sleep 4' | jq -e '.status == "SUCCESS"'
+	create lead1 'sleep 8' | jq -e '.status == "SUCCESS"'
 	wait_until 60 state_is lead1 RUNNING
 	iid=$(info lead1 | jq -r .data.instanceId)
 	eid=$(info lead1 | jq -r .data.executorId)
-	# drove-leader and its programs (drove-monitor, drove-sched) go; a new
-	# term begins, with a new election znode to fence on
-	s6-svc -k "$DROVE_RUN/service/drove-leader"
+	# the leading controller's drove-leader (and with it its drove-monitor
+	# and drove-sched) goes; the other controller takes over
+	old=$API
+	svc=$("$TOP/scripts/cluster" status | jq -r '.controllers[] |
+	    select(.leader) | .service')
+	s6-svc -d "$DROVE_RUN/service/$svc"
+	wait_until 30 sh -c "'$TOP/scripts/cluster' status 2>/dev/null |
+	    jq -e --arg a '$old' '.controllers[] | select(.leader and .api != \$a)'"
+	API=$(leader_api)
+	[ "$API" != "$old" ]
 	wait_until 30 ping_is 200
 	state_is lead1 RUNNING
 	wait_until 60 state_is lead1 STOPPED
