@@ -58,7 +58,6 @@ struct inst {
 	enum task_state tstate;		/* (mu) */
 	int has_result;			/* (mu) */
 	struct rec_task_result result;	/* (mu) */
-	int adopt_exited;		/* adopt: the container has exited */
 	int lost_on_start;		/* no container for a task past
 					   PROVISIONING: report it LOST */
 	int queued;			/* its state writes not done yet
@@ -133,11 +132,11 @@ int container_removed(const char *cid);
 struct inst *inst_new(const char *iid, json_t *a);
 
 /* task.c: register the task of assignment a (read into ra) with its
- * stored TaskInfo ji (NULL: none) and the container to adopt (NULL:
- * none; exited: it has exited), starting its thread unless it is over;
- * X.mu held.  task_info(): its TaskInfo now; X.mu held. */
+ * stored TaskInfo ji (NULL: none) and the container to adopt, running or
+ * exited (NULL: none), starting its thread unless it is over; X.mu held.
+ * task_info(): its TaskInfo now; X.mu held. */
 void task_add(const char *iid, json_t *a, const struct rec_assignment *ra,
-    const json_t *ji, const char *adopt, int exited);
+    const json_t *ji, const char *adopt);
 json_t *task_info(struct inst *in);
 /* task.c: wait up to ms for the queued TaskInfo writes (at exit). */
 void task_flush(long long ms);

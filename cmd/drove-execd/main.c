@@ -3,8 +3,9 @@
  * /<ns>/assignments/<executorId>/ and the Docker engine; runs each
  * assigned instance (one thread each) through Drove's instance states,
  * writing InstanceInfo to /<ns>/instances/<appId>/<instanceId> on every
- * change (a task, jobType COMPUTATION: task.c, its TaskInfo), and publishes ExecutorNodeData (layout, tags, state: the parts
- * that change rarely) at /<ns>/executor/<executorId>, EPHEMERAL, at start
+ * change (a task, jobType COMPUTATION: task.c, its TaskInfo), and
+ * publishes ExecutorNodeData (layout, tags, state: the parts that change
+ * rarely) at /<ns>/executor/<executorId>, EPHEMERAL, at start
  * and again only when one of them changes.  Container output goes to
  * <logPath>/<appId>/<instanceId>/output.log.  Containers labelled for it
  * that no instance owns are reaped while it runs (zombie.c).  SIGTERM
@@ -242,7 +243,7 @@ add_inst(const char *iid, json_t *a, const json_t *ji, const char *adopt)
 	if (a && rec_assignment_read(a, &ra) < 0)
 		warn("instance %s: unreadable assignment", iid);
 	if (ra.job == JOB_COMPUTATION) {
-		task_add(iid, a, &ra, ji, adopt, 0);
+		task_add(iid, a, &ra, ji, adopt);
 		return;
 	}
 	if (ji && rec_instance_read(ji, &ri) < 0) {
@@ -408,28 +409,27 @@ assignment_changed(const char *path)
 }
 
 /*
- * A decision on the container of a task still assigned and not over: the
- * task's thread adopts it, running or exited (it reports the result and
- * removes the container; a targetState STOPPED has it killed first).
- * 1 taken (the assignment removed from assigns), 0 not a task's.  X.mu
- * held.
+ * A decision on the container of a task still assigned and not over
+ * (lib/reconcile adopts it, running or exited): the task's thread takes
+ * it over, looks whether it still runs, reports its result and removes
+ * it (a targetState STOPPED has it killed first).  1 taken (the
+ * assignment removed from assigns), 0 not a task's.  X.mu held.
  */
 static int
 recover_task(const json_t *d, json_t *assigns, const json_t *infos)
 {
-	const char *iid = js_str(d, "instanceId", ""), *act = js_str(d,
-	    "action", ""), *cid = js_str(d, "containerId", "");
+	const char *iid = js_str(d, "instanceId", ""), *cid = js_str(d,
+	    "containerId", "");
 	json_t *a = json_object_get(assigns, iid);
 	const json_t *ji = json_object_get(infos, iid);
 	struct rec_assignment ra;
 	struct rec_task ft;
 
-	if (!a || rec_assignment_read(a, &ra) < 0 || ra.job != JOB_COMPUTATION ||
-	    !*cid || (ji && rec_task_read(ji, &ft) == 0 &&
-	    task_state_is_terminal(ft.state)))
+	if (!a || rec_assignment_read(a, &ra) < 0 ||
+	    ra.job != JOB_COMPUTATION || !*cid || (ji && rec_task_read(ji,
+	    &ft) == 0 && task_state_is_terminal(ft.state)))
 		return 0;
-	(void)act;	/* the thread looks whether it still runs */
-	task_add(iid, a, &ra, ji, cid, 0);
+	task_add(iid, a, &ra, ji, cid);
 	json_object_del(assigns, iid);
 	return 1;
 }

@@ -259,7 +259,7 @@ deprovision(struct inst *in, const struct rec_task_result *res)
 }
 
 /* The exit code of a container that is not running: 1 and *code, 0 it
- * runs, -1 it is gone. */
+ * runs (or is being removed), 2 it was never started, -1 it is gone. */
 static int
 exited(const char *cid, int *code)
 {
@@ -269,7 +269,8 @@ exited(const char *cid, int *code)
 	if (!ci)
 		return -1;
 	st = json_object_get(ci, "State");
-	r = !js_bool(st, "Running", 0) && strcmp(js_str(st, "Status", ""),
+	r = !strcmp(js_str(st, "Status", ""), "created") ? 2 :
+	    !js_bool(st, "Running", 0) && strcmp(js_str(st, "Status", ""),
 	    "removing");
 	*code = (int)js_int(st, "ExitCode", -1);
 	json_decref(ci);
@@ -292,16 +293,23 @@ lifecycle(struct inst *in)
 		return;
 	}
 	if (in->adopt) {
+		/* its end may have come while no one watched */
+		w = exited(in->container, &code);
 		info("task %s: adopting container %.12s (%s)", in->id,
-		    in->container, in->adopt_exited ? "exited" : "running");
-		if (in->adopt_exited || exited(in->container, &code) != 0) {
-			/* it ended while no one watched */
-			if (exited(in->container, &code) < 0) {
-				set_container(in, NULL);
-				set_tstate(in, TASK_LOST, "Container vanished",
-				    &lost);
-				return;
-			}
+		    in->container, w < 0 ? "gone" : w == 2 ? "created" : w ?
+		    "exited" : "running");
+		if (w < 0) {
+			set_container(in, NULL);
+			set_tstate(in, TASK_LOST, "Container vanished", &lost);
+			return;
+		}
+		if (w == 2) {	/* created, the start never came */
+			set_tstate(in, TASK_RUN_FAILED, "Container was never "
+			    "started", &failed);
+			deprovision(in, &failed);
+			return;
+		}
+		if (w) {
 			pthread_mutex_lock(&X.mu);
 			in->died = 1;
 			in->exit_code = code;
@@ -384,7 +392,7 @@ task_main(void *arg)
 
 void
 task_add(const char *iid, json_t *a, const struct rec_assignment *ra,
-    const json_t *ji, const char *adopt, int exited_)
+    const json_t *ji, const char *adopt)
 {
 	struct inst *in = inst_new(iid, a);
 	struct rec_task ft = { .state = TASK_PENDING, .error = "",
@@ -412,7 +420,6 @@ task_add(const char *iid, json_t *a, const struct rec_assignment *ra,
 		in->stop = 1;
 	if (adopt) {
 		in->adopt = 1;
-		in->adopt_exited = exited_;
 		snprintf(in->container, sizeof in->container, "%s", adopt);
 	} else if (ft.state != TASK_PENDING &&
 	    ft.state != TASK_PROVISIONING)

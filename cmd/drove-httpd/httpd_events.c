@@ -462,7 +462,7 @@ h_events_stream(const struct req *r, struct reply *out)
 	if (query_num(r, "lastSyncTime", -1, &since, out) < 0)
 		return;
 	st = xcalloc(1, sizeof *st);
-	atomic_fetch_add(&nstreams, 1);		/* stream_free() takes it */
+	atomic_fetch_add(&nstreams, 1);	/* stream_free() takes it */
 	ci = MHD_get_connection_info(r->conn,
 	    MHD_CONNECTION_INFO_CONNECTION_FD);
 	st->fd = ci ? ci->connect_fd : -1;

@@ -290,8 +290,8 @@ h_task_operation(const struct req *r, struct reply *out)
 		rc = task_kill_once(app, task, fence, out);
 	}
 	if (rc == 1)
-		reply_500(out, "task %s-%s: the kill kept meeting other writes; "
-		    "try again", app, task);
+		reply_500(out, "task %s-%s: the kill kept meeting other "
+		    "writes; try again", app, task);
 	json_decref(req);
 }
 
@@ -392,8 +392,8 @@ h_task_delete(const char *app, const char *task, struct reply *out)
 	s = task_state_of(ti);
 	json_decref(ti);
 	if (task_state_is_active(s)) {
-		reply_verr(out, "Task %s-%s is still active (%s): kill it first",
-		    app, task, task_state_name(s));
+		reply_verr(out, "Task %s-%s is still active (%s): kill it "
+		    "first", app, task, task_state_name(s));
 		return;
 	}
 	t = zk_txn_new(fence);

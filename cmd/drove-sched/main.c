@@ -9,8 +9,9 @@
  * request; when nothing fits it sets the
  * request's "error".  A task's request (jobType COMPUTATION) is placed the
  * same way from its TaskSpec: the assignment is Drove's TaskInstanceSpec
- * and the PENDING TaskInfo gets its executor, hostname and resources.  -n (live state) or --state FILE (a dump) prints one
- * JSON line per request and writes nothing.
+ * and the PENDING TaskInfo gets its executor, hostname and resources.
+ * -n (live state) or --state FILE (a dump) prints one JSON line per
+ * request and writes nothing.
  * Exit: 0 SIGTERM / dry run done, 100 usage, config or bad snapshot, 111
  * ZooKeeper trouble or leadership lost.
  */
