@@ -29,6 +29,16 @@ label(const json_t *c, const char *key)
 	return js_str(json_object_get(c, "Labels"), key, NULL);
 }
 
+/* TaskInfo ti says the task is over (STOPPED, LOST). */
+static int
+task_over(const json_t *ti)
+{
+	struct rec_task f;
+
+	return ti && rec_task_read(ti, &f) == 0 &&
+	    task_state_is_terminal(f.state);
+}
+
 json_t *
 reconcile_decide(const json_t *containers, const json_t *assignments,
     const json_t *infos, const char *executor_id)
@@ -56,6 +66,13 @@ reconcile_decide(const json_t *containers, const json_t *assignments,
 		has_a = a && rec_assignment_read(a, &ra) == 0;
 		has_i = info && rec_instance_read(info, &ri) == 0;
 		app = has_a ? ra.app_id : has_i ? ri.app_id : NULL;
+		if (has_a && ra.job == JOB_COMPUTATION && !task_over(info)) {
+			/* its thread reports how it ends, even exited */
+			r |= add(out, "adopt", iid, app, cid, "task assigned "
+			    "and not over");
+			r |= json_object_set_new(running, iid, json_true());
+			continue;
+		}
 		why = NULL;
 		if (!a)
 			why = "not assigned to this executor";

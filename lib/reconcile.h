@@ -19,7 +19,11 @@
  *   {"action":"adopt"|"kill"|"lost","instanceId","appId","containerId",
  *    "reason"}
  *   adopt: a running container whose instance is assigned with
- *          targetState RUNNING and not terminal;
+ *          targetState RUNNING and not terminal; or the container,
+ *          running or exited, of a task (assignment jobType
+ *          COMPUTATION) whose TaskInfo is not STOPPED or LOST: the
+ *          executor reports how it ends (an exit while it was down, a
+ *          kill for targetState STOPPED);
  *   kill:  any other labelled container (not assigned, targetState
  *          STOPPED, exited, or instance terminal): kill and remove it;
  *   lost:  an assigned instance whose InstanceInfo state is active and
@@ -32,8 +36,10 @@
  * and executorId (ids_uuid3 of "<hostname>:<port>", port
  * cfg_port(cfg, NODE_EXECUTOR)).
  * reconcile_gather() reads the assignments (watching the directory and
- * each child when watch is set), their InstanceInfos (each at its
- * assignment's rec_assignment_info_path()) and the containers
+ * each child when watch is set), the records that report their state
+ * (rec_assignment_info_path(): InstanceInfo, LocalServiceInstanceInfo,
+ * a task's TaskInfo, which reconcile_decide() never marks lost) and the
+ * containers
  * labelled drove.executor.id=executor_id (all=1); new references in
  * *out_*.
  * reconcile_apply() carries out one kill (kill + force-remove) or lost

@@ -453,4 +453,92 @@ int rec_ls_request_read(const json_t *j, struct rec_ls_request *out);
 json_t *rec_event_ls_state(const char *service_id, const json_t *spec,
     long long per_host, enum ls_state s, long long now);
 
+/*
+ * Tasks (drove.md §2.1, §4.3): lib/record_task.c.
+ *
+ * TaskInfo, /<ns>/tasks/<sourceAppName>/<taskId>:
+ *   {"sourceAppName","taskId","instanceId","executorId","hostname",
+ *    "executable","resources","volumes","loggingSpec","env","state",
+ *    "metadata"[,"taskResult":{"status","exitCode"}],"errorMessage",
+ *    "created","updated"}
+ * Written PENDING by drove-httpd (no executor yet; resources are the
+ * TaskSpec's requirements), given its executor, hostname and allocated
+ * resources by drove-sched, then written by drove-execd on every state
+ * (LOST by drove-monitor when the executor is lost).  taskResult is
+ * absent until there is one.  Required: sourceAppName, taskId.  A
+ * missing or unknown state reads as TASK_UNKNOWN; a taskResult whose
+ * status is unknown reads as none.
+ */
+struct rec_task_result {
+	enum task_result status;
+	long long exit_code;
+};
+
+struct rec_task {
+	const char *source_app;
+	const char *task_id;
+	const char *instance_id;
+	const char *executor_id;
+	const char *hostname;
+	const json_t *executable;	/* NULL: {} */
+	const json_t *resources;	/* NULL: [] */
+	const json_t *volumes;		/* NULL: [] */
+	const json_t *logging;		/* loggingSpec; NULL: {} */
+	const json_t *env;		/* NULL: {} */
+	enum task_state state;
+	const json_t *metadata;		/* NULL: {} */
+	int has_result;			/* result is set */
+	struct rec_task_result result;
+	const char *error;		/* errorMessage */
+	long long created, updated;
+};
+
+json_t *rec_task_new(const struct rec_task *f);
+int rec_task_read(const json_t *j, struct rec_task *out);
+/* A copy of TaskInfo j in state s, errorMessage error (kept when NULL),
+ * taskResult res (kept when NULL) and updated; NULL on ENOMEM or EINVAL
+ * (j not a TaskInfo, s unknown). */
+json_t *rec_task_with_state(const json_t *j, enum task_state s,
+    const char *error, const struct rec_task_result *res, long long updated);
+/* The PENDING TaskInfo of TaskSpec spec (validated) with instance id iid
+ * at time now; NULL on ENOMEM. */
+json_t *rec_task_pending(const json_t *spec, const char *iid, long long now);
+/* Drove's API id of a task: "<sourceAppName>-<taskId>" into out. */
+int rec_task_api_id(char *out, size_t len, const char *source_app,
+    const char *task_id);
+
+/*
+ * A task's placement request, /<ns>/requests/<instanceId>:
+ *   {"jobType":"COMPUTATION","sourceAppName","taskId","instanceId",
+ *    "spec","created"[,"error"]}
+ * spec is the TaskSpec; error as for apps (rec_request_with_error()
+ * sets it).  Required: jobType COMPUTATION, sourceAppName, taskId, spec
+ * (object).
+ */
+struct rec_task_request {
+	const char *source_app;
+	const char *task_id;
+	const char *instance_id;
+	const json_t *spec;		/* NULL: {} */
+	long long created;
+	const char *error;		/* NULL: none (member left out) */
+};
+
+json_t *rec_task_request_new(const struct rec_task_request *f);
+int rec_task_request_read(const json_t *j, struct rec_task_request *out);
+
+/*
+ * The assignment of a task (see Assignment above): Drove's
+ * TaskInstanceSpec from TaskSpec spec (logging -> loggingSpec, Drove's
+ * defaults for absent members) with "jobType":"COMPUTATION", f's
+ * targetState, executorId, created and resources (allocations).  f->app_id
+ * is the sourceAppName, f->task_id the taskId; f->job is ignored.
+ */
+json_t *rec_task_assignment_new(const struct rec_assignment *f,
+    const json_t *spec);
+
+/* TASK_STATE_CHANGE of TaskInfo ti (its state is the current one) at time
+ * now; NULL on ENOMEM or EINVAL (ti not a TaskInfo). */
+json_t *rec_event_task_state(const json_t *ti, long long now);
+
 #endif

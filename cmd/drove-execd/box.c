@@ -206,6 +206,10 @@ box_body(struct inst *in, json_t *info)
 		envf(env, "DROVE_SERVICE_ID", in->app_id);
 		envf(env, "DROVE_SERVICE_NAME", in->app_name);
 		envf(env, "DROVE_SERVICE_INSTANCE_ID", in->id);
+	} else if (in->job == JOB_COMPUTATION) {
+		envf(env, "DROVE_TASK_ID", in->task_id);
+		envf(env, "DROVE_INSTANCE_ID", in->id);
+		envf(env, "DROVE_SOURCE_APP_NAME", in->app_id);
 	} else {
 		envf(env, "DROVE_INSTANCE_ID", in->id);
 		envf(env, "DROVE_APP_ID", in->app_id);

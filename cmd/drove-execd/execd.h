@@ -20,17 +20,19 @@
 #include "engine.h"
 #include "json.h"
 #include "model.h"
+#include "record.h"
 #include "topo.h"
 #include "zk.h"
 
 struct inst {
 	struct inst *next;		/* (mu) */
 	char id[96];
-	enum job_type job;		/* SERVICE or LOCAL_SERVICE: what
-					   app_id/app_name name, where the
-					   state is reported, labels, env */
-	char app_id[256];		/* appId, or serviceId */
-	char app_name[256];		/* appName, or serviceName */
+	enum job_type job;		/* what app_id/app_name name, where
+					   the state is reported, labels,
+					   env */
+	char app_id[256];		/* appId, serviceId or sourceAppName */
+	char app_name[256];		/* appName, serviceName or
+					   sourceAppName */
 	json_t *spec;			/* the assignment; set before start */
 	json_t *ports;			/* name -> {containerPort,hostPort,
 					   portType}; owned by the thread */
@@ -54,6 +56,16 @@ struct inst {
 	atomic_int log_cancel;
 	pthread_t log_th;
 	int log_running;
+	/* a task (job COMPUTATION, task.c): state stays INST_PENDING,
+	   written holds a task_state */
+	char task_id[256];
+	enum task_state tstate;		/* (mu) */
+	int has_result;			/* (mu) */
+	struct rec_task_result result;	/* (mu) */
+	int lost_on_start;		/* no container for a task past
+					   PROVISIONING: report it LOST */
+	int queued;			/* its state writes not done yet
+					   (task.c's writer lock) */
 };
 
 struct execd {
@@ -99,6 +111,39 @@ void zombie_destroyed(const char *iid, const char *cid);
 void *inst_main(void *arg);
 json_t *inst_info(struct inst *in);		/* call with X.mu held */
 void inst_wake_main(void);
+/* inst.c, the pieces of an instance's life that a task's shares:
+ * wait_for() sleeps up to ms (forever if < 0) unless a stop or a death
+ * arrives (W_TIMEOUT, W_STOP, W_DIED); provision() pulls the image unless
+ * present; start_container() creates (labels from the spec and the
+ * info), copies configs, starts; set_container() notes the container;
+ * logs_start()/logs_stop() follow the container's output into
+ * <logPath>/<appId or sourceAppName>/<instanceId or taskId>/output.log;
+ * logs_drain() waits (up to ms) for the follower to reach the end of the
+ * output of a container that exited, then stops it; container_removed()
+ * says whether the container is gone or being removed. */
+enum { W_TIMEOUT, W_STOP, W_DIED };
+int wait_for(struct inst *in, long long ms);
+int provision(struct inst *in, char *err, size_t errlen);
+int start_container(struct inst *in, char *err, size_t errlen);
+void set_container(struct inst *in, const char *id);
+void logs_start(struct inst *in, const char *container, long long since);
+void logs_stop(struct inst *in);
+void logs_drain(struct inst *in, long long ms);
+int container_removed(const char *cid);
+
+/* main.c: a new entry for instance iid with assignment a (referenced),
+ * linked into X.list; X.mu held. */
+struct inst *inst_new(const char *iid, json_t *a);
+
+/* task.c: register the task of assignment a (read into ra) with its
+ * stored TaskInfo ji (NULL: none) and the container to adopt, running or
+ * exited (NULL: none), starting its thread unless it is over; X.mu held.
+ * task_info(): its TaskInfo now; X.mu held. */
+void task_add(const char *iid, json_t *a, const struct rec_assignment *ra,
+    const json_t *ji, const char *adopt);
+json_t *task_info(struct inst *in);
+/* task.c: wait up to ms for the queued TaskInfo writes (at exit). */
+void task_flush(long long ms);
 
 /* ready.c: the executor's state, UNREADY until every ACTIVE local
  * service has instancesPerHost HEALTHY instances here, then ACTIVE for

@@ -17,8 +17,6 @@
 #include "record.h"
 #include "zkpath.h"
 
-enum { W_TIMEOUT, W_STOP, W_DIED };
-
 void
 inst_wake_main(void)
 {
@@ -90,7 +88,7 @@ set_state(struct inst *in, enum inst_state state, const char *err)
 }
 
 /* Sleep up to ms (forever if < 0) unless a stop or a death arrives. */
-static int
+int
 wait_for(struct inst *in, long long ms)
 {
 	struct timespec dl;
@@ -172,7 +170,8 @@ log_main(void *arg)
 	char *dir, *file;
 	int fd;
 
-	dir = xasprintf("%s/%s/%s", X.log_path, in->app_id, in->id);
+	dir = xasprintf("%s/%s/%s", X.log_path, in->app_id,
+	    in->job == JOB_COMPUTATION ? in->task_id : in->id);
 	file = xasprintf("%s/output.log", dir);
 	if (mkdirs(dir) < 0 || (fd = open(file, O_WRONLY | O_CREAT |
 	    O_APPEND | O_CLOEXEC, 0644)) < 0) {
@@ -190,7 +189,7 @@ out:
 	return NULL;
 }
 
-static void
+void
 logs_start(struct inst *in, const char *container, long long since)
 {
 	struct logarg *la;
@@ -210,7 +209,7 @@ logs_start(struct inst *in, const char *container, long long since)
 	in->log_running = 1;
 }
 
-static void
+void
 logs_stop(struct inst *in)
 {
 	if (!in->log_running)
@@ -220,7 +219,22 @@ logs_stop(struct inst *in)
 	in->log_running = 0;
 }
 
-static void
+void
+logs_drain(struct inst *in, long long ms)
+{
+	struct timespec dl;
+
+	if (!in->log_running)
+		return;
+	deadline_after(&dl, CLOCK_REALTIME, ms);
+	if (pthread_timedjoin_np(in->log_th, NULL, &dl) == 0) {
+		in->log_running = 0;
+		return;
+	}
+	logs_stop(in);
+}
+
+void
 set_container(struct inst *in, const char *id)
 {
 	pthread_mutex_lock(&X.mu);
@@ -228,7 +242,7 @@ set_container(struct inst *in, const char *id)
 	pthread_mutex_unlock(&X.mu);
 }
 
-static int
+int
 provision(struct inst *in, char *err, size_t errlen)
 {
 	const json_t *ex = json_object_get(in->spec, "executable");
@@ -362,7 +376,7 @@ copy_configs(struct inst *in, const char *cid, char *err, size_t errlen)
 }
 
 /* Create, copy configs, start; new host ports on "already allocated". */
-static int
+int
 start_container(struct inst *in, char *err, size_t errlen)
 {
 	char name[400], cid[96];
@@ -377,7 +391,7 @@ start_container(struct inst *in, char *err, size_t errlen)
 			return -1;
 		}
 		pthread_mutex_lock(&X.mu);
-		ji = inst_info(in);
+		ji = in->job == JOB_COMPUTATION ? task_info(in) : inst_info(in);
 		pthread_mutex_unlock(&X.mu);
 		body = box_body(in, ji);
 		json_decref(ji);
@@ -525,8 +539,8 @@ vanished(struct inst *in)
 
 /* The container is gone or being removed (dockerd marks it "removing"
  * before it kills it for `docker rm -f`): its death was a removal. */
-static int
-removed(const char *cid)
+int
+container_removed(const char *cid)
 {
 	json_t *ci = engine_inspect(X.eng, cid);
 	int r;
@@ -551,7 +565,7 @@ died(struct inst *in)
 	gone = in->vanished;
 	pthread_mutex_unlock(&X.mu);
 	if (!gone && cid[0])
-		gone = removed(cid);
+		gone = container_removed(cid);
 	if (gone) {
 		vanished(in);
 		return;

@@ -3,8 +3,9 @@
  * /<ns>/assignments/<executorId>/ and the Docker engine; runs each
  * assigned instance (one thread each) through Drove's instance states,
  * writing InstanceInfo to /<ns>/instances/<appId>/<instanceId> on every
- * change, and publishes ExecutorNodeData (layout, tags, state: the parts
- * that change rarely) at /<ns>/executor/<executorId>, EPHEMERAL, at start
+ * change (a task, jobType COMPUTATION: task.c, its TaskInfo), and
+ * publishes ExecutorNodeData (layout, tags, state: the parts that change
+ * rarely) at /<ns>/executor/<executorId>, EPHEMERAL, at start
  * and again only when one of them changes.  Container output goes to
  * <logPath>/<appId>/<instanceId>/output.log.  Containers labelled for it
  * that no instance owns are reaped while it runs (zombie.c).  SIGTERM
@@ -211,40 +212,53 @@ request_stop(struct inst *in)
 	}
 }
 
-/* Register an assignment; start its thread unless it is already over.
- * adopt: the container to adopt (NULL: run from the start).  X.mu held. */
-static void
-add_inst(const char *iid, json_t *a, const json_t *ji, const char *adopt)
+struct inst *
+inst_new(const char *iid, json_t *a)
 {
 	struct inst *in = xcalloc(1, sizeof *in);
-	struct rec_assignment ra = { .app_id = "", .app_name = "",
-	    .target = TARGET_RUNNING };
-	struct rec_instance ri = { .app_id = "", .state = INST_PENDING,
-	    .error = "", .created = js_now_ms() };
 	pthread_condattr_t ca;
 
-	if (a && rec_assignment_read(a, &ra) < 0)
-		warn("instance %s: unreadable assignment", iid);
-	if (ji && rec_instance_read(ji, &ri) < 0) {
-		ri.state = INST_PENDING;
-		ri.app_id = "";
-	}
 	snprintf(in->id, sizeof in->id, "%s", iid);
-	in->job = a ? ra.job : ri.job;
-	snprintf(in->app_id, sizeof in->app_id, "%s", ra.app_id[0] ?
-	    ra.app_id : ri.app_id);
-	snprintf(in->app_name, sizeof in->app_name, "%s", ra.app_name);
 	in->spec = json_incref(a);
-	in->created = ri.created;
-	in->state = ri.state;
-	in->written = ji ? (int)ri.state : -1;
-	snprintf(in->errmsg, sizeof in->errmsg, "%s", ri.error);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&in->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	in->next = X.list;
 	X.list = in;
+	return in;
+}
+
+/* Register an assignment; start its thread unless it is already over.
+ * adopt: the container to adopt (NULL: run from the start).  X.mu held. */
+static void
+add_inst(const char *iid, json_t *a, const json_t *ji, const char *adopt)
+{
+	struct inst *in;
+	struct rec_assignment ra = { .app_id = "", .app_name = "",
+	    .target = TARGET_RUNNING };
+	struct rec_instance ri = { .app_id = "", .state = INST_PENDING,
+	    .error = "", .created = js_now_ms() };
+
+	if (a && rec_assignment_read(a, &ra) < 0)
+		warn("instance %s: unreadable assignment", iid);
+	if (ra.job == JOB_COMPUTATION) {
+		task_add(iid, a, &ra, ji, adopt);
+		return;
+	}
+	if (ji && rec_instance_read(ji, &ri) < 0) {
+		ri.state = INST_PENDING;
+		ri.app_id = "";
+	}
+	in = inst_new(iid, a);
+	in->job = a ? ra.job : ri.job;
+	snprintf(in->app_id, sizeof in->app_id, "%s", ra.app_id[0] ?
+	    ra.app_id : ri.app_id);
+	snprintf(in->app_name, sizeof in->app_name, "%s", ra.app_name);
+	in->created = ri.created;
+	in->state = ri.state;
+	in->written = ji ? (int)ri.state : -1;
+	snprintf(in->errmsg, sizeof in->errmsg, "%s", ri.error);
 	if (inst_state_is_terminal(ri.state) || !in->app_id[0]) {
 		in->finished = 1;	/* nothing to run */
 		return;
@@ -304,6 +318,8 @@ reap(const char *const *names)
 	pthread_mutex_unlock(&X.mu);
 }
 
+/* The record assignment ra reports its state in (InstanceInfo,
+ * TaskInfo). */
 static json_t *
 read_info(const struct rec_assignment *ra)
 {
@@ -357,8 +373,7 @@ sync_assignments(void)
 			continue;
 		if (!(a = read_assignment(*n, 1)))
 			continue;
-		ji = rec_assignment_read(a, &ra) == 0 ?
-		    read_info(&ra) : NULL;
+		ji = rec_assignment_read(a, &ra) == 0 ? read_info(&ra) : NULL;
 		pthread_mutex_lock(&X.mu);
 		add_inst(*n, a, ji, NULL);
 		pthread_mutex_unlock(&X.mu);
@@ -394,6 +409,32 @@ assignment_changed(const char *path)
 	json_decref(a);
 }
 
+/*
+ * A decision on the container of a task still assigned and not over
+ * (lib/reconcile adopts it, running or exited): the task's thread takes
+ * it over, looks whether it still runs, reports its result and removes
+ * it (a targetState STOPPED has it killed first).  1 taken (the
+ * assignment removed from assigns), 0 not a task's.  X.mu held.
+ */
+static int
+recover_task(const json_t *d, json_t *assigns, const json_t *infos)
+{
+	const char *iid = js_str(d, "instanceId", ""), *cid = js_str(d,
+	    "containerId", "");
+	json_t *a = json_object_get(assigns, iid);
+	const json_t *ji = json_object_get(infos, iid);
+	struct rec_assignment ra;
+	struct rec_task ft;
+
+	if (!a || rec_assignment_read(a, &ra) < 0 ||
+	    ra.job != JOB_COMPUTATION || !*cid || (ji && rec_task_read(ji,
+	    &ft) == 0 && task_state_is_terminal(ft.state)))
+		return 0;
+	task_add(iid, a, &ra, ji, cid);
+	json_object_del(assigns, iid);
+	return 1;
+}
+
 /* Startup: adopt, kill and mark lost (lib/reconcile), then run the rest. */
 static void
 recover(void)
@@ -412,6 +453,8 @@ recover(void)
 	json_array_foreach(dec, i, d) {
 		act = js_str(d, "action", "");
 		iid = js_str(d, "instanceId", "");
+		if (recover_task(d, assigns, infos))
+			continue;
 		if (!strcmp(act, "adopt")) {
 			add_inst(iid, json_object_get(assigns, iid),
 			    json_object_get(infos, iid),
@@ -590,6 +633,7 @@ main(int argc, char **argv)
 				if (sig == SIGTERM || sig == SIGINT) {
 					info("exiting; containers keep "
 					    "running");
+					task_flush(2000);
 					pthread_rwlock_wrlock(&X.zkrw);
 					X.closing = 1;
 					zk_close(X.zk);

@@ -98,6 +98,10 @@ listed(const json_t *cs, const char *cid)
 static int
 expects_container(const struct inst *in)
 {
+	if (in->job == JOB_COMPUTATION)		/* a task (task.c) */
+		return in->running && !in->finished && !in->died &&
+		    !in->stop && in->container[0] &&
+		    in->tstate == TASK_RUNNING;
 	return in->running && !in->finished && !in->died && !in->stop &&
 	    in->container[0] && (in->state == INST_UNREADY ||
 	    in->state == INST_READY || in->state == INST_HEALTHY);

@@ -52,6 +52,7 @@ struct reply {
 	size_t raw_len;
 	char ctype[128];
 	char disposition[512];
+	char location[512];		/* a redirect's Location, "" none */
 	int queued;
 };
 
@@ -126,6 +127,9 @@ void h_events_stream(const struct req *r, struct reply *out);
  * events_stop() before MHD_stop_daemon() (streams end); events_free() at
  * exit. */
 void events_init(void);
+/* 1 while a push stream is open: the main thread then reads changes
+ * sooner (its readers wait on them). */
+int events_streaming(void);
 void events_change(const struct view_change *c);
 void events_wake(void);
 void events_stop(void);
@@ -156,5 +160,25 @@ json_t *ls_executor_instances(const char *eid);
 /* httpd_proxy.c: /apis/v1/logfiles/localservices/{serviceId}/{iid}/{rest} */
 void proxy_logfiles_ls(const struct req *r, const char *service_id,
     const char *instance_id, const char *rest, struct reply *out);
+/* httpd_ops.c: Drove's checkResources for n more instances of spec (an
+ * ApplicationSpec or a TaskSpec) of app_id: 1 enough, 0 not (400 with
+ * the reason in out), -1 out of memory (500 in out). */
+int capacity_ok(const char *app_id, const json_t *spec, long long n,
+    struct reply *out);
+
+/* httpd_tasks.c: the task API.  tasks_active(): the active TaskInfos
+ * (of executor_id; NULL: all), new array of borrowed records, and
+ * tasks_active_count(): their number; both with the view's read lock
+ * held. */
+void h_task_operation(const struct req *r, struct reply *out);
+void h_tasks(struct reply *out);
+void h_task(const char *app, const char *task, struct reply *out);
+void h_task_delete(const char *app, const char *task, struct reply *out);
+void h_task_search(const struct req *r, struct reply *out);
+json_t *tasks_active(const char *executor_id);
+long long tasks_active_count(void);
+/* httpd_proxy.c: /apis/v1/logfiles/tasks/{sourceAppName}/{taskId}/{rest} */
+void proxy_task_logfiles(const struct req *r, const char *app,
+    const char *task, const char *rest, struct reply *out);
 
 #endif

@@ -279,7 +279,9 @@ enum route {
 	R_CANCEL_LEGACY, R_EVENTS, R_EVENTS_LATEST, R_EVENTS_SUMMARY,
 	R_EVENTS_STREAM, R_KNOWN_LAST, R_KNOWN_CURRENT, R_BLACKLIST,
 	R_BLACKLIST_ONE, R_UNBLACKLIST, R_UNBLACKLIST_ONE, R_MAINT_SET,
-	R_MAINT_UNSET, R_NONE
+	R_MAINT_UNSET,
+	R_TASK_OPS, R_TASKS, R_TASK, R_TASK_DELETE, R_TASK_SEARCH,
+	R_NONE
 };
 
 static const struct {
@@ -320,6 +322,11 @@ static const struct {
 	    "internal/cluster/executors/*/instances/current" },
 	{ R_MAINT_SET, "POST", "cluster/maintenance/set" },
 	{ R_MAINT_UNSET, "POST", "cluster/maintenance/unset" },
+	{ R_TASK_OPS, "POST", "tasks/operations" },
+	{ R_TASKS, "GET", "tasks" },
+	{ R_TASK, "GET", "tasks/*/instances/*" },
+	{ R_TASK_DELETE, "DELETE", "tasks/*/instances/*" },
+	{ R_TASK_SEARCH, "POST", "tasks/search" },
 };
 
 /* The route for method and path; *known is set if the path exists for
@@ -380,12 +387,35 @@ dispatch(const struct req *r, enum route id, char **seg,
 	case R_KNOWN_CURRENT: h_known_instances(seg[3], 0, out); break;
 	case R_MAINT_SET: h_maintenance_set(out); break;
 	case R_MAINT_UNSET: h_maintenance_unset(out); break;
+	case R_TASK_OPS: h_task_operation(r, out); break;
+	case R_TASKS: h_tasks(out); break;
+	case R_TASK: h_task(seg[1], seg[3], out); break;
+	case R_TASK_DELETE: h_task_delete(seg[1], seg[3], out); break;
+	case R_TASK_SEARCH: h_task_search(r, out); break;
 	case R_NONE: BUG("dispatch of R_NONE");
 	}
 }
 
 #define LOGFILES "/apis/v1/logfiles/applications/"
 #define LOGFILES_LS "/apis/v1/logfiles/localservices/"
+#define TASK_LOGFILES "/apis/v1/logfiles/tasks/"
+
+/* "{a}/{b}/{rest}" after a log files prefix into a, b and *rest: 1, or 0
+ * when p has not that shape. */
+static int
+log_path(const char *p, char *a, size_t alen, char *b, size_t blen,
+    const char **rest)
+{
+	const char *s1 = strchr(p, '/'), *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
+
+	if (!s1 || !s2 || s1 == p || s2 == s1 + 1 || !s2[1] ||
+	    (size_t)(s1 - p) >= alen || (size_t)(s2 - s1 - 1) >= blen)
+		return 0;
+	snprintf(a, alen, "%.*s", (int)(s1 - p), p);
+	snprintf(b, blen, "%.*s", (int)(s2 - s1 - 1), s1 + 1);
+	*rest = s2 + 1;
+	return 1;
+}
 
 void
 api_handle(const struct req *r, struct reply *out)
@@ -404,29 +434,34 @@ api_handle(const struct req *r, struct reply *out)
 	}
 	get = !strcmp(r->method, "GET");
 	head = !strcmp(r->method, "HEAD");
-	if ((get || head) && (!strncmp(r->url, LOGFILES, strlen(LOGFILES)) ||
-	    !strncmp(r->url, LOGFILES_LS, strlen(LOGFILES_LS)))) {
-		int ls = !strncmp(r->url, LOGFILES_LS, strlen(LOGFILES_LS));
-		const char *p = r->url + strlen(ls ? LOGFILES_LS : LOGFILES);
-		const char *s1, *s2;
-		char app[256], iid[256];
+	if (get || head) {
+		/* the log files of an app instance, a task, a local-service
+		 * instance: {a}/{b}/{rest} after their prefix */
+		static const struct {
+			const char *prefix;
+			void (*proxy)(const struct req *, const char *,
+			    const char *, const char *, struct reply *);
+		} logs[] = {
+			{ LOGFILES, proxy_logfiles },
+			{ TASK_LOGFILES, proxy_task_logfiles },
+			{ LOGFILES_LS, proxy_logfiles_ls },
+		};
+		char a[256], b[256];
+		const char *rest;
+		size_t i;
 
-		s1 = strchr(p, '/');
-		s2 = s1 ? strchr(s1 + 1, '/') : NULL;
-		if (s1 && s2 && s1 > p && s2 > s1 + 1 && s2[1] &&
-		    (size_t)(s1 - p) < sizeof app &&
-		    (size_t)(s2 - s1 - 1) < sizeof iid) {
-			snprintf(app, sizeof app, "%.*s", (int)(s1 - p), p);
-			snprintf(iid, sizeof iid, "%.*s", (int)(s2 - s1 - 1),
-			    s1 + 1);
-			if (ls)
-				proxy_logfiles_ls(r, app, iid, s2 + 1, out);
+		for (i = 0; i < sizeof logs / sizeof logs[0]; i++) {
+			size_t pl = strlen(logs[i].prefix);
+
+			if (strncmp(r->url, logs[i].prefix, pl))
+				continue;
+			if (log_path(r->url + pl, a, sizeof a, b, sizeof b,
+			    &rest))
+				logs[i].proxy(r, a, b, rest, out);
 			else
-				proxy_logfiles(r, app, iid, s2 + 1, out);
+				reply_notfound(out, "HTTP 404 Not Found");
 			return;
 		}
-		reply_notfound(out, "HTTP 404 Not Found");
-		return;
 	}
 	if (strncmp(r->url, "/apis/v1/", 9)) {
 		reply_notfound(out, "HTTP 404 Not Found");

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdatomic.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -414,6 +415,15 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 	}
 }
 
+/* Push streams open now. */
+static atomic_int nstreams;
+
+int
+events_streaming(void)
+{
+	return atomic_load(&nstreams) > 0;
+}
+
 static void
 stream_free(void *cls)
 {
@@ -421,6 +431,7 @@ stream_free(void *cls)
 
 	buf_free(&st->out);
 	free(st);
+	atomic_fetch_sub(&nstreams, 1);
 }
 
 void
@@ -451,6 +462,7 @@ h_events_stream(const struct req *r, struct reply *out)
 	if (query_num(r, "lastSyncTime", -1, &since, out) < 0)
 		return;
 	st = xcalloc(1, sizeof *st);
+	atomic_fetch_add(&nstreams, 1);	/* stream_free() takes it */
 	ci = MHD_get_connection_info(r->conn,
 	    MHD_CONNECTION_INFO_CONNECTION_FD);
 	st->fd = ci ? ci->connect_fd : -1;

@@ -657,13 +657,13 @@ summary(const json_t *info)
 	}
 	op = view_ls_operation(hd.view, id);
 	tags = json_object_get(f.spec, "tags");
-	sum = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:s, s:s, s:I, "
+	sum = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:s, s:s, s:I, "
 	    "s:I}", "id", id, "name", js_str(f.spec, "name", ""),
 	    "instancesPerHost", (json_int_t)f.per_host,
 	    "healthyInstances", (json_int_t)healthy,
 	    "totalCPUs", (json_int_t)(spec_cpus(f.spec) * active),
 	    "totalMemory", (json_int_t)(spec_memory_mb(f.spec) * active),
-	    "tags", json_is_object(tags) ? tags : json_object(),
+	    "tags", json_is_object(tags) ? json_incref(tags) : json_object(),
 	    "state", ls_state_name(rec_ls_state(info, op)),
 	    "activationState", ls_activation_name(f.activation),
 	    "created", (json_int_t)f.created,

@@ -65,7 +65,7 @@ capacity_free(void)
  * Drove's checkResources for n more instances of spec: 1 enough, 0 not
  * (a 400 with the reason is in out), -1 out of memory (500 in out).
  */
-static int
+int
 capacity_ok(const char *app_id, const json_t *spec, long long n,
     struct reply *out)
 {

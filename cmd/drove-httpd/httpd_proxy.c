@@ -144,37 +144,94 @@ no_content(struct reply *out)
 	out->code = MHD_HTTP_NO_CONTENT;
 }
 
-/* The log files of instance_id of app (or local service, ls) app_id. */
-static void
-proxy_to(const struct req *r, int ls, const char *app_id,
+/* The host (malloc'd) and port of executor eid, from the view (its read
+ * lock held); NULL if unknown. */
+static char *
+executor_addr(const char *eid, long long *port)
+{
+	struct rec_executor fe;
+	json_t *node;
+
+	if (!(node = view_executor(hd.view, eid)) ||
+	    rec_executor_read(node, &fe) < 0)
+		return NULL;
+	*port = fe.port;
+	return xstrdup(fe.hostname);
+}
+
+static void proxy_to(const struct req *r, char *host, long long port,
+    const char *app_id, const char *instance_id, const char *rest,
+    struct reply *out);
+
+void
+proxy_logfiles(const struct req *r, const char *app_id,
     const char *instance_id, const char *rest, struct reply *out)
+{
+	struct rec_instance fi;
+	json_t *ii;
+	char *host = NULL;
+	long long port = 0;
+
+	/* where the instance runs, from the view */
+	view_rdlock(hd.view);
+	if ((ii = view_instance(hd.view, app_id, instance_id)) &&
+	    rec_instance_read(ii, &fi) == 0)
+		host = executor_addr(fi.executor_id, &port);
+	view_unlock(hd.view);
+	proxy_to(r, host, port, app_id, instance_id, rest, out);
+}
+
+/* A local-service instance's files: <logPath>/<serviceId>/<instanceId>/. */
+void
+proxy_logfiles_ls(const struct req *r, const char *service_id,
+    const char *instance_id, const char *rest, struct reply *out)
+{
+	struct rec_instance fi;
+	json_t *ii;
+	char *host = NULL;
+	long long port = 0;
+
+	view_rdlock(hd.view);
+	if ((ii = view_ls_instance(hd.view, service_id, instance_id)) &&
+	    rec_instance_read(ii, &fi) == 0)
+		host = executor_addr(fi.executor_id, &port);
+	view_unlock(hd.view);
+	proxy_to(r, host, port, service_id, instance_id, rest, out);
+}
+
+/* A task's files: <logPath>/<sourceAppName>/<taskId>/ on its executor. */
+void
+proxy_task_logfiles(const struct req *r, const char *app, const char *task,
+    const char *rest, struct reply *out)
+{
+	struct rec_task ft;
+	json_t *ti;
+	char *host = NULL;
+	long long port = 0;
+
+	view_rdlock(hd.view);
+	if ((ti = view_task(hd.view, app, task)) && rec_task_read(ti,
+	    &ft) == 0 && ft.executor_id[0])
+		host = executor_addr(ft.executor_id, &port);
+	view_unlock(hd.view);
+	proxy_to(r, host, port, app, task, rest, out);
+}
+
+/* Relay to the executor at host (taken; NULL: unknown, 204). */
+static void
+proxy_to(const struct req *r, char *host, long long port,
+    const char *app_id, const char *instance_id, const char *rest,
+    struct reply *out)
 {
 	char hdr[512];
 	struct buf url = BUF_ZERO, q = BUF_ZERO;
 	struct fetch f = { BUF_ZERO, out, 0 };
 	struct curl_slist *hl = NULL;
 	struct qbuild qb;
-	struct rec_instance fi;
-	struct rec_executor fe;
-	json_t *ii, *node;
-	char *host;
-	long long port = 0;
 	long code = 0;
 	CURLcode rc;
 	CURL *c;
 
-	/* where the instance runs, from the view */
-	view_rdlock(hd.view);
-	host = NULL;
-	if ((ii = ls ? view_ls_instance(hd.view, app_id, instance_id) :
-	    view_instance(hd.view, app_id, instance_id)) &&
-	    rec_instance_read(ii, &fi) == 0 &&
-	    (node = view_executor(hd.view, fi.executor_id)) &&
-	    rec_executor_read(node, &fe) == 0) {
-		host = xstrdup(fe.hostname);
-		port = fe.port;
-	}
-	view_unlock(hd.view);
 	if (!host) {
 		no_content(out);
 		return;
@@ -237,18 +294,4 @@ proxy_to(const struct req *r, int ls, const char *app_id,
 	buf_free(&f.body);
 	buf_free(&url);
 	buf_free(&q);
-}
-
-void
-proxy_logfiles(const struct req *r, const char *app_id,
-    const char *instance_id, const char *rest, struct reply *out)
-{
-	proxy_to(r, 0, app_id, instance_id, rest, out);
-}
-
-void
-proxy_logfiles_ls(const struct req *r, const char *service_id,
-    const char *instance_id, const char *rest, struct reply *out)
-{
-	proxy_to(r, 1, service_id, instance_id, rest, out);
 }

@@ -590,9 +590,8 @@ executor_detail(const char *eid, const json_t *node)
 			json_array_append(insts, ii);
 	}
 	json_object_set_new(d, "instances", insts);
+	json_object_set_new(d, "tasks", tasks_active(eid));
 	json_object_set_new(d, "serviceInstances", ls_executor_instances(eid));
-	if (!json_object_get(d, "tasks"))
-		json_object_set_new(d, "tasks", json_array());
 	if (!json_object_get(d, "serviceInstances"))
 		json_object_set_new(d, "serviceInstances", json_array());
 	return d;
@@ -648,7 +647,7 @@ render_cluster(void)
 	    "numApplications", (json_int_t)json_object_size(view_apps(
 	    hd.view)),
 	    "numActiveApplications", (json_int_t)nactive,
-	    "numActiveTasks", 0,
+	    "numActiveTasks", (json_int_t)tasks_active_count(),
 	    "numLocalServices", (json_int_t)ls_count(0),
 	    "numActiveLocalServices", (json_int_t)ls_count(1),
 	    "freeCores", (json_int_t)fc, "usedCores", (json_int_t)uc,
@@ -871,53 +870,79 @@ h_old_instances(const struct req *r, const char *app_id, struct reply *out)
 	reply_ok(out, res);
 }
 
-/* Drove's KnownInstancesData with the app instance ids given (tasks and
- * local services come with later work). */
+/* Drove's KnownInstancesData: k[0..6) the kept and stale ids of app
+ * instances, tasks and local-service instances, taken. */
 static json_t *
-known_instances(json_t *ids, json_t *stale)
+known_instances(json_t *const k[6])
 {
-	return json_pack("{s:o, s:o, s:[], s:[], s:[], s:[]}",
-	    "appInstanceIds", ids, "staleAppInstanceIds", stale,
-	    "taskInstanceIds", "staleTaskInstanceIds",
-	    "localServiceInstanceIds", "staleLocalServiceInstanceIds");
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "appInstanceIds", k[0], "staleAppInstanceIds", k[1],
+	    "taskInstanceIds", k[2], "staleTaskInstanceIds", k[3],
+	    "localServiceInstanceIds", k[4],
+	    "staleLocalServiceInstanceIds", k[5]);
 }
 
 /*
  * GET /apis/v1/internal/cluster/executors/{id}/instances/current: what
  * executor eid is assigned now; stale are those it must not keep (told to
- * stop, or of an app that is gone or expects none).  .../last: what a
+ * stop, of an app that is gone or expects none, of a task that is over,
+ * of a local service that is gone or INACTIVE).  .../last: what a
  * removed executor had, all stale (LOST and replaced); EMPTY for one that
  * was never removed.
  */
 void
 h_known_instances(const char *eid, int last, struct reply *out)
 {
-	json_t *ids = json_array(), *stale = json_array(), *a, *rec, *x;
+	json_t *k[6], *a, *rec, *x, *ti, *ls;
+	struct rec_task ft;
 	struct rec_assignment fa;
 	struct rec_removed fr;
 	struct rec_app fp;
+	struct rec_ls fl;
 	const char *iid;
 	size_t i;
+	int keep;
 
+	for (i = 0; i < 6; i++)
+		k[i] = json_array();
 	view_rdlock(hd.view);
 	if (last) {
 		rec = json_object_get(view_removed(hd.view), eid);
 		if (rec && rec_removed_read(rec, &fr) == 0 && fr.instances)
 			json_array_foreach(fr.instances, i, x)
-				json_array_append(stale, x);
+				json_array_append(k[1], x);
 	} else
 		json_object_foreach(view_assignments(hd.view, eid), iid, a) {
 			json_t *app;
 
 			if (rec_assignment_read(a, &fa) < 0)
 				continue;
-			app = view_app(hd.view, fa.app_id);
-			if (fa.target == TARGET_RUNNING && app &&
-			    rec_app_read(app, &fp) == 0 && fp.instances > 0)
-				json_array_append_new(ids, json_string(iid));
-			else
-				json_array_append_new(stale, json_string(iid));
+			keep = fa.target == TARGET_RUNNING;
+			switch (fa.job) {
+			case JOB_COMPUTATION:
+				/* a task: stale once told to stop or over */
+				ti = view_task(hd.view, fa.app_id, fa.task_id);
+				keep = keep && ti && rec_task_read(ti, &ft) ==
+				    0 && !task_state_is_terminal(ft.state);
+				i = 2;
+				break;
+			case JOB_LOCAL_SERVICE:
+				/* stale once its service uses no resources */
+				ls = view_localservice(hd.view, fa.app_id);
+				keep = keep && ls && rec_ls_read(ls, &fl) ==
+				    0 && fl.activation != LS_INACTIVE;
+				i = 4;
+				break;
+			default:
+				app = view_app(hd.view, fa.app_id);
+				keep = keep && app && rec_app_read(app,
+				    &fp) == 0 && fp.instances > 0;
+				i = 0;
+				break;
+			}
+			json_array_append_new(k[keep ? i : i + 1],
+			    json_string(iid));
 		}
 	view_unlock(hd.view);
-	reply_ok(out, known_instances(ids, stale));
+	reply_ok(out, known_instances(k));
 }

@@ -42,6 +42,10 @@
  * of changes to one record is read once; a client waiting for its own
  * write does not wait for it. */
 #define COALESCE_MS 50
+/* While a push stream is open, its readers see each change within this
+ * (a watcher of a task's end, say, should not wait 50 ms for it). */
+#define STREAM_COALESCE_MS 2
+#define COALESCE() (events_streaming() ? STREAM_COALESCE_MS : COALESCE_MS)
 
 #define USAGE "drove-httpd -c controller.yml [ -d notif ] [ -p port ] [ -v ]"
 
@@ -188,7 +192,7 @@ view_update(void)
 	if (view_resync_due(hd.view, mono_ms()) &&
 	    view_load(hd.view, on_change, NULL) < 0 && errno != ENOTCONN)
 		die(EXIT_TEMP, "%s", err_text());
-	if (view_due_in(hd.view, mono_ms(), COALESCE_MS) == 0 &&
+	if (view_due_in(hd.view, mono_ms(), COALESCE()) == 0 &&
 	    view_refresh(hd.view, on_change, NULL) < 0) {
 		if (errno != ENOTCONN)
 			die(EXIT_TEMP, "%s", err_text());
@@ -237,6 +241,9 @@ send_reply(struct MHD_Connection *c, const char *method, const char *url,
 	if (rep->disposition[0])
 		MHD_add_response_header(resp,
 		    MHD_HTTP_HEADER_CONTENT_DISPOSITION, rep->disposition);
+	if (rep->location[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+		    rep->location);
 	ret = MHD_queue_response(c, rep->code, resp);
 	MHD_destroy_response(resp);
 	if (verbosity > 0)
@@ -424,7 +431,7 @@ main(int argc, char **argv)
 	for (;;) {
 		long long now = mono_ms();
 		int due = !view_retry_at ? view_due_in(hd.view, now,
-		    COALESCE_MS) : view_retry_at > now ?
+		    COALESCE()) : view_retry_at > now ?
 		    (int)(view_retry_at - now) : 0;
 		int r = poll(pfd, 2, due < 0 ? 60000 : due);
 

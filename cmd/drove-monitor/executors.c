@@ -7,7 +7,8 @@
  * that is not over is marked LOST ("Instance lost", with its
  * INSTANCE_STATE_CHANGE event) and its assignment deleted in the same
  * transaction, so that the executor, if it returns, adopts nothing of it
- * and reaps its containers; the apps then recover elsewhere.  Last, a
+ * and reaps its containers; the apps then recover elsewhere.  Its tasks
+ * that are not over are marked LOST (tasks.c), never run again.  Last, a
  * removed-executor record (/<ns>/removedexecutors/<id>, shown as REMOVED
  * by the API) is written with the EXECUTOR_REMOVED event.  The record
  * goes when the executor comes back, or after two days.
@@ -89,6 +90,7 @@ exec_scan(void)
 	const char *app, *iid;
 	struct rec_instance f;
 	long long now = mono_ms();
+	json_t *te = json_object(), *x;
 
 	json_object_foreach(apps, app, insts)
 		json_object_foreach(insts, iid, ii)
@@ -97,6 +99,13 @@ exec_scan(void)
 			    !view_executor(M.v, f.executor_id))
 				lost_start(f.executor_id, NULL, now);
 	ls_scan_lost(now, lost_start_ls);
+	if (!te)
+		die(EXIT_TEMP, "out of memory");
+	tasks_executors(te);	/* and those of tasks */
+	json_object_foreach(te, iid, x)
+		if (!view_executor(M.v, iid))
+			lost_start(iid, NULL, now);
+	json_decref(te);
 }
 
 /* Mark what eid ran LOST; 0 done, -1 a write failed (tried again). */
@@ -147,6 +156,11 @@ declare_lost(const char *eid, const json_t *node)
 				t = NULL;
 			}
 		}
+	if (t && commit(t, "mark instances lost", eid) < 0)
+		goto fail;
+	t = NULL;
+	if (tasks_lost(eid) < 0)	/* its tasks: LOST, never re-run */
+		goto fail;
 	if (node) {
 		struct rec_executor fe;
 

@@ -61,6 +61,10 @@ static void
 on_change(void *ctx, const struct view_change *c)
 {
 	(void)ctx;
+	if (c->kind == VIEW_K_TASK) {
+		task_change(c);
+		return;
+	}
 	if (ls_change(c))
 		;	/* a local service's: no app */
 	else if (c->app_id)
@@ -575,6 +579,7 @@ prune(void)
 	    "localserviceinstances"), app, insts)
 		prune_old_instances(app, insts, now, 1);
 	exec_prune();
+	tasks_prune();
 }
 
 /* Refresh the view, then reconcile what changed, until nothing does:
@@ -596,6 +601,8 @@ work(void)
 			M.retry_at = mono_ms() + RETRY_MS;
 			return;
 		}
+		if (!M.retry_at)
+			tasks_work();
 		if ((!json_object_size(M.dirty) && !ls_pending()) ||
 		    M.retry_at)
 			return;
@@ -696,7 +703,7 @@ main(int argc, char **argv)
 	    !(M.v = view_new_zk(M.z,
 	    VIEW_APPS | VIEW_INSTANCES | VIEW_REQUESTS | VIEW_ASSIGNMENTS |
 	    VIEW_OPERATIONS | VIEW_EXECUTORS | VIEW_REMOVED |
-	    VIEW_BLACKLIST | VIEW_CLUSTER | VIEW_LOCALSERVICES |
+	    VIEW_BLACKLIST | VIEW_CLUSTER | VIEW_TASKS | VIEW_LOCALSERVICES |
 	    VIEW_LS_INSTANCES | VIEW_LS_OPERATIONS)) ||
 	    !(M.lost = json_object()))
 		die(EXIT_TEMP, "out of memory");

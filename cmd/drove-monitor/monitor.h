@@ -125,5 +125,15 @@ void ls_work(void);
 void ls_scan_lost(long long now, void (*start)(const char *eid,
     long long now));
 int ls_declare_lost(struct zk_txn *t, const char *eid, long long now);
+/* tasks.c: task_change() notes the view's TaskInfo changes; tasks_work()
+ * deletes the assignments of tasks that ended; tasks_executors() adds to
+ * out {executorId: true} the executors of tasks not over; tasks_lost()
+ * marks eid's tasks LOST (0, or -1 a write failed); tasks_prune() deletes
+ * TaskInfos of tasks that ended a week ago. */
+void task_change(const struct view_change *c);
+void tasks_work(void);
+void tasks_executors(json_t *out);
+int tasks_lost(const char *eid);
+void tasks_prune(void);
 
 #endif

@@ -7,12 +7,15 @@
  * /drove/assignments/<eid>/<iid>, /drove/instances/<appId>/<iid>
  * (PENDING) and its event /drove/events/e<time>-<seq>, and deletes the
  * request; when nothing fits it sets the
- * request's "error".  A local-service request (jobType LOCAL_SERVICE) is
- * placed on its pinned executor only (ACTIVE or UNREADY, not blacklisted:
- * pl_place_pinned), creating its assignment and PENDING
+ * request's "error".  A task's request (jobType COMPUTATION) is placed the
+ * same way from its TaskSpec: the assignment is Drove's TaskInstanceSpec
+ * and the PENDING TaskInfo gets its executor, hostname and resources.  A
+ * local-service request (jobType LOCAL_SERVICE) is placed on its pinned
+ * executor only (ACTIVE or UNREADY, not blacklisted: pl_place_pinned),
+ * creating its assignment and PENDING
  * /drove/localserviceinstances/<serviceId>/<iid> (the view also keeps
- * /drove/localservices for their specs).  -n (live state) or --state FILE (a dump) prints one
- * JSON line per request and writes nothing.
+ * /drove/localservices for their specs).  -n (live state) or --state FILE
+ * (a dump) prints one JSON line per request and writes nothing.
  * Exit: 0 SIGTERM / dry run done, 100 usage, config or bad snapshot, 111
  * ZooKeeper trouble or leadership lost.
  */
@@ -50,6 +53,7 @@
 #define RESYNC_MS 30000
 #define RETRY_MS 1000
 #define COALESCE_MS 10		/* a burst of events is read once */
+#define TASK_INFO_WAIT_MS 5000	/* a task request's TaskInfo must show */
 
 static struct ctx {
 	struct zk *z;
@@ -68,6 +72,7 @@ static struct ctx {
 	long long next_resync;	/* monotonic ms: waiting requests again */
 	int single;		/* >0: place one per transaction (passes
 				   since a batch failed) */
+	long long last_work;	/* monotonic ms of the last work() */
 } C;
 
 struct req {
@@ -182,11 +187,14 @@ set_error(struct req *rq, const char *app_id, const char *why)
 	char p[ZKP_MAX];
 	json_t *d;
 	struct zk_txn *t;
-
 	struct rec_request f;
+	struct rec_task_request tf;
+	struct rec_ls_request lr;
+	const char *old = rec_request_read(rq->data, &f) == 0 ? f.error :
+	    rec_task_request_read(rq->data, &tf) == 0 ? tf.error :
+	    rec_ls_request_read(rq->data, &lr) == 0 ? lr.error : NULL;
 
-	if (rec_request_read(rq->data, &f) == 0 && f.error &&
-	    !strcmp(f.error, why))
+	if (old && !strcmp(old, why))
 		return;
 	info("request %s (%s): cannot place: %s", rq->id,
 	    app_id ? app_id : "?", why);
@@ -258,6 +266,119 @@ batch_commit(struct batch *b)
 	}
 	b->t = NULL;
 	b->n = 0;
+	return rc;
+}
+
+/*
+ * Place a task's request: one assignment (Drove's TaskInstanceSpec), the
+ * TaskInfo given its executor, hostname and resources (still PENDING), the
+ * request deleted.  As place_one().
+ */
+static int
+place_task(struct pl_view *pv, struct req *rq, struct batch *b)
+{
+	char p[ZKP_MAX], ap[ZKP_MAX], tp[ZKP_MAX], dir[ZKP_MAX];
+	char why[ZKP_MAX + 64];
+	struct pl_result r = PL_RESULT_ZERO;
+	struct pl_request prq;
+	struct rec_task_request tf;
+	struct rec_task ft;
+	json_t *ti, *a = NULL, *nti = NULL, *res = NULL, *pend = NULL;
+	long long now;
+	int rc, version;
+
+	zkp_request(p, C.ns, rq->id);
+	if (rec_task_request_read(rq->data, &tf) < 0 ||
+	    zkp_task(tp, C.ns, tf.source_app, tf.task_id) < 0) {
+		snprintf(why, sizeof why, "request %s: not a valid task "
+		    "request: deleting it", rq->id);
+		delete_request(p, why);
+		return 0;
+	}
+	/*
+	 * The TaskInfo and the request are written together, but may reach
+	 * the view one refresh apart.  Until it shows, the TaskInfo is the
+	 * request's as drove-httpd wrote it (the same builder), at its first
+	 * version: any other write since makes the transaction fail.  A
+	 * request whose TaskInfo is still not seen after a while is looked
+	 * up, and dropped if it has none.
+	 */
+	if (!(ti = view_task(C.v, tf.source_app, tf.task_id))) {
+		if (js_now_ms() - tf.created > TASK_INFO_WAIT_MS &&
+		    (rc = zk_exists(C.z, tp, 0)) != 1) {
+			if (rc < 0)
+				return zk_trouble("read", tp);
+			snprintf(why, sizeof why, "request %s: task %s-%s has "
+			    "no TaskInfo: deleting the request", rq->id,
+			    tf.source_app, tf.task_id);
+			delete_request(p, why);
+			return 0;
+		}
+		if (!(pend = rec_task_pending(tf.spec, rq->id, tf.created)))
+			die(EXIT_TEMP, "out of memory");
+		version = 0;
+	} else
+		version = view_version(C.v, tp);
+	if (rec_task_read(ti ? ti : pend, &ft) < 0 ||
+	    ft.state != TASK_PENDING || strcmp(ft.instance_id, rq->id)) {
+		json_decref(pend);
+		snprintf(why, sizeof why, "request %s: task %s-%s is gone or "
+		    "no longer pending: deleting the request", rq->id,
+		    tf.source_app, tf.task_id);
+		delete_request(p, why);
+		return 0;
+	}
+	snap_pl_request(tf.source_app, tf.spec, &prq);
+	rc = pl_place_env(pv, &prq, json_object_get(tf.spec, "env"), &r);
+	if (rc < 0 && errno == ENOMEM)
+		die(EXIT_TEMP, "out of memory");
+	if (rc <= 0) {
+		set_error(rq, tf.source_app, r.why);
+		pl_result_free(&r);
+		json_decref(pend);
+		return 0;
+	}
+	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
+		die(EXIT_TEMP, "out of memory");
+	now = js_now_ms();
+	if (!(res = pl_result_resources(&r)))
+		die(EXIT_TEMP, "out of memory");
+	a = rec_task_assignment_new(&(struct rec_assignment){
+	    .app_id = tf.source_app, .task_id = tf.task_id,
+	    .instance_id = rq->id, .executor_id = r.executor_id,
+	    .target = TARGET_RUNNING, .resources = res, .created = now },
+	    tf.spec);
+	ft.executor_id = r.executor_id;
+	ft.hostname = r.hostname;
+	ft.resources = res;
+	ft.updated = now;
+	nti = rec_task_new(&ft);
+	if (!a || !nti)
+		die(EXIT_TEMP, "out of memory");
+	rc = -1;
+	zkp_executor_assignments(dir, C.ns, r.executor_id);
+	if (ensure(dir) < 0)
+		goto out;
+	zkp_assignment(ap, C.ns, r.executor_id, rq->id);
+	if (!b->t && !(b->t = zk_txn_new(C.fence)))
+		die(EXIT_TEMP, "out of memory");
+	zk_txn_create(b->t, ap, a, 0);
+	zk_txn_set(b->t, tp, nti, version);
+	zk_txn_delete(b->t, p, -1);
+	view_touch(C.v, ap);
+	view_touch(C.v, p);
+	view_touch(C.v, tp);
+	b->log[b->n++] = xasprintf("placed task %s-%s (%s) on executor %s "
+	    "(%s) NUMA node %d, %d cores, memory %lld MB", tf.source_app,
+	    tf.task_id, rq->id, r.executor_id, r.hostname, r.numa, r.ncores,
+	    r.memory_mb);
+	rc = 0;
+out:
+	json_decref(a);
+	json_decref(nti);
+	json_decref(res);
+	json_decref(pend);
+	pl_result_free(&r);
 	return rc;
 }
 
@@ -373,6 +494,7 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	struct pl_request prq;
 	struct rec_request f;
 	struct rec_ls_request lr;
+	struct rec_task_request tf;
 	const char *app_id = rec_request_read(rq->data, &f) == 0 ?
 	    f.app_id : NULL;
 	json_t *app, *spec, *a = NULL, *inst = NULL, *ev = NULL;
@@ -382,6 +504,8 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	if (rec_ls_request_read(rq->data, &lr) == 0)
 		return place_ls(pv, rq, &lr, b);
 	zkp_request(p, C.ns, rq->id);
+	if (!app_id && rec_task_request_read(rq->data, &tf) == 0)
+		return place_task(pv, rq, b);
 	if (!app_id || zkp_app(ap, C.ns, app_id) < 0) {
 		snprintf(why, sizeof why, "request %s: no valid appId: "
 		    "deleting it", rq->id);
@@ -454,12 +578,21 @@ out:
 static void
 on_change(void *ctx, const struct view_change *c)
 {
+	struct rec_task ft;
+
 	(void)ctx;
 	if (c->kind == VIEW_K_REQUEST) {
 		if (c->now)
 			json_object_set_new(C.todo, c->id, json_true());
 		else
 			json_object_del(C.todo, c->id);
+	} else if (c->kind == VIEW_K_TASK) {
+		/* a new TaskInfo: its request may have waited for it */
+		if (c->now && !c->old && rec_task_read(c->now, &ft) == 0 &&
+		    ft.state == TASK_PENDING && json_object_get(view_requests(
+		    C.v), ft.instance_id))
+			json_object_set_new(C.todo, ft.instance_id,
+			    json_true());
 	} else if (plt_change(C.plt, c))
 		C.retry_all = 1;
 	else if (c->kind == VIEW_K_LOCALSERVICE && c->now)
@@ -612,12 +745,24 @@ pass(void)
 	return rc;
 }
 
+/*
+ * How long after its event a change is read: a burst is read once, but
+ * the first change after a quiet spell at once (a lone request, a task,
+ * is placed without waiting for a burst that does not come).
+ */
+static int
+coalesce_ms(long long now)
+{
+	return now - C.last_work >= COALESCE_MS ? 0 : COALESCE_MS;
+}
+
 /* Refresh the view and place until nothing changes. */
 static void
 work(void)
 {
 	int rounds = 0;
 
+	C.last_work = mono_ms();
 	do {
 		if (view_pending(C.v) && view_refresh(C.v, on_change,
 		    NULL) < 0) {
@@ -893,7 +1038,7 @@ main(int argc, char **argv)
 	if (!(C.todo = json_object()) || !(C.ensured = json_object()) ||
 	    !(C.v = view_new_zk(C.z, VIEW_APPS | VIEW_EXECUTORS |
 	    VIEW_ASSIGNMENTS | VIEW_REQUESTS | VIEW_BLACKLIST |
-	    VIEW_LOCALSERVICES)) ||
+	    VIEW_LOCALSERVICES | VIEW_TASKS)) ||
 	    !(C.plt = plt_new(C.v, C.strategy, C.seed)))
 		die(EXIT_TEMP, "out of memory");
 	if (view_load(C.v, on_change, NULL) < 0)
@@ -920,7 +1065,8 @@ main(int argc, char **argv)
 			timeout = C.next_resync > now ?
 			    (int)(C.next_resync - now) : 0;
 		/* after a failure, nothing until retry_at */
-		due = C.retry_at ? -1 : view_due_in(C.v, now, COALESCE_MS);
+		due = C.retry_at ? -1 : view_due_in(C.v, now,
+		    coalesce_ms(now));
 		if (due >= 0 && (timeout < 0 || due < timeout))
 			timeout = due;
 		if (poll(pfd, 2, timeout) < 0) {
@@ -945,7 +1091,7 @@ main(int argc, char **argv)
 			C.retry_all = 1;	/* try everything again */
 		}
 		if (!C.retry_at && (C.retry_all ||
-		    view_due_in(C.v, now, COALESCE_MS) <= 0))
+		    view_due_in(C.v, now, coalesce_ms(now)) <= 0))
 			work();
 	}
 	plt_free(C.plt);

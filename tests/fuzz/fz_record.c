@@ -78,6 +78,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(k);
 	}
 	json_decref(rec_event_instance_state(j, 1));
+	{	/* tasks (record_task.c) */
+		struct rec_task t;
+		struct rec_task_request tq;
+
+		if (rec_task_read(j, &t) == 0) {
+			k = rec_task_new(&t);
+			if (!k || rec_task_read(k, &t) < 0)
+				abort();
+			json_decref(k);
+			json_decref(rec_task_with_state(j, TASK_STOPPED, "x",
+			    &t.result, 1));
+			json_decref(rec_event_task_state(j, 1));
+		}
+		if (rec_task_request_read(j, &tq) == 0) {
+			k = rec_task_request_new(&tq);
+			if (!k || rec_task_request_read(k, &tq) < 0)
+				abort();
+			json_decref(k);
+		}
+	}
 	json_decref(rec_event_app_state("a-1", j, 1, APP_RUNNING, 1));
 	json_decref(j);
 	return 0;
