@@ -13,10 +13,12 @@
 #ifndef DROVE_HTTPD_H
 #define DROVE_HTTPD_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <microhttpd.h>
 
 #include "json.h"
+#include "model.h"
 #include "spec.h"
 #include "view.h"
 #include "zk.h"
@@ -77,6 +79,13 @@ void reply_verr(struct reply *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Every value of a repeatable query argument (new array). */
 json_t *query_all(const struct req *r, const char *key);
+/* The JSON body of r (new reference), or NULL with 400 "JSON validation
+ * failure" in out. */
+json_t *req_json(const struct req *r, struct reply *out);
+/* FAILED with HTTP 200 and the message of fmt (Drove's answer to an
+ * unknown id on reads); data (stolen) may be NULL. */
+void reply_unknown(struct reply *out, json_t *data, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* httpd_read.c: the GETs, from the view.  Unknown ids answer HTTP 200
  * with status FAILED, as Drove does. */
@@ -114,6 +123,66 @@ void capacity_free(void);
  * POST .../operations/{appId}/cancel. */
 void h_operation(const struct req *r, struct reply *out);
 void h_cancel(const char *app_id, struct reply *out);
+
+/*
+ * httpd_ops.c: what the write APIs (apps, local services, tasks) share.
+ * write_gate(): 1 a write may go, with the leader's election znode (the
+ * fence) in fence (ZKP_MAX); 0 refused (400 in out): the maintenance
+ * window, or this node is not the leader.
+ * reply_write_error(): the zk failure (errno) of a fenced write of
+ * <noun> <id>: 400 not the leader (EPERM), else 500.
+ * reply_refused(): Drove's refusal of an operation (400): "Only <list>
+ * allowed for <noun> <id> as it is in <state> state" ("No operations
+ * allowed for <none_noun><id> ..." when list is ""), then "Operation
+ * <in_progress> is in progress for <noun> <id>" unless in_progress is
+ * NULL.
+ * opspec_parse(): the opSpec os (validated; NULL: none) with Drove's
+ * defaults: timeout 300 s, parallelism 1 (at least), failureStrategy STOP.
+ */
+int write_gate(char *fence, struct reply *out);
+void reply_write_error(struct reply *out, const char *noun, const char *id);
+void reply_refused(struct reply *out, const char *noun,
+    const char *none_noun, const char *id, const char *state,
+    const char *list, const char *in_progress);
+void opspec_parse(const json_t *os, long long *timeout_ms, int *parallelism,
+    enum failure_strategy *strategy);
+
+/*
+ * What an operation on an app or a local service is decided on, as
+ * ZooKeeper has it now: its record (info) and its operation record (op),
+ * each NULL when absent or not JSON, owned; the caller sets the paths.
+ * opcur_read(): both in one round trip: 0 read, -1 trouble (500 "unable
+ * to read <noun> <id>" in out, nothing held).  opcur_await(): waits (5 s
+ * at most) for the view to show both paths, so that the client's next
+ * read from this controller sees its write.
+ */
+struct opcur {
+	char info_path[ZKP_MAX], op_path[ZKP_MAX];
+	json_t *info, *op;
+	int info_version, op_version;
+};
+int opcur_read(struct opcur *c, const char *noun, const char *id,
+    struct reply *out);
+void opcur_free(struct opcur *c);
+void opcur_await(const struct opcur *c);
+
+/* The directories a kind of write goes in (dir: zkp_*_dir functions,
+ * unused ones NULL; the events' always), made sure of once and again after
+ * opdirs_forget() (a write met a missing node).  Static, zero known. */
+struct opdirs {
+	atomic_int known;
+	int (*dir[2])(char *out, const char *ns);
+};
+int opdirs_ensure(struct opdirs *d);
+void opdirs_forget(struct opdirs *d);
+/* Commits t (fenced, built by the caller; always consumed) with the event
+ * ev added, once d's directories are there.  0 done: the view shows c's
+ * paths, SUCCESS {idkey: id} in out; 1 someone wrote in between (EEXIST,
+ * ESTALE, ENOENT: read again); -1 failed (500 "out of memory" for a NULL
+ * ev, else the write error of <noun> <id> in out). */
+int opcur_commit(struct opcur *c, struct opdirs *d, struct zk_txn *t,
+    const json_t *ev, const char *noun, const char *idkey, const char *id,
+    struct reply *out);
 
 /* httpd_events.c: Drove's event reads, from the view's events, and the
  * push stream (Server-Sent Events). */

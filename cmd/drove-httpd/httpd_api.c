@@ -92,6 +92,29 @@ reply_notfound(struct reply *out, const char *fmt, ...)
 	reply_fail(out, MHD_HTTP_NOT_FOUND, msg, NULL);
 }
 
+void
+reply_unknown(struct reply *out, json_t *data, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	reply_fail(out, MHD_HTTP_OK, msg, data);
+}
+
+json_t *
+req_json(const struct req *r, struct reply *out)
+{
+	json_t *body;
+
+	if (!(body = js_parse(r->body, r->body_len)))
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
+		    json_pack("{s:[s]}", "validationErrors", err_text()));
+	return body;
+}
+
 /* --- query arguments ------------------------------------------------- */
 
 struct qvals {
@@ -129,11 +152,8 @@ validate_body(const struct req *r, struct reply *out)
 {
 	json_t *body;
 
-	if (!(body = js_parse(r->body, r->body_len))) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
-		    json_pack("{s:[s]}", "validationErrors", err_text()));
+	if (!(body = req_json(r, out)))
 		return NULL;
-	}
 	if (read_in_maintenance()) {
 		json_decref(body);
 		reply_verr(out, HTTPD_IN_MAINTENANCE);

@@ -14,13 +14,11 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
-#include "duration.h"
 #include "err.h"
 #include "event.h"
 #include "model.h"
@@ -28,102 +26,45 @@
 #include "httpd.h"
 
 #define WRITE_TRIES 5
-#define DEFAULT_OP_TIMEOUT_MS (300 * 1000LL)
 #define MAX_PER_HOST 256
 #define CANNOT_CANCEL "Current operation could not be cancelled"
 
-/* What an operation is decided on, as ZooKeeper has it now. */
+/* What an operation is decided on, as ZooKeeper has it now: the
+ * LocalServiceInfo (r.info) and the operation record (r.op). */
 struct lcur {
-	char info_path[ZKP_MAX], op_path[ZKP_MAX];
-	json_t *info, *op;
-	int info_version, op_version;
+	struct opcur r;
 	struct rec_ls fl;
 	struct rec_ls_op fo;
 	enum ls_state state;
 };
 
-static void
-lcur_free(struct lcur *c)
-{
-	json_decref(c->info);
-	json_decref(c->op);
-	c->info = c->op = NULL;
-}
-
 /* 1 read, 0 no such service, -1 trouble (500 in out). */
 static int
 lcur_load(const char *id, struct lcur *c, struct reply *out)
 {
-	struct zk_read r[2];
-
 	memset(c, 0, sizeof *c);
-	memset(r, 0, sizeof r);
-	if (zkp_localservice(c->info_path, hd.ns, id) < 0 ||
-	    zkp_ls_operation(c->op_path, hd.ns, id) < 0)
+	if (zkp_localservice(c->r.info_path, hd.ns, id) < 0 ||
+	    zkp_ls_operation(c->r.op_path, hd.ns, id) < 0)
 		return 0;
-	r[0].path = c->info_path;
-	r[1].path = c->op_path;
-	if (zk_get_batch(hd.zk, r, 2, 0) < 0 || (r[0].err &&
-	    r[0].err != ENOENT) || (r[1].err && r[1].err != ENOENT)) {
-		reply_500(out, "unable to read local service %s: %s", id,
-		    err_text());
-		zk_read_free(r, 2);
+	if (opcur_read(&c->r, "local service", id, out) < 0)
 		return -1;
+	if (c->r.info && rec_ls_read(c->r.info, &c->fl) < 0) {
+		json_decref(c->r.info);
+		c->r.info = NULL;
 	}
-	if (!r[0].err && (c->info = js_parse(r[0].data, r[0].len)) &&
-	    rec_ls_read(c->info, &c->fl) < 0) {
-		json_decref(c->info);
-		c->info = NULL;
+	if (!c->r.info || (c->r.op && rec_ls_op_read(c->r.op, &c->fo) < 0)) {
+		json_decref(c->r.op);
+		c->r.op = NULL;
 	}
-	c->info_version = r[0].version;
-	if (c->info && !r[1].err && (c->op = js_parse(r[1].data,
-	    r[1].len)) && rec_ls_op_read(c->op, &c->fo) < 0) {
-		json_decref(c->op);
-		c->op = NULL;
-	}
-	c->op_version = r[1].version;
-	zk_read_free(r, 2);
-	if (!c->info)
+	if (!c->r.info)
 		return 0;
-	c->state = rec_ls_state(c->info, c->op);
+	c->state = rec_ls_state(c->r.info, c->r.op);
 	return 1;
 }
 
-static void
-await_view(const struct lcur *c)
-{
-	const char *paths[] = { c->op_path, c->info_path };
-
-	if (view_reload_wait_all(hd.view, paths, 2, 5000) < 0)
-		warn("the view did not show '%s' within 5 s", c->info_path);
-}
-
-static atomic_int dirs_known;
-
-static int
-ensure_dirs(void)
-{
-	char p[ZKP_MAX];
-
-	if (atomic_load(&dirs_known))
-		return 0;
-	if (zkp_localservices_dir(p, hd.ns) < 0 || zk_ensure(hd.zk, p) < 0 ||
-	    zkp_ls_operations_dir(p, hd.ns) < 0 || zk_ensure(hd.zk, p) < 0 ||
-	    event_dir_ensure(hd.zk, hd.ns) < 0)
-		return -1;
-	atomic_store(&dirs_known, 1);
-	return 0;
-}
-
-static void
-reply_write_error(struct reply *out, const char *id)
-{
-	if (errno == EPERM)
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
-	else
-		reply_500(out, "unable to write local service %s: %s", id,
-		    err_text());
-}
+/* The directories local services, their operations and events go in. */
+static struct opdirs dirs = { 0, { zkp_localservices_dir,
+    zkp_ls_operations_dir } };
 
 /*
  * Commit, fenced: info (NULL: unchanged) set by version, op (NULL: none)
@@ -136,34 +77,17 @@ commit(const char *id, const char *fence, struct lcur *c, json_t *info,
 {
 	struct zk_txn *t;
 
-	if ((!info && !op) || !ev) {
+	if (!info && !op) {
 		reply_500(out, "out of memory");
-		return -1;
-	}
-	if (ensure_dirs() < 0) {
-		reply_500(out, "unable to write local service %s: %s", id,
-		    err_text());
 		return -1;
 	}
 	t = zk_txn_new(fence);
 	if (info)
-		zk_txn_set(t, c->info_path, info, c->info_version);
+		zk_txn_set(t, c->r.info_path, info, c->r.info_version);
 	if (op)
-		zk_txn_create(t, c->op_path, op, 0);
-	event_add(hd.zk, t, ev);
-	if (zk_txn_commit(hd.zk, t) < 0) {
-		if (errno == ENOENT) {
-			atomic_store(&dirs_known, 0);
-			event_forget();
-		}
-		if (errno == EEXIST || errno == ESTALE || errno == ENOENT)
-			return 1;
-		reply_write_error(out, id);
-		return -1;
-	}
-	await_view(c);
-	reply_ok(out, json_pack("{s:s}", "serviceId", id));
-	return 0;
+		zk_txn_create(t, c->r.op_path, op, 0);
+	return opcur_commit(&c->r, &dirs, t, ev, "local service", "serviceId",
+	    id, out);
 }
 
 /* Drove's refusal of t in the service's state; 1 allowed, 0 refused. */
@@ -172,25 +96,13 @@ allowed(const char *id, const struct lcur *c, enum ls_op_type t,
     struct reply *out)
 {
 	char list[256];
-	json_t *errs;
 
 	if (ls_op_allowed(c->state, t))
 		return 1;
 	ls_op_allowed_list(c->state, list, sizeof list);
-	errs = json_array();
-	if (!list[0])
-		json_array_append_new(errs, json_sprintf("No operations allowed "
-		    "for local service %s as it is in %s state", id,
-		    ls_state_name(c->state)));
-	else
-		json_array_append_new(errs, json_sprintf("Only %s allowed for "
-		    "local service %s as it is in %s state", list, id,
-		    ls_state_name(c->state)));
-	if (c->op)
-		json_array_append_new(errs, json_sprintf("Operation %s is in "
-		    "progress for local service %s",
-		    ls_op_type_name(c->fo.type), id));
-	reply_verrs(out, errs);
+	reply_refused(out, "local service", "local service ", id,
+	    ls_state_name(c->state), list,
+	    c->r.op ? ls_op_type_name(c->fo.type) : NULL);
 	return 0;
 }
 
@@ -311,13 +223,7 @@ op_record(const char *id, const char *fence, struct lcur *c,
 		}
 		json_decref(errs);
 	}
-	f.timeout_ms = dur_ms(os, "timeout", DEFAULT_OP_TIMEOUT_MS);
-	f.parallelism = (int)js_int(os, "parallelism", 1);
-	if (f.parallelism < 1)
-		f.parallelism = 1;
-	if (failure_strategy_parse(js_str(os, "failureStrategy", NULL),
-	    &f.strategy) < 0)
-		f.strategy = FAIL_STOP;
+	opspec_parse(os, &f.timeout_ms, &f.parallelism, &f.strategy);
 	f.stop_first = json_is_true(json_object_get(req, "stopFirst"));
 	switch (t) {
 	case LSOP_ADJUST_INSTANCES:
@@ -384,12 +290,12 @@ op_create(json_t *req, const char *fence, struct reply *out)
 		return;
 	memset(&c, 0, sizeof c);
 	if (app_id_of(spec, id, sizeof id) < 0 ||
-	    zkp_localservice(c.info_path, hd.ns, id) < 0 ||
-	    zkp_ls_operation(c.op_path, hd.ns, id) < 0) {
+	    zkp_localservice(c.r.info_path, hd.ns, id) < 0 ||
+	    zkp_ls_operation(c.r.op_path, hd.ns, id) < 0) {
 		reply_verr(out, "Invalid local service id");
 		return;
 	}
-	switch (zk_exists(hd.zk, c.info_path, 0)) {
+	switch (zk_exists(hd.zk, c.r.info_path, 0)) {
 	case 0:
 		break;
 	case 1:
@@ -403,30 +309,29 @@ op_create(json_t *req, const char *fence, struct reply *out)
 	ni = rec_ls_new(&(struct rec_ls){ id, spec, n, LS_INACTIVE, now,
 	    now });
 	ev = rec_event_ls_state(id, spec, n, LS_STATE_INACTIVE, now);
-	if (!ni || !ev || ensure_dirs() < 0) {
+	if (!ni || !ev || opdirs_ensure(&dirs) < 0) {
 		reply_500(out, "unable to create local service %s: %s", id,
 		    err_text());
 		goto out;
 	}
 	for (tries = 0; tries < 2; tries++) {
 		t = zk_txn_new(fence);
-		zk_txn_create(t, c.info_path, ni, 0);
+		zk_txn_create(t, c.r.info_path, ni, 0);
 		event_add(hd.zk, t, ev);
 		if ((rc = zk_txn_commit(hd.zk, t)) == 0 || errno != ENOENT)
 			break;
-		atomic_store(&dirs_known, 0);
-		event_forget();
-		if (ensure_dirs() < 0)
+		opdirs_forget(&dirs);
+		if (opdirs_ensure(&dirs) < 0)
 			break;
 	}
 	if (rc < 0) {
 		if (errno == EEXIST)
 			reply_verr(out, "Local service %s already exists", id);
 		else
-			reply_write_error(out, id);
+			reply_write_error(out, "local service", id);
 		goto out;
 	}
-	await_view(&c);
+	opcur_await(&c.r);
 	info("local service %s created with %lld instances per host", id, n);
 	reply_ok(out, json_pack("{s:s}", "serviceId", id));
 out:
@@ -444,11 +349,8 @@ h_ls_operation(const struct req *r, struct reply *out)
 	struct lcur c;
 	int tries, rc;
 
-	if (!(req = js_parse(r->body, r->body_len))) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
-		    json_pack("{s:[s]}", "validationErrors", err_text()));
+	if (!(req = req_json(r, out)))
 		return;
-	}
 	if (!json_is_object(req) || ls_op_type_of_api(js_str(req, "type",
 	    NULL), &t) < 0) {
 		json_decref(req);
@@ -458,14 +360,8 @@ h_ls_operation(const struct req *r, struct reply *out)
 		    "UPDATE_INSTANCE_COUNT");
 		return;
 	}
-	if (read_in_maintenance()) {
+	if (!write_gate(fence, out)) {
 		json_decref(req);
-		reply_verr(out, HTTPD_IN_MAINTENANCE);
-		return;
-	}
-	if (!leader_get(fence, NULL, 0)) {
-		json_decref(req);
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
 		return;
 	}
 	if (t == LSOP_CREATE) {
@@ -499,7 +395,7 @@ h_ls_operation(const struct req *r, struct reply *out)
 			rc = op_info(id, fence, &c, t, req, out);
 		else
 			rc = op_record(id, fence, &c, t, req, out);
-		lcur_free(&c);
+		opcur_free(&c.r);
 	}
 	if (rc == 1)
 		reply_500(out, "local service %s: the operation kept meeting "
@@ -516,44 +412,38 @@ h_ls_cancel(const char *id, struct reply *out)
 	json_t *ev;
 	int rc;
 
-	if (read_in_maintenance()) {
-		reply_verr(out, HTTPD_IN_MAINTENANCE);
+	if (!write_gate(fence, out))
 		return;
-	}
-	if (!leader_get(fence, NULL, 0)) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
-		return;
-	}
 	if ((rc = lcur_load(id, &c, out)) < 0)
 		return;
 	/* stops and destroys are not cancellable (as for apps) */
-	if (rc == 0 || !c.op || c.fo.type == LSOP_STOP_INSTANCES ||
+	if (rc == 0 || !c.r.op || c.fo.type == LSOP_STOP_INSTANCES ||
 	    c.fo.type == LSOP_DESTROY) {
-		lcur_free(&c);
+		opcur_free(&c.r);
 		reply_verr(out, CANNOT_CANCEL);
 		return;
 	}
 	ev = rec_event_ls_state(id, c.fl.spec, c.fl.per_host,
 	    ls_state_of_activation(c.fl.activation), js_now_ms());
 	if (!ev) {
-		lcur_free(&c);
+		opcur_free(&c.r);
 		reply_500(out, "out of memory");
 		return;
 	}
 	t = zk_txn_new(fence);
-	zk_txn_delete(t, c.op_path, c.op_version);
+	zk_txn_delete(t, c.r.op_path, c.r.op_version);
 	event_add(hd.zk, t, ev);
 	json_decref(ev);
 	rc = zk_txn_commit(hd.zk, t);
 	if (rc == 0) {
-		await_view(&c);
+		opcur_await(&c.r);
 		info("local service %s: operation cancelled", id);
 		reply_ok(out, NULL);
 	} else if (errno == ENOENT || errno == ESTALE)
 		reply_verr(out, CANNOT_CANCEL);
 	else
-		reply_write_error(out, id);
-	lcur_free(&c);
+		reply_write_error(out, "local service", id);
+	opcur_free(&c.r);
 }
 
 /* --- reads (view read-locked) ----------------------------------------- */
@@ -602,12 +492,9 @@ static json_t *
 ls_or_fail(const char *id, struct reply *out)
 {
 	json_t *info = view_localservice(hd.view, id);
-	char msg[512];
 
-	if (!info) {
-		snprintf(msg, sizeof msg, "Local service %s not found", id);
-		reply_fail(out, MHD_HTTP_OK, msg, NULL);
-	}
+	if (!info)
+		reply_unknown(out, NULL, "Local service %s not found", id);
 	return info;
 }
 
@@ -690,16 +577,13 @@ static void
 h_ls_instance(const char *id, const char *iid, struct reply *out)
 {
 	json_t *ii;
-	char msg[512];
 
 	view_rdlock(hd.view);
 	if ((ii = view_ls_instance(hd.view, id, iid)))
 		reply_ok(out, json_incref(ii));
 	view_unlock(hd.view);
-	if (!ii) {
-		snprintf(msg, sizeof msg, "Instance %s not found", iid);
-		reply_fail(out, MHD_HTTP_OK, msg, NULL);
-	}
+	if (!ii)
+		reply_unknown(out, NULL, "Instance %s not found", iid);
 }
 
 /* What the ACTIVE services hold on every executor. */

@@ -698,16 +698,13 @@ void
 h_executor(const char *eid, struct reply *out)
 {
 	json_t *node;
-	char msg[512];
 
 	view_rdlock(hd.view);
 	if ((node = view_executor(hd.view, eid)))
 		reply_ok(out, executor_detail(eid, node));
 	view_unlock(hd.view);
-	if (!node) {
-		snprintf(msg, sizeof msg, "Executor %s not found", eid);
-		reply_fail(out, MHD_HTTP_OK, msg, NULL);
-	}
+	if (!node)
+		reply_unknown(out, NULL, "Executor %s not found", eid);
 }
 
 /* FAILED "App <id> not found" (HTTP 200, as Drove answers unknown ids on
@@ -716,12 +713,9 @@ static json_t *
 app_or_fail(const char *app_id, struct reply *out)
 {
 	json_t *info = view_app(hd.view, app_id);
-	char msg[512];
 
-	if (!info) {
-		snprintf(msg, sizeof msg, "App %s not found", app_id);
-		reply_fail(out, MHD_HTTP_OK, msg, NULL);
-	}
+	if (!info)
+		reply_unknown(out, NULL, "App %s not found", app_id);
 	return info;
 }
 
@@ -792,16 +786,13 @@ void
 h_instance(const char *app_id, const char *iid, struct reply *out)
 {
 	json_t *ii;
-	char msg[512];
 
 	view_rdlock(hd.view);
 	if ((ii = view_instance(hd.view, app_id, iid)))
 		reply_ok(out, json_incref(ii));
 	view_unlock(hd.view);
-	if (!ii) {
-		snprintf(msg, sizeof msg, "Instance %s not found", iid);
-		reply_fail(out, MHD_HTTP_OK, msg, NULL);
-	}
+	if (!ii)
+		reply_unknown(out, NULL, "Instance %s not found", iid);
 }
 
 /* A non-negative integer query argument, def when absent; -1 (400 in
