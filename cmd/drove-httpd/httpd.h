@@ -108,6 +108,16 @@ int read_in_maintenance(void);
 /* GET /apis/v1/internal/cluster/executors/{id}/instances/last|current */
 void h_known_instances(const char *eid, int last, struct reply *out);
 #define HTTPD_IN_MAINTENANCE "Cluster is in maintenance mode"
+/* The state of InstanceInfo ii (INST_UNKNOWN when unreadable). */
+enum inst_state read_inst_state(const json_t *ii);
+/* The instance states a listing keeps, into want[INST_STATE_COUNT]: those
+ * of r's repeatable "state" query argument (any case), or the active ones
+ * without one.  0, or -1 with 400 "Invalid instance state X" in out. */
+int read_state_filter(const struct req *r, int *want, struct reply *out);
+/* The InstanceInfos of the map insts whose state want keeps, by created
+ * (newest_first: the other way): a new array of borrowed records (view
+ * read-locked). */
+json_t *read_instances_in(json_t *insts, const int *want, int newest_first);
 /* qsort order of json_t * InstanceInfos: created, then instanceId. */
 int instance_by_created(const void *a, const void *b);
 void read_cache_free(void);

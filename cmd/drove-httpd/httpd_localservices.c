@@ -12,7 +12,6 @@
  * come from the view; unknown ids answer HTTP 200 FAILED.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -448,14 +447,6 @@ h_ls_cancel(const char *id, struct reply *out)
 
 /* --- reads (view read-locked) ----------------------------------------- */
 
-static enum inst_state
-state_of(const json_t *ii)
-{
-	struct rec_instance f;
-
-	return rec_instance_read(ii, &f) == 0 ? f.state : INST_UNKNOWN;
-}
-
 static json_t *
 summary(const json_t *info)
 {
@@ -468,7 +459,7 @@ summary(const json_t *info)
 		return NULL;
 	id = f.service_id;
 	json_object_foreach(view_ls_instances(hd.view, id), iid, ii) {
-		enum inst_state s = state_of(ii);
+		enum inst_state s = read_inst_state(ii);
 
 		healthy += s == INST_HEALTHY;
 		active += inst_state_is_active(s);
@@ -530,46 +521,22 @@ static void
 h_ls_instances(const struct req *r, const char *id, int old,
     struct reply *out)
 {
-	json_t *states, *res, *s, *insts, *ii, **v;
 	int want[INST_STATE_COUNT];
-	enum inst_state st;
-	const char *iid;
-	char up[64];
-	size_t i, k, n = 0;
+	json_t *res;
+	size_t k;
 
-	states = old ? json_array() : query_all(r, "state");
-	for (k = 0; k < INST_STATE_COUNT; k++)
-		want[k] = json_array_size(states) ? 0 :
-		    old != inst_state_is_active((enum inst_state)k);
-	json_array_foreach(states, i, s) {
-		snprintf(up, sizeof up, "%s", json_string_value(s));
-		for (k = 0; up[k]; k++)
-			up[k] = (char)toupper((unsigned char)up[k]);
-		if (inst_state_parse(up, &st) < 0) {
-			reply_verr(out, "Invalid instance state %s",
-			    json_string_value(s));
-			json_decref(states);
-			return;
-		}
-		want[st] = 1;
-	}
-	json_decref(states);
+	if (old)
+		for (k = 0; k < INST_STATE_COUNT; k++)
+			want[k] = !inst_state_is_active((enum inst_state)k);
+	else if (read_state_filter(r, want, out) < 0)
+		return;
 	view_rdlock(hd.view);
 	if (!ls_or_fail(id, out)) {
 		view_unlock(hd.view);
 		return;
 	}
-	insts = view_ls_instances(hd.view, id);
-	v = xcalloc(json_object_size(insts) + 1, sizeof *v);
-	json_object_foreach(insts, iid, ii)
-		if (want[state_of(ii)])
-			v[n++] = ii;
-	qsort(v, n, sizeof *v, instance_by_created);
-	res = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append(res, v[old ? n - 1 - i : i]);
+	res = read_instances_in(view_ls_instances(hd.view, id), want, old);
 	view_unlock(hd.view);
-	free(v);
 	reply_ok(out, res);
 }
 
@@ -635,7 +602,7 @@ ls_executor_instances(const char *eid)
 		if (strcmp(jt, job_type_name(JOB_LOCAL_SERVICE)))
 			continue;
 		ii = view_ls_instance(hd.view, js_str(a, "serviceId", ""), iid);
-		if (ii && !inst_state_is_terminal(state_of(ii)))
+		if (ii && !inst_state_is_terminal(read_inst_state(ii)))
 			json_array_append(res, ii);
 	}
 	return res;
