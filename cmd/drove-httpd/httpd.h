@@ -74,6 +74,10 @@ void reply_500(struct reply *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* 400 "Command validation failure" with the messages in errs (stolen). */
 void reply_verrs(struct reply *out, json_t *errs);
+/* The answer to n, what a spec_validate*() returned for errs (taken):
+ * 0 valid (nothing in out), else 1 with 400 "Command validation failure"
+ * (n > 0) or 500 out of memory (n < 0) in out. */
+int reply_invalid(struct reply *out, int n, json_t *errs);
 /* 400 "Command validation failure" with one message. */
 void reply_verr(struct reply *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -185,6 +189,17 @@ struct opdirs {
 };
 int opdirs_ensure(struct opdirs *d);
 void opdirs_forget(struct opdirs *d);
+/* opcur_absent(): 1 when c's record is not in ZooKeeper, else 0 with 400
+ * "<Noun> <id> already exists" or 500 in out.  opcur_create(): creates c's
+ * record info and operation record op (NULL: none) with the event ev,
+ * fenced, in one transaction (once more if a directory was missing): 0
+ * done, the view shows them (out untouched); -1 failed (400 "<Noun> <id>
+ * already exists", 500 for a NULL info or ev or a write error, in out). */
+int opcur_absent(const struct opcur *c, const char *noun, const char *Noun,
+    const char *id, struct reply *out);
+int opcur_create(struct opcur *c, struct opdirs *d, const char *fence,
+    const json_t *info, const json_t *op, const json_t *ev,
+    const char *noun, const char *Noun, const char *id, struct reply *out);
 /* Commits t (fenced, built by the caller; always consumed) with the event
  * ev added, once d's directories are there.  0 done: the view shows c's
  * paths, SUCCESS {idkey: id} in out; 1 someone wrote in between (EEXIST,

@@ -268,8 +268,6 @@ op_create(json_t *req, const char *fence, struct reply *out)
 	char id[ZKP_MAX];
 	long long n, now = js_now_ms();
 	struct lcur c;
-	struct zk_txn *t;
-	int rc = -1, tries;
 
 	errs = json_array();
 	if (!json_is_object(spec))
@@ -294,43 +292,14 @@ op_create(json_t *req, const char *fence, struct reply *out)
 		reply_verr(out, "Invalid local service id");
 		return;
 	}
-	switch (zk_exists(hd.zk, c.r.info_path, 0)) {
-	case 0:
-		break;
-	case 1:
-		reply_verr(out, "Local service %s already exists", id);
+	if (!opcur_absent(&c.r, "local service", "Local service", id, out))
 		return;
-	default:
-		reply_500(out, "unable to read local service %s: %s", id,
-		    err_text());
-		return;
-	}
 	ni = rec_ls_new(&(struct rec_ls){ id, spec, n, LS_INACTIVE, now,
 	    now });
 	ev = rec_event_ls_state(id, spec, n, LS_STATE_INACTIVE, now);
-	if (!ni || !ev || opdirs_ensure(&dirs) < 0) {
-		reply_500(out, "unable to create local service %s: %s", id,
-		    err_text());
+	if (opcur_create(&c.r, &dirs, fence, ni, NULL, ev, "local service",
+	    "Local service", id, out) < 0)
 		goto out;
-	}
-	for (tries = 0; tries < 2; tries++) {
-		t = zk_txn_new(fence);
-		zk_txn_create(t, c.r.info_path, ni, 0);
-		event_add(hd.zk, t, ev);
-		if ((rc = zk_txn_commit(hd.zk, t)) == 0 || errno != ENOENT)
-			break;
-		opdirs_forget(&dirs);
-		if (opdirs_ensure(&dirs) < 0)
-			break;
-	}
-	if (rc < 0) {
-		if (errno == EEXIST)
-			reply_verr(out, "Local service %s already exists", id);
-		else
-			reply_write_error(out, "local service", id);
-		goto out;
-	}
-	opcur_await(&c.r);
 	info("local service %s created with %lld instances per host", id, n);
 	reply_ok(out, json_pack("{s:s}", "serviceId", id));
 out:

@@ -259,6 +259,59 @@ opcur_commit(struct opcur *c, struct opdirs *d, struct zk_txn *t,
 	return 0;
 }
 
+int
+opcur_absent(const struct opcur *c, const char *noun, const char *Noun,
+    const char *id, struct reply *out)
+{
+	switch (zk_exists(hd.zk, c->info_path, 0)) {
+	case 0:
+		return 1;
+	case 1:
+		reply_verr(out, "%s %s already exists", Noun, id);
+		return 0;
+	default:
+		reply_500(out, "unable to read %s %s: %s", noun, id,
+		    err_text());
+		return 0;
+	}
+}
+
+int
+opcur_create(struct opcur *c, struct opdirs *d, const char *fence,
+    const json_t *info, const json_t *op, const json_t *ev,
+    const char *noun, const char *Noun, const char *id, struct reply *out)
+{
+	struct zk_txn *t;
+	int tries, rc = -1;
+
+	if (!info || !ev || opdirs_ensure(d) < 0) {
+		reply_500(out, "unable to create %s %s: %s", noun, id,
+		    err_text());
+		return -1;
+	}
+	for (tries = 0; tries < 2; tries++) {
+		t = zk_txn_new(fence);
+		zk_txn_create(t, c->info_path, info, 0);
+		if (op)
+			zk_txn_create(t, c->op_path, op, 0);
+		event_add(hd.zk, t, ev);
+		if ((rc = zk_txn_commit(hd.zk, t)) == 0 || errno != ENOENT)
+			break;
+		opdirs_forget(d);
+		if (opdirs_ensure(d) < 0)
+			break;
+	}
+	if (rc < 0) {
+		if (errno == EEXIST)
+			reply_verr(out, "%s %s already exists", Noun, id);
+		else
+			reply_write_error(out, noun, id);
+		return -1;
+	}
+	opcur_await(c);
+	return 0;
+}
+
 /* --- the application operations --------------------------------------- */
 
 /* What an operation is decided on, as ZooKeeper has it now: the
@@ -565,8 +618,6 @@ op_create(json_t *req, const char *fence, struct reply *out)
 	char id[ZKP_MAX];
 	long long now = js_now_ms(), n = js_int(req, "instances", 0);
 	struct cur c;
-	struct zk_txn *t;
-	int tries, rc = -1;
 
 	memset(&c, 0, sizeof c);
 	if (app_id_of(spec, id, sizeof id) < 0 ||
@@ -577,16 +628,8 @@ op_create(json_t *req, const char *fence, struct reply *out)
 	}
 	/* ZooKeeper decides: the view may not show yet another writer's
 	 * change */
-	switch (zk_exists(hd.zk, c.r.info_path, 0)) {
-	case 0:
-		break;
-	case 1:
-		reply_verr(out, "App %s already exists", id);
+	if (!opcur_absent(&c.r, "app", "App", id, out))
 		return;
-	default:
-		reply_500(out, "unable to read app %s: %s", id, err_text());
-		return;
-	}
 	if (capacity_ok(id, spec, n, out) != 1)
 		return;
 	ai = rec_app_new(&(struct rec_app){ id, spec, n, now, now });
@@ -603,31 +646,9 @@ op_create(json_t *req, const char *fence, struct reply *out)
 	}
 	ev = rec_event_app_state(id, spec, n, n > 0 ? APP_SCALING_REQUESTED :
 	    APP_MONITORING, now);
-	if (!ai || !ev || (n > 0 && !op) || opdirs_ensure(&dirs) < 0) {
-		reply_500(out, "unable to create app %s: %s", id,
-		    err_text());
+	if (opcur_create(&c.r, &dirs, fence, n > 0 && !op ? NULL : ai, op,
+	    ev, "app", "App", id, out) < 0)
 		goto out;
-	}
-	for (tries = 0; tries < 2; tries++) {
-		t = zk_txn_new(fence);
-		zk_txn_create(t, c.r.info_path, ai, 0);
-		if (op)
-			zk_txn_create(t, c.r.op_path, op, 0);
-		event_add(hd.zk, t, ev);
-		if ((rc = zk_txn_commit(hd.zk, t)) == 0 || errno != ENOENT)
-			break;
-		opdirs_forget(&dirs);
-		if (opdirs_ensure(&dirs) < 0)
-			break;
-	}
-	if (rc < 0) {
-		if (errno == EEXIST)
-			reply_verr(out, "App %s already exists", id);
-		else
-			reply_write_error(out, "app", id);
-		goto out;
-	}
-	opcur_await(&c.r);
 	info("app %s created with %lld instances", id, n);
 	reply_ok(out, json_pack("{s:s}", "appId", id));
 out:
@@ -644,21 +665,15 @@ h_operation(const struct req *r, struct reply *out)
 	char fence[ZKP_MAX];
 	const char *id;
 	struct cur c;
-	int n, tries, rc;
+	int tries, rc;
 
 	if (!(req = req_json(r, out)))
 		return;
 	errs = json_array();
-	if ((n = spec_validate_op(req, &hd.sopts, errs)) != 0) {
+	if (reply_invalid(out, spec_validate_op(req, &hd.sopts, errs), errs)) {
 		json_decref(req);
-		if (n < 0) {
-			json_decref(errs);
-			reply_500(out, "out of memory");
-		} else
-			reply_verrs(out, errs);
 		return;
 	}
-	json_decref(errs);
 	if (!write_gate(fence, out)) {
 		json_decref(req);
 		return;

@@ -66,18 +66,12 @@ task_create(json_t *req, const char *fence, struct reply *out)
 	const char *app, *task;
 	struct zk_txn *t;
 	long long now = js_now_ms();
-	int n, rc = -1, tries;
+	int rc = -1, tries;
 
 	errs = json_array();
-	if ((n = spec_validate_task(spec, &hd.sopts, errs)) != 0) {
-		if (n < 0) {
-			json_decref(errs);
-			reply_500(out, "out of memory");
-		} else
-			reply_verrs(out, errs);
+	if (reply_invalid(out, spec_validate_task(spec, &hd.sopts, errs),
+	    errs))
 		return;
-	}
-	json_decref(errs);
 	app = js_str(spec, "sourceAppName", "");
 	task = js_str(spec, "taskId", "");
 	if (zkp_task(tp, hd.ns, app, task) < 0 || rec_task_api_id(api_id,
