@@ -270,6 +270,41 @@ batch_commit(struct batch *b)
 }
 
 /*
+ * Add a placement to b: the assignment a of instance iid on executor eid,
+ * the instance record inst at ip (created when iversion < 0, in directory
+ * idir unless NULL; else set at iversion, and the view re-reads it), the
+ * event ev (NULL: none), and the request at req_path deleted.  0, or -1
+ * when a directory could not be made.
+ */
+static int
+batch_place(struct batch *b, const char *req_path, const char *iid,
+    const char *eid, const char *idir, const char *ip, int iversion,
+    const json_t *a, const json_t *inst, const json_t *ev)
+{
+	char dir[ZKP_MAX], ap[ZKP_MAX];
+
+	zkp_executor_assignments(dir, C.ns, eid);
+	if (ensure(dir) < 0 || (idir && ensure(idir) < 0))
+		return -1;
+	zkp_assignment(ap, C.ns, eid, iid);
+	if (!b->t && !(b->t = zk_txn_new(C.fence)))
+		die(EXIT_TEMP, "out of memory");
+	zk_txn_create(b->t, ap, a, 0);
+	if (iversion < 0)
+		zk_txn_create(b->t, ip, inst, 0);
+	else
+		zk_txn_set(b->t, ip, inst, iversion);
+	if (ev)
+		event_add(C.z, b->t, ev);
+	zk_txn_delete(b->t, req_path, -1);
+	view_touch(C.v, ap);
+	view_touch(C.v, req_path);
+	if (iversion >= 0)
+		view_touch(C.v, ip);
+	return 0;
+}
+
+/*
  * Place a task's request: one assignment (Drove's TaskInstanceSpec), the
  * TaskInfo given its executor, hostname and resources (still PENDING), the
  * request deleted.  As place_one().
@@ -277,7 +312,7 @@ batch_commit(struct batch *b)
 static int
 place_task(struct pl_view *pv, struct req *rq, struct batch *b)
 {
-	char p[ZKP_MAX], ap[ZKP_MAX], tp[ZKP_MAX], dir[ZKP_MAX];
+	char p[ZKP_MAX], tp[ZKP_MAX];
 	char why[ZKP_MAX + 64];
 	struct pl_result r = PL_RESULT_ZERO;
 	struct pl_request prq;
@@ -356,18 +391,9 @@ place_task(struct pl_view *pv, struct req *rq, struct batch *b)
 	if (!a || !nti)
 		die(EXIT_TEMP, "out of memory");
 	rc = -1;
-	zkp_executor_assignments(dir, C.ns, r.executor_id);
-	if (ensure(dir) < 0)
+	if (batch_place(b, p, rq->id, r.executor_id, NULL, tp, version, a,
+	    nti, NULL) < 0)
 		goto out;
-	zkp_assignment(ap, C.ns, r.executor_id, rq->id);
-	if (!b->t && !(b->t = zk_txn_new(C.fence)))
-		die(EXIT_TEMP, "out of memory");
-	zk_txn_create(b->t, ap, a, 0);
-	zk_txn_set(b->t, tp, nti, version);
-	zk_txn_delete(b->t, p, -1);
-	view_touch(C.v, ap);
-	view_touch(C.v, p);
-	view_touch(C.v, tp);
 	b->log[b->n++] = xasprintf("placed task %s-%s (%s) on executor %s "
 	    "(%s) NUMA node %d, %d cores, memory %lld MB", tf.source_app,
 	    tf.task_id, rq->id, r.executor_id, r.hostname, r.numa, r.ncores,
@@ -452,22 +478,11 @@ place_ls(struct pl_view *pv, struct req *rq, const struct rec_ls_request *lr,
 	    !(ev = rec_event_instance_state(inst, now)))
 		die(EXIT_TEMP, "out of memory");
 	rc = -1;
-	zkp_executor_assignments(dir, C.ns, r.executor_id);
-	if (ensure(dir) < 0)
-		goto out;
 	zkp_service_instances(dir, C.ns, sid);
-	if (ensure(dir) < 0)
-		goto out;
-	zkp_assignment(ap, C.ns, r.executor_id, rq->id);
 	zkp_ls_instance(ip, C.ns, sid, rq->id);
-	if (!b->t && !(b->t = zk_txn_new(C.fence)))
-		die(EXIT_TEMP, "out of memory");
-	zk_txn_create(b->t, ap, a, 0);
-	zk_txn_create(b->t, ip, inst, 0);
-	event_add(C.z, b->t, ev);
-	zk_txn_delete(b->t, p, -1);
-	view_touch(C.v, ap);
-	view_touch(C.v, p);
+	if (batch_place(b, p, rq->id, r.executor_id, dir, ip, -1, a, inst,
+	    ev) < 0)
+		goto out;
 	b->log[b->n++] = xasprintf("placed %s of local service %s on executor "
 	    "%s (%s) NUMA node %d memory %lld MB", rq->id, sid, r.executor_id,
 	    r.hostname, r.numa, r.memory_mb);
@@ -538,22 +553,11 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	if (!a || !inst || !(ev = rec_event_instance_state(inst, now)))
 		die(EXIT_TEMP, "out of memory");
 	rc = -1;
-	zkp_executor_assignments(dir, C.ns, r.executor_id);
-	if (ensure(dir) < 0)
-		goto out;
 	zkp_app_instances(dir, C.ns, app_id);
-	if (ensure(dir) < 0)
-		goto out;
-	zkp_assignment(ap, C.ns, r.executor_id, rq->id);
 	zkp_instance(ip, C.ns, app_id, rq->id);
-	if (!b->t && !(b->t = zk_txn_new(C.fence)))
-		die(EXIT_TEMP, "out of memory");
-	zk_txn_create(b->t, ap, a, 0);
-	zk_txn_create(b->t, ip, inst, 0);
-	event_add(C.z, b->t, ev);
-	zk_txn_delete(b->t, p, -1);
-	view_touch(C.v, ap);
-	view_touch(C.v, p);
+	if (batch_place(b, p, rq->id, r.executor_id, dir, ip, -1, a, inst,
+	    ev) < 0)
+		goto out;
 	cores[0] = '\0';
 	for (i = 0, n = 0; i < r.ncores && n < (int)sizeof cores - 16; i++)
 		n += snprintf(cores + n, sizeof cores - n, "%s%d",
