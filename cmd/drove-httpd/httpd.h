@@ -83,6 +83,12 @@ void reply_verr(struct reply *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Every value of a repeatable query argument (new array). */
 json_t *query_all(const struct req *r, const char *key);
+/* SUCCESS with record x (a reference taken) or, x NULL, FAILED (HTTP 200)
+ * with the message of fmt. */
+void reply_record(struct reply *out, json_t *x, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Forgets out's JSON answer (a retry writes another). */
+void reply_clear(struct reply *out);
 /* The JSON body of r (new reference), or NULL with 400 "JSON validation
  * failure" in out. */
 json_t *req_json(const struct req *r, struct reply *out);
@@ -177,6 +183,9 @@ struct opcur {
 };
 int opcur_read(struct opcur *c, const char *noun, const char *id,
     struct reply *out);
+/* After opcur_read(): info dropped unless info_ok (it reads as its
+ * record), op dropped unless info is kept and op_ok; 1 info kept, else 0. */
+int opcur_keep(struct opcur *c, int info_ok, int op_ok);
 void opcur_free(struct opcur *c);
 void opcur_await(const struct opcur *c);
 

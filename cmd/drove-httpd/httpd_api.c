@@ -126,6 +126,27 @@ reply_unknown(struct reply *out, json_t *data, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+reply_record(struct reply *out, json_t *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x) {
+		reply_ok(out, json_incref(x));
+		return;
+	}
+	va_start(ap, fmt);
+	reply_failv(out, MHD_HTTP_OK, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+reply_clear(struct reply *out)
+{
+	json_decref(out->json);
+	out->json = NULL;
+}
+
 json_t *
 req_json(const struct req *r, struct reply *out)
 {

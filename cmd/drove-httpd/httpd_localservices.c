@@ -47,15 +47,8 @@ lcur_load(const char *id, struct lcur *c, struct reply *out)
 		return 0;
 	if (opcur_read(&c->r, "local service", id, out) < 0)
 		return -1;
-	if (c->r.info && rec_ls_read(c->r.info, &c->fl) < 0) {
-		json_decref(c->r.info);
-		c->r.info = NULL;
-	}
-	if (!c->r.info || (c->r.op && rec_ls_op_read(c->r.op, &c->fo) < 0)) {
-		json_decref(c->r.op);
-		c->r.op = NULL;
-	}
-	if (!c->r.info)
+	if (!opcur_keep(&c->r, c->r.info && rec_ls_read(c->r.info, &c->fl) ==
+	    0, c->r.op && rec_ls_op_read(c->r.op, &c->fo) == 0))
 		return 0;
 	c->state = rec_ls_state(c->r.info, c->r.op);
 	return 1;
@@ -344,10 +337,7 @@ h_ls_operation(const struct req *r, struct reply *out)
 		return;
 	}
 	for (tries = 0, rc = 1; rc == 1 && tries < WRITE_TRIES; tries++) {
-		if (out->json) {
-			json_decref(out->json);
-			out->json = NULL;
-		}
+		reply_clear(out);
 		if ((rc = lcur_load(id, &c, out)) <= 0) {
 			if (rc == 0)
 				reply_verr(out, "Local service %s not found",
@@ -512,14 +502,10 @@ h_ls_instances(const struct req *r, const char *id, int old,
 static void
 h_ls_instance(const char *id, const char *iid, struct reply *out)
 {
-	json_t *ii;
-
 	view_rdlock(hd.view);
-	if ((ii = view_ls_instance(hd.view, id, iid)))
-		reply_ok(out, json_incref(ii));
+	reply_record(out, view_ls_instance(hd.view, id, iid),
+	    "Instance %s not found", iid);
 	view_unlock(hd.view);
-	if (!ii)
-		reply_unknown(out, NULL, "Instance %s not found", iid);
 }
 
 /* What the ACTIVE services hold on every executor. */

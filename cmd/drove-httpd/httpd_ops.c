@@ -188,6 +188,20 @@ opcur_read(struct opcur *c, const char *noun, const char *id,
 	return 0;
 }
 
+int
+opcur_keep(struct opcur *c, int info_ok, int op_ok)
+{
+	if (!info_ok) {
+		json_decref(c->info);
+		c->info = NULL;
+	}
+	if (!c->info || !op_ok) {
+		json_decref(c->op);
+		c->op = NULL;
+	}
+	return c->info != NULL;
+}
+
 void
 opcur_free(struct opcur *c)
 {
@@ -335,16 +349,8 @@ cur_load(const char *id, struct cur *c, struct reply *out)
 		return 0;
 	if (opcur_read(&c->r, "app", id, out) < 0)
 		return -1;
-	if (c->r.info && rec_app_read(c->r.info, &c->fa) < 0) {
-		json_decref(c->r.info);
-		c->r.info = NULL;
-	}
-	if (!c->r.info || (c->r.op && rec_operation_read(c->r.op, &c->fo) <
-	    0)) {
-		json_decref(c->r.op);
-		c->r.op = NULL;
-	}
-	if (!c->r.info)
+	if (!opcur_keep(&c->r, c->r.info && rec_app_read(c->r.info, &c->fa) ==
+	    0, c->r.op && rec_operation_read(c->r.op, &c->fo) == 0))
 		return 0;
 	c->state = rec_app_state(c->r.info, c->r.op);
 	return 1;
@@ -687,10 +693,7 @@ h_operation(const struct req *r, struct reply *out)
 	}
 	id = js_str(req, "appId", "");
 	for (tries = 0, rc = 1; rc == 1 && tries < WRITE_TRIES; tries++) {
-		if (out->json) {
-			json_decref(out->json);
-			out->json = NULL;
-		}
+		reply_clear(out);
 		if ((rc = cur_load(id, &c, out)) <= 0) {
 			if (rc == 0)
 				reply_verr(out, "App %s not found", id);

@@ -807,14 +807,10 @@ h_instances(const struct req *r, const char *app_id, struct reply *out)
 void
 h_instance(const char *app_id, const char *iid, struct reply *out)
 {
-	json_t *ii;
-
 	view_rdlock(hd.view);
-	if ((ii = view_instance(hd.view, app_id, iid)))
-		reply_ok(out, json_incref(ii));
+	reply_record(out, view_instance(hd.view, app_id, iid),
+	    "Instance %s not found", iid);
 	view_unlock(hd.view);
-	if (!ii)
-		reply_unknown(out, NULL, "Instance %s not found", iid);
 }
 
 /* A non-negative integer query argument, def when absent; -1 (400 in

@@ -257,10 +257,7 @@ h_task_operation(const struct req *r, struct reply *out)
 		return;
 	}
 	for (tries = 0; rc == 1 && tries < WRITE_TRIES; tries++) {
-		if (out->json) {
-			json_decref(out->json);
-			out->json = NULL;
-		}
+		reply_clear(out);
 		rc = task_kill_once(app, task, fence, out);
 	}
 	if (rc == 1)
@@ -323,14 +320,10 @@ h_tasks(struct reply *out)
 void
 h_task(const char *app, const char *task, struct reply *out)
 {
-	json_t *ti;
-
 	view_rdlock(hd.view);
-	if ((ti = view_task(hd.view, app, task)))
-		reply_ok(out, json_incref(ti));
+	reply_record(out, view_task(hd.view, app, task), "Task %s-%s not found",
+	    app, task);
 	view_unlock(hd.view);
-	if (!ti)
-		reply_unknown(out, NULL, "Task %s-%s not found", app, task);
 }
 
 /* DELETE: the record of an ended task goes; an active one stays. */
