@@ -29,13 +29,7 @@ executor_state() {
 
 # wait_executor STATE SECONDS
 wait_executor() {
-	local i n=$(($2 * 10))
-	for i in $(seq "$n"); do
-		[ "$(executor_state)" = "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "# executor is $(executor_state), wanted $1" >&3
-	return 1
+	wait_is "$2" "$1" executor_state
 }
 
 # assign_ls IID PORT [TARGET] [HOSTLEVEL]: a LocalServiceInstanceSpec

@@ -183,15 +183,22 @@ dk() {
 	DOCKER_HOST="unix://$(cat "$T/dx")/docker.sock" docker "$@"
 }
 
-# wait_state IID STATE SECONDS
-wait_state() {
-	local i n=$(($3 * 10))
-	for i in $(seq "$n"); do
-		[ "$(state "$1")" = "$2" ] && return 0
+# wait_is SECONDS WANT CMD...: until CMD prints WANT (checked every 0.1 s);
+# else what it prints, on fd 3
+wait_is() {
+	local n=$(($1 * 10)) want=$2
+	shift 2
+	for _ in $(seq "$n"); do
+		[ "$("$@")" = "$want" ] && return 0
 		sleep 0.1
 	done
-	echo "# $1 is $(state "$1"), wanted $2" >&3
+	echo "# $* is $("$@"), wanted $want" >&3
 	return 1
+}
+
+# wait_state IID STATE SECONDS
+wait_state() {
+	wait_is "$3" "$2" state "$1"
 }
 
 # start_execd: its log is this test's ($LOG)
