@@ -143,11 +143,12 @@ cmp_req(const void *a, const void *b)
 
 /* The assignment and the PENDING InstanceInfo of a placement. */
 static json_t *
-assignment_of(const char *app_id, const char *iid, const json_t *spec,
-    const struct pl_result *r, long long now)
+assignment_of(enum job_type job, const char *app_id, const char *iid,
+    const json_t *spec, const struct pl_result *r, long long now)
 {
 	json_t *res = pl_result_resources(r), *a;
-	struct rec_assignment f = { .app_id = app_id, .instance_id = iid,
+	struct rec_assignment f = { .job = job, .app_id = app_id,
+	    .instance_id = iid,
 	    .executor_id = r->executor_id, .target = TARGET_RUNNING,
 	    .resources = res, .created = now };
 
@@ -157,11 +158,11 @@ assignment_of(const char *app_id, const char *iid, const json_t *spec,
 }
 
 static json_t *
-instance_of(const char *app_id, const char *iid, const json_t *spec,
-    const struct pl_result *r, long long now)
+instance_of(enum job_type job, const char *app_id, const char *iid,
+    const json_t *spec, const struct pl_result *r, long long now)
 {
 	json_t *res = pl_result_resources(r), *ii;
-	struct rec_instance f = { .app_id = app_id,
+	struct rec_instance f = { .job = job, .app_id = app_id,
 	    .app_name = js_str(spec, "name", ""), .instance_id = iid,
 	    .executor_id = r->executor_id, .hostname = r->hostname,
 	    .resources = res, .state = INST_PENDING, .error = "",
@@ -426,7 +427,7 @@ place_ls(struct pl_view *pv, struct req *rq, const struct rec_ls_request *lr,
 	struct pl_request prq;
 	struct rec_ls fl;
 	const char *sid = lr->service_id;
-	json_t *info, *res = NULL, *a = NULL, *inst = NULL, *ev = NULL;
+	json_t *info, *a = NULL, *inst = NULL, *ev = NULL;
 	long long now;
 	int rc;
 
@@ -463,19 +464,9 @@ place_ls(struct pl_view *pv, struct req *rq, const struct rec_ls_request *lr,
 	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
 		die(EXIT_TEMP, "out of memory");
 	now = js_now_ms();
-	if (!(res = pl_result_resources(&r)) ||
-	    !(a = rec_assignment_new(&(struct rec_assignment){
-	    .job = JOB_LOCAL_SERVICE, .app_id = sid,
-	    .app_name = js_str(fl.spec, "name", ""), .instance_id = rq->id,
-	    .executor_id = r.executor_id, .target = TARGET_RUNNING,
-	    .resources = res, .created = now }, fl.spec)) ||
-	    !(inst = rec_instance_new(&(struct rec_instance){
-	    .job = JOB_LOCAL_SERVICE, .app_id = sid,
-	    .app_name = js_str(fl.spec, "name", ""), .instance_id = rq->id,
-	    .executor_id = r.executor_id, .hostname = r.hostname,
-	    .resources = res, .state = INST_PENDING, .error = "",
-	    .created = now, .updated = now })) ||
-	    !(ev = rec_event_instance_state(inst, now)))
+	if (!(a = assignment_of(JOB_LOCAL_SERVICE, sid, rq->id, fl.spec, &r,
+	    now)) || !(inst = instance_of(JOB_LOCAL_SERVICE, sid, rq->id,
+	    fl.spec, &r, now)) || !(ev = rec_event_instance_state(inst, now)))
 		die(EXIT_TEMP, "out of memory");
 	rc = -1;
 	zkp_service_instances(dir, C.ns, sid);
@@ -488,7 +479,6 @@ place_ls(struct pl_view *pv, struct req *rq, const struct rec_ls_request *lr,
 	    r.hostname, r.numa, r.memory_mb);
 	rc = 0;
 out:
-	json_decref(res);
 	json_decref(a);
 	json_decref(inst);
 	json_decref(ev);
@@ -548,8 +538,8 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
 		die(EXIT_TEMP, "out of memory");
 	now = js_now_ms();
-	a = assignment_of(app_id, rq->id, spec, &r, now);
-	inst = instance_of(app_id, rq->id, spec, &r, now);
+	a = assignment_of(JOB_SERVICE, app_id, rq->id, spec, &r, now);
+	inst = instance_of(JOB_SERVICE, app_id, rq->id, spec, &r, now);
 	if (!a || !inst || !(ev = rec_event_instance_state(inst, now)))
 		die(EXIT_TEMP, "out of memory");
 	rc = -1;
