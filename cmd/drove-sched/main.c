@@ -271,6 +271,34 @@ batch_commit(struct batch *b)
 }
 
 /*
+ * Place request rq of app_id (spec): on executor pin when set
+ * (pl_place_pinned), else where Drove's placement puts spec.  1 placed, r
+ * filled: pv holds the instance from here on, committed or not (a failure
+ * rebuilds pv), and C.plt knows it; 0 not now (why recorded on rq).
+ */
+static int
+place_in(struct pl_view *pv, struct req *rq, const char *app_id,
+    const json_t *spec, const char *pin, struct pl_result *r)
+{
+	struct pl_request prq;
+	int rc;
+
+	snap_pl_request(app_id, spec, &prq);
+	rc = pin ? pl_place_pinned(pv, &prq, pin, r) : pl_place_env(pv, &prq,
+	    json_object_get(spec, "env"), r);
+	if (rc < 0 && errno == ENOMEM)
+		die(EXIT_TEMP, "out of memory");
+	if (rc <= 0) {
+		set_error(rq, app_id, r->why);
+		pl_result_free(r);
+		return 0;
+	}
+	if (plt_placed(C.plt, rq->id, r->executor_id) < 0)
+		die(EXIT_TEMP, "out of memory");
+	return 1;
+}
+
+/*
  * Add a placement to b: the assignment a of instance iid on executor eid,
  * the instance record inst at ip (created when iversion < 0, in directory
  * idir unless NULL; else set at iversion, and the view re-reads it), the
@@ -316,7 +344,6 @@ place_task(struct pl_view *pv, struct req *rq, struct batch *b)
 	char p[ZKP_MAX], tp[ZKP_MAX];
 	char why[ZKP_MAX + 64];
 	struct pl_result r = PL_RESULT_ZERO;
-	struct pl_request prq;
 	struct rec_task_request tf;
 	struct rec_task ft;
 	json_t *ti, *a = NULL, *nti = NULL, *res = NULL, *pend = NULL;
@@ -364,18 +391,10 @@ place_task(struct pl_view *pv, struct req *rq, struct batch *b)
 		delete_request(p, why);
 		return 0;
 	}
-	snap_pl_request(tf.source_app, tf.spec, &prq);
-	rc = pl_place_env(pv, &prq, json_object_get(tf.spec, "env"), &r);
-	if (rc < 0 && errno == ENOMEM)
-		die(EXIT_TEMP, "out of memory");
-	if (rc <= 0) {
-		set_error(rq, tf.source_app, r.why);
-		pl_result_free(&r);
+	if (!place_in(pv, rq, tf.source_app, tf.spec, NULL, &r)) {
 		json_decref(pend);
 		return 0;
 	}
-	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
-		die(EXIT_TEMP, "out of memory");
 	now = js_now_ms();
 	if (!(res = pl_result_resources(&r)))
 		die(EXIT_TEMP, "out of memory");
@@ -424,7 +443,6 @@ place_ls(struct pl_view *pv, struct req *rq, const struct rec_ls_request *lr,
 	char p[ZKP_MAX], ap[ZKP_MAX], ip[ZKP_MAX], dir[ZKP_MAX];
 	char why[ZKP_MAX + 64];
 	struct pl_result r = PL_RESULT_ZERO;
-	struct pl_request prq;
 	struct rec_ls fl;
 	const char *sid = lr->service_id;
 	json_t *info, *a = NULL, *inst = NULL, *ev = NULL;
@@ -452,17 +470,8 @@ place_ls(struct pl_view *pv, struct req *rq, const struct rec_ls_request *lr,
 		delete_request(p, why);
 		return 0;
 	}
-	snap_pl_request(sid, fl.spec, &prq);
-	rc = pl_place_pinned(pv, &prq, lr->executor_id, &r);
-	if (rc < 0 && errno == ENOMEM)
-		die(EXIT_TEMP, "out of memory");
-	if (rc <= 0) {
-		set_error(rq, sid, r.why);
-		pl_result_free(&r);
+	if (!place_in(pv, rq, sid, fl.spec, lr->executor_id, &r))
 		return 0;
-	}
-	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
-		die(EXIT_TEMP, "out of memory");
 	now = js_now_ms();
 	if (!(a = assignment_of(JOB_LOCAL_SERVICE, sid, rq->id, fl.spec, &r,
 	    now)) || !(inst = instance_of(JOB_LOCAL_SERVICE, sid, rq->id,
@@ -496,7 +505,6 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	char p[ZKP_MAX], ap[ZKP_MAX], ip[ZKP_MAX], dir[ZKP_MAX];
 	char why[ZKP_MAX + 64], cores[256];
 	struct pl_result r = PL_RESULT_ZERO;
-	struct pl_request prq;
 	struct rec_request f;
 	struct rec_ls_request lr;
 	struct rec_task_request tf;
@@ -524,19 +532,8 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 		return 0;
 	}
 	spec = json_object_get(app, "spec");
-	snap_pl_request(app_id, spec, &prq);
-	rc = pl_place_env(pv, &prq, json_object_get(spec, "env"), &r);
-	if (rc < 0 && errno == ENOMEM)
-		die(EXIT_TEMP, "out of memory");
-	if (rc <= 0) {
-		set_error(rq, app_id, r.why);
-		pl_result_free(&r);
+	if (!place_in(pv, rq, app_id, spec, NULL, &r))
 		return 0;
-	}
-	/* pl_place() took the resources in pv: from here on pv holds this
-	 * instance, committed or not (a failure rebuilds pv). */
-	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
-		die(EXIT_TEMP, "out of memory");
 	now = js_now_ms();
 	a = assignment_of(JOB_SERVICE, app_id, rq->id, spec, &r, now);
 	inst = instance_of(JOB_SERVICE, app_id, rq->id, spec, &r, now);
