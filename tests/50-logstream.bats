@@ -2,6 +2,7 @@
 # drove-logstream: the executor's log file endpoints (list, read, tail
 # offsets, download) over a temporary logPath, and what it refuses.
 
+load helpers
 BIN=${DROVE_BIN:-$BATS_TEST_DIRNAME/../bin}
 bats_require_minimum_version 1.5.0
 
