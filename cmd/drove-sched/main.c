@@ -334,6 +334,33 @@ batch_place(struct batch *b, const char *req_path, const char *iid,
 }
 
 /*
+ * Add to b the placement r of instance rq->id of app or local service id
+ * (job, spec): its assignment, its PENDING instance record at ip (in
+ * directory dir) and the record's event, the request at p deleted.  As
+ * batch_place().
+ */
+static int
+batch_instance(struct batch *b, const char *p, const struct req *rq,
+    enum job_type job, const char *id, const json_t *spec,
+    const struct pl_result *r, const char *dir, const char *ip)
+{
+	long long now = js_now_ms();
+	json_t *a, *inst, *ev = NULL;
+	int rc;
+
+	a = assignment_of(job, id, rq->id, spec, r, now);
+	inst = instance_of(job, id, rq->id, spec, r, now);
+	if (!a || !inst || !(ev = rec_event_instance_state(inst, now)))
+		die(EXIT_TEMP, "out of memory");
+	rc = batch_place(b, p, rq->id, r->executor_id, dir, ip, -1, a, inst,
+	    ev);
+	json_decref(a);
+	json_decref(inst);
+	json_decref(ev);
+	return rc;
+}
+
+/*
  * Place a task's request: one assignment (Drove's TaskInstanceSpec), the
  * TaskInfo given its executor, hostname and resources (still PENDING), the
  * request deleted.  As place_one().
@@ -445,8 +472,7 @@ place_ls(struct pl_view *pv, struct req *rq, const struct rec_ls_request *lr,
 	struct pl_result r = PL_RESULT_ZERO;
 	struct rec_ls fl;
 	const char *sid = lr->service_id;
-	json_t *info, *a = NULL, *inst = NULL, *ev = NULL;
-	long long now;
+	json_t *info;
 	int rc;
 
 	zkp_request(p, C.ns, rq->id);
@@ -472,25 +498,14 @@ place_ls(struct pl_view *pv, struct req *rq, const struct rec_ls_request *lr,
 	}
 	if (!place_in(pv, rq, sid, fl.spec, lr->executor_id, &r))
 		return 0;
-	now = js_now_ms();
-	if (!(a = assignment_of(JOB_LOCAL_SERVICE, sid, rq->id, fl.spec, &r,
-	    now)) || !(inst = instance_of(JOB_LOCAL_SERVICE, sid, rq->id,
-	    fl.spec, &r, now)) || !(ev = rec_event_instance_state(inst, now)))
-		die(EXIT_TEMP, "out of memory");
-	rc = -1;
 	zkp_service_instances(dir, C.ns, sid);
 	zkp_ls_instance(ip, C.ns, sid, rq->id);
-	if (batch_place(b, p, rq->id, r.executor_id, dir, ip, -1, a, inst,
-	    ev) < 0)
-		goto out;
-	b->log[b->n++] = xasprintf("placed %s of local service %s on executor "
-	    "%s (%s) NUMA node %d memory %lld MB", rq->id, sid, r.executor_id,
-	    r.hostname, r.numa, r.memory_mb);
-	rc = 0;
-out:
-	json_decref(a);
-	json_decref(inst);
-	json_decref(ev);
+	rc = batch_instance(b, p, rq, JOB_LOCAL_SERVICE, sid, fl.spec, &r, dir,
+	    ip);
+	if (rc == 0)
+		b->log[b->n++] = xasprintf("placed %s of local service %s on "
+		    "executor %s (%s) NUMA node %d memory %lld MB", rq->id, sid,
+		    r.executor_id, r.hostname, r.numa, r.memory_mb);
 	pl_result_free(&r);
 	return rc;
 }
@@ -510,8 +525,7 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	struct rec_task_request tf;
 	const char *app_id = rec_request_read(rq->data, &f) == 0 ?
 	    f.app_id : NULL;
-	json_t *app, *spec, *a = NULL, *inst = NULL, *ev = NULL;
-	long long now;
+	json_t *app, *spec;
 	int rc, i, n;
 
 	if (rec_ls_request_read(rq->data, &lr) == 0)
@@ -534,16 +548,10 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	spec = json_object_get(app, "spec");
 	if (!place_in(pv, rq, app_id, spec, NULL, &r))
 		return 0;
-	now = js_now_ms();
-	a = assignment_of(JOB_SERVICE, app_id, rq->id, spec, &r, now);
-	inst = instance_of(JOB_SERVICE, app_id, rq->id, spec, &r, now);
-	if (!a || !inst || !(ev = rec_event_instance_state(inst, now)))
-		die(EXIT_TEMP, "out of memory");
-	rc = -1;
 	zkp_app_instances(dir, C.ns, app_id);
 	zkp_instance(ip, C.ns, app_id, rq->id);
-	if (batch_place(b, p, rq->id, r.executor_id, dir, ip, -1, a, inst,
-	    ev) < 0)
+	if ((rc = batch_instance(b, p, rq, JOB_SERVICE, app_id, spec, &r, dir,
+	    ip)) < 0)
 		goto out;
 	cores[0] = '\0';
 	for (i = 0, n = 0; i < r.ncores && n < (int)sizeof cores - 16; i++)
@@ -552,11 +560,7 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	b->log[b->n++] = xasprintf("placed %s of %s on executor %s (%s) NUMA "
 	    "node %d cores %s memory %lld MB", rq->id, app_id, r.executor_id,
 	    r.hostname, r.numa, cores, r.memory_mb);
-	rc = 0;
 out:
-	json_decref(a);
-	json_decref(inst);
-	json_decref(ev);
 	pl_result_free(&r);
 	return rc;
 }
