@@ -148,6 +148,8 @@ op_type_of_api(const char *s, enum op_type *out)
 }
 
 #define OPBIT(t) (1u << (t))
+_Static_assert(OP_TYPE_COUNT <= 32 && LSOP_TYPE_COUNT <= 32,
+    "an operation type is a bit of an unsigned int");
 
 /* Drove's VALID_OPS_TABLE (ApplicationCommandValidator). */
 static unsigned int
@@ -180,17 +182,19 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-void
-op_allowed_list(enum app_state s, char *out, size_t n)
+/* The names of the bits of m in names[0..count), sorted, as Java prints a
+ * list ("[A, B]"; "" when none) into out (n bytes, cut short to fit). */
+static void
+names_of_mask(unsigned int m, const char *const *names, size_t count,
+    char *out, size_t n)
 {
-	const char *v[OP_TYPE_COUNT];
-	unsigned int m = ops_of(s);
+	const char *v[32];
 	size_t k = 0, i, len = 0;
 	int w;
 
-	for (i = 0; i < OP_TYPE_COUNT; i++)
+	for (i = 0; i < count && i < 32; i++)
 		if (m & OPBIT(i))
-			v[k++] = op_names[i];
+			v[k++] = names[i];
 	if (n)
 		out[0] = '\0';
 	if (!k || !n)
@@ -203,6 +207,12 @@ op_allowed_list(enum app_state s, char *out, size_t n)
 			return;
 		len += (size_t)w;
 	}
+}
+
+void
+op_allowed_list(enum app_state s, char *out, size_t n)
+{
+	names_of_mask(ops_of(s), op_names, OP_TYPE_COUNT, out, n);
 }
 
 int
@@ -403,24 +413,5 @@ ls_op_allowed(enum ls_state s, enum ls_op_type t)
 void
 ls_op_allowed_list(enum ls_state s, char *out, size_t n)
 {
-	const char *v[LSOP_TYPE_COUNT];
-	unsigned int m = ls_ops_of(s);
-	size_t k = 0, i, len = 0;
-	int w;
-
-	for (i = 0; i < LSOP_TYPE_COUNT; i++)
-		if (m & OPBIT(i))
-			v[k++] = ls_op_names[i];
-	if (n)
-		out[0] = '\0';
-	if (!k || !n)
-		return;
-	qsort(v, k, sizeof v[0], cmp_names);
-	for (i = 0; i < k; i++) {
-		w = snprintf(out + len, n - len, "%s%s%s", i ? ", " : "[",
-		    v[i], i == k - 1 ? "]" : "");
-		if (w < 0 || (size_t)w >= n - len)
-			return;
-		len += (size_t)w;
-	}
+	names_of_mask(ls_ops_of(s), ls_op_names, LSOP_TYPE_COUNT, out, n);
 }

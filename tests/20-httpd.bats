@@ -147,7 +147,7 @@ setup() {
 # Daemons a test starts (pids in $BATS_TEST_TMPDIR/*.bg) end with it.
 teardown() {
 	local f
-	for f in "$BATS_TEST_TMPDIR"/*.bg; do
+	for f in "$BATS_TEST_TMPDIR"/*.bg "$BATS_TEST_TMPDIR"/logstream.pid; do
 		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
 	done
 	true
@@ -433,16 +433,11 @@ unchanged() {
 	  appenders:
 	    - {type: drove, logPath: "$L/logs"}
 	EOF
-	mkfifo "$L/lsready"
-	"$BIN/drove-logstream" -c "$L/executor.yml" -p 0 -d 3 \
-	    3>"$L/lsready" >/dev/null 2>"$L/lsstderr" </dev/null &
-	echo $! >"$L/logstream.bg"
-	read -r -t 10 _ <"$L/lsready"
-	lsport=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$L/lsstderr")
-	zkcli get "/$NS/executor/E1" | jq -c --argjson p "$lsport" '.port=$p' |
+	logstream_start "$L/executor.yml" "$L"
+	zkcli get "/$NS/executor/E1" | jq -c --argjson p "$LSPORT" '.port=$p' |
 	    zkcli put "/$NS/executor/E1"
 	# the proxy finds the executor through the API's view
-	wait_until 5 api_is "$B/cluster/executors/E1" ".data.port == $lsport"
+	wait_until 5 api_is "$B/cluster/executors/E1" ".data.port == $LSPORT"
 	wait_until 5 api_is "$B/applications/hello-1/instances/AI-1" '.status == "SUCCESS"'
 	req "$B/logfiles/applications/hello-1/AI-1/list"
 	[ "$code" = 200 ]

@@ -11,31 +11,11 @@
 
 load helpers
 bats_require_minimum_version 1.5.0
-SCRIPTS=$TOP/scripts
 NS=t-execd
-
-zkcli() {
-	"$BIN/drove-zkcli" -z "127.0.0.1:$(cat "$T/zkport")" "$@"
-}
-
-dk() {
-	DOCKER_HOST="unix://$(cat "$T/dx")/docker.sock" docker "$@"
-}
 
 # state IID: the stored InstanceInfo's state
 state() {
 	zkcli get "/$NS/instances/web-1/$1" 2>/dev/null | jq -r .state
-}
-
-# wait_state IID STATE SECONDS
-wait_state() {
-	local i n=$(($3 * 10))
-	for i in $(seq "$n"); do
-		[ "$(state "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "# $1 is $(state "$1"), wanted $2" >&3
-	return 1
 }
 
 # assign IID [TARGET] [STATE] [IMAGE]: the assignment and its
@@ -65,95 +45,21 @@ assign() {
 	    zkcli put "/$NS/assignments/$e/$1" >/dev/null
 }
 
-# start_execd: its log is this test's ($LOG)
-start_execd() {
-	rm -f "$T/ready"
-	mkfifo "$T/ready"
-	"$BIN/drove-execd" -c "$T/executor.yml" -d 3 -v 3>"$T/ready" \
-	    >/dev/null 2>>"$LOG" </dev/null &
-	echo $! >"$T/execd.pid"
-	read -r -t 30 _ <"$T/ready"
-}
-
-execd_running() {
-	[ -f "$T/execd.pid" ] && kill -0 "$(cat "$T/execd.pid")" 2>/dev/null
-}
-
-# stop_execd: SIGTERM, then wait for it to go
-stop_execd() {
-	local p
-	p=$(cat "$T/execd.pid")
-	kill "$p"
-	for _ in $(seq 100); do
-		kill -0 "$p" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# the container of IID (running or not)
-container_of() {
-	dk ps -aq --no-trunc --filter "label=drove.instance.id=$1"
-}
-
 setup_file() {
-	export T="$BATS_FILE_TMPDIR"
-	mkdir -p "$T/logs"
-	zk_start
-	zkport=$ZK_PORT
-	echo "$zkport" >"$T/zkport"
-
-	# unix socket paths are short: the engine lives under /tmp.  Its
-	# own engine: reconcile kills every labelled container it does not
-	# know.
-	D=$(mktemp -d /tmp/drove-dx.XXXXXX)
-	echo "$D" >"$T/dx"
-	"$SCRIPTS/test-engine" start "$D" 3>&-
-	DOCKER_HOST="unix://$D/docker.sock" "$SCRIPTS/build-test-image"
-
-	cat >"$T/executor.yml" <<-EOF
-	server: {applicationConnectors: [{type: http, port: 3000}], bindAddress: 127.0.0.1}
-	zookeeper: {connectionString: "127.0.0.1:$zkport", nameSpace: $NS}
-	resources: {osCores: [], exposedMemPercentage: 100, tags: [], disableNUMAPinning: true}
-	options: {hostname: 127.0.0.1, dockerSocketPath: $D/docker.sock, cacheImages: true,
-	  maxOpenFiles: 20000, publishAddress: 127.0.0.1, containerStopTimeout: 1s}
-	logging: {appenders: [{type: drove, logPath: $T/logs}]}
-	EOF
+	execd_setup_file 3000 drove-dx
 }
 
 teardown_file() {
-	execd_running && kill "$(cat "$T/execd.pid")"
-	[ -f "$T/dx" ] && "$SCRIPTS/test-engine" stop "$(cat "$T/dx")" 3>&-
-	zk_stop
-	true
+	execd_teardown_file
 }
 
 # Every test: a running execd (its node published), nothing assigned.
 setup() {
-	LOG=$BATS_TEST_TMPDIR/execd.log
-	start_execd
-	for _ in $(seq 50); do
-		EID=$(zkcli ls "/$NS/executor" 2>/dev/null | head -n 1)
-		[ -n "$EID" ] && break
-		sleep 0.1
-	done
-	[ -n "$EID" ]
-	echo "$EID" >"$T/eid"
+	execd_setup
 }
 
 teardown() {
-	local ids
-	if execd_running; then
-		stop_execd || kill -9 "$(cat "$T/execd.pid")"
-	fi
-	ids=$(dk ps -aq)
-	if [ -n "$ids" ]; then
-		# shellcheck disable=SC2086 # one argument per id
-		dk rm -f $ids >/dev/null
-	fi
-	zkcli rm "/$NS/assignments" 2>/dev/null || true
-	zkcli rm "/$NS/instances" 2>/dev/null || true
-	zkcli rm "/$NS/cluster" 2>/dev/null || true
+	execd_teardown assignments instances cluster
 }
 
 @test "execd: bad config exits 100, unreachable engine 111" {

@@ -2,6 +2,7 @@
 # drove-logstream: the executor's log file endpoints (list, read, tail
 # offsets, download) over a temporary logPath, and what it refuses.
 
+load helpers
 BIN=${DROVE_BIN:-$BATS_TEST_DIRNAME/../bin}
 bats_require_minimum_version 1.5.0
 
@@ -21,18 +22,12 @@ setup_file() {
 	    - {type: console}
 	    - {type: drove, logPath: "$T/logs"}
 	EOF
-	mkfifo "$T/ready"
-	"$BIN/drove-logstream" -c "$T/executor.yml" -p 0 -d 3 \
-	    3>"$T/ready" >/dev/null 2>"$T/stderr" </dev/null &
-	echo $! >"$T/pid"
-	read -r -t 10 _ <"$T/ready"
-	port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/stderr")
-	[ -n "$port" ]
-	echo "http://127.0.0.1:$port/apis/v1/logs/filestream" >"$T/base"
+	logstream_start "$T/executor.yml" "$T"
+	echo "http://127.0.0.1:$LSPORT/apis/v1/logs/filestream" >"$T/base"
 }
 
 teardown_file() {
-	[ -f "$T/pid" ] && kill "$(cat "$T/pid")" 2>/dev/null || true
+	[ -f "$T/logstream.pid" ] && kill "$(cat "$T/logstream.pid")" 2>/dev/null || true
 }
 
 setup() {
@@ -146,7 +141,8 @@ get() {
 }
 
 @test "a busy port exits 111; SIGTERM exits 0" {
-	port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/stderr")
+	port=$(logstream_port "$T")
+	[ -n "$port" ]
 	run "$BIN/drove-logstream" -c "$T/executor.yml" -p "$port"
 	[ "$status" = 111 ]
 	"$BIN/drove-logstream" -c "$T/executor.yml" -p 0 3>&- >/dev/null 2>&1 &

@@ -14,9 +14,7 @@ teardown_file() { cluster_stop; }
 
 # Every test: the cluster's status in $ST, $API the leader's URL.
 setup() {
-	wait_until 60 sh -c '"$TOP/scripts/cluster" status | jq -e .leader'
-	ST=$("$TOP/scripts/cluster" status)
-	API=$(jq -r .api <<<"$ST")
+	cluster_leader
 }
 
 # A test that stopped a service brings it back.

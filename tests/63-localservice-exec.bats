@@ -14,32 +14,12 @@
 
 load helpers
 bats_require_minimum_version 1.5.0
-SCRIPTS=$TOP/scripts
 NS=t-lsexec
 SID=lsexec-svc-1
-
-zkcli() {
-	"$BIN/drove-zkcli" -z "127.0.0.1:$(cat "$T/zkport")" "$@"
-}
-
-dk() {
-	DOCKER_HOST="unix://$(cat "$T/dx")/docker.sock" docker "$@"
-}
 
 # state IID: the stored LocalServiceInstanceInfo's state
 state() {
 	zkcli get "/$NS/localserviceinstances/$SID/$1" 2>/dev/null | jq -r .state
-}
-
-# wait_state IID STATE SECONDS
-wait_state() {
-	local i n=$(($3 * 10))
-	for i in $(seq "$n"); do
-		[ "$(state "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "# $1 is $(state "$1"), wanted $2" >&3
-	return 1
 }
 
 # executor_state: the executorState of our node
@@ -49,13 +29,7 @@ executor_state() {
 
 # wait_executor STATE SECONDS
 wait_executor() {
-	local i n=$(($2 * 10))
-	for i in $(seq "$n"); do
-		[ "$(executor_state)" = "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "# executor is $(executor_state), wanted $1" >&3
-	return 1
+	wait_is "$2" "$1" executor_state
 }
 
 # assign_ls IID PORT [TARGET] [HOSTLEVEL]: a LocalServiceInstanceSpec
@@ -95,36 +69,6 @@ service() {
 	    zkcli put "/$NS/localservices/$SID" >/dev/null
 }
 
-# start_execd: its log is this test's ($LOG)
-start_execd() {
-	rm -f "$T/ready"
-	mkfifo "$T/ready"
-	"$BIN/drove-execd" -c "$T/executor.yml" -d 3 -v 3>"$T/ready" \
-	    >/dev/null 2>>"$LOG" </dev/null &
-	echo $! >"$T/execd.pid"
-	read -r -t 30 _ <"$T/ready"
-}
-
-execd_running() {
-	[ -f "$T/execd.pid" ] && kill -0 "$(cat "$T/execd.pid")" 2>/dev/null
-}
-
-stop_execd() {
-	local p
-	p=$(cat "$T/execd.pid")
-	kill "$p"
-	for _ in $(seq 100); do
-		kill -0 "$p" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# the container of IID (running or not)
-container_of() {
-	dk ps -aq --no-trunc --filter "label=drove.instance.id=$1"
-}
-
 # events_of IID: "type serviceId state" of each stored event about IID, in
 # commit order (buckets b<start>, events e<time>-<seq>)
 events_of() {
@@ -139,59 +83,20 @@ events_of() {
 }
 
 setup_file() {
-	export T="$BATS_FILE_TMPDIR"
-	mkdir -p "$T/logs"
-	zk_start
-	echo "$ZK_PORT" >"$T/zkport"
-	# an engine of its own: the executor reaps every container labelled
-	# for it that it does not know
-	D=$(mktemp -d /tmp/drove-lx.XXXXXX)
-	echo "$D" >"$T/dx"
-	"$SCRIPTS/test-engine" start "$D" 3>&-
-	DOCKER_HOST="unix://$D/docker.sock" "$SCRIPTS/build-test-image"
-	cat >"$T/executor.yml" <<-EOF
-	server: {applicationConnectors: [{type: http, port: 3063}], bindAddress: 127.0.0.1}
-	zookeeper: {connectionString: "127.0.0.1:$ZK_PORT", nameSpace: $NS}
-	resources: {osCores: [], exposedMemPercentage: 100, tags: [], disableNUMAPinning: true}
-	options: {hostname: 127.0.0.1, dockerSocketPath: $D/docker.sock, cacheImages: true,
-	  maxOpenFiles: 20000, publishAddress: 127.0.0.1, containerStopTimeout: 1s}
-	logging: {appenders: [{type: drove, logPath: $T/logs}]}
-	EOF
+	execd_setup_file 3063 drove-lx
 }
 
 teardown_file() {
-	execd_running && kill "$(cat "$T/execd.pid")"
 	[ -f "$T/logstream.pid" ] && kill "$(cat "$T/logstream.pid")"
-	[ -f "$T/dx" ] && "$SCRIPTS/test-engine" stop "$(cat "$T/dx")" 3>&-
-	zk_stop
-	true
+	execd_teardown_file
 }
 
 setup() {
-	LOG=$BATS_TEST_TMPDIR/execd.log
-	start_execd
-	for _ in $(seq 50); do
-		EID=$(zkcli ls "/$NS/executor" 2>/dev/null | head -n 1)
-		[ -n "$EID" ] && break
-		sleep 0.1
-	done
-	[ -n "$EID" ]
+	execd_setup
 }
 
 teardown() {
-	local ids
-	if execd_running; then
-		stop_execd || kill -9 "$(cat "$T/execd.pid")"
-	fi
-	ids=$(dk ps -aq)
-	if [ -n "$ids" ]; then
-		# shellcheck disable=SC2086 # one argument per id
-		dk rm -f $ids >/dev/null
-	fi
-	zkcli rm "/$NS/assignments" 2>/dev/null || true
-	zkcli rm "/$NS/localserviceinstances" 2>/dev/null || true
-	zkcli rm "/$NS/localservices" 2>/dev/null || true
-	zkcli rm "/$NS/events" 2>/dev/null || true
+	execd_teardown assignments localserviceinstances localservices events
 }
 
 @test "an LS assignment runs to HEALTHY at its LS path, with its events" {
@@ -341,17 +246,8 @@ teardown() {
 		sleep 0.1
 	done
 	grep -q response:200 "$f"
-	if [ ! -f "$T/logstream.pid" ]; then
-		rm -f "$T/lready"
-		mkfifo "$T/lready"
-		"$BIN/drove-logstream" -c "$T/executor.yml" -p 0 -d 3 \
-		    3>"$T/lready" >/dev/null 2>"$T/logstream.err" </dev/null &
-		echo $! >"$T/logstream.pid"
-		read -r -t 10 _ <"$T/lready"
-	fi
-	lp=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/logstream.err")
-	[ -n "$lp" ]
-	b=http://127.0.0.1:$lp/apis/v1/logs/filestream/$SID/SI-9
+	logstream_start "$T/executor.yml" "$T"
+	b=http://127.0.0.1:$LSPORT/apis/v1/logs/filestream/$SID/SI-9
 	curl -sf "$b/list" | jq -e '.files | index("output.log")'
 	curl -sf "$b/read/output.log?offset=0&length=100000" |
 	    jq -er .data | grep -q response:200

@@ -16,9 +16,7 @@ setup_file() { cluster_start_multi; }
 teardown_file() { cluster_stop; }
 
 setup() {
-	wait_until 60 sh -c '"$TOP/scripts/cluster" status | jq -e .leader'
-	ST=$("$TOP/scripts/cluster" status)
-	API=$(jq -r .api <<<"$ST")
+	cluster_leader
 	NEX=$(jq '.executors | length' <<<"$ST")
 }
 

@@ -136,8 +136,156 @@ cluster_stop() {
 	engine_stop
 }
 
+# cluster_leader: waits (60 s at most) for the cluster to have a leader;
+# ST its status, API the leader's URL.
+cluster_leader() {
+	wait_until 60 sh -c '"$TOP/scripts/cluster" status | jq -e .leader'
+	ST=$("$TOP/scripts/cluster" status)
+	API=$(jq -r .api <<<"$ST")
+}
+
 # ping_is CODE: the cluster's API answers ping with HTTP CODE (200 on the
 # leader)
 ping_is() {
 	[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$API/apis/v1/ping")" = "$1" ]
+}
+
+# logstream_start CONFIG DIR: drove-logstream of executor configuration
+# CONFIG on a port of its choosing (pid DIR/logstream.pid, stderr
+# DIR/logstream.err); LSPORT its port.  logstream_port DIR: that port.
+logstream_start() {
+	rm -f "$2/logstream.ready"
+	mkfifo "$2/logstream.ready"
+	"$BIN/drove-logstream" -c "$1" -p 0 -d 3 3>"$2/logstream.ready" \
+	    >/dev/null 2>"$2/logstream.err" </dev/null &
+	echo $! >"$2/logstream.pid"
+	read -r -t 10 _ <"$2/logstream.ready"
+	LSPORT=$(logstream_port "$2")
+	[ -n "$LSPORT" ]
+}
+
+logstream_port() {
+	sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1/logstream.err"
+}
+
+# --- a drove-execd of the file's own (30-execd, 63-localservice-exec) -----
+# The file sets NS and defines state IID (what the instance's stored info
+# says).  execd_setup_file starts ZooKeeper ($T/zkport), a dockerd of the
+# file's own ($T/dx: the executor reaps every labelled container it does
+# not know) with the test image, and writes $T/executor.yml; execd_setup
+# starts drove-execd (log: $LOG) and waits for its node (EID, $T/eid).
+
+zkcli() {
+	"$BIN/drove-zkcli" -z "127.0.0.1:$(cat "$T/zkport")" "$@"
+}
+
+dk() {
+	DOCKER_HOST="unix://$(cat "$T/dx")/docker.sock" docker "$@"
+}
+
+# wait_is SECONDS WANT CMD...: until CMD prints WANT (checked every 0.1 s);
+# else what it prints, on fd 3
+wait_is() {
+	local n=$(($1 * 10)) want=$2
+	shift 2
+	for _ in $(seq "$n"); do
+		[ "$("$@")" = "$want" ] && return 0
+		sleep 0.1
+	done
+	echo "# $* is $("$@"), wanted $want" >&3
+	return 1
+}
+
+# wait_state IID STATE SECONDS
+wait_state() {
+	wait_is "$3" "$2" state "$1"
+}
+
+# start_execd: its log is this test's ($LOG)
+start_execd() {
+	rm -f "$T/ready"
+	mkfifo "$T/ready"
+	"$BIN/drove-execd" -c "$T/executor.yml" -d 3 -v 3>"$T/ready" \
+	    >/dev/null 2>>"$LOG" </dev/null &
+	echo $! >"$T/execd.pid"
+	read -r -t 30 _ <"$T/ready"
+}
+
+execd_running() {
+	[ -f "$T/execd.pid" ] && kill -0 "$(cat "$T/execd.pid")" 2>/dev/null
+}
+
+# stop_execd: SIGTERM, then wait for it to go
+stop_execd() {
+	local p
+	p=$(cat "$T/execd.pid")
+	kill "$p"
+	for _ in $(seq 100); do
+		kill -0 "$p" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# the container of IID (running or not)
+container_of() {
+	dk ps -aq --no-trunc --filter "label=drove.instance.id=$1"
+}
+
+# execd_setup_file API_PORT ENGINE_PREFIX (unix socket paths are short:
+# the engine lives under /tmp/ENGINE_PREFIX.XXXXXX)
+execd_setup_file() {
+	local d
+	export T="$BATS_FILE_TMPDIR"
+	mkdir -p "$T/logs"
+	zk_start
+	echo "$ZK_PORT" >"$T/zkport"
+	d=$(mktemp -d "/tmp/$2.XXXXXX")
+	echo "$d" >"$T/dx"
+	"$TOP/scripts/test-engine" start "$d" 3>&-
+	DOCKER_HOST="unix://$d/docker.sock" "$TOP/scripts/build-test-image"
+	cat >"$T/executor.yml" <<-EOF
+	server: {applicationConnectors: [{type: http, port: $1}], bindAddress: 127.0.0.1}
+	zookeeper: {connectionString: "127.0.0.1:$ZK_PORT", nameSpace: $NS}
+	resources: {osCores: [], exposedMemPercentage: 100, tags: [], disableNUMAPinning: true}
+	options: {hostname: 127.0.0.1, dockerSocketPath: $d/docker.sock, cacheImages: true,
+	  maxOpenFiles: 20000, publishAddress: 127.0.0.1, containerStopTimeout: 1s}
+	logging: {appenders: [{type: drove, logPath: $T/logs}]}
+	EOF
+}
+
+execd_teardown_file() {
+	execd_running && kill "$(cat "$T/execd.pid")"
+	[ -f "$T/dx" ] && "$TOP/scripts/test-engine" stop "$(cat "$T/dx")" 3>&-
+	zk_stop
+	true
+}
+
+execd_setup() {
+	LOG=$BATS_TEST_TMPDIR/execd.log
+	start_execd
+	for _ in $(seq 50); do
+		EID=$(zkcli ls "/$NS/executor" 2>/dev/null | head -n 1)
+		[ -n "$EID" ] && break
+		sleep 0.1
+	done
+	[ -n "$EID" ]
+	echo "$EID" >"$T/eid"
+}
+
+# execd_teardown ZNODE...: drove-execd stopped, every container removed,
+# and the znodes /$NS/ZNODE
+execd_teardown() {
+	local ids z
+	if execd_running; then
+		stop_execd || kill -9 "$(cat "$T/execd.pid")"
+	fi
+	ids=$(dk ps -aq)
+	if [ -n "$ids" ]; then
+		# shellcheck disable=SC2086 # one argument per id
+		dk rm -f $ids >/dev/null
+	fi
+	for z in "$@"; do
+		zkcli rm "/$NS/$z" 2>/dev/null || true
+	done
 }

@@ -13,10 +13,12 @@
 #ifndef DROVE_HTTPD_H
 #define DROVE_HTTPD_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <microhttpd.h>
 
 #include "json.h"
+#include "model.h"
 #include "spec.h"
 #include "view.h"
 #include "zk.h"
@@ -72,11 +74,28 @@ void reply_500(struct reply *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* 400 "Command validation failure" with the messages in errs (stolen). */
 void reply_verrs(struct reply *out, json_t *errs);
+/* The answer to n, what a spec_validate*() returned for errs (taken):
+ * 0 valid (nothing in out), else 1 with 400 "Command validation failure"
+ * (n > 0) or 500 out of memory (n < 0) in out. */
+int reply_invalid(struct reply *out, int n, json_t *errs);
 /* 400 "Command validation failure" with one message. */
 void reply_verr(struct reply *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Every value of a repeatable query argument (new array). */
 json_t *query_all(const struct req *r, const char *key);
+/* SUCCESS with record x (a reference taken) or, x NULL, FAILED (HTTP 200)
+ * with the message of fmt. */
+void reply_record(struct reply *out, json_t *x, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Forgets out's JSON answer (a retry writes another). */
+void reply_clear(struct reply *out);
+/* The JSON body of r (new reference), or NULL with 400 "JSON validation
+ * failure" in out. */
+json_t *req_json(const struct req *r, struct reply *out);
+/* FAILED with HTTP 200 and the message of fmt (Drove's answer to an
+ * unknown id on reads); data (stolen) may be NULL. */
+void reply_unknown(struct reply *out, json_t *data, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* httpd_read.c: the GETs, from the view.  Unknown ids answer HTTP 200
  * with status FAILED, as Drove does. */
@@ -99,6 +118,16 @@ int read_in_maintenance(void);
 /* GET /apis/v1/internal/cluster/executors/{id}/instances/last|current */
 void h_known_instances(const char *eid, int last, struct reply *out);
 #define HTTPD_IN_MAINTENANCE "Cluster is in maintenance mode"
+/* The state of InstanceInfo ii (INST_UNKNOWN when unreadable). */
+enum inst_state read_inst_state(const json_t *ii);
+/* The instance states a listing keeps, into want[INST_STATE_COUNT]: those
+ * of r's repeatable "state" query argument (any case), or the active ones
+ * without one.  0, or -1 with 400 "Invalid instance state X" in out. */
+int read_state_filter(const struct req *r, int *want, struct reply *out);
+/* The InstanceInfos of the map insts whose state want keeps, by created
+ * (newest_first: the other way): a new array of borrowed records (view
+ * read-locked). */
+json_t *read_instances_in(json_t *insts, const int *want, int newest_first);
 /* qsort order of json_t * InstanceInfos: created, then instanceId. */
 int instance_by_created(const void *a, const void *b);
 void read_cache_free(void);
@@ -114,6 +143,80 @@ void capacity_free(void);
  * POST .../operations/{appId}/cancel. */
 void h_operation(const struct req *r, struct reply *out);
 void h_cancel(const char *app_id, struct reply *out);
+
+/*
+ * httpd_ops.c: what the write APIs (apps, local services, tasks) share.
+ * write_gate(): 1 a write may go, with the leader's election znode (the
+ * fence) in fence (ZKP_MAX); 0 refused (400 in out): the maintenance
+ * window, or this node is not the leader.
+ * reply_write_error(): the zk failure (errno) of a fenced write of
+ * <noun> <id>: 400 not the leader (EPERM), else 500.
+ * reply_refused(): Drove's refusal of an operation (400): "Only <list>
+ * allowed for <noun> <id> as it is in <state> state" ("No operations
+ * allowed for <none_noun><id> ..." when list is ""), then "Operation
+ * <in_progress> is in progress for <noun> <id>" unless in_progress is
+ * NULL.
+ * opspec_parse(): the opSpec os (validated; NULL: none) with Drove's
+ * defaults: timeout 300 s, parallelism 1 (at least), failureStrategy STOP.
+ */
+int write_gate(char *fence, struct reply *out);
+void reply_write_error(struct reply *out, const char *noun, const char *id);
+void reply_refused(struct reply *out, const char *noun,
+    const char *none_noun, const char *id, const char *state,
+    const char *list, const char *in_progress);
+void opspec_parse(const json_t *os, long long *timeout_ms, int *parallelism,
+    enum failure_strategy *strategy);
+
+/*
+ * What an operation on an app or a local service is decided on, as
+ * ZooKeeper has it now: its record (info) and its operation record (op),
+ * each NULL when absent or not JSON, owned; the caller sets the paths.
+ * opcur_read(): both in one round trip: 0 read, -1 trouble (500 "unable
+ * to read <noun> <id>" in out, nothing held).  opcur_await(): waits (5 s
+ * at most) for the view to show both paths, so that the client's next
+ * read from this controller sees its write.
+ */
+struct opcur {
+	char info_path[ZKP_MAX], op_path[ZKP_MAX];
+	json_t *info, *op;
+	int info_version, op_version;
+};
+int opcur_read(struct opcur *c, const char *noun, const char *id,
+    struct reply *out);
+/* After opcur_read(): info dropped unless info_ok (it reads as its
+ * record), op dropped unless info is kept and op_ok; 1 info kept, else 0. */
+int opcur_keep(struct opcur *c, int info_ok, int op_ok);
+void opcur_free(struct opcur *c);
+void opcur_await(const struct opcur *c);
+
+/* The directories a kind of write goes in (dir: zkp_*_dir functions,
+ * unused ones NULL; the events' always), made sure of once and again after
+ * opdirs_forget() (a write met a missing node).  Static, zero known. */
+struct opdirs {
+	atomic_int known;
+	int (*dir[2])(char *out, const char *ns);
+};
+int opdirs_ensure(struct opdirs *d);
+void opdirs_forget(struct opdirs *d);
+/* opcur_absent(): 1 when c's record is not in ZooKeeper, else 0 with 400
+ * "<Noun> <id> already exists" or 500 in out.  opcur_create(): creates c's
+ * record info and operation record op (NULL: none) with the event ev,
+ * fenced, in one transaction (once more if a directory was missing): 0
+ * done, the view shows them (out untouched); -1 failed (400 "<Noun> <id>
+ * already exists", 500 for a NULL info or ev or a write error, in out). */
+int opcur_absent(const struct opcur *c, const char *noun, const char *Noun,
+    const char *id, struct reply *out);
+int opcur_create(struct opcur *c, struct opdirs *d, const char *fence,
+    const json_t *info, const json_t *op, const json_t *ev,
+    const char *noun, const char *Noun, const char *id, struct reply *out);
+/* Commits t (fenced, built by the caller; always consumed) with the event
+ * ev added, once d's directories are there.  0 done: the view shows c's
+ * paths, SUCCESS {idkey: id} in out; 1 someone wrote in between (EEXIST,
+ * ESTALE, ENOENT: read again); -1 failed (500 "out of memory" for a NULL
+ * ev, else the write error of <noun> <id> in out). */
+int opcur_commit(struct opcur *c, struct opdirs *d, struct zk_txn *t,
+    const json_t *ev, const char *noun, const char *idkey, const char *id,
+    struct reply *out);
 
 /* httpd_events.c: Drove's event reads, from the view's events, and the
  * push stream (Server-Sent Events). */

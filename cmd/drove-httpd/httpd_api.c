@@ -68,6 +68,32 @@ reply_verrs(struct reply *out, json_t *errs)
 	    json_pack("{s:o}", "validationErrors", errs));
 }
 
+int
+reply_invalid(struct reply *out, int n, json_t *errs)
+{
+	if (n > 0) {
+		reply_verrs(out, errs);
+		return 1;
+	}
+	json_decref(errs);
+	if (n < 0) {
+		reply_500(out, "out of memory");
+		return 1;
+	}
+	return 0;
+}
+
+/* reply_fail with the message of fmt. */
+__attribute__((format(printf, 4, 0))) static void
+reply_failv(struct reply *out, unsigned int code, json_t *data,
+    const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	reply_fail(out, code, msg, data);
+}
+
 void
 reply_verr(struct reply *out, const char *fmt, ...)
 {
@@ -83,13 +109,53 @@ reply_verr(struct reply *out, const char *fmt, ...)
 __attribute__((format(printf, 2, 3))) static void
 reply_notfound(struct reply *out, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	reply_failv(out, MHD_HTTP_NOT_FOUND, NULL, fmt, ap);
 	va_end(ap);
-	reply_fail(out, MHD_HTTP_NOT_FOUND, msg, NULL);
+}
+
+void
+reply_unknown(struct reply *out, json_t *data, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_failv(out, MHD_HTTP_OK, data, fmt, ap);
+	va_end(ap);
+}
+
+void
+reply_record(struct reply *out, json_t *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x) {
+		reply_ok(out, json_incref(x));
+		return;
+	}
+	va_start(ap, fmt);
+	reply_failv(out, MHD_HTTP_OK, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+reply_clear(struct reply *out)
+{
+	json_decref(out->json);
+	out->json = NULL;
+}
+
+json_t *
+req_json(const struct req *r, struct reply *out)
+{
+	json_t *body;
+
+	if (!(body = js_parse(r->body, r->body_len)))
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
+		    json_pack("{s:[s]}", "validationErrors", err_text()));
+	return body;
 }
 
 /* --- query arguments ------------------------------------------------- */
@@ -129,11 +195,8 @@ validate_body(const struct req *r, struct reply *out)
 {
 	json_t *body;
 
-	if (!(body = js_parse(r->body, r->body_len))) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
-		    json_pack("{s:[s]}", "validationErrors", err_text()));
+	if (!(body = req_json(r, out)))
 		return NULL;
-	}
 	if (read_in_maintenance()) {
 		json_decref(body);
 		reply_verr(out, HTTPD_IN_MAINTENANCE);

@@ -12,15 +12,12 @@
  * come from the view; unknown ids answer HTTP 200 FAILED.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
-#include "duration.h"
 #include "err.h"
 #include "event.h"
 #include "model.h"
@@ -28,102 +25,38 @@
 #include "httpd.h"
 
 #define WRITE_TRIES 5
-#define DEFAULT_OP_TIMEOUT_MS (300 * 1000LL)
 #define MAX_PER_HOST 256
 #define CANNOT_CANCEL "Current operation could not be cancelled"
 
-/* What an operation is decided on, as ZooKeeper has it now. */
+/* What an operation is decided on, as ZooKeeper has it now: the
+ * LocalServiceInfo (r.info) and the operation record (r.op). */
 struct lcur {
-	char info_path[ZKP_MAX], op_path[ZKP_MAX];
-	json_t *info, *op;
-	int info_version, op_version;
+	struct opcur r;
 	struct rec_ls fl;
 	struct rec_ls_op fo;
 	enum ls_state state;
 };
 
-static void
-lcur_free(struct lcur *c)
-{
-	json_decref(c->info);
-	json_decref(c->op);
-	c->info = c->op = NULL;
-}
-
 /* 1 read, 0 no such service, -1 trouble (500 in out). */
 static int
 lcur_load(const char *id, struct lcur *c, struct reply *out)
 {
-	struct zk_read r[2];
-
 	memset(c, 0, sizeof *c);
-	memset(r, 0, sizeof r);
-	if (zkp_localservice(c->info_path, hd.ns, id) < 0 ||
-	    zkp_ls_operation(c->op_path, hd.ns, id) < 0)
+	if (zkp_localservice(c->r.info_path, hd.ns, id) < 0 ||
+	    zkp_ls_operation(c->r.op_path, hd.ns, id) < 0)
 		return 0;
-	r[0].path = c->info_path;
-	r[1].path = c->op_path;
-	if (zk_get_batch(hd.zk, r, 2, 0) < 0 || (r[0].err &&
-	    r[0].err != ENOENT) || (r[1].err && r[1].err != ENOENT)) {
-		reply_500(out, "unable to read local service %s: %s", id,
-		    err_text());
-		zk_read_free(r, 2);
+	if (opcur_read(&c->r, "local service", id, out) < 0)
 		return -1;
-	}
-	if (!r[0].err && (c->info = js_parse(r[0].data, r[0].len)) &&
-	    rec_ls_read(c->info, &c->fl) < 0) {
-		json_decref(c->info);
-		c->info = NULL;
-	}
-	c->info_version = r[0].version;
-	if (c->info && !r[1].err && (c->op = js_parse(r[1].data,
-	    r[1].len)) && rec_ls_op_read(c->op, &c->fo) < 0) {
-		json_decref(c->op);
-		c->op = NULL;
-	}
-	c->op_version = r[1].version;
-	zk_read_free(r, 2);
-	if (!c->info)
+	if (!opcur_keep(&c->r, c->r.info && rec_ls_read(c->r.info, &c->fl) ==
+	    0, c->r.op && rec_ls_op_read(c->r.op, &c->fo) == 0))
 		return 0;
-	c->state = rec_ls_state(c->info, c->op);
+	c->state = rec_ls_state(c->r.info, c->r.op);
 	return 1;
 }
 
-static void
-await_view(const struct lcur *c)
-{
-	const char *paths[] = { c->op_path, c->info_path };
-
-	if (view_reload_wait_all(hd.view, paths, 2, 5000) < 0)
-		warn("the view did not show '%s' within 5 s", c->info_path);
-}
-
-static atomic_int dirs_known;
-
-static int
-ensure_dirs(void)
-{
-	char p[ZKP_MAX];
-
-	if (atomic_load(&dirs_known))
-		return 0;
-	if (zkp_localservices_dir(p, hd.ns) < 0 || zk_ensure(hd.zk, p) < 0 ||
-	    zkp_ls_operations_dir(p, hd.ns) < 0 || zk_ensure(hd.zk, p) < 0 ||
-	    event_dir_ensure(hd.zk, hd.ns) < 0)
-		return -1;
-	atomic_store(&dirs_known, 1);
-	return 0;
-}
-
-static void
-reply_write_error(struct reply *out, const char *id)
-{
-	if (errno == EPERM)
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
-	else
-		reply_500(out, "unable to write local service %s: %s", id,
-		    err_text());
-}
+/* The directories local services, their operations and events go in. */
+static struct opdirs dirs = { 0, { zkp_localservices_dir,
+    zkp_ls_operations_dir } };
 
 /*
  * Commit, fenced: info (NULL: unchanged) set by version, op (NULL: none)
@@ -136,34 +69,17 @@ commit(const char *id, const char *fence, struct lcur *c, json_t *info,
 {
 	struct zk_txn *t;
 
-	if ((!info && !op) || !ev) {
+	if (!info && !op) {
 		reply_500(out, "out of memory");
-		return -1;
-	}
-	if (ensure_dirs() < 0) {
-		reply_500(out, "unable to write local service %s: %s", id,
-		    err_text());
 		return -1;
 	}
 	t = zk_txn_new(fence);
 	if (info)
-		zk_txn_set(t, c->info_path, info, c->info_version);
+		zk_txn_set(t, c->r.info_path, info, c->r.info_version);
 	if (op)
-		zk_txn_create(t, c->op_path, op, 0);
-	event_add(hd.zk, t, ev);
-	if (zk_txn_commit(hd.zk, t) < 0) {
-		if (errno == ENOENT) {
-			atomic_store(&dirs_known, 0);
-			event_forget();
-		}
-		if (errno == EEXIST || errno == ESTALE || errno == ENOENT)
-			return 1;
-		reply_write_error(out, id);
-		return -1;
-	}
-	await_view(c);
-	reply_ok(out, json_pack("{s:s}", "serviceId", id));
-	return 0;
+		zk_txn_create(t, c->r.op_path, op, 0);
+	return opcur_commit(&c->r, &dirs, t, ev, "local service", "serviceId",
+	    id, out);
 }
 
 /* Drove's refusal of t in the service's state; 1 allowed, 0 refused. */
@@ -172,25 +88,13 @@ allowed(const char *id, const struct lcur *c, enum ls_op_type t,
     struct reply *out)
 {
 	char list[256];
-	json_t *errs;
 
 	if (ls_op_allowed(c->state, t))
 		return 1;
 	ls_op_allowed_list(c->state, list, sizeof list);
-	errs = json_array();
-	if (!list[0])
-		json_array_append_new(errs, json_sprintf("No operations allowed "
-		    "for local service %s as it is in %s state", id,
-		    ls_state_name(c->state)));
-	else
-		json_array_append_new(errs, json_sprintf("Only %s allowed for "
-		    "local service %s as it is in %s state", list, id,
-		    ls_state_name(c->state)));
-	if (c->op)
-		json_array_append_new(errs, json_sprintf("Operation %s is in "
-		    "progress for local service %s",
-		    ls_op_type_name(c->fo.type), id));
-	reply_verrs(out, errs);
+	reply_refused(out, "local service", "local service ", id,
+	    ls_state_name(c->state), list,
+	    c->r.op ? ls_op_type_name(c->fo.type) : NULL);
 	return 0;
 }
 
@@ -328,13 +232,7 @@ op_record(const char *id, const char *fence, struct lcur *c,
 		}
 		json_decref(errs);
 	}
-	f.timeout_ms = dur_ms(os, "timeout", DEFAULT_OP_TIMEOUT_MS);
-	f.parallelism = (int)js_int(os, "parallelism", 1);
-	if (f.parallelism < 1)
-		f.parallelism = 1;
-	if (failure_strategy_parse(js_str(os, "failureStrategy", NULL),
-	    &f.strategy) < 0)
-		f.strategy = FAIL_STOP;
+	opspec_parse(os, &f.timeout_ms, &f.parallelism, &f.strategy);
 	f.stop_first = json_is_true(json_object_get(req, "stopFirst"));
 	switch (t) {
 	case LSOP_ADJUST_INSTANCES:
@@ -387,8 +285,6 @@ op_create(json_t *req, const char *fence, struct reply *out)
 	char id[ZKP_MAX];
 	long long n, now = js_now_ms();
 	struct lcur c;
-	struct zk_txn *t;
-	int rc = -1, tries;
 
 	errs = json_array();
 	if (!json_is_object(spec))
@@ -408,49 +304,19 @@ op_create(json_t *req, const char *fence, struct reply *out)
 		return;
 	memset(&c, 0, sizeof c);
 	if (app_id_of(spec, id, sizeof id) < 0 ||
-	    zkp_localservice(c.info_path, hd.ns, id) < 0 ||
-	    zkp_ls_operation(c.op_path, hd.ns, id) < 0) {
+	    zkp_localservice(c.r.info_path, hd.ns, id) < 0 ||
+	    zkp_ls_operation(c.r.op_path, hd.ns, id) < 0) {
 		reply_verr(out, "Invalid local service id");
 		return;
 	}
-	switch (zk_exists(hd.zk, c.info_path, 0)) {
-	case 0:
-		break;
-	case 1:
-		reply_verr(out, "Local service %s already exists", id);
+	if (!opcur_absent(&c.r, "local service", "Local service", id, out))
 		return;
-	default:
-		reply_500(out, "unable to read local service %s: %s", id,
-		    err_text());
-		return;
-	}
 	ni = rec_ls_new(&(struct rec_ls){ id, spec, n, LS_INACTIVE, now,
 	    now, NULL });
 	ev = rec_event_ls_state(id, spec, n, LS_STATE_INACTIVE, now);
-	if (!ni || !ev || ensure_dirs() < 0) {
-		reply_500(out, "unable to create local service %s: %s", id,
-		    err_text());
+	if (opcur_create(&c.r, &dirs, fence, ni, NULL, ev, "local service",
+	    "Local service", id, out) < 0)
 		goto out;
-	}
-	for (tries = 0; tries < 2; tries++) {
-		t = zk_txn_new(fence);
-		zk_txn_create(t, c.info_path, ni, 0);
-		event_add(hd.zk, t, ev);
-		if ((rc = zk_txn_commit(hd.zk, t)) == 0 || errno != ENOENT)
-			break;
-		atomic_store(&dirs_known, 0);
-		event_forget();
-		if (ensure_dirs() < 0)
-			break;
-	}
-	if (rc < 0) {
-		if (errno == EEXIST)
-			reply_verr(out, "Local service %s already exists", id);
-		else
-			reply_write_error(out, id);
-		goto out;
-	}
-	await_view(&c);
 	info("local service %s created with %lld instances per host", id, n);
 	reply_ok(out, json_pack("{s:s}", "serviceId", id));
 out:
@@ -468,11 +334,8 @@ h_ls_operation(const struct req *r, struct reply *out)
 	struct lcur c;
 	int tries, rc;
 
-	if (!(req = js_parse(r->body, r->body_len))) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
-		    json_pack("{s:[s]}", "validationErrors", err_text()));
+	if (!(req = req_json(r, out)))
 		return;
-	}
 	if (!json_is_object(req) || ls_op_type_of_api(js_str(req, "type",
 	    NULL), &t) < 0) {
 		json_decref(req);
@@ -482,14 +345,8 @@ h_ls_operation(const struct req *r, struct reply *out)
 		    "UPDATE_INSTANCE_COUNT");
 		return;
 	}
-	if (read_in_maintenance()) {
+	if (!write_gate(fence, out)) {
 		json_decref(req);
-		reply_verr(out, HTTPD_IN_MAINTENANCE);
-		return;
-	}
-	if (!leader_get(fence, NULL, 0)) {
-		json_decref(req);
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
 		return;
 	}
 	if (t == LSOP_CREATE) {
@@ -504,10 +361,7 @@ h_ls_operation(const struct req *r, struct reply *out)
 		return;
 	}
 	for (tries = 0, rc = 1; rc == 1 && tries < WRITE_TRIES; tries++) {
-		if (out->json) {
-			json_decref(out->json);
-			out->json = NULL;
-		}
+		reply_clear(out);
 		if ((rc = lcur_load(id, &c, out)) <= 0) {
 			if (rc == 0)
 				reply_verr(out, "Local service %s not found",
@@ -523,7 +377,7 @@ h_ls_operation(const struct req *r, struct reply *out)
 			rc = op_info(id, fence, &c, t, req, out);
 		else
 			rc = op_record(id, fence, &c, t, req, out);
-		lcur_free(&c);
+		opcur_free(&c.r);
 	}
 	if (rc == 1)
 		reply_500(out, "local service %s: the operation kept meeting "
@@ -544,21 +398,15 @@ h_ls_cancel(const char *id, struct reply *out)
 	json_t *op;
 	int rc, tries;
 
-	if (read_in_maintenance()) {
-		reply_verr(out, HTTPD_IN_MAINTENANCE);
+	if (!write_gate(fence, out))
 		return;
-	}
-	if (!leader_get(fence, NULL, 0)) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
-		return;
-	}
 	for (tries = 0; tries < WRITE_TRIES; tries++) {
 		if ((rc = lcur_load(id, &c, out)) < 0)
 			return;
 		/* stops and destroys are not cancellable (as for apps) */
-		if (rc == 0 || !c.op || c.fo.type == LSOP_STOP_INSTANCES ||
+		if (rc == 0 || !c.r.op || c.fo.type == LSOP_STOP_INSTANCES ||
 		    c.fo.type == LSOP_DESTROY || c.fo.cancelled) {
-			lcur_free(&c);
+			opcur_free(&c.r);
 			reply_verr(out, CANNOT_CANCEL);
 			return;
 		}
@@ -566,28 +414,28 @@ h_ls_cancel(const char *id, struct reply *out)
 		f.cancelled = 1;
 		f.updated = js_now_ms();
 		if (!(op = rec_ls_op_new(&f))) {
-			lcur_free(&c);
+			opcur_free(&c.r);
 			reply_500(out, "out of memory");
 			return;
 		}
 		t = zk_txn_new(fence);
-		zk_txn_set(t, c.op_path, op, c.op_version);
+		zk_txn_set(t, c.r.op_path, op, c.r.op_version);
 		json_decref(op);
 		rc = zk_txn_commit(hd.zk, t);
 		if (rc == 0) {
-			await_view(&c);
-			lcur_free(&c);
+			opcur_await(&c.r);
+			opcur_free(&c.r);
 			info("local service %s: operation cancelled", id);
 			reply_ok(out, NULL);
 			return;
 		}
-		lcur_free(&c);
+		opcur_free(&c.r);
 		if (errno == ENOENT) {
 			reply_verr(out, CANNOT_CANCEL);
 			return;
 		}
 		if (errno != ESTALE) {
-			reply_write_error(out, id);
+			reply_write_error(out, "local service", id);
 			return;
 		}
 	}
@@ -596,14 +444,6 @@ h_ls_cancel(const char *id, struct reply *out)
 }
 
 /* --- reads (view read-locked) ----------------------------------------- */
-
-static enum inst_state
-state_of(const json_t *ii)
-{
-	struct rec_instance f;
-
-	return rec_instance_read(ii, &f) == 0 ? f.state : INST_UNKNOWN;
-}
 
 /* Our "currentOperation" of a local service's operation record (as an
  * app's): what it is, how far it is and why it fails. */
@@ -650,7 +490,7 @@ summary(const json_t *info)
 		return NULL;
 	id = f.service_id;
 	json_object_foreach(view_ls_instances(hd.view, id), iid, ii) {
-		enum inst_state s = state_of(ii);
+		enum inst_state s = read_inst_state(ii);
 
 		healthy += s == INST_HEALTHY;
 		active += inst_state_is_active(s);
@@ -680,12 +520,9 @@ static json_t *
 ls_or_fail(const char *id, struct reply *out)
 {
 	json_t *info = view_localservice(hd.view, id);
-	char msg[512];
 
-	if (!info) {
-		snprintf(msg, sizeof msg, "Local service %s not found", id);
-		reply_fail(out, MHD_HTTP_OK, msg, NULL);
-	}
+	if (!info)
+		reply_unknown(out, NULL, "Local service %s not found", id);
 	return info;
 }
 
@@ -721,63 +558,32 @@ static void
 h_ls_instances(const struct req *r, const char *id, int old,
     struct reply *out)
 {
-	json_t *states, *res, *s, *insts, *ii, **v;
 	int want[INST_STATE_COUNT];
-	enum inst_state st;
-	const char *iid;
-	char up[64];
-	size_t i, k, n = 0;
+	json_t *res;
+	size_t k;
 
-	states = old ? json_array() : query_all(r, "state");
-	for (k = 0; k < INST_STATE_COUNT; k++)
-		want[k] = json_array_size(states) ? 0 :
-		    old != inst_state_is_active((enum inst_state)k);
-	json_array_foreach(states, i, s) {
-		snprintf(up, sizeof up, "%s", json_string_value(s));
-		for (k = 0; up[k]; k++)
-			up[k] = (char)toupper((unsigned char)up[k]);
-		if (inst_state_parse(up, &st) < 0) {
-			reply_verr(out, "Invalid instance state %s",
-			    json_string_value(s));
-			json_decref(states);
-			return;
-		}
-		want[st] = 1;
-	}
-	json_decref(states);
+	if (old)
+		for (k = 0; k < INST_STATE_COUNT; k++)
+			want[k] = !inst_state_is_active((enum inst_state)k);
+	else if (read_state_filter(r, want, out) < 0)
+		return;
 	view_rdlock(hd.view);
 	if (!ls_or_fail(id, out)) {
 		view_unlock(hd.view);
 		return;
 	}
-	insts = view_ls_instances(hd.view, id);
-	v = xcalloc(json_object_size(insts) + 1, sizeof *v);
-	json_object_foreach(insts, iid, ii)
-		if (want[state_of(ii)])
-			v[n++] = ii;
-	qsort(v, n, sizeof *v, instance_by_created);
-	res = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append(res, v[old ? n - 1 - i : i]);
+	res = read_instances_in(view_ls_instances(hd.view, id), want, old);
 	view_unlock(hd.view);
-	free(v);
 	reply_ok(out, res);
 }
 
 static void
 h_ls_instance(const char *id, const char *iid, struct reply *out)
 {
-	json_t *ii;
-	char msg[512];
-
 	view_rdlock(hd.view);
-	if ((ii = view_ls_instance(hd.view, id, iid)))
-		reply_ok(out, json_incref(ii));
+	reply_record(out, view_ls_instance(hd.view, id, iid),
+	    "Instance %s not found", iid);
 	view_unlock(hd.view);
-	if (!ii) {
-		snprintf(msg, sizeof msg, "Instance %s not found", iid);
-		reply_fail(out, MHD_HTTP_OK, msg, NULL);
-	}
 }
 
 /* What the ACTIVE services hold on every executor. */
@@ -829,7 +635,7 @@ ls_executor_instances(const char *eid)
 		if (strcmp(jt, job_type_name(JOB_LOCAL_SERVICE)))
 			continue;
 		ii = view_ls_instance(hd.view, js_str(a, "serviceId", ""), iid);
-		if (ii && !inst_state_is_terminal(state_of(ii)))
+		if (ii && !inst_state_is_terminal(read_inst_state(ii)))
 			json_array_append(res, ii);
 	}
 	return res;

@@ -103,83 +103,256 @@ capacity_ok(const char *app_id, const json_t *spec, long long n,
 }
 
 
-/* The zk failure of a fenced write as a reply. */
-static void
-reply_write_error(struct reply *out, const char *app_id)
+/* --- what the write APIs share (httpd.h) ------------------------------- */
+
+int
+write_gate(char *fence, struct reply *out)
+{
+	if (read_in_maintenance()) {
+		reply_verr(out, HTTPD_IN_MAINTENANCE);
+		return 0;
+	}
+	if (!leader_get(fence, NULL, 0)) {
+		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
+		return 0;
+	}
+	return 1;
+}
+
+void
+reply_write_error(struct reply *out, const char *noun, const char *id)
 {
 	if (errno == EPERM)
 		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
 	else
-		reply_500(out, "unable to write app %s: %s", app_id,
+		reply_500(out, "unable to write %s %s: %s", noun, id,
 		    err_text());
 }
 
-/* What an operation is decided on, as ZooKeeper has it now. */
-struct cur {
-	char app_path[ZKP_MAX], op_path[ZKP_MAX];
-	json_t *app, *op;		/* op NULL: none in progress */
-	int app_version, op_version;
-	struct rec_app fa;
-	struct rec_operation fo;
-	enum app_state state;
-};
-
-static void
-cur_free(struct cur *c)
+void
+reply_refused(struct reply *out, const char *noun, const char *none_noun,
+    const char *id, const char *state, const char *list,
+    const char *in_progress)
 {
-	json_decref(c->app);
-	json_decref(c->op);
-	c->app = c->op = NULL;
+	json_t *errs = json_array();
+
+	if (!list[0])
+		json_array_append_new(errs, json_sprintf("No operations allowed "
+		    "for %s%s as it is in %s state", none_noun, id, state));
+	else
+		json_array_append_new(errs, json_sprintf("Only %s allowed for "
+		    "%s %s as it is in %s state", list, noun, id, state));
+	if (in_progress)
+		json_array_append_new(errs, json_sprintf("Operation %s is in "
+		    "progress for %s %s", in_progress, noun, id));
+	reply_verrs(out, errs);
 }
 
-/* After a write the API answers SUCCESS only once the view shows it, so
- * the client's next read from this controller sees its write: the
- * operation record and the ApplicationInfo, written together. */
-static void
-await_view(const struct cur *c)
+void
+opspec_parse(const json_t *os, long long *timeout_ms, int *parallelism,
+    enum failure_strategy *strategy)
 {
-	const char *paths[] = { c->op_path, c->app_path };
+	*timeout_ms = dur_ms(os, "timeout", DEFAULT_OP_TIMEOUT_MS);
+	*parallelism = (int)js_int(os, "parallelism", 1);
+	if (*parallelism < 1)
+		*parallelism = 1;
+	if (failure_strategy_parse(js_str(os, "failureStrategy", NULL),
+	    strategy) < 0)
+		*strategy = FAIL_STOP;
+}
+
+int
+opcur_read(struct opcur *c, const char *noun, const char *id,
+    struct reply *out)
+{
+	struct zk_read r[2];
+
+	c->info = c->op = NULL;
+	memset(r, 0, sizeof r);
+	r[0].path = c->info_path;
+	r[1].path = c->op_path;
+	if (zk_get_batch(hd.zk, r, 2, 0) < 0 || (r[0].err &&
+	    r[0].err != ENOENT) || (r[1].err && r[1].err != ENOENT)) {
+		reply_500(out, "unable to read %s %s: %s", noun, id,
+		    err_text());
+		zk_read_free(r, 2);
+		return -1;
+	}
+	if (!r[0].err)
+		c->info = js_parse(r[0].data, r[0].len);
+	c->info_version = r[0].version;
+	if (!r[1].err)
+		c->op = js_parse(r[1].data, r[1].len);
+	c->op_version = r[1].version;
+	zk_read_free(r, 2);
+	return 0;
+}
+
+int
+opcur_keep(struct opcur *c, int info_ok, int op_ok)
+{
+	if (!info_ok) {
+		json_decref(c->info);
+		c->info = NULL;
+	}
+	if (!c->info || !op_ok) {
+		json_decref(c->op);
+		c->op = NULL;
+	}
+	return c->info != NULL;
+}
+
+void
+opcur_free(struct opcur *c)
+{
+	json_decref(c->info);
+	json_decref(c->op);
+	c->info = c->op = NULL;
+}
+
+void
+opcur_await(const struct opcur *c)
+{
+	const char *paths[] = { c->op_path, c->info_path };
 
 	if (view_reload_wait_all(hd.view, paths, 2, 5000) < 0)
 		warn("the view did not show '%s' within 5 s", c->op_path);
 }
+
+int
+opdirs_ensure(struct opdirs *d)
+{
+	char p[ZKP_MAX];
+	size_t i;
+
+	if (atomic_load(&d->known))
+		return 0;
+	for (i = 0; i < sizeof d->dir / sizeof d->dir[0] && d->dir[i]; i++)
+		if (d->dir[i](p, hd.ns) < 0 || zk_ensure(hd.zk, p) < 0)
+			return -1;
+	if (event_dir_ensure(hd.zk, hd.ns) < 0)
+		return -1;
+	atomic_store(&d->known, 1);
+	return 0;
+}
+
+void
+opdirs_forget(struct opdirs *d)
+{
+	atomic_store(&d->known, 0);
+	event_forget();
+}
+
+int
+opcur_commit(struct opcur *c, struct opdirs *d, struct zk_txn *t,
+    const json_t *ev, const char *noun, const char *idkey, const char *id,
+    struct reply *out)
+{
+	if (!ev) {
+		zk_txn_free(t);
+		reply_500(out, "out of memory");
+		return -1;
+	}
+	if (opdirs_ensure(d) < 0) {
+		zk_txn_free(t);
+		reply_500(out, "unable to write %s %s: %s", noun, id,
+		    err_text());
+		return -1;
+	}
+	event_add(hd.zk, t, ev);
+	if (zk_txn_commit(hd.zk, t) < 0) {
+		if (errno == ENOENT)
+			opdirs_forget(d);
+		if (errno == EEXIST || errno == ESTALE || errno == ENOENT)
+			return 1;
+		reply_write_error(out, noun, id);
+		return -1;
+	}
+	opcur_await(c);
+	reply_ok(out, json_pack("{s:s}", idkey, id));
+	return 0;
+}
+
+int
+opcur_absent(const struct opcur *c, const char *noun, const char *Noun,
+    const char *id, struct reply *out)
+{
+	switch (zk_exists(hd.zk, c->info_path, 0)) {
+	case 0:
+		return 1;
+	case 1:
+		reply_verr(out, "%s %s already exists", Noun, id);
+		return 0;
+	default:
+		reply_500(out, "unable to read %s %s: %s", noun, id,
+		    err_text());
+		return 0;
+	}
+}
+
+int
+opcur_create(struct opcur *c, struct opdirs *d, const char *fence,
+    const json_t *info, const json_t *op, const json_t *ev,
+    const char *noun, const char *Noun, const char *id, struct reply *out)
+{
+	struct zk_txn *t;
+	int tries, rc = -1;
+
+	if (!info || !ev || opdirs_ensure(d) < 0) {
+		reply_500(out, "unable to create %s %s: %s", noun, id,
+		    err_text());
+		return -1;
+	}
+	for (tries = 0; tries < 2; tries++) {
+		t = zk_txn_new(fence);
+		zk_txn_create(t, c->info_path, info, 0);
+		if (op)
+			zk_txn_create(t, c->op_path, op, 0);
+		event_add(hd.zk, t, ev);
+		if ((rc = zk_txn_commit(hd.zk, t)) == 0 || errno != ENOENT)
+			break;
+		opdirs_forget(d);
+		if (opdirs_ensure(d) < 0)
+			break;
+	}
+	if (rc < 0) {
+		if (errno == EEXIST)
+			reply_verr(out, "%s %s already exists", Noun, id);
+		else
+			reply_write_error(out, noun, id);
+		return -1;
+	}
+	opcur_await(c);
+	return 0;
+}
+
+/* --- the application operations --------------------------------------- */
+
+/* What an operation is decided on, as ZooKeeper has it now: the
+ * ApplicationInfo (r.info) and the operation record (r.op, NULL: none in
+ * progress). */
+struct cur {
+	struct opcur r;
+	struct rec_app fa;
+	struct rec_operation fo;
+	enum app_state state;
+};
 
 /* 1 read, 0 no such app (or not readable), -1 trouble (500 in out).  The
  * ApplicationInfo and the operation record in one round trip. */
 static int
 cur_load(const char *id, struct cur *c, struct reply *out)
 {
-	struct zk_read r[2];
-
 	memset(c, 0, sizeof *c);
-	memset(r, 0, sizeof r);
-	if (zkp_app(c->app_path, hd.ns, id) < 0 ||
-	    zkp_operation(c->op_path, hd.ns, id) < 0)
+	if (zkp_app(c->r.info_path, hd.ns, id) < 0 ||
+	    zkp_operation(c->r.op_path, hd.ns, id) < 0)
 		return 0;
-	r[0].path = c->app_path;
-	r[1].path = c->op_path;
-	if (zk_get_batch(hd.zk, r, 2, 0) < 0 || (r[0].err &&
-	    r[0].err != ENOENT) || (r[1].err && r[1].err != ENOENT)) {
-		reply_500(out, "unable to read app %s: %s", id, err_text());
-		zk_read_free(r, 2);
+	if (opcur_read(&c->r, "app", id, out) < 0)
 		return -1;
-	}
-	if (!r[0].err && (c->app = js_parse(r[0].data, r[0].len)) &&
-	    rec_app_read(c->app, &c->fa) < 0) {
-		json_decref(c->app);
-		c->app = NULL;
-	}
-	c->app_version = r[0].version;
-	if (c->app && !r[1].err && (c->op = js_parse(r[1].data, r[1].len)) &&
-	    rec_operation_read(c->op, &c->fo) < 0) {
-		json_decref(c->op);
-		c->op = NULL;
-	}
-	c->op_version = r[1].version;
-	zk_read_free(r, 2);
-	if (!c->app)
+	if (!opcur_keep(&c->r, c->r.info && rec_app_read(c->r.info, &c->fa) ==
+	    0, c->r.op && rec_operation_read(c->r.op, &c->fo) == 0))
 		return 0;
-	c->state = rec_app_state(c->app, c->op);
+	c->state = rec_app_state(c->r.info, c->r.op);
 	return 1;
 }
 
@@ -190,24 +363,12 @@ allowed(const char *id, const struct cur *c, enum op_type t,
     struct reply *out)
 {
 	char list[256];
-	json_t *errs;
 
 	if (op_allowed(c->state, t))
 		return 1;
 	op_allowed_list(c->state, list, sizeof list);
-	errs = json_array();
-	if (!list[0])
-		json_array_append_new(errs, json_sprintf("No operations allowed "
-		    "for %s as it is in %s state", id,
-		    app_state_name(c->state)));
-	else
-		json_array_append_new(errs, json_sprintf("Only %s allowed for "
-		    "app %s as it is in %s state", list, id,
-		    app_state_name(c->state)));
-	if (c->op)
-		json_array_append_new(errs, json_sprintf("Operation %s is in "
-		    "progress for app %s", op_type_name(c->fo.requested), id));
-	reply_verrs(out, errs);
+	reply_refused(out, "app", "", id, app_state_name(c->state), list,
+	    c->r.op ? op_type_name(c->fo.requested) : NULL);
 	return 0;
 }
 
@@ -216,44 +377,12 @@ allowed(const char *id, const struct cur *c, enum op_type t,
 static void
 opspec_into(const json_t *op, struct rec_operation *f)
 {
-	const json_t *os = json_object_get(op, "opSpec");
-
-	f->timeout_ms = dur_ms(os, "timeout", DEFAULT_OP_TIMEOUT_MS);
-	f->parallelism = (int)js_int(os, "parallelism", 1);
-	if (f->parallelism < 1)
-		f->parallelism = 1;
-	if (failure_strategy_parse(js_str(os, "failureStrategy", NULL),
-	    &f->strategy) < 0)
-		f->strategy = FAIL_STOP;
+	opspec_parse(json_object_get(op, "opSpec"), &f->timeout_ms,
+	    &f->parallelism, &f->strategy);
 }
 
-/* The directories apps, operations and events go in, made sure of once (again
- * after a write met a missing node). */
-static atomic_int dirs_known;
-
-static int
-ensure_dirs(void)
-{
-	char p[ZKP_MAX];
-
-	if (atomic_load(&dirs_known))
-		return 0;
-	zkp_operations_dir(p, hd.ns);
-	if (zk_ensure(hd.zk, p) < 0 || event_dir_ensure(hd.zk, hd.ns) < 0 ||
-	    zkp_apps_dir(p, hd.ns) < 0 || zk_ensure(hd.zk, p) < 0)
-		return -1;
-	atomic_store(&dirs_known, 1);
-	return 0;
-}
-
-/* A write met a missing node: a directory or an event bucket may have
- * gone. */
-static void
-forget_dirs(void)
-{
-	atomic_store(&dirs_known, 0);
-	event_forget();
-}
+/* The directories apps, operations and events go in. */
+static struct opdirs dirs = { 0, { zkp_operations_dir, zkp_apps_dir } };
 
 /*
  * Commit the operation record op (created when create, else replacing
@@ -267,33 +396,18 @@ commit_op(const char *id, const char *fence, struct cur *c, json_t *op,
 {
 	struct zk_txn *t;
 
-	if (!op || !ev) {
+	if (!op) {
 		reply_500(out, "out of memory");
-		return -1;
-	}
-	if (ensure_dirs() < 0) {
-		reply_500(out, "unable to write app %s: %s", id, err_text());
 		return -1;
 	}
 	t = zk_txn_new(fence);
 	if (app)
-		zk_txn_set(t, c->app_path, app, c->app_version);
+		zk_txn_set(t, c->r.info_path, app, c->r.info_version);
 	if (create)
-		zk_txn_create(t, c->op_path, op, 0);
+		zk_txn_create(t, c->r.op_path, op, 0);
 	else
-		zk_txn_set(t, c->op_path, op, c->op_version);
-	event_add(hd.zk, t, ev);
-	if (zk_txn_commit(hd.zk, t) < 0) {
-		if (errno == ENOENT)
-			forget_dirs();
-		if (errno == EEXIST || errno == ESTALE || errno == ENOENT)
-			return 1;
-		reply_write_error(out, id);
-		return -1;
-	}
-	await_view(c);
-	reply_ok(out, json_pack("{s:s}", "appId", id));
-	return 0;
+		zk_txn_set(t, c->r.op_path, op, c->r.op_version);
+	return opcur_commit(&c->r, &dirs, t, ev, "app", "appId", id, out);
 }
 
 /* A new operation record of type t for the app in c. */
@@ -335,7 +449,7 @@ op_scale(const char *id, const char *fence, struct cur *c, enum op_type t,
 	struct rec_operation f;
 	long long want;
 	json_t *op, *app = NULL, *ev;
-	int r, create = !c->op;
+	int r, create = !c->r.op;
 
 	/* START_INSTANCES adds to the expected count: Drove adds to the
 	 * HEALTHY count, the same in the states that allow it but for an
@@ -510,28 +624,18 @@ op_create(json_t *req, const char *fence, struct reply *out)
 	char id[ZKP_MAX];
 	long long now = js_now_ms(), n = js_int(req, "instances", 0);
 	struct cur c;
-	struct zk_txn *t;
-	int tries, rc = -1;
 
 	memset(&c, 0, sizeof c);
 	if (app_id_of(spec, id, sizeof id) < 0 ||
-	    zkp_app(c.app_path, hd.ns, id) < 0 ||
-	    zkp_operation(c.op_path, hd.ns, id) < 0) {
+	    zkp_app(c.r.info_path, hd.ns, id) < 0 ||
+	    zkp_operation(c.r.op_path, hd.ns, id) < 0) {
 		reply_verr(out, "Invalid application id");
 		return;
 	}
 	/* ZooKeeper decides: the view may not show yet another writer's
 	 * change */
-	switch (zk_exists(hd.zk, c.app_path, 0)) {
-	case 0:
-		break;
-	case 1:
-		reply_verr(out, "App %s already exists", id);
+	if (!opcur_absent(&c.r, "app", "App", id, out))
 		return;
-	default:
-		reply_500(out, "unable to read app %s: %s", id, err_text());
-		return;
-	}
 	if (capacity_ok(id, spec, n, out) != 1)
 		return;
 	ai = rec_app_new(&(struct rec_app){ id, spec, n, now, now });
@@ -548,31 +652,9 @@ op_create(json_t *req, const char *fence, struct reply *out)
 	}
 	ev = rec_event_app_state(id, spec, n, n > 0 ? APP_SCALING_REQUESTED :
 	    APP_MONITORING, now);
-	if (!ai || !ev || (n > 0 && !op) || ensure_dirs() < 0) {
-		reply_500(out, "unable to create app %s: %s", id,
-		    err_text());
+	if (opcur_create(&c.r, &dirs, fence, n > 0 && !op ? NULL : ai, op,
+	    ev, "app", "App", id, out) < 0)
 		goto out;
-	}
-	for (tries = 0; tries < 2; tries++) {
-		t = zk_txn_new(fence);
-		zk_txn_create(t, c.app_path, ai, 0);
-		if (op)
-			zk_txn_create(t, c.op_path, op, 0);
-		event_add(hd.zk, t, ev);
-		if ((rc = zk_txn_commit(hd.zk, t)) == 0 || errno != ENOENT)
-			break;
-		forget_dirs();
-		if (ensure_dirs() < 0)
-			break;
-	}
-	if (rc < 0) {
-		if (errno == EEXIST)
-			reply_verr(out, "App %s already exists", id);
-		else
-			reply_write_error(out, id);
-		goto out;
-	}
-	await_view(&c);
 	info("app %s created with %lld instances", id, n);
 	reply_ok(out, json_pack("{s:s}", "appId", id));
 out:
@@ -589,32 +671,17 @@ h_operation(const struct req *r, struct reply *out)
 	char fence[ZKP_MAX];
 	const char *id;
 	struct cur c;
-	int n, tries, rc;
+	int tries, rc;
 
-	if (!(req = js_parse(r->body, r->body_len))) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
-		    json_pack("{s:[s]}", "validationErrors", err_text()));
+	if (!(req = req_json(r, out)))
 		return;
-	}
 	errs = json_array();
-	if ((n = spec_validate_op(req, &hd.sopts, errs)) != 0) {
+	if (reply_invalid(out, spec_validate_op(req, &hd.sopts, errs), errs)) {
 		json_decref(req);
-		if (n < 0) {
-			json_decref(errs);
-			reply_500(out, "out of memory");
-		} else
-			reply_verrs(out, errs);
 		return;
 	}
-	json_decref(errs);
-	if (read_in_maintenance()) {
+	if (!write_gate(fence, out)) {
 		json_decref(req);
-		reply_verr(out, HTTPD_IN_MAINTENANCE);
-		return;
-	}
-	if (!leader_get(fence, NULL, 0)) {
-		json_decref(req);
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
 		return;
 	}
 	if (op_type_of_api(js_str(req, "type", ""), &t) < 0)
@@ -626,10 +693,7 @@ h_operation(const struct req *r, struct reply *out)
 	}
 	id = js_str(req, "appId", "");
 	for (tries = 0, rc = 1; rc == 1 && tries < WRITE_TRIES; tries++) {
-		if (out->json) {
-			json_decref(out->json);
-			out->json = NULL;
-		}
+		reply_clear(out);
 		if ((rc = cur_load(id, &c, out)) <= 0) {
 			if (rc == 0)
 				reply_verr(out, "App %s not found", id);
@@ -644,7 +708,7 @@ h_operation(const struct req *r, struct reply *out)
 			rc = op_steps(id, fence, &c, t, req, out);
 		else
 			rc = op_plain(id, fence, &c, t, req, out);
-		cur_free(&c);
+		opcur_free(&c.r);
 	}
 	if (rc == 1)
 		reply_500(out, "app %s: the operation kept meeting other "
@@ -662,21 +726,15 @@ h_cancel(const char *app_id, struct reply *out)
 	json_t *op;
 	int tries, rc;
 
-	if (read_in_maintenance()) {
-		reply_verr(out, HTTPD_IN_MAINTENANCE);
+	if (!write_gate(fence, out))
 		return;
-	}
-	if (!leader_get(fence, NULL, 0)) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
-		return;
-	}
 	for (tries = 0; tries < WRITE_TRIES; tries++) {
 		if ((rc = cur_load(app_id, &c, out)) < 0)
 			return;
 		/* stops and destroys are not cancellable (as in Drove) */
-		if (rc == 0 || !c.op || c.fo.type == OP_STOP_INSTANCES ||
+		if (rc == 0 || !c.r.op || c.fo.type == OP_STOP_INSTANCES ||
 		    c.fo.type == OP_DESTROY || c.fo.cancelled) {
-			cur_free(&c);
+			opcur_free(&c.r);
 			reply_verr(out, CANNOT_CANCEL);
 			return;
 		}
@@ -685,12 +743,12 @@ h_cancel(const char *app_id, struct reply *out)
 		f.updated = js_now_ms();
 		op = rec_operation_new(&f);
 		t = zk_txn_new(fence);
-		zk_txn_set(t, c.op_path, op, c.op_version);
+		zk_txn_set(t, c.r.op_path, op, c.r.op_version);
 		json_decref(op);
 		rc = zk_txn_commit(hd.zk, t);
-		cur_free(&c);
+		opcur_free(&c.r);
 		if (rc == 0) {
-			await_view(&c);
+			opcur_await(&c.r);
 			info("app %s: operation cancelled", app_id);
 			reply_ok(out, NULL);
 			return;
@@ -700,7 +758,7 @@ h_cancel(const char *app_id, struct reply *out)
 			return;
 		}
 		if (errno != ESTALE) {
-			reply_write_error(out, app_id);
+			reply_write_error(out, "app", app_id);
 			return;
 		}
 	}

@@ -163,22 +163,38 @@ static void proxy_to(const struct req *r, char *host, long long port,
     const char *app_id, const char *instance_id, const char *rest,
     struct reply *out);
 
+/* Relay to the executor where the record find(view, id, iid) runs: an
+ * InstanceInfo, or a TaskInfo when task (from the view). */
+static void
+proxy_found(const struct req *r, json_t *(*find)(const struct view *,
+    const char *, const char *), int task, const char *id, const char *iid,
+    const char *rest, struct reply *out)
+{
+	struct rec_instance fi;
+	struct rec_task ft;
+	const char *eid = NULL;
+	json_t *x;
+	char *host = NULL;
+	long long port = 0;
+
+	view_rdlock(hd.view);
+	if ((x = find(hd.view, id, iid))) {
+		if (task && rec_task_read(x, &ft) == 0)
+			eid = ft.executor_id;
+		else if (!task && rec_instance_read(x, &fi) == 0)
+			eid = fi.executor_id;
+	}
+	if (eid && eid[0])
+		host = executor_addr(eid, &port);
+	view_unlock(hd.view);
+	proxy_to(r, host, port, id, iid, rest, out);
+}
+
 void
 proxy_logfiles(const struct req *r, const char *app_id,
     const char *instance_id, const char *rest, struct reply *out)
 {
-	struct rec_instance fi;
-	json_t *ii;
-	char *host = NULL;
-	long long port = 0;
-
-	/* where the instance runs, from the view */
-	view_rdlock(hd.view);
-	if ((ii = view_instance(hd.view, app_id, instance_id)) &&
-	    rec_instance_read(ii, &fi) == 0)
-		host = executor_addr(fi.executor_id, &port);
-	view_unlock(hd.view);
-	proxy_to(r, host, port, app_id, instance_id, rest, out);
+	proxy_found(r, view_instance, 0, app_id, instance_id, rest, out);
 }
 
 /* A local-service instance's files: <logPath>/<serviceId>/<instanceId>/. */
@@ -186,17 +202,8 @@ void
 proxy_logfiles_ls(const struct req *r, const char *service_id,
     const char *instance_id, const char *rest, struct reply *out)
 {
-	struct rec_instance fi;
-	json_t *ii;
-	char *host = NULL;
-	long long port = 0;
-
-	view_rdlock(hd.view);
-	if ((ii = view_ls_instance(hd.view, service_id, instance_id)) &&
-	    rec_instance_read(ii, &fi) == 0)
-		host = executor_addr(fi.executor_id, &port);
-	view_unlock(hd.view);
-	proxy_to(r, host, port, service_id, instance_id, rest, out);
+	proxy_found(r, view_ls_instance, 0, service_id, instance_id, rest,
+	    out);
 }
 
 /* A task's files: <logPath>/<sourceAppName>/<taskId>/ on its executor. */
@@ -204,17 +211,7 @@ void
 proxy_task_logfiles(const struct req *r, const char *app, const char *task,
     const char *rest, struct reply *out)
 {
-	struct rec_task ft;
-	json_t *ti;
-	char *host = NULL;
-	long long port = 0;
-
-	view_rdlock(hd.view);
-	if ((ti = view_task(hd.view, app, task)) && rec_task_read(ti,
-	    &ft) == 0 && ft.executor_id[0])
-		host = executor_addr(ft.executor_id, &port);
-	view_unlock(hd.view);
-	proxy_to(r, host, port, app, task, rest, out);
+	proxy_found(r, view_task, 1, app, task, rest, out);
 }
 
 /* Relay to the executor at host (taken; NULL: unknown, 204). */

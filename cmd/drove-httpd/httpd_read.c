@@ -196,8 +196,8 @@ app_state(const json_t *info)
 	    js_str(info, "appId", "")));
 }
 
-static enum inst_state
-state_of(const json_t *ii)
+enum inst_state
+read_inst_state(const json_t *ii)
 {
 	struct rec_instance f;
 
@@ -212,7 +212,7 @@ count_state(json_t *insts, enum inst_state state)
 	long long n = 0;
 
 	json_object_foreach(insts, k, ii)
-		if (state_of(ii) == state)
+		if (read_inst_state(ii) == state)
 			n++;
 	return n;
 }
@@ -586,7 +586,7 @@ executor_detail(const char *eid, const json_t *node)
 	insts = json_array();
 	json_object_foreach(view_assignments(hd.view, eid), iid, a) {
 		ii = view_instance(hd.view, js_str(a, "appId", ""), iid);
-		if (ii && !inst_state_is_terminal(state_of(ii)))
+		if (ii && !inst_state_is_terminal(read_inst_state(ii)))
 			json_array_append(insts, ii);
 	}
 	json_object_set_new(d, "instances", insts);
@@ -698,16 +698,13 @@ void
 h_executor(const char *eid, struct reply *out)
 {
 	json_t *node;
-	char msg[512];
 
 	view_rdlock(hd.view);
 	if ((node = view_executor(hd.view, eid)))
 		reply_ok(out, executor_detail(eid, node));
 	view_unlock(hd.view);
-	if (!node) {
-		snprintf(msg, sizeof msg, "Executor %s not found", eid);
-		reply_fail(out, MHD_HTTP_OK, msg, NULL);
-	}
+	if (!node)
+		reply_unknown(out, NULL, "Executor %s not found", eid);
 }
 
 /* FAILED "App <id> not found" (HTTP 200, as Drove answers unknown ids on
@@ -716,12 +713,9 @@ static json_t *
 app_or_fail(const char *app_id, struct reply *out)
 {
 	json_t *info = view_app(hd.view, app_id);
-	char msg[512];
 
-	if (!info) {
-		snprintf(msg, sizeof msg, "App %s not found", app_id);
-		reply_fail(out, MHD_HTTP_OK, msg, NULL);
-	}
+	if (!info)
+		reply_unknown(out, NULL, "App %s not found", app_id);
 	return info;
 }
 
@@ -747,14 +741,13 @@ h_app_spec(const char *app_id, struct reply *out)
 	view_unlock(hd.view);
 }
 
-void
-h_instances(const struct req *r, const char *app_id, struct reply *out)
+int
+read_state_filter(const struct req *r, int *want, struct reply *out)
 {
-	json_t *states, *res, *s, **v;
-	int want[INST_STATE_COUNT];
+	json_t *states, *s;
 	enum inst_state st;
 	char up[64];
-	size_t i, k, n;
+	size_t i, k;
 
 	states = query_all(r, "state");
 	for (k = 0; k < INST_STATE_COUNT; k++)
@@ -768,40 +761,56 @@ h_instances(const struct req *r, const char *app_id, struct reply *out)
 			reply_verr(out, "Invalid instance state %s",
 			    json_string_value(s));
 			json_decref(states);
-			return;
+			return -1;
 		}
 		want[st] = 1;
 	}
 	json_decref(states);
+	return 0;
+}
+
+json_t *
+read_instances_in(json_t *insts, const int *want, int newest_first)
+{
+	json_t *res = json_array(), **v;
+	size_t i, n;
+
+	v = sorted_values(insts, &n);
+	for (i = 0; i < n; i++) {
+		json_t *ii = v[newest_first ? n - 1 - i : i];
+
+		if (want[read_inst_state(ii)])
+			json_array_append(res, ii);
+	}
+	free(v);
+	return res;
+}
+
+void
+h_instances(const struct req *r, const char *app_id, struct reply *out)
+{
+	int want[INST_STATE_COUNT];
+	json_t *res;
+
+	if (read_state_filter(r, want, out) < 0)
+		return;
 	view_rdlock(hd.view);
 	if (!app_or_fail(app_id, out)) {
 		view_unlock(hd.view);
 		return;
 	}
-	v = sorted_values(view_instances(hd.view, app_id), &n);
-	res = json_array();
-	for (i = 0; i < n; i++)
-		if (want[state_of(v[i])])
-			json_array_append(res, v[i]);
+	res = read_instances_in(view_instances(hd.view, app_id), want, 0);
 	view_unlock(hd.view);
-	free(v);
 	reply_ok(out, res);
 }
 
 void
 h_instance(const char *app_id, const char *iid, struct reply *out)
 {
-	json_t *ii;
-	char msg[512];
-
 	view_rdlock(hd.view);
-	if ((ii = view_instance(hd.view, app_id, iid)))
-		reply_ok(out, json_incref(ii));
+	reply_record(out, view_instance(hd.view, app_id, iid),
+	    "Instance %s not found", iid);
 	view_unlock(hd.view);
-	if (!ii) {
-		snprintf(msg, sizeof msg, "Instance %s not found", iid);
-		reply_fail(out, MHD_HTTP_OK, msg, NULL);
-	}
 }
 
 /* A non-negative integer query argument, def when absent; -1 (400 in
@@ -858,7 +867,7 @@ h_old_instances(const struct req *r, const char *app_id, struct reply *out)
 	insts = view_instances(hd.view, app_id);
 	v = xcalloc(json_object_size(insts) + 1, sizeof *v);
 	json_object_foreach(insts, iid, ii)
-		if (!inst_state_is_active(state_of(ii)))
+		if (!inst_state_is_active(read_inst_state(ii)))
 			v[n++] = ii;
 	qsort(v, n, sizeof *v, by_updated_desc);
 	res = json_array();

@@ -27,17 +27,6 @@
 
 #define WRITE_TRIES 5
 
-/* The zk failure of a fenced write as a reply. */
-static void
-write_error(struct reply *out, const char *what)
-{
-	if (errno == EPERM)
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
-	else
-		reply_500(out, "unable to write task %s: %s", what,
-		    err_text());
-}
-
 static void
 await(const char *path)
 {
@@ -77,18 +66,12 @@ task_create(json_t *req, const char *fence, struct reply *out)
 	const char *app, *task;
 	struct zk_txn *t;
 	long long now = js_now_ms();
-	int n, rc = -1, tries;
+	int rc = -1, tries;
 
 	errs = json_array();
-	if ((n = spec_validate_task(spec, &hd.sopts, errs)) != 0) {
-		if (n < 0) {
-			json_decref(errs);
-			reply_500(out, "out of memory");
-		} else
-			reply_verrs(out, errs);
+	if (reply_invalid(out, spec_validate_task(spec, &hd.sopts, errs),
+	    errs))
 		return;
-	}
-	json_decref(errs);
 	app = js_str(spec, "sourceAppName", "");
 	task = js_str(spec, "taskId", "");
 	if (zkp_task(tp, hd.ns, app, task) < 0 || rec_task_api_id(api_id,
@@ -137,7 +120,7 @@ task_create(json_t *req, const char *fence, struct reply *out)
 			reply_verr(out, "Task already exists with id %s",
 			    api_id);
 		else
-			write_error(out, api_id);
+			reply_write_error(out, "task", api_id);
 		goto out;
 	}
 	await(tp);
@@ -228,7 +211,7 @@ task_kill_once(const char *app, const char *task, const char *fence,
 			event_forget();
 		if (errno == ESTALE || errno == ENOENT)
 			return 1;
-		write_error(out, task);
+		reply_write_error(out, "task", task);
 		return -1;
 	}
 	if (!f.executor_id[0])
@@ -246,25 +229,16 @@ h_task_operation(const struct req *r, struct reply *out)
 	json_t *req;
 	int tries, rc = 1;
 
-	if (!(req = js_parse(r->body, r->body_len))) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, "JSON validation failure",
-		    json_pack("{s:[s]}", "validationErrors", err_text()));
+	if (!(req = req_json(r, out)))
 		return;
-	}
 	type = js_str(req, "type", "");
 	if (strcmp(type, "CREATE") && strcmp(type, "KILL")) {
 		json_decref(req);
 		reply_verr(out, "type must be CREATE or KILL");
 		return;
 	}
-	if (read_in_maintenance()) {
+	if (!write_gate(fence, out)) {
 		json_decref(req);
-		reply_verr(out, HTTPD_IN_MAINTENANCE);
-		return;
-	}
-	if (!leader_get(fence, NULL, 0)) {
-		json_decref(req);
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
 		return;
 	}
 	if (!strcmp(type, "CREATE")) {
@@ -283,10 +257,7 @@ h_task_operation(const struct req *r, struct reply *out)
 		return;
 	}
 	for (tries = 0; rc == 1 && tries < WRITE_TRIES; tries++) {
-		if (out->json) {
-			json_decref(out->json);
-			out->json = NULL;
-		}
+		reply_clear(out);
 		rc = task_kill_once(app, task, fence, out);
 	}
 	if (rc == 1)
@@ -349,42 +320,28 @@ h_tasks(struct reply *out)
 void
 h_task(const char *app, const char *task, struct reply *out)
 {
-	json_t *ti;
-	char msg[512];
-
 	view_rdlock(hd.view);
-	if ((ti = view_task(hd.view, app, task)))
-		reply_ok(out, json_incref(ti));
+	reply_record(out, view_task(hd.view, app, task), "Task %s-%s not found",
+	    app, task);
 	view_unlock(hd.view);
-	if (!ti) {
-		snprintf(msg, sizeof msg, "Task %s-%s not found", app, task);
-		reply_fail(out, MHD_HTTP_OK, msg, NULL);
-	}
 }
 
 /* DELETE: the record of an ended task goes; an active one stays. */
 void
 h_task_delete(const char *app, const char *task, struct reply *out)
 {
-	char fence[ZKP_MAX], tp[ZKP_MAX], msg[512];
+	char fence[ZKP_MAX], tp[ZKP_MAX];
 	struct zk_txn *t;
 	json_t *ti;
 	int version, r;
 	enum task_state s;
 
-	if (read_in_maintenance()) {
-		reply_verr(out, HTTPD_IN_MAINTENANCE);
+	if (!write_gate(fence, out))
 		return;
-	}
-	if (!leader_get(fence, NULL, 0)) {
-		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
-		return;
-	}
 	if (zkp_task(tp, hd.ns, app, task) < 0 ||
 	    (r = task_load(tp, &ti, &version, out)) == 0) {
-		snprintf(msg, sizeof msg, "Task %s-%s not found", app, task);
-		reply_fail(out, MHD_HTTP_OK, msg, json_pack("{s:b}",
-		    "deleted", 0));
+		reply_unknown(out, json_pack("{s:b}", "deleted", 0),
+		    "Task %s-%s not found", app, task);
 		return;
 	}
 	if (r < 0)
@@ -399,7 +356,7 @@ h_task_delete(const char *app, const char *task, struct reply *out)
 	t = zk_txn_new(fence);
 	zk_txn_delete(t, tp, version);
 	if (zk_txn_commit(hd.zk, t) < 0 && errno != ENOENT) {
-		write_error(out, task);
+		reply_write_error(out, "task", task);
 		return;
 	}
 	await(tp);

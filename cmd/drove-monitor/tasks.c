@@ -108,10 +108,29 @@ tasks_executors(json_t *out)
 				die(EXIT_TEMP, "out of memory");
 }
 
-int
-tasks_lost(const char *eid)
+/* Whether the walk of tasks_walk(eid) takes TaskInfo f. */
+static int
+walked(const struct rec_task *f, const char *eid, long long now)
+{
+	if (eid)
+		return !strcmp(f->executor_id, eid) &&
+		    !task_state_is_terminal(f->state);
+	return !task_state_is_active(f->state) &&
+	    now - f->updated >= TASK_KEEP_MS;
+}
+
+/*
+ * Walk the TaskInfos: lost (eid set): those not over on executor eid are
+ * marked LOST with their event; else those over for TASK_KEEP_MS are
+ * deleted.  Their assignments go too, in fenced transactions of TASK_BATCH
+ * tasks at most.  The number done, or -1 when a commit of a lost walk
+ * failed (it stops there; a prune goes on).
+ */
+static int
+tasks_walk(const char *eid)
 {
 	struct rec_task_result res = { TASK_RESULT_LOST, -1 };
+	const char *what = eid ? "mark tasks lost" : "prune old tasks";
 	json_t *byapp, *ti, *x, *ev;
 	const char *app, *task;
 	struct rec_task f;
@@ -123,65 +142,49 @@ tasks_lost(const char *eid)
 	json_object_foreach(view_tasks(M.v), app, byapp)
 		json_object_foreach(byapp, task, ti) {
 			if (rec_task_read(ti, &f) < 0 ||
-			    strcmp(f.executor_id, eid) ||
-			    task_state_is_terminal(f.state) ||
+			    !walked(&f, eid, now) ||
 			    zkp_task(p, M.ns, app, task) < 0)
 				continue;
 			if (!t)
 				t = zk_txn_new(M.fence);
-			if (!(x = rec_task_with_state(ti, TASK_LOST,
+			if (!eid)
+				zk_txn_delete(t, p, -1);
+			else if (!(x = rec_task_with_state(ti, TASK_LOST,
 			    TASK_LOST_MSG, &res, now)) ||
 			    !(ev = rec_event_task_state(x, now)))
 				die(EXIT_TEMP, "out of memory");
-			zk_txn_set(t, p, x, view_version(M.v, p));
+			else {
+				zk_txn_set(t, p, x, view_version(M.v, p));
+				event_add(M.z, t, ev);
+				json_decref(x);
+				json_decref(ev);
+				warn("task %s-%s: LOST with executor %s", app,
+				    task, eid);
+			}
 			view_touch(M.v, p);
-			event_add(M.z, t, ev);
-			json_decref(x);
-			json_decref(ev);
 			drop_assignment(t, &f);
-			warn("task %s-%s: LOST with executor %s", app, task,
-			    eid);
 			if (++n % TASK_BATCH == 0) {
-				if (commit(t, "mark tasks lost", eid) < 0)
+				if (commit(t, what, eid ? eid : app) < 0 && eid)
 					return -1;
 				t = NULL;
 			}
 		}
-	if (t && commit(t, "mark tasks lost", eid) < 0)
+	if (t && commit(t, what, eid ? eid : "tasks") < 0 && eid)
 		return -1;
-	return 0;
+	return n;
+}
+
+int
+tasks_lost(const char *eid)
+{
+	return tasks_walk(eid) < 0 ? -1 : 0;
 }
 
 void
 tasks_prune(void)
 {
-	json_t *byapp, *ti;
-	const char *app, *task;
-	struct rec_task f;
-	struct zk_txn *t = NULL;
-	char p[ZKP_MAX];
-	long long now = js_now_ms();
-	int n = 0;
+	int n = tasks_walk(NULL);
 
-	json_object_foreach(view_tasks(M.v), app, byapp)
-		json_object_foreach(byapp, task, ti) {
-			if (rec_task_read(ti, &f) < 0 ||
-			    task_state_is_active(f.state) ||
-			    now - f.updated < TASK_KEEP_MS ||
-			    zkp_task(p, M.ns, app, task) < 0)
-				continue;
-			if (!t)
-				t = zk_txn_new(M.fence);
-			zk_txn_delete(t, p, -1);
-			view_touch(M.v, p);
-			drop_assignment(t, &f);
-			if (++n % TASK_BATCH == 0) {
-				commit(t, "prune old tasks", app);
-				t = NULL;
-			}
-		}
-	if (t)
-		commit(t, "prune old tasks", "tasks");
 	if (n)
 		info("pruned %d task record%s", n, n == 1 ? "" : "s");
 }

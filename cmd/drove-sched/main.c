@@ -143,11 +143,12 @@ cmp_req(const void *a, const void *b)
 
 /* The assignment and the PENDING InstanceInfo of a placement. */
 static json_t *
-assignment_of(const char *app_id, const char *iid, const json_t *spec,
-    const struct pl_result *r, long long now)
+assignment_of(enum job_type job, const char *app_id, const char *iid,
+    const json_t *spec, const struct pl_result *r, long long now)
 {
 	json_t *res = pl_result_resources(r), *a;
-	struct rec_assignment f = { .app_id = app_id, .instance_id = iid,
+	struct rec_assignment f = { .job = job, .app_id = app_id,
+	    .instance_id = iid,
 	    .executor_id = r->executor_id, .target = TARGET_RUNNING,
 	    .resources = res, .created = now };
 
@@ -157,11 +158,11 @@ assignment_of(const char *app_id, const char *iid, const json_t *spec,
 }
 
 static json_t *
-instance_of(const char *app_id, const char *iid, const json_t *spec,
-    const struct pl_result *r, long long now)
+instance_of(enum job_type job, const char *app_id, const char *iid,
+    const json_t *spec, const struct pl_result *r, long long now)
 {
 	json_t *res = pl_result_resources(r), *ii;
-	struct rec_instance f = { .app_id = app_id,
+	struct rec_instance f = { .job = job, .app_id = app_id,
 	    .app_name = js_str(spec, "name", ""), .instance_id = iid,
 	    .executor_id = r->executor_id, .hostname = r->hostname,
 	    .resources = res, .state = INST_PENDING, .error = "",
@@ -270,6 +271,96 @@ batch_commit(struct batch *b)
 }
 
 /*
+ * Place request rq of app_id (spec): on executor pin when set
+ * (pl_place_pinned), else where Drove's placement puts spec.  1 placed, r
+ * filled: pv holds the instance from here on, committed or not (a failure
+ * rebuilds pv), and C.plt knows it; 0 not now (why recorded on rq).
+ */
+static int
+place_in(struct pl_view *pv, struct req *rq, const char *app_id,
+    const json_t *spec, const char *pin, struct pl_result *r)
+{
+	struct pl_request prq;
+	int rc;
+
+	snap_pl_request(app_id, spec, &prq);
+	rc = pin ? pl_place_pinned(pv, &prq, pin, r) : pl_place_env(pv, &prq,
+	    json_object_get(spec, "env"), r);
+	if (rc < 0 && errno == ENOMEM)
+		die(EXIT_TEMP, "out of memory");
+	if (rc <= 0) {
+		set_error(rq, app_id, r->why);
+		pl_result_free(r);
+		return 0;
+	}
+	if (plt_placed(C.plt, rq->id, r->executor_id) < 0)
+		die(EXIT_TEMP, "out of memory");
+	return 1;
+}
+
+/*
+ * Add a placement to b: the assignment a of instance iid on executor eid,
+ * the instance record inst at ip (created when iversion < 0, in directory
+ * idir unless NULL; else set at iversion, and the view re-reads it), the
+ * event ev (NULL: none), and the request at req_path deleted.  0, or -1
+ * when a directory could not be made.
+ */
+static int
+batch_place(struct batch *b, const char *req_path, const char *iid,
+    const char *eid, const char *idir, const char *ip, int iversion,
+    const json_t *a, const json_t *inst, const json_t *ev)
+{
+	char dir[ZKP_MAX], ap[ZKP_MAX];
+
+	zkp_executor_assignments(dir, C.ns, eid);
+	if (ensure(dir) < 0 || (idir && ensure(idir) < 0))
+		return -1;
+	zkp_assignment(ap, C.ns, eid, iid);
+	if (!b->t && !(b->t = zk_txn_new(C.fence)))
+		die(EXIT_TEMP, "out of memory");
+	zk_txn_create(b->t, ap, a, 0);
+	if (iversion < 0)
+		zk_txn_create(b->t, ip, inst, 0);
+	else
+		zk_txn_set(b->t, ip, inst, iversion);
+	if (ev)
+		event_add(C.z, b->t, ev);
+	zk_txn_delete(b->t, req_path, -1);
+	view_touch(C.v, ap);
+	view_touch(C.v, req_path);
+	if (iversion >= 0)
+		view_touch(C.v, ip);
+	return 0;
+}
+
+/*
+ * Add to b the placement r of instance rq->id of app or local service id
+ * (job, spec): its assignment, its PENDING instance record at ip (in
+ * directory dir) and the record's event, the request at p deleted.  As
+ * batch_place().
+ */
+static int
+batch_instance(struct batch *b, const char *p, const struct req *rq,
+    enum job_type job, const char *id, const json_t *spec,
+    const struct pl_result *r, const char *dir, const char *ip)
+{
+	long long now = js_now_ms();
+	json_t *a, *inst, *ev = NULL;
+	int rc;
+
+	a = assignment_of(job, id, rq->id, spec, r, now);
+	inst = instance_of(job, id, rq->id, spec, r, now);
+	if (!a || !inst || !(ev = rec_event_instance_state(inst, now)))
+		die(EXIT_TEMP, "out of memory");
+	rc = batch_place(b, p, rq->id, r->executor_id, dir, ip, -1, a, inst,
+	    ev);
+	json_decref(a);
+	json_decref(inst);
+	json_decref(ev);
+	return rc;
+}
+
+/*
  * Place a task's request: one assignment (Drove's TaskInstanceSpec), the
  * TaskInfo given its executor, hostname and resources (still PENDING), the
  * request deleted.  As place_one().
@@ -277,10 +368,9 @@ batch_commit(struct batch *b)
 static int
 place_task(struct pl_view *pv, struct req *rq, struct batch *b)
 {
-	char p[ZKP_MAX], ap[ZKP_MAX], tp[ZKP_MAX], dir[ZKP_MAX];
+	char p[ZKP_MAX], tp[ZKP_MAX];
 	char why[ZKP_MAX + 64];
 	struct pl_result r = PL_RESULT_ZERO;
-	struct pl_request prq;
 	struct rec_task_request tf;
 	struct rec_task ft;
 	json_t *ti, *a = NULL, *nti = NULL, *res = NULL, *pend = NULL;
@@ -328,18 +418,10 @@ place_task(struct pl_view *pv, struct req *rq, struct batch *b)
 		delete_request(p, why);
 		return 0;
 	}
-	snap_pl_request(tf.source_app, tf.spec, &prq);
-	rc = pl_place_env(pv, &prq, json_object_get(tf.spec, "env"), &r);
-	if (rc < 0 && errno == ENOMEM)
-		die(EXIT_TEMP, "out of memory");
-	if (rc <= 0) {
-		set_error(rq, tf.source_app, r.why);
-		pl_result_free(&r);
+	if (!place_in(pv, rq, tf.source_app, tf.spec, NULL, &r)) {
 		json_decref(pend);
 		return 0;
 	}
-	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
-		die(EXIT_TEMP, "out of memory");
 	now = js_now_ms();
 	if (!(res = pl_result_resources(&r)))
 		die(EXIT_TEMP, "out of memory");
@@ -356,18 +438,9 @@ place_task(struct pl_view *pv, struct req *rq, struct batch *b)
 	if (!a || !nti)
 		die(EXIT_TEMP, "out of memory");
 	rc = -1;
-	zkp_executor_assignments(dir, C.ns, r.executor_id);
-	if (ensure(dir) < 0)
+	if (batch_place(b, p, rq->id, r.executor_id, NULL, tp, version, a,
+	    nti, NULL) < 0)
 		goto out;
-	zkp_assignment(ap, C.ns, r.executor_id, rq->id);
-	if (!b->t && !(b->t = zk_txn_new(C.fence)))
-		die(EXIT_TEMP, "out of memory");
-	zk_txn_create(b->t, ap, a, 0);
-	zk_txn_set(b->t, tp, nti, version);
-	zk_txn_delete(b->t, p, -1);
-	view_touch(C.v, ap);
-	view_touch(C.v, p);
-	view_touch(C.v, tp);
 	b->log[b->n++] = xasprintf("placed task %s-%s (%s) on executor %s "
 	    "(%s) NUMA node %d, %d cores, memory %lld MB", tf.source_app,
 	    tf.task_id, rq->id, r.executor_id, r.hostname, r.numa, r.ncores,
@@ -397,11 +470,9 @@ place_ls(struct pl_view *pv, struct req *rq, const struct rec_ls_request *lr,
 	char p[ZKP_MAX], ap[ZKP_MAX], ip[ZKP_MAX], dir[ZKP_MAX];
 	char why[ZKP_MAX + 64];
 	struct pl_result r = PL_RESULT_ZERO;
-	struct pl_request prq;
 	struct rec_ls fl;
 	const char *sid = lr->service_id;
-	json_t *info, *res = NULL, *a = NULL, *inst = NULL, *ev = NULL;
-	long long now;
+	json_t *info;
 	int rc;
 
 	zkp_request(p, C.ns, rq->id);
@@ -425,58 +496,16 @@ place_ls(struct pl_view *pv, struct req *rq, const struct rec_ls_request *lr,
 		delete_request(p, why);
 		return 0;
 	}
-	snap_pl_request(sid, fl.spec, &prq);
-	rc = pl_place_pinned(pv, &prq, lr->executor_id, &r);
-	if (rc < 0 && errno == ENOMEM)
-		die(EXIT_TEMP, "out of memory");
-	if (rc <= 0) {
-		set_error(rq, sid, r.why);
-		pl_result_free(&r);
+	if (!place_in(pv, rq, sid, fl.spec, lr->executor_id, &r))
 		return 0;
-	}
-	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
-		die(EXIT_TEMP, "out of memory");
-	now = js_now_ms();
-	if (!(res = pl_result_resources(&r)) ||
-	    !(a = rec_assignment_new(&(struct rec_assignment){
-	    .job = JOB_LOCAL_SERVICE, .app_id = sid,
-	    .app_name = js_str(fl.spec, "name", ""), .instance_id = rq->id,
-	    .executor_id = r.executor_id, .target = TARGET_RUNNING,
-	    .resources = res, .created = now }, fl.spec)) ||
-	    !(inst = rec_instance_new(&(struct rec_instance){
-	    .job = JOB_LOCAL_SERVICE, .app_id = sid,
-	    .app_name = js_str(fl.spec, "name", ""), .instance_id = rq->id,
-	    .executor_id = r.executor_id, .hostname = r.hostname,
-	    .resources = res, .state = INST_PENDING, .error = "",
-	    .created = now, .updated = now })) ||
-	    !(ev = rec_event_instance_state(inst, now)))
-		die(EXIT_TEMP, "out of memory");
-	rc = -1;
-	zkp_executor_assignments(dir, C.ns, r.executor_id);
-	if (ensure(dir) < 0)
-		goto out;
 	zkp_service_instances(dir, C.ns, sid);
-	if (ensure(dir) < 0)
-		goto out;
-	zkp_assignment(ap, C.ns, r.executor_id, rq->id);
 	zkp_ls_instance(ip, C.ns, sid, rq->id);
-	if (!b->t && !(b->t = zk_txn_new(C.fence)))
-		die(EXIT_TEMP, "out of memory");
-	zk_txn_create(b->t, ap, a, 0);
-	zk_txn_create(b->t, ip, inst, 0);
-	event_add(C.z, b->t, ev);
-	zk_txn_delete(b->t, p, -1);
-	view_touch(C.v, ap);
-	view_touch(C.v, p);
-	b->log[b->n++] = xasprintf("placed %s of local service %s on executor "
-	    "%s (%s) NUMA node %d memory %lld MB", rq->id, sid, r.executor_id,
-	    r.hostname, r.numa, r.memory_mb);
-	rc = 0;
-out:
-	json_decref(res);
-	json_decref(a);
-	json_decref(inst);
-	json_decref(ev);
+	rc = batch_instance(b, p, rq, JOB_LOCAL_SERVICE, sid, fl.spec, &r, dir,
+	    ip);
+	if (rc == 0)
+		b->log[b->n++] = xasprintf("placed %s of local service %s on "
+		    "executor %s (%s) NUMA node %d memory %lld MB", rq->id, sid,
+		    r.executor_id, r.hostname, r.numa, r.memory_mb);
 	pl_result_free(&r);
 	return rc;
 }
@@ -491,14 +520,12 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	char p[ZKP_MAX], ap[ZKP_MAX], ip[ZKP_MAX], dir[ZKP_MAX];
 	char why[ZKP_MAX + 64], cores[256];
 	struct pl_result r = PL_RESULT_ZERO;
-	struct pl_request prq;
 	struct rec_request f;
 	struct rec_ls_request lr;
 	struct rec_task_request tf;
 	const char *app_id = rec_request_read(rq->data, &f) == 0 ?
 	    f.app_id : NULL;
-	json_t *app, *spec, *a = NULL, *inst = NULL, *ev = NULL;
-	long long now;
+	json_t *app, *spec;
 	int rc, i, n;
 
 	if (rec_ls_request_read(rq->data, &lr) == 0)
@@ -519,41 +546,13 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 		return 0;
 	}
 	spec = json_object_get(app, "spec");
-	snap_pl_request(app_id, spec, &prq);
-	rc = pl_place_env(pv, &prq, json_object_get(spec, "env"), &r);
-	if (rc < 0 && errno == ENOMEM)
-		die(EXIT_TEMP, "out of memory");
-	if (rc <= 0) {
-		set_error(rq, app_id, r.why);
-		pl_result_free(&r);
+	if (!place_in(pv, rq, app_id, spec, NULL, &r))
 		return 0;
-	}
-	/* pl_place() took the resources in pv: from here on pv holds this
-	 * instance, committed or not (a failure rebuilds pv). */
-	if (plt_placed(C.plt, rq->id, r.executor_id) < 0)
-		die(EXIT_TEMP, "out of memory");
-	now = js_now_ms();
-	a = assignment_of(app_id, rq->id, spec, &r, now);
-	inst = instance_of(app_id, rq->id, spec, &r, now);
-	if (!a || !inst || !(ev = rec_event_instance_state(inst, now)))
-		die(EXIT_TEMP, "out of memory");
-	rc = -1;
-	zkp_executor_assignments(dir, C.ns, r.executor_id);
-	if (ensure(dir) < 0)
-		goto out;
 	zkp_app_instances(dir, C.ns, app_id);
-	if (ensure(dir) < 0)
-		goto out;
-	zkp_assignment(ap, C.ns, r.executor_id, rq->id);
 	zkp_instance(ip, C.ns, app_id, rq->id);
-	if (!b->t && !(b->t = zk_txn_new(C.fence)))
-		die(EXIT_TEMP, "out of memory");
-	zk_txn_create(b->t, ap, a, 0);
-	zk_txn_create(b->t, ip, inst, 0);
-	event_add(C.z, b->t, ev);
-	zk_txn_delete(b->t, p, -1);
-	view_touch(C.v, ap);
-	view_touch(C.v, p);
+	if ((rc = batch_instance(b, p, rq, JOB_SERVICE, app_id, spec, &r, dir,
+	    ip)) < 0)
+		goto out;
 	cores[0] = '\0';
 	for (i = 0, n = 0; i < r.ncores && n < (int)sizeof cores - 16; i++)
 		n += snprintf(cores + n, sizeof cores - n, "%s%d",
@@ -561,11 +560,7 @@ place_one(struct pl_view *pv, struct req *rq, struct batch *b)
 	b->log[b->n++] = xasprintf("placed %s of %s on executor %s (%s) NUMA "
 	    "node %d cores %s memory %lld MB", rq->id, app_id, r.executor_id,
 	    r.hostname, r.numa, cores, r.memory_mb);
-	rc = 0;
 out:
-	json_decref(a);
-	json_decref(inst);
-	json_decref(ev);
 	pl_result_free(&r);
 	return rc;
 }
