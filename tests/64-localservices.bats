@@ -563,3 +563,27 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	kill "$pid"
 	wait "$pid" || true
 }
+
+@test "a replacement that cannot be placed fails when its computeTimeout is up, not at the next sweep" {
+	# each instance takes 60% of an executor's memory: a new one cannot
+	# join the old one on its executor, so the RESTART's first step waits
+	# (PENDING, unplaced) until Drove's computeTimeout: pull 1 s +
+	# readiness 3 x (1 + 1) s + health 3 x (1 + 2) s = 16 s
+	mem=$(curl -s "$API/apis/v1/cluster/executors" |
+	    jq '[.data[] | .freeMemory + .usedMemory] | min')
+	big=$((mem * 6 / 10))
+	create_with ops-due 1 ".executable.dockerPullTimeout = \"1 second\" |
+	    .resources = [{type: \"CPU\", count: 1}, {type: \"MEMORY\", sizeInMB: $big}]"
+	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-ops-due-1"}'
+	wait_until 90 healthy_per_host lsctl-ops-due-1 1
+	ok_op '{"type":"RESTART","serviceId":"lsctl-ops-due-1","stopFirst":false,
+	    "clusterOpSpec":{"timeout":"2 seconds","parallelism":1,"failureStrategy":"STOP"}}'
+	t0=$SECONDS
+	wait_until 90 sh -c "curl -s '$API/apis/v1/localservices/lsctl-ops-due-1' | jq -e '.data.lastOperation.result == \"FAILED\"'"
+	took=$((SECONDS - t0))
+	run summary lsctl-ops-due-1
+	echo "$output; ended after $took s"
+	echo "$output" | jq -e '.lastOperation.failure | test("was not HEALTHY within 16 s")'
+	[ "$took" -ge 15 ]
+	[ "$took" -le 22 ]
+}

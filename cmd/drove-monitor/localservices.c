@@ -200,6 +200,9 @@ struct svc {
 	struct inst *in;
 	int nin;
 	struct rec_ls_request *req;	/* its pending requests */
+	unsigned char *req_gone;	/* req[i] withdrawn by this look: it
+					 * counts no more, is not withdrawn
+					 * twice */
 	int nreq;
 	const char **ex;		/* executors it may run on, by id */
 	int nex;
@@ -310,6 +313,7 @@ svc_load(struct svc *s, const char *sid)
 	}
 	s->req = xcalloc(json_object_size(view_requests(M.v)) + 1,
 	    sizeof *s->req);
+	s->req_gone = xcalloc(json_object_size(view_requests(M.v)) + 1, 1);
 	json_object_foreach(view_requests(M.v), iid, r)
 		if (rec_ls_request_read(r, &s->req[s->nreq]) == 0 &&
 		    !strcmp(s->req[s->nreq].service_id, sid) &&
@@ -330,6 +334,7 @@ svc_free(struct svc *s)
 {
 	free(s->in);
 	free(s->req);
+	free(s->req_gone);
 	free(s->ex);
 	json_decref(s->steps);
 }
@@ -351,7 +356,7 @@ svc_req(const struct svc *s, const char *iid)
 	int i;
 
 	for (i = 0; iid && i < s->nreq; i++)
-		if (!strcmp(s->req[i].instance_id, iid))
+		if (!s->req_gone[i] && !strcmp(s->req[i].instance_id, iid))
 			return &s->req[i];
 	return NULL;
 }
@@ -443,9 +448,11 @@ delete_req(struct zk_txn *t, const struct svc *s,
     const struct rec_ls_request *r)
 {
 	char p[ZKP_MAX];
+	size_t i = (size_t)(r - s->req);
 
-	if (zkp_request(p, M.ns, r->instance_id) < 0)
+	if (s->req_gone[i] || zkp_request(p, M.ns, r->instance_id) < 0)
 		return;
+	s->req_gone[i] = 1;
 	zk_txn_delete(t, p, -1);
 	view_touch(M.v, p);
 	info("local service %s: withdrawing request %s for %s", s->id,
@@ -517,7 +524,8 @@ cut(struct zk_txn *t, const struct svc *s, const char *eid, int surplus)
 	int i, k = 0, n = 0;
 
 	for (i = s->nreq - 1; i >= 0 && surplus > 0; i--)
-		if ((!eid || !strcmp(s->req[i].executor_id, eid)) &&
+		if (!s->req_gone[i] &&
+		    (!eid || !strcmp(s->req[i].executor_id, eid)) &&
 		    !is_step_new(s, s->req[i].instance_id)) {
 			delete_req(t, s, &s->req[i]);
 			surplus--;
@@ -557,7 +565,8 @@ have_on(const struct svc *s, const char *eid, int *healthy)
 				(*healthy)++;
 		}
 	for (i = 0; i < s->nreq; i++)
-		if (!eid || !strcmp(s->req[i].executor_id, eid))
+		if (!s->req_gone[i] &&
+		    (!eid || !strcmp(s->req[i].executor_id, eid)))
 			n++;
 	/* a step's place: its new instance asked for by this look, or
 	 * the old one's of a stop-first step */
@@ -712,6 +721,41 @@ start_failed(const struct svc *s, const struct rec_step *st, long long now,
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * When s's operation must be looked at again though nothing changes: the
+ * earliest timeout of its steps (a new instance not HEALTHY within
+ * computeTimeout, an old one not stopped within opSpec.timeout) or of an
+ * ADJUST_INSTANCES; 0 when none is pending.
+ */
+static long long
+op_due(const struct svc *s)
+{
+	long long limit = spec_instance_timeout_ms(s->fl.spec,
+	    s->fo.timeout_ms), due = 0, at;
+	struct rec_step st;
+	const json_t *x;
+	size_t i;
+
+	if (!s->op)
+		return 0;
+	if (!s->steps)
+		return s->fo.type == LSOP_ADJUST_INSTANCES ?
+		    s->fo.created + limit : 0;
+	json_array_foreach(s->steps, i, x) {
+		if (rec_step_read(x, &st) < 0)
+			continue;
+		if (st.state == STEP_STARTING)
+			at = st.since + limit;
+		else if (st.state == STEP_STOPPING)
+			at = st.since + s->fo.timeout_ms;
+		else
+			continue;
+		if (!due || at < due)
+			due = at;
+	}
+	return due;
 }
 
 /* Put step i of s's steps. */
@@ -934,6 +978,7 @@ ls_reconcile(const char *sid)
 	int i, n = 0, want, have, done = 0, settled = -2;
 	int destroying;
 	const char *result = "COMPLETED";
+	long long due;
 
 	svc_load(&s, sid);
 	if (!s.id)
@@ -962,7 +1007,7 @@ ls_reconcile(const char *sid)
 	/* requests for executors it may not run on, instances on live
 	 * executors it may not run on (blacklisted, say) */
 	for (i = 0; i < s.nreq; i++)
-		if (!is_eligible(&s, s.req[i].executor_id)) {
+		if (!s.req_gone[i] && !is_eligible(&s, s.req[i].executor_id)) {
 			delete_req(t, &s, &s.req[i]);
 			n++;
 		}
@@ -1049,6 +1094,9 @@ commit:
 		ls_commit(t, "converge", sid);
 	else
 		zk_txn_free(t);
+	/* a timeout due: look again just past it */
+	due = s.info && !done ? op_due(&s) : 0;
+	ls_deadline(sid, due ? due + 1 : 0);
 	svc_free(&s);
 }
 

@@ -483,7 +483,21 @@ op_deadline(const char *app, long long at)
 		die(EXIT_TEMP, "out of memory");
 }
 
-/* Apps whose operation has a timeout due are looked at. */
+/* A local service's deadline: its key in M.deadlines ("ls:" cannot
+ * begin an appId: names have no ':'). */
+#define LS_KEY "ls:"
+
+void
+ls_deadline(const char *service_id, long long at)
+{
+	char k[512];
+
+	snprintf(k, sizeof k, "%s%s", LS_KEY, service_id);
+	op_deadline(k, at);
+}
+
+/* Apps and local services whose operation has a timeout due are looked
+ * at. */
 static void
 mark_operations(void)
 {
@@ -494,7 +508,10 @@ mark_operations(void)
 
 	json_object_foreach_safe(M.deadlines, tmp, k, x)
 		if (json_integer_value(x) <= now) {
-			mark_dirty(k);
+			if (!strncmp(k, LS_KEY, strlen(LS_KEY)))
+				ls_mark(k + strlen(LS_KEY));
+			else
+				mark_dirty(k);
 			json_object_del(M.deadlines, k);
 		}
 }

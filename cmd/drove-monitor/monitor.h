@@ -21,7 +21,7 @@ struct monitor {
 	json_t *dirty;		/* {appId: true}: apps to reconcile */
 	long long next_sweep;	/* monotonic ms */
 	long long retry_at;	/* monotonic ms; 0 none */
-	json_t *deadlines;	/* {appId: epoch ms}: an operation's next
+	json_t *deadlines;	/* {appId or "ls:"serviceId: epoch ms}: an operation's next
 				 * timeout, when it must be looked at */
 	json_t *lost;		/* executors gone, in their grace period */
 	long long grace_ms;	/* options.executorGracePeriod */
@@ -118,6 +118,9 @@ void ls_mark_all(void);
 int ls_change(const struct view_change *c);
 int ls_pending(void);
 void ls_work(void);
+/* main.c: look at local service service_id again at epoch ms at (its
+ * operation's next timeout; 0: none). */
+void ls_deadline(const char *service_id, long long at);
 /* localservices.c, for executors.c: start(eid, now) for every executor
  * the view lacks that has an LS instance not over; add to t what marks
  * the LS instances of lost executor eid LOST (their events, their
