@@ -108,12 +108,34 @@ exec_scan(void)
 	json_decref(te);
 }
 
+void
+inst_set_lost(struct zk_txn *t, const json_t *ii, const char *path,
+    const char *eid, const char *iid, long long now)
+{
+	json_t *x, *ev;
+	char p[ZKP_MAX];
+
+	if (!(x = rec_instance_with_state(ii, INST_LOST, LOST_MSG, now)) ||
+	    !(ev = rec_event_instance_state(x, now)))
+		die(EXIT_TEMP, "out of memory");
+	zk_txn_set(t, path, x, -1);
+	view_touch(M.v, path);
+	event_add(M.z, t, ev);
+	json_decref(x);
+	json_decref(ev);
+	if (view_assignment(M.v, eid, iid) &&
+	    zkp_assignment(p, M.ns, eid, iid) == 0) {
+		zk_txn_delete(t, p, -1);
+		view_touch(M.v, p);
+	}
+}
+
 /* Mark what eid ran LOST; 0 done, -1 a write failed (tried again). */
 static int
 declare_lost(const char *eid, const json_t *node)
 {
 	json_t *apps = json_object_get(view_snapshot(M.v), "instances");
-	json_t *insts, *ii, *x, *ids = json_array(), *rec, *ev;
+	json_t *insts, *ii, *ids = json_array(), *rec, *ev;
 	const char *app, *iid, *host = NULL;
 	struct rec_instance f;
 	struct zk_txn *t = NULL;
@@ -134,21 +156,8 @@ declare_lost(const char *eid, const json_t *node)
 			json_array_append_new(ids, json_string(iid));
 			if (!t)
 				t = zk_txn_new(M.fence);
-			if (!(x = rec_instance_with_state(ii, INST_LOST,
-			    LOST_MSG, now)) || !(ev =
-			    rec_event_instance_state(x, now)))
-				die(EXIT_TEMP, "out of memory");
 			zkp_instance(p, M.ns, app, iid);
-			zk_txn_set(t, p, x, -1);
-			view_touch(M.v, p);
-			event_add(M.z, t, ev);
-			json_decref(x);
-			json_decref(ev);
-			if (view_assignment(M.v, eid, iid) &&
-			    zkp_assignment(p, M.ns, eid, iid) == 0) {
-				zk_txn_delete(t, p, -1);
-				view_touch(M.v, p);
-			}
+			inst_set_lost(t, ii, p, eid, iid, now);
 			mark_dirty(app);
 			if (++n % LOST_BATCH == 0) {
 				if (commit(t, "mark instances lost", eid) < 0)

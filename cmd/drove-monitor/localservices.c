@@ -49,7 +49,6 @@
 #include "sig.h"
 #include "monitor.h"
 
-#define LOST_MSG "Instance lost"
 #define LS_STALE_AGE_MS (7 * 24 * 3600 * 1000LL)	/* staleServiceAge */
 
 void
@@ -272,9 +271,7 @@ is_eligible(const struct svc *s, const char *eid)
 static void
 svc_load(struct svc *s, const char *sid)
 {
-	json_t *insts, *ii, *r, *node;
-	struct rec_instance fi;
-	struct rec_assignment fs;
+	json_t *insts, *r, *node;
 	const char *iid, *eid;
 
 	memset(s, 0, sizeof *s);
@@ -293,24 +290,7 @@ svc_load(struct svc *s, const char *sid)
 		s->op = NULL;
 	}
 	insts = view_ls_instances(M.v, sid);
-	s->in = xcalloc(json_object_size(insts) + 1, sizeof *s->in);
-	json_object_foreach(insts, iid, ii) {
-		struct inst *in = &s->in[s->nin];
-
-		if (rec_instance_read(ii, &fi) < 0)
-			continue;
-		in->id = iid;
-		in->state = fi.state;
-		in->error = fi.error;
-		in->created = fi.created;
-		in->executor_id = *fi.executor_id ? fi.executor_id : NULL;
-		in->asg = in->executor_id ? view_assignment(M.v,
-		    in->executor_id, iid) : NULL;
-		in->target = TARGET_RUNNING;
-		if (in->asg && rec_assignment_read(in->asg, &fs) == 0)
-			in->target = fs.target;
-		s->nin++;
-	}
+	s->in = insts_load(insts, &s->nin);
 	s->req = xcalloc(json_object_size(view_requests(M.v)) + 1,
 	    sizeof *s->req);
 	s->req_gone = xcalloc(json_object_size(view_requests(M.v)) + 1, 1);
@@ -342,12 +322,7 @@ svc_free(struct svc *s)
 static const struct inst *
 svc_inst(const struct svc *s, const char *iid)
 {
-	int i;
-
-	for (i = 0; iid && i < s->nin; i++)
-		if (!strcmp(s->in[i].id, iid))
-			return &s->in[i];
-	return NULL;
+	return inst_find(s->in, s->nin, iid);
 }
 
 static const struct rec_ls_request *
@@ -1135,7 +1110,7 @@ int
 ls_declare_lost(struct zk_txn *t, const char *eid, long long now)
 {
 	json_t *svcs = json_object_get(view_snapshot(M.v),
-	    "localserviceinstances"), *insts, *ii, *x, *ev;
+	    "localserviceinstances"), *insts, *ii;
 	const char *sid, *iid;
 	struct rec_instance f;
 	char p[ZKP_MAX];
@@ -1147,21 +1122,8 @@ ls_declare_lost(struct zk_txn *t, const char *eid, long long now)
 			    strcmp(f.executor_id, eid) ||
 			    inst_state_is_terminal(f.state))
 				continue;
-			if (!(x = rec_instance_with_state(ii, INST_LOST,
-			    LOST_MSG, now)) ||
-			    !(ev = rec_event_instance_state(x, now)))
-				die(EXIT_TEMP, "out of memory");
 			zkp_ls_instance(p, M.ns, sid, iid);
-			zk_txn_set(t, p, x, -1);
-			view_touch(M.v, p);
-			event_add(M.z, t, ev);
-			json_decref(x);
-			json_decref(ev);
-			if (view_assignment(M.v, eid, iid) &&
-			    zkp_assignment(p, M.ns, eid, iid) == 0) {
-				zk_txn_delete(t, p, -1);
-				view_touch(M.v, p);
-			}
+			inst_set_lost(t, ii, p, eid, iid, now);
 			ls_mark(sid);
 			n++;
 		}

@@ -160,14 +160,20 @@ inst_cmp_stop(const void *a, const void *b)
 }
 
 struct inst *
-app_inst(const struct app *a, const char *iid)
+inst_find(struct inst *in, int n, const char *iid)
 {
 	int i;
 
-	for (i = 0; iid && i < a->nin; i++)
-		if (!strcmp(a->in[i].id, iid))
-			return &a->in[i];
+	for (i = 0; iid && i < n; i++)
+		if (!strcmp(in[i].id, iid))
+			return &in[i];
 	return NULL;
+}
+
+struct inst *
+app_inst(const struct app *a, const char *iid)
+{
+	return inst_find(a->in, a->nin, iid);
 }
 
 int
@@ -294,13 +300,41 @@ trouble:
 	return -1;
 }
 
+struct inst *
+insts_load(json_t *insts, int *n)
+{
+	struct inst *v = xcalloc(json_object_size(insts) + 1, sizeof *v);
+	struct rec_instance fi;
+	struct rec_assignment fs;
+	const char *iid;
+	json_t *ii;
+
+	*n = 0;
+	json_object_foreach(insts, iid, ii) {
+		struct inst *in = &v[*n];
+
+		if (rec_instance_read(ii, &fi) < 0)
+			continue;
+		in->id = iid;
+		in->state = fi.state;
+		in->error = fi.error;
+		in->created = fi.created;
+		in->executor_id = *fi.executor_id ? fi.executor_id : NULL;
+		in->asg = in->executor_id ? view_assignment(M.v,
+		    in->executor_id, iid) : NULL;
+		in->target = TARGET_RUNNING;
+		if (in->asg && rec_assignment_read(in->asg, &fs) == 0)
+			in->target = fs.target;
+		(*n)++;
+	}
+	return v;
+}
+
 /* Read app from the view into a (free with app_free()). */
 static void
 app_load(struct app *a, const char *app)
 {
-	json_t *insts, *reqs, *ii, *r;
-	struct rec_instance fi;
-	struct rec_assignment fs;
+	json_t *insts, *reqs, *r;
 	const char *iid;
 
 	memset(a, 0, sizeof *a);
@@ -320,24 +354,7 @@ app_load(struct app *a, const char *app)
 	}
 	insts = view_instances(M.v, app);
 	reqs = view_app_requests(M.v, app);
-	a->in = xcalloc(json_object_size(insts) + 1, sizeof *a->in);
-	json_object_foreach(insts, iid, ii) {
-		struct inst *in = &a->in[a->nin];
-
-		if (rec_instance_read(ii, &fi) < 0)
-			continue;
-		in->id = iid;
-		in->state = fi.state;
-		in->error = fi.error;
-		in->created = fi.created;
-		in->executor_id = *fi.executor_id ? fi.executor_id : NULL;
-		in->asg = in->executor_id ? view_assignment(M.v,
-		    in->executor_id, iid) : NULL;
-		in->target = TARGET_RUNNING;
-		if (in->asg && rec_assignment_read(in->asg, &fs) == 0)
-			in->target = fs.target;
-		a->nin++;
-	}
+	a->in = insts_load(insts, &a->nin);
 	a->req = xcalloc(json_object_size(reqs) + 1, sizeof *a->req);
 	json_object_foreach(reqs, iid, r)
 		if (!json_object_get(insts, req_id(r)))	/* not placed yet */

@@ -70,6 +70,13 @@ int settled(const char *app);
 
 /* The instanceId of a request record. */
 const char *req_id(const json_t *r);
+/* The instances of insts (the view's instanceId -> InstanceInfo of an
+ * app or a local service, borrowed), unreadable ones left out, with
+ * their assignments; their number into *n.  Free with free(). */
+struct inst *insts_load(json_t *insts, int *n);
+/* The one of the n instances in whose id is iid; NULL none (or iid
+ * NULL). */
+struct inst *inst_find(struct inst *in, int n, const char *iid);
 /* qsort order of struct inst * to stop first: not HEALTHY, then the
  * newest. */
 int inst_cmp_stop(const void *a, const void *b);
@@ -98,6 +105,11 @@ void exec_change(const struct view_change *c);
 void exec_scan(void);
 long long exec_check(long long now);
 void exec_prune(void);
+/* executors.c: add to t what marks the instance ii (InstanceInfo at
+ * path, iid on executor eid) LOST at now: the record, its event, its
+ * assignment deleted when the view has one. */
+void inst_set_lost(struct zk_txn *t, const json_t *ii, const char *path,
+    const char *eid, const char *iid, long long now);
 /* executors.c: move instances off executors blacklisting was asked
  * for; mark them BLACKLISTED when nothing of theirs runs. */
 void blacklist_step(void);
