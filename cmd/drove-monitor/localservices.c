@@ -352,17 +352,19 @@ step_exec(const struct svc *s, const struct rec_step *st)
 	return NULL;
 }
 
-/* The state of the step whose old instance is iid; -1 none. */
+/* The state of the step whose old (old 1) or new (old 0) instance is
+ * iid; -1 none. */
 static int
-step_of_old(const struct svc *s, const char *iid)
+step_state(const struct svc *s, const char *iid, int old)
 {
 	struct rec_step st;
 	const json_t *x;
+	const char *id;
 	size_t i;
 
 	json_array_foreach(s->steps, i, x)
-		if (rec_step_read(x, &st) == 0 && st.old_id &&
-		    !strcmp(st.old_id, iid))
+		if (rec_step_read(x, &st) == 0 && (id = old ? st.old_id :
+		    st.new_id) && !strcmp(id, iid))
 			return (int)st.state;
 	return -1;
 }
@@ -371,15 +373,7 @@ step_of_old(const struct svc *s, const char *iid)
 static int
 is_step_new(const struct svc *s, const char *iid)
 {
-	struct rec_step st;
-	const json_t *x;
-	size_t i;
-
-	json_array_foreach(s->steps, i, x)
-		if (rec_step_read(x, &st) == 0 && st.new_id &&
-		    st.state == STEP_STARTING && !strcmp(st.new_id, iid))
-			return 1;
-	return 0;
+	return step_state(s, iid, 0) == STEP_STARTING;
 }
 
 /* Counted toward what the service must have: PENDING..HEALTHY, not told
@@ -392,7 +386,7 @@ counts(const struct svc *s, const struct inst *in)
 	if (!inst_state_is_wanted(in->state) || (in->asg &&
 	    in->target != TARGET_RUNNING))
 		return 0;
-	st = step_of_old(s, in->id);
+	st = step_state(s, in->id, 1);
 	return st != STEP_STARTING && st != STEP_STOPPING;
 }
 
@@ -471,21 +465,9 @@ ls_event(struct zk_txn *t, const struct svc *s, enum ls_state st)
 static void
 release_finished(const struct svc *s)
 {
-	struct zk_txn *t = NULL;
-	char p[ZKP_MAX];
-	int i;
+	struct zk_txn *t = insts_release(s->in, s->nin, "local service",
+	    s->id);
 
-	for (i = 0; i < s->nin; i++) {
-		const struct inst *in = &s->in[i];
-
-		if (!inst_state_is_terminal(in->state) || !in->asg ||
-		    zkp_assignment(p, M.ns, in->executor_id, in->id) < 0)
-			continue;
-		if (!t)
-			t = zk_txn_new(M.fence);
-		zk_txn_delete(t, p, -1);
-		view_touch(M.v, p);
-	}
 	if (t)
 		ls_commit(t, "delete assignments", s->id);
 }

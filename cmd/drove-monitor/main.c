@@ -368,28 +368,35 @@ app_free(struct app *a)
 	free(a->req);
 }
 
-/* Delete the assignments of a's instances that are over: their
- * resources go back to the executor. */
-static void
-release_finished(const struct app *a)
+struct zk_txn *
+insts_release(const struct inst *in, int n, const char *noun,
+    const char *id)
 {
 	struct zk_txn *t = NULL;
 	char p[ZKP_MAX];
 	int i;
 
-	for (i = 0; i < a->nin; i++) {
-		const struct inst *in = &a->in[i];
-
-		if (!inst_state_is_terminal(in->state) || !in->asg ||
-		    zkp_assignment(p, M.ns, in->executor_id, in->id) < 0)
+	for (i = 0; i < n; i++) {
+		if (!inst_state_is_terminal(in[i].state) || !in[i].asg ||
+		    zkp_assignment(p, M.ns, in[i].executor_id, in[i].id) < 0)
 			continue;
 		if (!t)
 			t = zk_txn_new(M.fence);
 		zk_txn_delete(t, p, -1);
 		view_touch(M.v, p);
-		info("app %s: %s is %s: removing its assignment", a->id, in->id,
-		    inst_state_name(in->state));
+		info("%s %s: %s is %s: removing its assignment", noun, id,
+		    in[i].id, inst_state_name(in[i].state));
 	}
+	return t;
+}
+
+/* Delete the assignments of a's instances that are over: their
+ * resources go back to the executor. */
+static void
+release_finished(const struct app *a)
+{
+	struct zk_txn *t = insts_release(a->in, a->nin, "app", a->id);
+
 	if (t)
 		commit(t, "delete assignments", a->id);
 }

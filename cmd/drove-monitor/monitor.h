@@ -77,6 +77,11 @@ struct inst *insts_load(json_t *insts, int *n);
 /* The one of the n instances in whose id is iid; NULL none (or iid
  * NULL). */
 struct inst *inst_find(struct inst *in, int n, const char *iid);
+/* A transaction that deletes the assignments of those of the n
+ * instances in that are over (said in the log as <noun> <id>'s), their
+ * resources going back to the executor; NULL when none has one. */
+struct zk_txn *insts_release(const struct inst *in, int n,
+    const char *noun, const char *id);
 /* qsort order of struct inst * to stop first: not HEALTHY, then the
  * newest. */
 int inst_cmp_stop(const void *a, const void *b);
