@@ -124,37 +124,15 @@ ls_pending(void)
 	return json_object_size(M.ls_dirty) != 0;
 }
 
+static const struct kind ls_kind = { "local service", {
+    zkp_localservice, zkp_ls_operation, zkp_service_instances }, ls_mark };
+
 /* Commit t (freed) for service sid: as commit() in main.c, the service's
  * records read again when another writer came first. */
 static int
 ls_commit(struct zk_txn *t, const char *what, const char *sid)
 {
-	char p[ZKP_MAX];
-
-	if (zk_txn_commit(M.z, t) == 0)
-		return 0;
-	if (errno == EPERM)
-		die(EXIT_TEMP, "local service %s: unable to %s: %s", sid, what,
-		    err_text());
-	if (errno == ENOMEM)
-		die(EXIT_TEMP, "out of memory");
-	if (errno == ENOENT)
-		event_forget();
-	if (errno == ESTALE || errno == EEXIST || errno == ENOENT) {
-		info("local service %s: unable to %s: %s: reading again", sid,
-		    what, err_text());
-		if (zkp_localservice(p, M.ns, sid) == 0)
-			view_touch(M.v, p);
-		if (zkp_ls_operation(p, M.ns, sid) == 0)
-			view_touch(M.v, p);
-		if (zkp_service_instances(p, M.ns, sid) == 0)
-			view_touch(M.v, p);
-		ls_mark(sid);
-		return -1;
-	}
-	warn("local service %s: unable to %s: %s", sid, what, err_text());
-	M.retry_at = mono_ms() + 1000;
-	return -1;
+	return kind_commit(&ls_kind, t, what, sid);
 }
 
 /* 1 the view has every instance record of sid that ZooKeeper has (the

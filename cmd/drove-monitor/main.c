@@ -80,37 +80,45 @@ in_maintenance_window(void)
 }
 
 /* The view re-reads what was written at the next refresh, which marks
- * the app again and checks the result. */
+ * the object again and checks the result. */
 int
-commit(struct zk_txn *t, const char *what, const char *app)
+kind_commit(const struct kind *k, struct zk_txn *t, const char *what,
+    const char *id)
 {
 	char p[ZKP_MAX];
+	int i;
 
 	if (zk_txn_commit(M.z, t) == 0)
 		return 0;
 	if (errno == EPERM)
-		die(EXIT_TEMP, "app %s: unable to %s: %s", app, what,
+		die(EXIT_TEMP, "%s %s: unable to %s: %s", k->noun, id, what,
 		    err_text());
 	if (errno == ENOMEM)
 		die(EXIT_TEMP, "out of memory");
 	if (errno == ENOENT)
 		event_forget();	/* it may be an event bucket that went */
 	if (errno == ESTALE || errno == EEXIST || errno == ENOENT) {
-		/* another writer came first: read the app's records again */
-		info("app %s: unable to %s: %s: reading again", app, what,
-		    err_text());
-		if (zkp_app(p, M.ns, app) == 0)
-			view_touch(M.v, p);
-		if (zkp_operation(p, M.ns, app) == 0)
-			view_touch(M.v, p);
-		if (zkp_app_instances(p, M.ns, app) == 0)
-			view_touch(M.v, p);
-		mark_dirty(app);
+		/* another writer came first: read its records again */
+		info("%s %s: unable to %s: %s: reading again", k->noun, id,
+		    what, err_text());
+		for (i = 0; i < 3; i++)
+			if (k->path[i](p, M.ns, id) == 0)
+				view_touch(M.v, p);
+		k->mark(id);
 		return -1;
 	}
-	warn("app %s: unable to %s: %s", app, what, err_text());
+	warn("%s %s: unable to %s: %s", k->noun, id, what, err_text());
 	M.retry_at = mono_ms() + RETRY_MS;
 	return -1;
+}
+
+static const struct kind app_kind = { "app", { zkp_app, zkp_operation,
+    zkp_app_instances }, mark_dirty };
+
+int
+commit(struct zk_txn *t, const char *what, const char *app)
+{
+	return kind_commit(&app_kind, t, what, app);
 }
 
 /* A request's instanceId (the view's records are complete requests). */

@@ -64,6 +64,17 @@ int in_maintenance_window(void);
  * again, any other failure is retried after a pause.  Dies when the
  * leadership is lost. */
 int commit(struct zk_txn *t, const char *what, const char *app);
+/* What commit() needs of a kind of object (app, local service): its
+ * noun in messages, its records to read again (ZooKeeper paths of an id:
+ * the info, the operation, the instances) and how it is marked. */
+struct kind {
+	const char *noun;
+	int (*path[3])(char *out, const char *ns, const char *id);
+	void (*mark)(const char *id);
+};
+/* commit() of t for the object id of kind k. */
+int kind_commit(const struct kind *k, struct zk_txn *t, const char *what,
+    const char *id);
 /* 1 the view has every instance of app in ZooKeeper (and their
  * assignments), 0 not yet, -1 the session is away. */
 int settled(const char *app);
