@@ -373,21 +373,7 @@ counts(const struct svc *s, const struct inst *in)
 static int
 stop_inst(struct zk_txn *t, const struct svc *s, const struct inst *in)
 {
-	char p[ZKP_MAX];
-	json_t *x;
-
-	if (!in->asg || in->target != TARGET_RUNNING ||
-	    inst_state_is_terminal(in->state) ||
-	    zkp_assignment(p, M.ns, in->executor_id, in->id) < 0)
-		return 0;
-	if (!(x = rec_assignment_stopped(in->asg)))
-		die(EXIT_TEMP, "out of memory");
-	zk_txn_set(t, p, x, -1);
-	json_decref(x);
-	view_touch(M.v, p);
-	info("local service %s: stopping %s on %s (%s)", s->id, in->id,
-	    in->executor_id, inst_state_name(in->state));
-	return 1;
+	return inst_stop(t, in, "local service", s->id);
 }
 
 static void

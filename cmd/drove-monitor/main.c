@@ -196,18 +196,13 @@ app_has_request(const struct app *a, const char *iid)
 }
 
 int
-app_stop(struct zk_txn *t, const struct app *a, const char *iid)
+inst_stop(struct zk_txn *t, const struct inst *in, const char *noun,
+    const char *id)
 {
-	struct inst *in = app_inst(a, iid);
 	char p[ZKP_MAX];
 	json_t *x;
 
-	if (app_has_request(a, iid) && zkp_request(p, M.ns, iid) == 0) {
-		zk_txn_delete(t, p, -1);
-		view_touch(M.v, p);
-		return 1;
-	}
-	if (!in || !in->asg || in->target != TARGET_RUNNING ||
+	if (!in->asg || in->target != TARGET_RUNNING ||
 	    inst_state_is_terminal(in->state) ||
 	    zkp_assignment(p, M.ns, in->executor_id, in->id) < 0)
 		return 0;
@@ -216,9 +211,23 @@ app_stop(struct zk_txn *t, const struct app *a, const char *iid)
 	zk_txn_set(t, p, x, -1);
 	json_decref(x);
 	view_touch(M.v, p);
-	info("app %s: stopping %s (%s)", a->id, in->id,
-	    inst_state_name(in->state));
+	info("%s %s: stopping %s on %s (%s)", noun, id, in->id,
+	    in->executor_id, inst_state_name(in->state));
 	return 1;
+}
+
+int
+app_stop(struct zk_txn *t, const struct app *a, const char *iid)
+{
+	struct inst *in = app_inst(a, iid);
+	char p[ZKP_MAX];
+
+	if (app_has_request(a, iid) && zkp_request(p, M.ns, iid) == 0) {
+		zk_txn_delete(t, p, -1);
+		view_touch(M.v, p);
+		return 1;
+	}
+	return in ? inst_stop(t, in, "app", a->id) : 0;
 }
 
 void

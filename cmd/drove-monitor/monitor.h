@@ -98,6 +98,11 @@ struct zk_txn *insts_release(const struct inst *in, int n,
 int inst_cmp_stop(const void *a, const void *b);
 struct inst *app_inst(const struct app *a, const char *iid);
 int app_has_request(const struct app *a, const char *iid);
+/* Add to t what stops in (of <noun> <id>): its assignment set STOPPED
+ * when it has one that is to run and it is not over.  1 done, 0 nothing
+ * to do. */
+int inst_stop(struct zk_txn *t, const struct inst *in, const char *noun,
+    const char *id);
 /* Add to t what stops iid: its assignment set STOPPED, or its pending
  * request deleted.  1 something to do, else 0. */
 int app_stop(struct zk_txn *t, const struct app *a, const char *iid);
