@@ -170,9 +170,11 @@ void opspec_parse(const json_t *os, long long *timeout_ms, int *parallelism,
 /*
  * What an operation on an app or a local service is decided on, as
  * ZooKeeper has it now: its record (info) and its operation record (op),
- * each NULL when absent or not JSON, owned; the caller sets the paths.
- * opcur_read(): both in one round trip: 0 read, -1 trouble (500 "unable
- * to read <noun> <id>" in out, nothing held).  opcur_await(): waits (5 s
+ * each NULL when absent or not JSON, owned.
+ * opcur_read(): the paths of id by info_path and op_path (zkp_*
+ * functions), then both in one round trip: 1 read, 0 id makes no path
+ * (nothing read), -1 trouble (500 "unable to read <noun> <id>" in out,
+ * nothing held).  opcur_await(): waits (5 s
  * at most) for the view to show both paths, so that the client's next
  * read from this controller sees its write.
  */
@@ -181,8 +183,9 @@ struct opcur {
 	json_t *info, *op;
 	int info_version, op_version;
 };
-int opcur_read(struct opcur *c, const char *noun, const char *id,
-    struct reply *out);
+int opcur_read(struct opcur *c, int (*info_path)(char *, const char *,
+    const char *), int (*op_path)(char *, const char *, const char *),
+    const char *noun, const char *id, struct reply *out);
 /* After opcur_read(): info dropped unless info_ok (it reads as its
  * record), op dropped unless info is kept and op_ok; 1 info kept, else 0. */
 int opcur_keep(struct opcur *c, int info_ok, int op_ok);
@@ -209,6 +212,16 @@ int opcur_absent(const struct opcur *c, const char *noun, const char *Noun,
 int opcur_create(struct opcur *c, struct opdirs *d, const char *fence,
     const json_t *info, const json_t *op, const json_t *ev,
     const char *noun, const char *Noun, const char *id, struct reply *out);
+/* Drove's refusal of a cancel (400). */
+#define CANNOT_CANCEL "Current operation could not be cancelled"
+/* Commits the cancelled operation record op (NULL: out of memory;
+ * consumed) of <noun> <id> over c's by version, fenced; c is freed.  0
+ * done (SUCCESS in out, the view shows it); 1 someone wrote in between
+ * (read again); -1 failed (400 "Current operation could not be
+ * cancelled" when the operation went, else 500 or the write error in
+ * out). */
+int opcur_cancel(struct opcur *c, const char *fence, json_t *op,
+    const char *noun, const char *id, struct reply *out);
 /* Commits t (fenced, built by the caller; always consumed) with the event
  * ev added, once d's directories are there.  0 done: the view shows c's
  * paths, SUCCESS {idkey: id} in out; 1 someone wrote in between (EEXIST,

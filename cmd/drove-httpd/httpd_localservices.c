@@ -26,7 +26,6 @@
 
 #define WRITE_TRIES 5
 #define MAX_PER_HOST 256
-#define CANNOT_CANCEL "Current operation could not be cancelled"
 
 /* What an operation is decided on, as ZooKeeper has it now: the
  * LocalServiceInfo (r.info) and the operation record (r.op). */
@@ -41,12 +40,12 @@ struct lcur {
 static int
 lcur_load(const char *id, struct lcur *c, struct reply *out)
 {
+	int rc;
+
 	memset(c, 0, sizeof *c);
-	if (zkp_localservice(c->r.info_path, hd.ns, id) < 0 ||
-	    zkp_ls_operation(c->r.op_path, hd.ns, id) < 0)
-		return 0;
-	if (opcur_read(&c->r, "local service", id, out) < 0)
-		return -1;
+	if ((rc = opcur_read(&c->r, zkp_localservice, zkp_ls_operation,
+	    "local service", id, out)) < 1)
+		return rc;
 	if (!opcur_keep(&c->r, c->r.info && rec_ls_read(c->r.info, &c->fl) ==
 	    0, c->r.op && rec_ls_op_read(c->r.op, &c->fo) == 0))
 		return 0;
@@ -394,8 +393,6 @@ h_ls_cancel(const char *id, struct reply *out)
 	char fence[ZKP_MAX];
 	struct rec_ls_op f;
 	struct lcur c;
-	struct zk_txn *t;
-	json_t *op;
 	int rc, tries;
 
 	if (!write_gate(fence, out))
@@ -413,31 +410,9 @@ h_ls_cancel(const char *id, struct reply *out)
 		f = c.fo;
 		f.cancelled = 1;
 		f.updated = js_now_ms();
-		if (!(op = rec_ls_op_new(&f))) {
-			opcur_free(&c.r);
-			reply_500(out, "out of memory");
+		if (opcur_cancel(&c.r, fence, rec_ls_op_new(&f),
+		    "local service", id, out) < 1)
 			return;
-		}
-		t = zk_txn_new(fence);
-		zk_txn_set(t, c.r.op_path, op, c.r.op_version);
-		json_decref(op);
-		rc = zk_txn_commit(hd.zk, t);
-		if (rc == 0) {
-			opcur_await(&c.r);
-			opcur_free(&c.r);
-			info("local service %s: operation cancelled", id);
-			reply_ok(out, NULL);
-			return;
-		}
-		opcur_free(&c.r);
-		if (errno == ENOENT) {
-			reply_verr(out, CANNOT_CANCEL);
-			return;
-		}
-		if (errno != ESTALE) {
-			reply_write_error(out, "local service", id);
-			return;
-		}
 	}
 	reply_500(out, "local service %s: the cancel kept meeting other "
 	    "writes; try again", id);

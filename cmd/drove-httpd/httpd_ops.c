@@ -30,7 +30,6 @@
 #include "snapshot.h"
 #include "httpd.h"
 
-#define CANNOT_CANCEL "Current operation could not be cancelled"
 #define WRITE_TRIES 5
 #define DEFAULT_OP_TIMEOUT_MS (300 * 1000LL)
 
@@ -162,12 +161,16 @@ opspec_parse(const json_t *os, long long *timeout_ms, int *parallelism,
 }
 
 int
-opcur_read(struct opcur *c, const char *noun, const char *id,
-    struct reply *out)
+opcur_read(struct opcur *c, int (*info_path)(char *, const char *,
+    const char *), int (*op_path)(char *, const char *, const char *),
+    const char *noun, const char *id, struct reply *out)
 {
 	struct zk_read r[2];
 
 	c->info = c->op = NULL;
+	if (info_path(c->info_path, hd.ns, id) < 0 ||
+	    op_path(c->op_path, hd.ns, id) < 0)
+		return 0;
 	memset(r, 0, sizeof r);
 	r[0].path = c->info_path;
 	r[1].path = c->op_path;
@@ -185,7 +188,7 @@ opcur_read(struct opcur *c, const char *noun, const char *id,
 		c->op = js_parse(r[1].data, r[1].len);
 	c->op_version = r[1].version;
 	zk_read_free(r, 2);
-	return 0;
+	return 1;
 }
 
 int
@@ -274,6 +277,40 @@ opcur_commit(struct opcur *c, struct opdirs *d, struct zk_txn *t,
 }
 
 int
+opcur_cancel(struct opcur *c, const char *fence, json_t *op,
+    const char *noun, const char *id, struct reply *out)
+{
+	struct zk_txn *t;
+	int rc;
+
+	if (!op) {
+		opcur_free(c);
+		reply_500(out, "out of memory");
+		return -1;
+	}
+	t = zk_txn_new(fence);
+	zk_txn_set(t, c->op_path, op, c->op_version);
+	json_decref(op);
+	rc = zk_txn_commit(hd.zk, t);
+	opcur_free(c);
+	if (rc == 0) {
+		opcur_await(c);
+		info("%s %s: operation cancelled", noun, id);
+		reply_ok(out, NULL);
+		return 0;
+	}
+	if (errno == ENOENT) {
+		reply_verr(out, CANNOT_CANCEL);
+		return -1;
+	}
+	if (errno != ESTALE) {
+		reply_write_error(out, noun, id);
+		return -1;
+	}
+	return 1;
+}
+
+int
 opcur_absent(const struct opcur *c, const char *noun, const char *Noun,
     const char *id, struct reply *out)
 {
@@ -343,12 +380,12 @@ struct cur {
 static int
 cur_load(const char *id, struct cur *c, struct reply *out)
 {
+	int rc;
+
 	memset(c, 0, sizeof *c);
-	if (zkp_app(c->r.info_path, hd.ns, id) < 0 ||
-	    zkp_operation(c->r.op_path, hd.ns, id) < 0)
-		return 0;
-	if (opcur_read(&c->r, "app", id, out) < 0)
-		return -1;
+	if ((rc = opcur_read(&c->r, zkp_app, zkp_operation, "app", id,
+	    out)) < 1)
+		return rc;
 	if (!opcur_keep(&c->r, c->r.info && rec_app_read(c->r.info, &c->fa) ==
 	    0, c->r.op && rec_operation_read(c->r.op, &c->fo) == 0))
 		return 0;
@@ -722,8 +759,6 @@ h_cancel(const char *app_id, struct reply *out)
 	char fence[ZKP_MAX];
 	struct rec_operation f;
 	struct cur c;
-	struct zk_txn *t;
-	json_t *op;
 	int tries, rc;
 
 	if (!write_gate(fence, out))
@@ -741,26 +776,9 @@ h_cancel(const char *app_id, struct reply *out)
 		f = c.fo;
 		f.cancelled = 1;
 		f.updated = js_now_ms();
-		op = rec_operation_new(&f);
-		t = zk_txn_new(fence);
-		zk_txn_set(t, c.r.op_path, op, c.r.op_version);
-		json_decref(op);
-		rc = zk_txn_commit(hd.zk, t);
-		opcur_free(&c.r);
-		if (rc == 0) {
-			opcur_await(&c.r);
-			info("app %s: operation cancelled", app_id);
-			reply_ok(out, NULL);
+		if (opcur_cancel(&c.r, fence, rec_operation_new(&f), "app",
+		    app_id, out) < 1)
 			return;
-		}
-		if (errno == ENOENT) {
-			reply_verr(out, CANNOT_CANCEL);
-			return;
-		}
-		if (errno != ESTALE) {
-			reply_write_error(out, "app", app_id);
-			return;
-		}
 	}
 	reply_500(out, "app %s: the cancel kept meeting other writes; try "
 	    "again", app_id);
