@@ -120,6 +120,11 @@ void h_known_instances(const char *eid, int last, struct reply *out);
 #define HTTPD_IN_MAINTENANCE "Cluster is in maintenance mode"
 /* The state of InstanceInfo ii (INST_UNKNOWN when unreadable). */
 enum inst_state read_inst_state(const json_t *ii);
+/* o (a "currentOperation", NULL: none) with how far the operation is
+ * when counted ("stepsDone": its steps DONE or FAILED, "stepsTotal"; steps
+ * NULL: none), and its "failure" unless failure is NULL. */
+json_t *op_progress(json_t *o, int counted, const json_t *steps,
+    const char *failure);
 /* The instance states a listing keeps, into want[INST_STATE_COUNT]: those
  * of r's repeatable "state" query argument (any case), or the active ones
  * without one.  0, or -1 with 400 "Invalid instance state X" in out. */

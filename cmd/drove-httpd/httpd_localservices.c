@@ -426,10 +426,7 @@ static json_t *
 current_op(const json_t *op)
 {
 	struct rec_ls_op f;
-	struct rec_step st;
-	const json_t *x;
 	json_t *o;
-	size_t i, done = 0;
 
 	if (rec_ls_op_read(op, &f) < 0)
 		return NULL;
@@ -438,19 +435,8 @@ current_op(const json_t *op)
 	    "stopFirst", f.stop_first, "parallelism", f.parallelism,
 	    "failureStrategy", failure_strategy_name(f.strategy),
 	    "cancelled", f.cancelled, "created", (json_int_t)f.created);
-	if (o && json_array_size(f.steps)) {
-		json_array_foreach(f.steps, i, x)
-			if (rec_step_read(x, &st) == 0 &&
-			    (st.state == STEP_DONE || st.state == STEP_FAILED))
-				done++;
-		json_object_set_new(o, "stepsDone", json_integer((json_int_t)
-		    done));
-		json_object_set_new(o, "stepsTotal", json_integer((json_int_t)
-		    json_array_size(f.steps)));
-	}
-	if (o && f.failure)
-		json_object_set_new(o, "failure", json_string(f.failure));
-	return o;
+	return op_progress(o, json_array_size(f.steps) != 0, f.steps,
+	    f.failure);
 }
 
 static json_t *

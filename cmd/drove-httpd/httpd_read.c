@@ -217,6 +217,29 @@ count_state(json_t *insts, enum inst_state state)
 	return n;
 }
 
+json_t *
+op_progress(json_t *o, int counted, const json_t *steps,
+    const char *failure)
+{
+	struct rec_step st;
+	const json_t *x;
+	size_t i, done = 0;
+
+	if (o && counted) {
+		json_array_foreach(steps, i, x)
+			if (rec_step_read(x, &st) == 0 &&
+			    (st.state == STEP_DONE || st.state == STEP_FAILED))
+				done++;
+		json_object_set_new(o, "stepsDone", json_integer((json_int_t)
+		    done));
+		json_object_set_new(o, "stepsTotal", json_integer((json_int_t)
+		    json_array_size(steps)));
+	}
+	if (o && failure)
+		json_object_set_new(o, "failure", json_string(failure));
+	return o;
+}
+
 /*
  * Our "currentOperation" of an app's operation record: what it is, how
  * far it is and how it ends (Drove's clients ignore members they do not
@@ -226,10 +249,7 @@ static json_t *
 current_operation(const json_t *op)
 {
 	struct rec_operation f;
-	struct rec_step st;
-	const json_t *x;
 	json_t *o;
-	size_t i, done = 0;
 
 	if (rec_operation_read(op, &f) < 0)
 		return NULL;
@@ -239,19 +259,8 @@ current_operation(const json_t *op)
 	    (json_int_t)f.required, "parallelism", f.parallelism,
 	    "failureStrategy", failure_strategy_name(f.strategy),
 	    "cancelled", f.cancelled, "created", (json_int_t)f.created);
-	if (f.type == OP_STOP_INSTANCES || f.type == OP_REPLACE_INSTANCES) {
-		json_array_foreach(f.steps, i, x)
-			if (rec_step_read(x, &st) == 0 &&
-			    (st.state == STEP_DONE || st.state == STEP_FAILED))
-				done++;
-		json_object_set_new(o, "stepsDone", json_integer((json_int_t)
-		    done));
-		json_object_set_new(o, "stepsTotal", json_integer((json_int_t)
-		    json_array_size(f.steps)));
-	}
-	if (f.failure)
-		json_object_set_new(o, "failure", json_string(f.failure));
-	return o;
+	return op_progress(o, f.type == OP_STOP_INSTANCES ||
+	    f.type == OP_REPLACE_INSTANCES, f.steps, f.failure);
 }
 
 /*
