@@ -219,14 +219,15 @@ int opcur_create(struct opcur *c, struct opdirs *d, const char *fence,
     const char *noun, const char *Noun, const char *id, struct reply *out);
 /* Drove's refusal of a cancel (400). */
 #define CANNOT_CANCEL "Current operation could not be cancelled"
-/* Commits the cancelled operation record op (NULL: out of memory;
- * consumed) of <noun> <id> over c's by version, fenced; c is freed.  0
- * done (SUCCESS in out, the view shows it); 1 someone wrote in between
- * (read again); -1 failed (400 "Current operation could not be
- * cancelled" when the operation went, else 500 or the write error in
- * out). */
-int opcur_cancel(struct opcur *c, const char *fence, json_t *op,
-    const char *noun, const char *id, struct reply *out);
+/* A cancel of <noun> <id>, behind write_gate(): marked(id, c, op, out)
+ * reads it (1 c read, *op its operation record marked cancelled, owned, NULL
+ * out of memory; 0 nothing cancellable, nothing held; -1 trouble, the reply
+ * in out), then op is committed over c's by version, the reads tried again
+ * while other writes come first.  The reply: SUCCESS once the view shows it,
+ * 400 CANNOT_CANCEL, or the write error. */
+void opcur_cancel(int (*marked)(const char *id, struct opcur *c,
+    json_t **op, struct reply *out), const char *noun, const char *id,
+    struct reply *out);
 /* Commits t (fenced, built by the caller; always consumed) with the event
  * ev added, once d's directories are there.  0 done: the view shows c's
  * paths, SUCCESS {idkey: id} in out; 1 someone wrote in between (EEXIST,

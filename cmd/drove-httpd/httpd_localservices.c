@@ -384,38 +384,30 @@ h_ls_operation(const struct req *r, struct reply *out)
 	json_decref(req);
 }
 
-/* A cancel: the operation is marked cancelled (by version) and
- * drove-monitor begins nothing more; what is in flight finishes, then
- * the operation ends (lastOperation CANCELLED). */
-static void
-h_ls_cancel(const char *id, struct reply *out)
+/* opcur_cancel()'s reading of service id for a cancel: the operation is
+ * marked cancelled (by version) and drove-monitor begins nothing more;
+ * what is in flight finishes, then the operation ends (lastOperation
+ * CANCELLED). */
+static int
+cancel_marked(const char *id, struct opcur *r, json_t **op,
+    struct reply *out)
 {
-	char fence[ZKP_MAX];
-	struct rec_ls_op f;
 	struct lcur c;
-	int rc, tries;
+	int rc;
 
-	if (!write_gate(fence, out))
-		return;
-	for (tries = 0; tries < WRITE_TRIES; tries++) {
-		if ((rc = lcur_load(id, &c, out)) < 0)
-			return;
-		/* stops and destroys are not cancellable (as for apps) */
-		if (rc == 0 || !c.r.op || c.fo.type == LSOP_STOP_INSTANCES ||
-		    c.fo.type == LSOP_DESTROY || c.fo.cancelled) {
-			opcur_free(&c.r);
-			reply_verr(out, CANNOT_CANCEL);
-			return;
-		}
-		f = c.fo;
-		f.cancelled = 1;
-		f.updated = js_now_ms();
-		if (opcur_cancel(&c.r, fence, rec_ls_op_new(&f),
-		    "local service", id, out) < 1)
-			return;
+	if ((rc = lcur_load(id, &c, out)) < 1)
+		return rc;
+	/* stops and destroys are not cancellable (as for apps) */
+	if (!c.r.op || c.fo.type == LSOP_STOP_INSTANCES ||
+	    c.fo.type == LSOP_DESTROY || c.fo.cancelled) {
+		opcur_free(&c.r);
+		return 0;
 	}
-	reply_500(out, "local service %s: the cancel kept meeting other "
-	    "writes; try again", id);
+	c.fo.cancelled = 1;
+	c.fo.updated = js_now_ms();
+	*op = rec_ls_op_new(&c.fo);
+	*r = c.r;
+	return 1;
 }
 
 /* --- reads (view read-locked) ----------------------------------------- */
@@ -627,7 +619,8 @@ ls_api(const struct req *r, char **seg, int n, struct reply *out)
 		h_ls_operation(r, out);
 	else if (n == 4 && !strcmp(seg[1], "operations") &&
 	    !strcmp(seg[3], "cancel") && post)
-		h_ls_cancel(seg[2], out);
+		opcur_cancel(cancel_marked, "local service", seg[2],
+		    out);
 	else if (!get || (n >= 2 && !strcmp(seg[1], "operations")) ||
 	    (n >= 2 && !strcmp(seg[1], "validate")))
 		return 0;

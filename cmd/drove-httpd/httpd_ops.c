@@ -276,8 +276,12 @@ opcur_commit(struct opcur *c, struct opdirs *d, struct zk_txn *t,
 	return 0;
 }
 
-int
-opcur_cancel(struct opcur *c, const char *fence, json_t *op,
+/* Commits the cancelled operation record op (NULL: out of memory;
+ * consumed) of <noun> <id> over c's by version, fenced; c is freed.  0
+ * done (SUCCESS in out, the view shows it); 1 someone wrote in between
+ * (read again); -1 failed (the reply in out). */
+static int
+cancel_commit(struct opcur *c, const char *fence, json_t *op,
     const char *noun, const char *id, struct reply *out)
 {
 	struct zk_txn *t;
@@ -308,6 +312,32 @@ opcur_cancel(struct opcur *c, const char *fence, json_t *op,
 		return -1;
 	}
 	return 1;
+}
+
+void
+opcur_cancel(int (*marked)(const char *id, struct opcur *c, json_t **op,
+    struct reply *out), const char *noun, const char *id,
+    struct reply *out)
+{
+	char fence[ZKP_MAX];
+	struct opcur c;
+	json_t *op;
+	int rc, tries;
+
+	if (!write_gate(fence, out))
+		return;
+	for (tries = 0; tries < WRITE_TRIES; tries++) {
+		if ((rc = marked(id, &c, &op, out)) < 0)
+			return;
+		if (rc == 0) {
+			reply_verr(out, CANNOT_CANCEL);
+			return;
+		}
+		if (cancel_commit(&c, fence, op, noun, id, out) < 1)
+			return;
+	}
+	reply_500(out, "%s %s: the cancel kept meeting other writes; try "
+	    "again", noun, id);
 }
 
 int
@@ -753,33 +783,31 @@ h_operation(const struct req *r, struct reply *out)
 	json_decref(req);
 }
 
+/* opcur_cancel()'s reading of app id: stops and destroys are not
+ * cancellable (as in Drove). */
+static int
+cancel_marked(const char *id, struct opcur *r, json_t **op,
+    struct reply *out)
+{
+	struct cur c;
+	int rc;
+
+	if ((rc = cur_load(id, &c, out)) < 1)
+		return rc;
+	if (!c.r.op || c.fo.type == OP_STOP_INSTANCES ||
+	    c.fo.type == OP_DESTROY || c.fo.cancelled) {
+		opcur_free(&c.r);
+		return 0;
+	}
+	c.fo.cancelled = 1;
+	c.fo.updated = js_now_ms();
+	*op = rec_operation_new(&c.fo);
+	*r = c.r;
+	return 1;
+}
+
 void
 h_cancel(const char *app_id, struct reply *out)
 {
-	char fence[ZKP_MAX];
-	struct rec_operation f;
-	struct cur c;
-	int tries, rc;
-
-	if (!write_gate(fence, out))
-		return;
-	for (tries = 0; tries < WRITE_TRIES; tries++) {
-		if ((rc = cur_load(app_id, &c, out)) < 0)
-			return;
-		/* stops and destroys are not cancellable (as in Drove) */
-		if (rc == 0 || !c.r.op || c.fo.type == OP_STOP_INSTANCES ||
-		    c.fo.type == OP_DESTROY || c.fo.cancelled) {
-			opcur_free(&c.r);
-			reply_verr(out, CANNOT_CANCEL);
-			return;
-		}
-		f = c.fo;
-		f.cancelled = 1;
-		f.updated = js_now_ms();
-		if (opcur_cancel(&c.r, fence, rec_operation_new(&f), "app",
-		    app_id, out) < 1)
-			return;
-	}
-	reply_500(out, "app %s: the cancel kept meeting other writes; try "
-	    "again", app_id);
+	opcur_cancel(cancel_marked, "app", app_id, out);
 }
