@@ -705,7 +705,7 @@ static int
 run_steps(struct zk_txn *t, struct svc *s, int *n)
 {
 	long long now = js_now_ms();
-	int inflight = 0, open = 0, settled = -2, gone, replace;
+	int inflight = 0, open = 0, done = 0, settled = -2, gone, replace;
 	char why[512], iid[IDS_INSTANCE_LEN];
 	const struct inst *in;
 	const char *eid;
@@ -783,14 +783,7 @@ run_steps(struct zk_txn *t, struct svc *s, int *n)
 			st.since = now;
 			step_put(s, i, &st);
 		}
-	json_array_foreach(s->steps, i, x) {
-		if (rec_step_read(x, &st) < 0)
-			continue;
-		if (st.state == STEP_STARTING || st.state == STEP_STOPPING)
-			inflight++;
-		else if (st.state == STEP_WAITING)
-			open++;
-	}
+	steps_count(s->steps, &inflight, &open, &done);
 	/* begin waiting steps while there is room */
 	json_array_foreach(s->steps, i, x) {
 		if (s->fo.cancelled || s->failure ||

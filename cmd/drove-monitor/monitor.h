@@ -135,6 +135,9 @@ void inst_set_lost(struct zk_txn *t, const json_t *ii, const char *path,
  * for; mark them BLACKLISTED when nothing of theirs runs. */
 void blacklist_step(void);
 
+/* ops.c: add to *inflight, *open and *done how many of the operation
+ * steps are STARTING or STOPPING, WAITING and DONE. */
+void steps_count(const json_t *steps, int *inflight, int *open, int *done);
 /* ops.c: one step of the app's operation (a->op). */
 void op_run(struct app *a);
 /* ops.c: the app has no operation but fewer instances than expected:

@@ -335,6 +335,25 @@ begin_stop(struct zk_txn *t, const struct app *a, const char *old)
 	return 1;
 }
 
+void
+steps_count(const json_t *steps, int *inflight, int *open, int *done)
+{
+	struct rec_step st;
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(steps, i, x) {
+		if (rec_step_read(x, &st) < 0)
+			continue;
+		if (st.state == STEP_STARTING || st.state == STEP_STOPPING)
+			(*inflight)++;
+		else if (st.state == STEP_WAITING)
+			(*open)++;
+		else if (st.state == STEP_DONE)
+			(*done)++;
+	}
+}
+
 /*
  * STOP_INSTANCES and REPLACE_INSTANCES.  A step (old, new) of a replace
  * starts new and, once it is HEALTHY, stops old (stopFirst: the other way
@@ -437,18 +456,7 @@ run_steps(struct app *a)
 			json_array_set_new(steps, i, rec_step_new(&st));
 			changed++;
 		}
-	json_array_foreach(steps, i, x) {
-		struct rec_step st;
-
-		if (rec_step_read(x, &st) < 0)
-			continue;
-		if (st.state == STEP_STARTING || st.state == STEP_STOPPING)
-			inflight++;
-		else if (st.state == STEP_WAITING)
-			open++;
-		else if (st.state == STEP_DONE)
-			done++;
-	}
+	steps_count(steps, &inflight, &open, &done);
 	/* begin waiting steps while there is room */
 	json_array_foreach(steps, i, x) {
 		struct rec_step st;
