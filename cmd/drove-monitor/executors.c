@@ -261,8 +261,10 @@ exec_prune(void)
  * BLACKLIST_REQUESTED has its app instances moved away by a
  * REPLACE_INSTANCES of each app (start elsewhere, then stop: placement
  * already skips it), one at a time per app, as soon as the app has no
- * operation in progress; once nothing of it runs there, the record says
- * BLACKLISTED, with the EXECUTOR_BLACKLISTED event.
+ * operation in progress (local-service instances there are stopped by
+ * their service's upkeep; tasks run to their end, as in Drove); once no
+ * app or local-service instance runs there, the record says BLACKLISTED,
+ * with the EXECUTOR_BLACKLISTED event.
  */
 static void
 move_away(const char *app, json_t *ids)
@@ -326,14 +328,18 @@ blacklist_one(const char *eid, const json_t *rec)
 	if (!byapp)
 		die(EXIT_TEMP, "out of memory");
 	json_object_foreach(view_assignments(M.v, eid), iid, a) {
-		if (rec_assignment_read(a, &fa) < 0)
+		/* tasks run to their end there (Drove does not move them) */
+		if (rec_assignment_read(a, &fa) < 0 ||
+		    fa.job == JOB_COMPUTATION)
 			continue;
-		x = view_instance(M.v, fa.app_id, iid);
+		x = fa.job == JOB_LOCAL_SERVICE ? view_ls_instance(M.v,
+		    fa.app_id, iid) : view_instance(M.v, fa.app_id, iid);
 		if (x && rec_instance_read(x, &fi) == 0 &&
 		    inst_state_is_terminal(fi.state))
 			continue;
 		busy++;
-		if (fa.target != TARGET_RUNNING)
+		/* a local service's are stopped by its own upkeep */
+		if (fa.target != TARGET_RUNNING || fa.job == JOB_LOCAL_SERVICE)
 			continue;	/* stopping */
 		if (!(ids = json_object_get(byapp, fa.app_id))) {
 			ids = json_array();
