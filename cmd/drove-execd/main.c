@@ -3,7 +3,8 @@
  * /<ns>/assignments/<executorId>/ and the Docker engine; runs each
  * assigned instance (one thread each) through Drove's instance states,
  * writing InstanceInfo to /<ns>/instances/<appId>/<instanceId> on every
- * change (a task, jobType COMPUTATION: task.c, its TaskInfo), and
+ * change (a task, jobType COMPUTATION: task.c, its TaskInfo; a
+ * local-service instance its LocalServiceInstanceInfo), and
  * publishes ExecutorNodeData (layout, tags, state: the parts that change
  * rarely) at /<ns>/executor/<executorId>, EPHEMERAL, at start
  * and again only when one of them changes.  Container output goes to
