@@ -19,7 +19,7 @@ WARN    = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-protot
 DROVE_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib -DTHREADED -MMD -MP \
                 -fPIE $(WARN)
 DROVE_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed
-LIBS    = -lzookeeper_mt -lcurl -ljansson -lyaml -lmicrohttpd -lhwloc -lcrypt \
+LIBS    = -lzookeeper_mt -lcurl -ljansson -lyaml -lmicrohttpd -lhwloc -lcrypt -ljwt \
           -lcrypto -larchive -lpthread -lm
 ifdef DEVELOPER
 DROVE_CFLAGS  += -Werror

@@ -39,12 +39,16 @@ struct httpd {
 };
 extern struct httpd hd;
 
+struct principal;			/* lib/auth.h */
+
 struct req {
 	struct MHD_Connection *conn;
 	const char *method;
 	const char *url;
 	const char *body;
 	size_t body_len;
+	const struct principal *who;	/* who called (lib/auth), once
+					   authenticated; NULL before */
 };
 
 struct reply {
@@ -56,6 +60,10 @@ struct reply {
 	char disposition[512];
 	char location[512];		/* a redirect's Location, "" none */
 	int queued;
+	const char *route;		/* the route's pattern (static, e.g.
+					   "applications/{id}/instances"), NULL
+					   when no route matched: the
+					   metrics' label */
 };
 
 /* Copies the leader's election znode path into fence (ZKP_MAX) and its
