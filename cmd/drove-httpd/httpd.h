@@ -36,6 +36,8 @@ struct httpd {
 	int port;			/* the bound API port */
 	struct spec_opts sopts;
 	const char *cluster_secret;	/* clusterAuth CONTROLLER secret */
+	struct auth *auth;		/* users, roles, cluster secrets */
+	const char *instance_secret;	/* instanceAuth.secret */
 };
 extern struct httpd hd;
 
@@ -60,6 +62,7 @@ struct reply {
 	char disposition[512];
 	char location[512];		/* a redirect's Location, "" none */
 	int queued;
+	char challenge[64];		/* a 401's WWW-Authenticate, "" none */
 	const char *route;		/* the route's pattern (static, e.g.
 					   "applications/{id}/instances"), NULL
 					   when no route matched: the
@@ -73,8 +76,11 @@ int leader_get(char *fence, char *addr, size_t addr_len);
 /* Grows with every change of leader (for caches of what shows it). */
 unsigned long leader_gen(void);
 
-/* httpd_api.c */
-void api_handle(const struct req *r, struct reply *out);
+/* httpd_api.c: an /apis request: the leadership check, its route
+ * (lib/apiroute), who calls (lib/auth: 401), whether the route lets them
+ * (403), ACCESS_AUDIT lines, then the route's handler.  r->who is set
+ * while the handler runs. */
+void api_handle(struct req *r, struct reply *out);
 void reply_ok(struct reply *out, json_t *data);
 void reply_fail(struct reply *out, unsigned int code, const char *message,
     json_t *data);
@@ -277,14 +283,21 @@ void h_maintenance_unset(struct reply *out);
 void proxy_logfiles(const struct req *r, const char *app_id,
     const char *instance_id, const char *rest, struct reply *out);
 
-/* httpd_localservices.c: /apis/v1/localservices/... (operations, cancel,
- * reads; validate/spec stays in the route table) and GET
- * /apis/v1/internal/cluster/resources/reserved; seg[0..n) the path after
- * /apis/v1/.  1 handled (out filled), 0 not a path of theirs.
+/* httpd_localservices.c: /apis/v1/localservices/...: operations
+ * (h_ls_operation), cancel, the list, one service (spec: its masked spec),
+ * its instances (old: the ended ones), one instance; and GET
+ * /apis/v1/internal/cluster/resources/reserved.
  * ls_count(): local services (active_only: the ACTIVE ones);
  * ls_executor_instances(): the LocalServiceInstanceInfos not over on
  * executor eid (new array); both with the view read-locked. */
-int ls_api(const struct req *r, char **seg, int n, struct reply *out);
+void h_ls_operation(const struct req *r, struct reply *out);
+void h_ls_cancel(const char *id, struct reply *out);
+void h_ls_list(struct reply *out);
+void h_ls_one(const char *id, int spec, struct reply *out);
+void h_ls_instances(const struct req *r, const char *id, int old,
+    struct reply *out);
+void h_ls_instance(const char *id, const char *iid, struct reply *out);
+void h_reserved(struct reply *out);
 long long ls_count(int active_only);
 json_t *ls_executor_instances(const char *eid);
 /* httpd_proxy.c: /apis/v1/logfiles/localservices/{serviceId}/{iid}/{rest} */

@@ -17,9 +17,11 @@
 #include "record.h"
 #include "rule.h"
 #include "snapshot.h"
+#include "apiroute.h"
+#include "auth.h"
+#include "itoken.h"
 #include "httpd.h"
-
-#define MAX_SEGS 16
+#include "httpd_stubs.h"
 
 /* Drove's envelope; a missing data is left out, never null. */
 static json_t *
@@ -289,203 +291,218 @@ h_rule_dryrun(const struct req *r, struct reply *out)
 	json_decref(body);
 }
 
-/* --- routing --------------------------------------------------------- */
+/* --- routing, authentication, audit ---------------------------------- */
 
-/* Split path (after the prefix) on '/' into seg (modifies buf). */
-static int
-split(char *buf, char **seg, int max)
+static const char *
+header(const struct req *r, const char *name)
 {
-	int n = 0;
-	char *p = buf, *s;
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
 
-	while (p && *p) {
-		s = strchr(p, '/');
-		if (s)
-			*s++ = '\0';
-		if (*p) {
-			if (n == max)
-				return -1;
-			seg[n++] = p;
+/* 401, as Drove's (Dropwizard's) auth filters answer it. */
+static void
+reply_unauthorized(struct reply *out)
+{
+	static const char body[] =
+	    "Credentials are required to access this resource.";
+
+	out->code = MHD_HTTP_UNAUTHORIZED;
+	out->raw = xstrdup(body);
+	out->raw_len = sizeof body - 1;
+	snprintf(out->ctype, sizeof out->ctype, "text/plain");
+	if (auth_users_enabled(hd.auth))
+		snprintf(out->challenge, sizeof out->challenge,
+		    "Basic realm=\"drove\"");
+}
+
+/*
+ * Who r is, by Drove's chain (§8): a cluster node by NodeId and
+ * Cluster-Authorization; an application instance by its token in
+ * App-Instance-Authorization (claims into *tok); a user by HTTP Basic
+ * when userAuth is enabled, else everyone is default-user with the root
+ * role.  Credentials that are given and fail are refused (401) rather
+ * than passed on to the next way.  1 with p filled, or 0 with 401 in out.
+ */
+static int
+authenticate(const struct req *r, struct principal *p, struct itoken *tok,
+    struct reply *out)
+{
+	const char *secret = header(r, "Cluster-Authorization");
+	const char *token = header(r, "App-Instance-Authorization");
+	const char *node = header(r, "NodeId");
+
+	if (secret) {
+		if (node && *node && auth_node(hd.auth, node, secret, p))
+			return 1;
+	} else if (token) {
+		if (itoken_verify(hd.instance_secret, token, tok) == 0 &&
+		    itoken_live(tok)) {
+			snprintf(p->name, sizeof p->name, "%s",
+			    tok->instance_id);
+			p->role = ROLE_APP_INSTANCE;
+			return 1;
 		}
-		p = s;
-	}
-	return n;
+	} else if (!auth_users_enabled(hd.auth)) {
+		snprintf(p->name, sizeof p->name, "default-user");
+		p->role = ROLE_EXTERNAL_ROOT;
+		return 1;
+	} else if (auth_basic(hd.auth, header(r, "Authorization"), p))
+		return 1;
+	reply_unauthorized(out);
+	return 0;
 }
 
-/* Does seg[0..n) match pattern, e.g. "applications/ * /spec" (no
- * spaces), where a segment "*" matches any one segment? */
+/* Is method one of options.auditedHttpMethods (POST and PUT unless it
+ * says)? */
 static int
-match(char **seg, int n, const char *pattern)
+audited(const char *method)
 {
-	const char *p = pattern, *e;
-	size_t len;
-	int i;
+	const json_t *m = js_get(hd.cfg, "options.auditedHttpMethods"), *v;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (!*p)
-			return 0;
-		e = strchr(p, '/');
-		len = e ? (size_t)(e - p) : strlen(p);
-		if (!(len == 1 && *p == '*') &&
-		    (strlen(seg[i]) != len || strncmp(seg[i], p, len)))
-			return 0;
-		p = e ? e + 1 : p + len;
-	}
-	return !*p;
+	if (!json_is_array(m))
+		return !strcmp(method, "POST") || !strcmp(method, "PUT");
+	json_array_foreach(m, i, v)
+		if (json_is_string(v) &&
+		    !strcasecmp(json_string_value(v), method))
+			return 1;
+	return 0;
 }
 
-enum route {
-	R_PING, R_APPS, R_APP, R_SPEC, R_INSTANCES, R_INSTANCE, R_ENDPOINTS,
-	R_ENDPOINTS_APP, R_CLUSTER, R_EXECUTORS, R_EXECUTOR, R_OPS,
-	R_OPS_LEGACY, R_VALIDATE, R_VALIDATE_TASK, R_LS_VALIDATE, R_DRYRUN,
-	R_OLD_INSTANCES, R_CANCEL,
-	R_CANCEL_LEGACY, R_EVENTS, R_EVENTS_LATEST, R_EVENTS_SUMMARY,
-	R_EVENTS_STREAM, R_KNOWN_LAST, R_KNOWN_CURRENT, R_BLACKLIST,
-	R_BLACKLIST_ONE, R_UNBLACKLIST, R_UNBLACKLIST_ONE, R_MAINT_SET,
-	R_MAINT_UNSET,
-	R_TASK_OPS, R_TASKS, R_TASK, R_TASK_DELETE, R_TASK_SEARCH,
-	R_NONE
-};
-
-static const struct {
-	enum route id;
-	const char *method;
-	const char *pattern;
-} routes[] = {
-	{ R_PING, "GET", "ping" },
-	{ R_APPS, "GET", "applications" },
-	{ R_APP, "GET", "applications/*" },
-	{ R_SPEC, "GET", "applications/*/spec" },
-	{ R_INSTANCES, "GET", "applications/*/instances" },
-	{ R_OLD_INSTANCES, "GET", "applications/*/instances/old" },
-	{ R_INSTANCE, "GET", "applications/*/instances/*" },
-	{ R_ENDPOINTS, "GET", "endpoints" },
-	{ R_ENDPOINTS_APP, "GET", "endpoints/app/*" },
-	{ R_CLUSTER, "GET", "cluster" },
-	{ R_EXECUTORS, "GET", "cluster/executors" },
-	{ R_EXECUTOR, "GET", "cluster/executors/*" },
-	{ R_OPS, "POST", "applications/operations" },
-	{ R_OPS_LEGACY, "POST", "operations" },
-	{ R_VALIDATE, "POST", "applications/validate/spec" },
-	{ R_VALIDATE_TASK, "POST", "tasks/validate/spec" },
-	{ R_LS_VALIDATE, "POST", "localservices/validate/spec" },
-	{ R_DRYRUN, "POST", "applications/placementpolicy/rule/dryrun" },
-	{ R_CANCEL, "POST", "applications/operations/*/cancel" },
-	{ R_CANCEL_LEGACY, "POST", "operations/*/cancel" },
-	{ R_EVENTS, "GET", "cluster/events" },
-	{ R_EVENTS_LATEST, "GET", "cluster/events/latest" },
-	{ R_EVENTS_SUMMARY, "GET", "cluster/events/summary" },
-	{ R_EVENTS_STREAM, "GET", "cluster/events/stream" },
-	{ R_BLACKLIST, "POST", "cluster/executors/blacklist" },
-	{ R_BLACKLIST_ONE, "POST", "cluster/executors/*/blacklist" },
-	{ R_UNBLACKLIST, "POST", "cluster/executors/unblacklist" },
-	{ R_UNBLACKLIST_ONE, "POST", "cluster/executors/*/unblacklist" },
-	{ R_KNOWN_LAST, "GET", "internal/cluster/executors/*/instances/last" },
-	{ R_KNOWN_CURRENT, "GET",
-	    "internal/cluster/executors/*/instances/current" },
-	{ R_MAINT_SET, "POST", "cluster/maintenance/set" },
-	{ R_MAINT_UNSET, "POST", "cluster/maintenance/unset" },
-	{ R_TASK_OPS, "POST", "tasks/operations" },
-	{ R_TASKS, "GET", "tasks" },
-	{ R_TASK, "GET", "tasks/*/instances/*" },
-	{ R_TASK_DELETE, "DELETE", "tasks/*/instances/*" },
-	{ R_TASK_SEARCH, "POST", "tasks/search" },
-};
-
-/* The route for method and path; *known is set if the path exists for
- * another method. */
-static enum route
-route(const char *method, char **seg, int n, int *known)
+/* What an audited call asked for, from its body and path: the operation's
+ * type and the id it names ("CREATE payments-api-42"). */
+static void
+audit_what(const struct req *r, const struct api_match *m, char *out,
+    size_t n)
 {
-	size_t i;
-	int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+	json_t *body = js_parse(r->body, r->body_len), *spec;
+	const char *type = js_str(body, "type", NULL), *id = NULL;
+	char derived[300] = "";
 
-	*known = 0;
-	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-		if (!match(seg, n, routes[i].pattern))
-			continue;
-		if (!strcmp(routes[i].method, method) ||
-		    (get && !strcmp(routes[i].method, "GET")))
-			return routes[i].id;
-		*known = 1;
+	if (json_is_object(body)) {
+		id = js_str(body, "appId", js_str(body, "serviceId",
+		    js_str(body, "taskId", NULL)));
+		spec = json_is_object(json_object_get(body, "spec")) ?
+		    json_object_get(body, "spec") : body;
+		if (!id && js_str(spec, "name", NULL))
+			snprintf(derived, sizeof derived, "%s%s%s",
+			    js_str(spec, "name", ""),
+			    js_str(spec, "version", NULL) ? "-" : "",
+			    js_str(spec, "version", ""));
+		if (!id && js_str(spec, "taskId", NULL))
+			id = js_str(spec, "taskId", NULL);
 	}
-	return R_NONE;
+	if (!id && *derived)
+		id = derived;
+	if (!id && m->nseg > 2 && strcmp(m->seg[m->nseg - 1], "spec"))
+		id = m->seg[m->nseg - 2];
+	snprintf(out, n, "%s%s%s", type ? type : "", type && id ? " " : "",
+	    id ? id : "");
+	if (!*out)
+		snprintf(out, n, "(no body)");
+	json_decref(body);
+}
+
+/* The outcome of a call as the audit line gives it (into b): SUCCESS, or
+ * FAILURE with the code, the answer's message and its reasons. */
+static void
+audit_result(const struct reply *out, struct buf *b)
+{
+	const char *msg = js_str(out->json, "message", "");
+	const json_t *errs = js_get(out->json, "data.validationErrors"), *e;
+	size_t i;
+
+	if (out->code == MHD_HTTP_OK &&
+	    !strcmp(js_str(out->json, "status", ""), "SUCCESS")) {
+		buf_adds(b, "SUCCESS");
+		return;
+	}
+	buf_addf(b, "FAILURE (%u%s%s", out->code, *msg ? ": " : "", msg);
+	json_array_foreach(errs, i, e)
+		if (json_is_string(e))
+			buf_addf(b, "%s%s", i ? "; " : ": ",
+			    json_string_value(e));
+	buf_adds(b, ")");
 }
 
 static void
-dispatch(const struct req *r, enum route id, char **seg,
-    struct reply *out)
+dispatch(const struct req *r, const struct api_match *m,
+    const struct itoken *tok, struct reply *out)
 {
-	switch (id) {
-	case R_PING: reply_ok(out, json_string("pong")); break;
-	case R_APPS: h_apps(r, out); break;
-	case R_APP: h_app(seg[1], out); break;
-	case R_SPEC: h_app_spec(seg[1], out); break;
-	case R_INSTANCES: h_instances(r, seg[1], out); break;
-	case R_INSTANCE: h_instance(seg[1], seg[3], out); break;
-	case R_ENDPOINTS: h_endpoints(r, NULL, out); break;
-	case R_ENDPOINTS_APP: h_endpoints(r, seg[2], out); break;
-	case R_CLUSTER: h_cluster(r, out); break;
-	case R_EXECUTORS: h_executors(r, out); break;
-	case R_EXECUTOR: h_executor(seg[2], out); break;
-	case R_OPS: case R_OPS_LEGACY: h_operation(r, out); break;
-	case R_VALIDATE: h_validate(r, spec_validate, out); break;
-	case R_VALIDATE_TASK: h_validate_task(r, out); break;
-	case R_LS_VALIDATE:
+	char *const *seg = m->seg;
+
+	switch (m->route->id) {
+	case AR_PING: reply_ok(out, json_string("pong")); break;
+	case AR_APP_VALIDATE: h_validate(r, spec_validate, out); break;
+	case AR_DRYRUN: h_rule_dryrun(r, out); break;
+	case AR_APP_OPS: case AR_APP_OPS_LEGACY: h_operation(r, out); break;
+	case AR_APP_CANCEL: h_cancel(seg[2], out); break;
+	case AR_APP_CANCEL_LEGACY: h_cancel(seg[1], out); break;
+	case AR_APPS: h_apps(r, out); break;
+	case AR_APP: h_app(seg[1], out); break;
+	case AR_APP_SPEC: h_app_spec(seg[1], out); break;
+	case AR_APP_INSTANCES: h_instances(r, seg[1], out); break;
+	case AR_APP_OLD_INSTANCES: h_old_instances(r, seg[1], out); break;
+	case AR_APP_INSTANCE: h_instance(seg[1], seg[3], out); break;
+	case AR_LS_VALIDATE:
 		h_validate(r, spec_validate_local_service, out);
 		break;
-	case R_DRYRUN: h_rule_dryrun(r, out); break;
-	case R_OLD_INSTANCES: h_old_instances(r, seg[1], out); break;
-	case R_CANCEL: h_cancel(seg[2], out); break;
-	case R_CANCEL_LEGACY: h_cancel(seg[1], out); break;
-	case R_EVENTS: h_events(r, out); break;
-	case R_EVENTS_LATEST: h_events_latest(r, out); break;
-	case R_EVENTS_SUMMARY: h_events_summary(r, out); break;
-	case R_EVENTS_STREAM: h_events_stream(r, out); break;
-	case R_KNOWN_LAST: h_known_instances(seg[3], 1, out); break;
-	case R_BLACKLIST: h_blacklist(r, NULL, 1, out); break;
-	case R_BLACKLIST_ONE: h_blacklist(r, seg[2], 1, out); break;
-	case R_UNBLACKLIST: h_blacklist(r, NULL, 0, out); break;
-	case R_UNBLACKLIST_ONE: h_blacklist(r, seg[2], 0, out); break;
-	case R_KNOWN_CURRENT: h_known_instances(seg[3], 0, out); break;
-	case R_MAINT_SET: h_maintenance_set(out); break;
-	case R_MAINT_UNSET: h_maintenance_unset(out); break;
-	case R_TASK_OPS: h_task_operation(r, out); break;
-	case R_TASKS: h_tasks(out); break;
-	case R_TASK: h_task(seg[1], seg[3], out); break;
-	case R_TASK_DELETE: h_task_delete(seg[1], seg[3], out); break;
-	case R_TASK_SEARCH: h_task_search(r, out); break;
-	case R_NONE: BUG("dispatch of R_NONE");
+	case AR_LS_OPS: h_ls_operation(r, out); break;
+	case AR_LS_CANCEL: h_ls_cancel(seg[2], out); break;
+	case AR_LSS: h_ls_list(out); break;
+	case AR_LS: h_ls_one(seg[1], 0, out); break;
+	case AR_LS_SPEC: h_ls_one(seg[1], 1, out); break;
+	case AR_LS_INSTANCES: h_ls_instances(r, seg[1], 0, out); break;
+	case AR_LS_OLD_INSTANCES: h_ls_instances(r, seg[1], 1, out); break;
+	case AR_LS_INSTANCE: h_ls_instance(seg[1], seg[3], out); break;
+	case AR_TASK_VALIDATE: h_validate_task(r, out); break;
+	case AR_TASK_OPS: h_task_operation(r, out); break;
+	case AR_TASKS: h_tasks(out); break;
+	case AR_TASK: h_task(seg[1], seg[3], out); break;
+	case AR_TASK_DELETE: h_task_delete(seg[1], seg[3], out); break;
+	case AR_TASK_SEARCH: h_task_search(r, out); break;
+	case AR_CLUSTER: h_cluster(r, out); break;
+	case AR_DASHBOARD: h_dashboard(out); break;
+	case AR_EXECUTORS: h_executors(r, out); break;
+	case AR_EXECUTOR: h_executor(seg[2], out); break;
+	case AR_BLACKLIST_ONE: h_blacklist(r, seg[2], 1, out); break;
+	case AR_BLACKLIST: h_blacklist(r, NULL, 1, out); break;
+	case AR_UNBLACKLIST_ONE: h_blacklist(r, seg[2], 0, out); break;
+	case AR_UNBLACKLIST: h_blacklist(r, NULL, 0, out); break;
+	case AR_MAINT_SET: h_maintenance_set(out); break;
+	case AR_MAINT_UNSET: h_maintenance_unset(out); break;
+	case AR_EVENTS: h_events(r, out); break;
+	case AR_EVENTS_LATEST: h_events_latest(r, out); break;
+	case AR_EVENTS_SUMMARY: h_events_summary(r, out); break;
+	case AR_EVENTS_STREAM: h_events_stream(r, out); break;
+	case AR_ENDPOINTS: h_endpoints(r, NULL, out); break;
+	case AR_ENDPOINTS_APP: h_endpoints(r, seg[2], out); break;
+	case AR_LOGS_APP:
+		proxy_logfiles(r, seg[2], seg[3], m->rest, out);
+		break;
+	case AR_LOGS_TASK:
+		proxy_task_logfiles(r, seg[2], seg[3], m->rest, out);
+		break;
+	case AR_LOGS_LS:
+		proxy_logfiles_ls(r, seg[2], seg[3], m->rest, out);
+		break;
+	case AR_MESSAGES: h_messages(r, out); break;
+	case AR_KNOWN_LAST: h_known_instances(seg[3], 1, out); break;
+	case AR_KNOWN_CURRENT: h_known_instances(seg[3], 0, out); break;
+	case AR_RESERVED: h_reserved(out); break;
+	case AR_INSTANCES_INTERNAL: h_internal_instances(r, tok, out); break;
+	case AR_COUNT: BUG("dispatch of AR_COUNT");
 	}
 }
 
-#define LOGFILES "/apis/v1/logfiles/applications/"
-#define LOGFILES_LS "/apis/v1/logfiles/localservices/"
-#define TASK_LOGFILES "/apis/v1/logfiles/tasks/"
-
-/* "{a}/{b}/{rest}" after a log files prefix into a, b and *rest: 1, or 0
- * when p has not that shape. */
-static int
-log_path(const char *p, char *a, size_t alen, char *b, size_t blen,
-    const char **rest)
-{
-	const char *s1 = strchr(p, '/'), *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
-
-	if (!s1 || !s2 || s1 == p || s2 == s1 + 1 || !s2[1] ||
-	    (size_t)(s1 - p) >= alen || (size_t)(s2 - s1 - 1) >= blen)
-		return 0;
-	snprintf(a, alen, "%.*s", (int)(s1 - p), p);
-	snprintf(b, blen, "%.*s", (int)(s2 - s1 - 1), s1 + 1);
-	*rest = s2 + 1;
-	return 1;
-}
-
 void
-api_handle(const struct req *r, struct reply *out)
+api_handle(struct req *r, struct reply *out)
 {
-	char *buf, *seg[MAX_SEGS];
-	enum route id;
-	int n, get, head, known = 0;
+	struct api_match *m;
+	struct principal who;
+	struct itoken tok;
+	struct buf res = BUF_ZERO;
+	char what[400];
 
 	if (strncmp(r->url, "/apis/", 6) && strcmp(r->url, "/apis")) {
 		reply_notfound(out, "HTTP 404 Not Found");
@@ -495,53 +512,46 @@ api_handle(const struct req *r, struct reply *out)
 		reply_fail(out, MHD_HTTP_BAD_REQUEST, HTTPD_NOT_LEADER, NULL);
 		return;
 	}
-	get = !strcmp(r->method, "GET");
-	head = !strcmp(r->method, "HEAD");
-	if (get || head) {
-		/* the log files of an app instance, a task, a local-service
-		 * instance: {a}/{b}/{rest} after their prefix */
-		static const struct {
-			const char *prefix;
-			void (*proxy)(const struct req *, const char *,
-			    const char *, const char *, struct reply *);
-		} logs[] = {
-			{ LOGFILES, proxy_logfiles },
-			{ TASK_LOGFILES, proxy_task_logfiles },
-			{ LOGFILES_LS, proxy_logfiles_ls },
-		};
-		char a[256], b[256];
-		const char *rest;
-		size_t i;
-
-		for (i = 0; i < sizeof logs / sizeof logs[0]; i++) {
-			size_t pl = strlen(logs[i].prefix);
-
-			if (strncmp(r->url, logs[i].prefix, pl))
-				continue;
-			if (log_path(r->url + pl, a, sizeof a, b, sizeof b,
-			    &rest))
-				logs[i].proxy(r, a, b, rest, out);
-			else
-				reply_notfound(out, "HTTP 404 Not Found");
-			return;
-		}
-	}
-	if (strncmp(r->url, "/apis/v1/", 9)) {
-		reply_notfound(out, "HTTP 404 Not Found");
+	m = xmalloc(sizeof *m);
+	if (!api_match(r->method, r->url, m)) {
+		if (m->other_method)
+			reply_fail(out, MHD_HTTP_METHOD_NOT_ALLOWED,
+			    "HTTP 405 Method Not Allowed", NULL);
+		else
+			reply_notfound(out, "HTTP 404 Not Found");
+		free(m);
 		return;
 	}
-	buf = xstrdup(r->url + 9);
-	n = split(buf, seg, MAX_SEGS);
-	id = n > 0 ? route(r->method, seg, n, &known) : R_NONE;
-	if (id == R_NONE && n > 0 && ls_api(r, seg, n, out))
-		;	/* a local service's */
-	else if (id != R_NONE)
-		dispatch(r, id, seg, out);
-	else if (known)
-		reply_fail(out, MHD_HTTP_METHOD_NOT_ALLOWED,
-		    "HTTP 405 Method Not Allowed", NULL);
-	else
-		reply_notfound(out, "HTTP 404 Not Found");
-	free(buf);
+	out->route = m->route->pattern;
+	memset(&tok, 0, sizeof tok);
+	if (!authenticate(r, &who, &tok, out)) {
+		free(m);
+		return;
+	}
+	r->who = &who;
+	if (!auth_allows(m->route->access, who.role,
+	    auth_disable_read_auth(hd.auth))) {
+		reply_fail(out, MHD_HTTP_FORBIDDEN, "HTTP 403 Forbidden", NULL);
+		info("ACCESS_DENIED: Api [%s] %s refused to %s (role %s, "
+		    "needs %s)", r->method, r->url, who.name,
+		    *role_name(who.role) ? role_name(who.role) : "none",
+		    access_name(m->route->access));
+		r->who = NULL;
+		free(m);
+		return;
+	}
+	if (audited(r->method))
+		info("ACCESS_AUDIT: Api [%s] %s called by %s", r->method,
+		    r->url, who.name);
+	dispatch(r, m, &tok, out);
+	if (m->route->audit) {
+		audit_what(r, m, what, sizeof what);
+		audit_result(out, &res);
+		info("ACCESS_AUDIT: %s %s received from user: %s. "
+		    "Validation result: %s", m->route->audit, what, who.name,
+		    res.s ? res.s : "");
+		buf_free(&res);
+	}
+	r->who = NULL;
+	free(m);
 }
-

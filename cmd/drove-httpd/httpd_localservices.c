@@ -323,7 +323,7 @@ out:
 	json_decref(ev);
 }
 
-static void
+void
 h_ls_operation(const struct req *r, struct reply *out)
 {
 	json_t *req;
@@ -479,7 +479,7 @@ ls_or_fail(const char *id, struct reply *out)
 	return info;
 }
 
-static void
+void
 h_ls_list(struct reply *out)
 {
 	json_t *map = json_object(), *info, *s;
@@ -493,7 +493,7 @@ h_ls_list(struct reply *out)
 	reply_ok(out, map);
 }
 
-static void
+void
 h_ls_one(const char *id, int spec, struct reply *out)
 {
 	json_t *info;
@@ -507,7 +507,7 @@ h_ls_one(const char *id, int spec, struct reply *out)
 
 /* /instances (state filter: active ones without one) and
  * /instances/old (the ones over, newest first). */
-static void
+void
 h_ls_instances(const struct req *r, const char *id, int old,
     struct reply *out)
 {
@@ -530,7 +530,7 @@ h_ls_instances(const struct req *r, const char *id, int old,
 	reply_ok(out, res);
 }
 
-static void
+void
 h_ls_instance(const char *id, const char *iid, struct reply *out)
 {
 	view_rdlock(hd.view);
@@ -540,7 +540,7 @@ h_ls_instance(const char *id, const char *iid, struct reply *out)
 }
 
 /* What the ACTIVE services hold on every executor. */
-static void
+void
 h_reserved(struct reply *out)
 {
 	json_t *req = json_object(), *info;
@@ -594,50 +594,8 @@ ls_executor_instances(const char *eid)
 	return res;
 }
 
-static int
-is(char **seg, int n, int want, const char *s0, const char *s2)
+void
+h_ls_cancel(const char *id, struct reply *out)
 {
-	return n == want && !strcmp(seg[0], s0) &&
-	    (!s2 || (n > 2 && !strcmp(seg[2], s2)));
-}
-
-int
-ls_api(const struct req *r, char **seg, int n, struct reply *out)
-{
-	int get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
-	int post = !strcmp(r->method, "POST");
-
-	if (n == 4 && !strcmp(seg[0], "internal") &&
-	    !strcmp(seg[1], "cluster") && !strcmp(seg[2], "resources") &&
-	    !strcmp(seg[3], "reserved") && get) {
-		h_reserved(out);
-		return 1;
-	}
-	if (n < 1 || strcmp(seg[0], "localservices"))
-		return 0;
-	if (n == 2 && !strcmp(seg[1], "operations") && post)
-		h_ls_operation(r, out);
-	else if (n == 4 && !strcmp(seg[1], "operations") &&
-	    !strcmp(seg[3], "cancel") && post)
-		opcur_cancel(cancel_marked, "local service", seg[2],
-		    out);
-	else if (!get || (n >= 2 && !strcmp(seg[1], "operations")) ||
-	    (n >= 2 && !strcmp(seg[1], "validate")))
-		return 0;
-	else if (n == 1)
-		h_ls_list(out);
-	else if (n == 2)
-		h_ls_one(seg[1], 0, out);
-	else if (is(seg, n, 3, "localservices", "spec"))
-		h_ls_one(seg[1], 1, out);
-	else if (is(seg, n, 3, "localservices", "instances"))
-		h_ls_instances(r, seg[1], 0, out);
-	else if (is(seg, n, 4, "localservices", "instances") &&
-	    !strcmp(seg[3], "old"))
-		h_ls_instances(r, seg[1], 1, out);
-	else if (is(seg, n, 4, "localservices", "instances"))
-		h_ls_instance(seg[1], seg[3], out);
-	else
-		return 0;
-	return 1;
+	opcur_cancel(cancel_marked, "local service", id, out);
 }

@@ -27,6 +27,7 @@
 
 #include <curl/curl.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "config.h"
 #include "election.h"
@@ -241,6 +242,9 @@ send_reply(struct MHD_Connection *c, const char *method, const char *url,
 	if (rep->disposition[0])
 		MHD_add_response_header(resp,
 		    MHD_HTTP_HEADER_CONTENT_DISPOSITION, rep->disposition);
+	if (rep->challenge[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    rep->challenge);
 	if (rep->location[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
 		    rep->location);
@@ -280,9 +284,6 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 	memset(&rep, 0, sizeof rep);
-	if (!strcmp(method, "POST") || !strcmp(method, "PUT"))
-		info("ACCESS_AUDIT: Api [%s] %s called by default-user",
-		    method, url);
 	if (st->too_big) {
 		reply_fail(&rep, HTTP_TOO_LARGE,
 		    "Request body too large (limit 1 MiB)", NULL);
@@ -292,6 +293,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		r.url = url;
 		r.body = st->body.s ? st->body.s : "";
 		r.body_len = st->body.len;
+		r.who = NULL;
 		api_handle(&r, &rep);
 	}
 	return send_reply(c, method, url, &rep);
@@ -389,6 +391,10 @@ main(int argc, char **argv)
 		diesys(EXIT_TEMP, "unable to get the host name");
 	spec_opts_from_cfg(hd.cfg, &hd.sopts);
 	hd.cluster_secret = cfg_cluster_secret(hd.cfg, NODE_CONTROLLER);
+	if (!(hd.auth = auth_new(hd.cfg)))
+		die(EXIT_USAGE, "'%s': %s", conf, err_text());
+	hd.instance_secret = js_str(js_get(hd.cfg, "instanceAuth"), "secret",
+	    "DEFAULT_SECRET");
 	if (cfg_server_sockaddr(hd.cfg, (int)port, &ss, &bindaddr) < 0)
 		die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
 		    bindaddr);
@@ -453,6 +459,7 @@ main(int argc, char **argv)
 				capacity_free();
 				view_free(hd.view);
 				zk_close(hd.zk);
+				auth_free(hd.auth);
 				json_decref(hd.cfg);
 				return EXIT_OK;
 			}
