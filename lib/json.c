@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -92,6 +93,61 @@ js_get(const json_t *obj, const char *dotted)
 		p = dot ? dot + 1 : p + n;
 	}
 	return cur;
+}
+
+static int
+has_null_member(const json_t *x)
+{
+	const json_t *v;
+	const char *k;
+	size_t i;
+
+	if (json_is_object(x)) {
+		json_object_foreach((json_t *)(uintptr_t)x, k, v)
+			if (json_is_null(v) || has_null_member(v))
+				return 1;
+	} else if (json_is_array(x)) {
+		json_array_foreach(x, i, v)
+			if (has_null_member(v))
+				return 1;
+	}
+	return 0;
+}
+
+/* Removes null members from x (a private copy) in place. */
+static void
+drop_nulls_in(json_t *x)
+{
+	json_t *v;
+	const char *k;
+	void *tmp;
+	size_t i;
+
+	if (json_is_object(x)) {
+		json_object_foreach_safe(x, tmp, k, v) {
+			if (json_is_null(v))
+				json_object_del(x, k);
+			else
+				drop_nulls_in(v);
+		}
+	} else if (json_is_array(x)) {
+		json_array_foreach(x, i, v)
+			drop_nulls_in(v);
+	}
+}
+
+json_t *
+js_drop_nulls(json_t *x)
+{
+	json_t *copy;
+
+	if (!x || !has_null_member(x))
+		return x;
+	copy = json_deep_copy(x);
+	json_decref(x);
+	if (copy)
+		drop_nulls_in(copy);
+	return copy;
 }
 
 long long

@@ -31,6 +31,15 @@ long long js_int(const json_t *obj, const char *key, long long def);
 int js_bool(const json_t *obj, const char *key, int def);
 json_t *js_get(const json_t *obj, const char *dotted);
 
+/*
+ * What Drove's JSON mapper writes for x (NON_NULL): members whose value is
+ * null are left out, at any depth (null array elements stay).  Takes x
+ * and returns it as it is when it has no null member, else a copy
+ * without them (x released); NULL on ENOMEM (x released too) or for NULL.
+ * x is only read, so records shared with other threads may be passed.
+ */
+json_t *js_drop_nulls(json_t *x);
+
 /* The current time in epoch milliseconds, as Drove's Date fields are. */
 long long js_now_ms(void);
 

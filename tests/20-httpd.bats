@@ -486,11 +486,11 @@ unchanged() {
 	post /applications/placementpolicy/rule/dryrun \
 	    '{"ruleBasedPlacementPolicy":{"type":"RULE_BASED","ruleType":"MVEL","rule":"allocatedExecutorNodeMetadata['"'zone'"'] == '"'z1'"' && allocatedExecutorNodeMetadata.cores > 4"},'"$si"'}'
 	[ "$code" = 200 ]
-	[ "$(jq -c . <<<"$body")" = '{"status":"SUCCESS","data":{"status":true,"checkResult":{"status":"SUCCESS","error":null},"evalResult":{"status":"SUCCESS","result":true,"error":null}},"message":"success"}' ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"SUCCESS","data":{"status":true,"checkResult":{"status":"SUCCESS"},"evalResult":{"status":"SUCCESS","result":true}},"message":"success"}' ]
 	post /applications/placementpolicy/rule/dryrun \
 	    '{"ruleBasedPlacementPolicy":{"type":"RULE_BASED","ruleType":"HOPE","rule":"\"/allocatedExecutorNodeMetadata/zone\" == \"z2\""},'"$si"'}'
 	[ "$code" = 200 ]
-	[ "$(jq -c .data <<<"$body")" = '{"status":false,"checkResult":{"status":"SUCCESS","error":null},"evalResult":{"status":"SUCCESS","result":false,"error":null}}' ]
+	[ "$(jq -c .data <<<"$body")" = '{"status":false,"checkResult":{"status":"SUCCESS"},"evalResult":{"status":"SUCCESS","result":false}}' ]
 	post /applications/placementpolicy/rule/dryrun \
 	    '{"ruleBasedPlacementPolicy":{"type":"RULE_BASED","ruleType":"MVEL","rule":"Runtime.getRuntime().exec(\"id\")"},'"$si"'}'
 	[ "$code" = 200 ]
@@ -500,7 +500,7 @@ unchanged() {
 	[ "$(jq -r .data.evalResult.status <<<"$body")" = FAILURE ]
 	post /applications/placementpolicy/rule/dryrun \
 	    '{"ruleBasedPlacementPolicy":{"type":"RULE_BASED","ruleType":"MVEL","rule":"applicationEnvironment.ENV && true"},'"$si"'}'
-	[ "$(jq -c .data <<<"$body")" = '{"status":false,"checkResult":{"status":"SUCCESS","error":null},"evalResult":{"status":"FAILURE","result":false,"error":"operand of '"'&&'"' is not a boolean"}}' ]
+	[ "$(jq -c .data <<<"$body")" = '{"status":false,"checkResult":{"status":"SUCCESS"},"evalResult":{"status":"FAILURE","result":false,"error":"operand of '"'&&'"' is not a boolean"}}' ]
 	post /applications/placementpolicy/rule/dryrun '{"schedulingInfo":{}}'
 	[ "$code" = 400 ]
 	[ "$(jq -r '.data.validationErrors[0]' <<<"$body")" = "- ruleBasedPlacementPolicy needs ruleType and rule" ]

@@ -23,10 +23,16 @@
 #include "httpd.h"
 #include "httpd_stubs.h"
 
-/* Drove's envelope; a missing data is left out, never null. */
+/* Drove's envelope; a missing data is left out, never null, and so are
+ * null members inside data (Drove's mapper is NON_NULL). */
 static json_t *
 envelope(const char *status, json_t *data, const char *message)
 {
+	if (data && json_is_null(data)) {
+		json_decref(data);
+		data = NULL;
+	}
+	data = js_drop_nulls(data);
 	if (!data)
 		return json_pack("{s:s, s:s}", "status", status, "message",
 		    message);
@@ -275,15 +281,14 @@ h_rule_dryrun(const struct req *r, struct reply *out)
 		eval = json_pack("{s:s,s:b,s:s}", "status", "FAILURE",
 		    "result", 0, "error", "rule does not parse");
 	} else {
-		check = json_pack("{s:s,s:n}", "status", "SUCCESS", "error");
+		check = json_pack("{s:s}", "status", "SUCCESS");
 		if (!json_is_object(si))
 			json_object_set_new(body, "schedulingInfo",
 			    (si = json_object()));
 		v = rule_check(rule, si);
 		eval = v < 0 ? json_pack("{s:s,s:b,s:s}", "status", "FAILURE",
 		    "result", 0, "error", err_text()) :
-		    json_pack("{s:s,s:b,s:n}", "status", "SUCCESS", "result",
-		    v, "error");
+		    json_pack("{s:s,s:b}", "status", "SUCCESS", "result", v);
 		rule_free(rule);
 	}
 	reply_ok(out, json_pack("{s:b,s:o,s:o}", "status", v == 1,
