@@ -9,42 +9,6 @@ load helpers
 bats_require_minimum_version 1.5.0
 NS=t-httpd
 
-zkcli() {
-	"$BIN/drove-zkcli" -z "127.0.0.1:$(cat "$T/zkport")" "$@"
-}
-
-# put_ephemeral PATH JSON: holds the node in a background session.
-put_ephemeral() {
-	printf '%s' "$2" >"$T/eph.json"
-	"$BIN/drove-zkcli" -z "127.0.0.1:$(cat "$T/zkport")" put -e "$1" \
-	    <"$T/eph.json" >/dev/null 2>&1 3>&- &
-	echo $! >>"$T/holders"
-	for _ in $(seq 50); do
-		zkcli get "$1" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# start_httpd DIR: drove-httpd on a free port; DIR/pid, DIR/stderr,
-# DIR/port, and DIR/rc once it has exited.
-start_httpd() {
-	local d=$1
-	mkdir -p "$d"
-	mkfifo "$d/ready"
-	(
-		"$BIN/drove-httpd" -c "$T/controller.yml" -p 0 -d 3 -v \
-		    3>"$d/ready" >/dev/null 2>"$d/stderr" </dev/null &
-		echo $! >"$d/pid"
-		wait $!
-		echo $? >"$d/rc"
-	) 3>&- &
-	read -r -t 20 _ <"$d/ready"
-	sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-	    "$d/stderr" >"$d/port"
-	[ -s "$d/port" ]
-}
-
 setup_file() {
 	export T="$BATS_FILE_TMPDIR"
 	zk_start

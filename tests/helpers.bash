@@ -289,3 +289,37 @@ execd_teardown() {
 		zkcli rm "/$NS/$z" 2>/dev/null || true
 	done
 }
+
+# put_ephemeral PATH JSON: holds the node in a background session (its
+# pid in $T/holders); ZooKeeper's port in $T/zkport.
+put_ephemeral() {
+	printf '%s' "$2" >"$T/eph.json"
+	"$BIN/drove-zkcli" -z "127.0.0.1:$(cat "$T/zkport")" put -e "$1" \
+	    <"$T/eph.json" >/dev/null 2>&1 3>&- &
+	echo $! >>"$T/holders"
+	for _ in $(seq 50); do
+		zkcli get "$1" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_httpd DIR [CONFIG]: drove-httpd alone (no leader programs) with
+# CONFIG ($T/controller.yml) on a free port; DIR/pid, DIR/stderr, DIR/port,
+# and DIR/rc once it has exited.
+start_httpd() {
+	local d=$1
+	mkdir -p "$d"
+	mkfifo "$d/ready"
+	(
+		"$BIN/drove-httpd" -c "${2:-$T/controller.yml}" -p 0 -d 3 -v \
+		    3>"$d/ready" >/dev/null 2>"$d/stderr" </dev/null &
+		echo $! >"$d/pid"
+		wait $!
+		echo $? >"$d/rc"
+	) 3>&- &
+	read -r -t 20 _ <"$d/ready"
+	sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+	    "$d/stderr" >"$d/port"
+	[ -s "$d/port" ]
+}

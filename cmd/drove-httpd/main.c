@@ -27,6 +27,7 @@
 
 #include <curl/curl.h>
 
+#include "apiroute.h"
 #include "auth.h"
 #include "buf.h"
 #include "config.h"
@@ -48,7 +49,7 @@
 #define STREAM_COALESCE_MS 2
 #define COALESCE() (events_streaming() ? STREAM_COALESCE_MS : COALESCE_MS)
 
-#define USAGE "drove-httpd -c controller.yml [ -d notif ] [ -p port ] [ -v ]"
+#define USAGE "drove-httpd -c controller.yml [ -d notif ] [ -p port ] [ -v ] | -r"
 
 struct httpd hd;
 
@@ -329,6 +330,29 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	warn("httpd: %s", msg);
 }
 
+/* -r: the route table, one JSON object a line: method, path, role
+ * (§3.3's legend), audit. */
+static void
+print_routes(void)
+{
+	size_t i;
+
+	for (i = 0; i < AR_COUNT; i++) {
+		const struct api_route *r = &api_routes[i];
+		char path[300];
+		json_t *j;
+
+		snprintf(path, sizeof path, "%s%s", API_PREFIX, r->pattern);
+		j = json_pack("{s:s,s:s,s:s}", "method", r->method, "path",
+		    path, "role", access_name(r->access));
+		if (j && r->audit)
+			json_object_set_new(j, "audit", json_string(r->audit));
+		if (!j || js_print_line(stdout, j) < 0)
+			diesys(EXIT_TEMP, "unable to write the routes");
+		json_decref(j);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -345,7 +369,7 @@ main(int argc, char **argv)
 	char *end;
 
 	PROG = "drove-httpd";
-	while ((opt = getopt(argc, argv, "c:d:hp:v")) != -1) {
+	while ((opt = getopt(argc, argv, "c:d:hp:rv")) != -1) {
 		switch (opt) {
 		case 'c':
 			conf = optarg;
@@ -366,6 +390,10 @@ main(int argc, char **argv)
 			    port < 0 || port > 65535)
 				die(EXIT_USAGE, "invalid port '%s'", optarg);
 			break;
+		case 'r':
+			print_routes();
+			stdout_close();
+			return EXIT_OK;
 		case 'v':
 			verbosity++;
 			break;
