@@ -1,7 +1,10 @@
 /*
  * apiroute.c: the controller's path table and its matching.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "apiroute.h"
 
@@ -172,4 +175,26 @@ api_match(const char *method, const char *path, struct api_match *m)
 	}
 	m->other_method = 1;
 	return 0;
+}
+
+int
+api_count(const char *s, long long *out)
+{
+	long long v;
+	char *e;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &e, 10);
+	if (errno || *e)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+api_bool(const char *s)
+{
+	return s && !strcasecmp(s, "true");
 }

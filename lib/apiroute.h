@@ -74,4 +74,15 @@ struct api_match {
  */
 int api_match(const char *method, const char *path, struct api_match *m);
 
+/*
+ * Query argument values, as the API decodes them (MHD has already split
+ * and percent-decoded the query string).  Pure: safe on any input.
+ * api_count(): a non-negative decimal integer without sign or spaces
+ * (the from, size, start, lastSyncTime arguments): 0 with *out, -1.
+ * api_bool(): JAX-RS's Boolean.valueOf: true for "true" in any case,
+ * false for anything else (forApp, rename).
+ */
+int api_count(const char *s, long long *out);
+int api_bool(const char *s);
+
 #endif

@@ -95,6 +95,10 @@ int reply_invalid(struct reply *out, int n, json_t *errs);
 /* 400 "Command validation failure" with one message. */
 void reply_verr(struct reply *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The query argument key as a non-negative integer (lib/apiroute
+ * api_count) in *v, def when absent or empty: 0, or -1 with 400 in out. */
+int query_count(const struct req *r, const char *key, long long def,
+    long long *v, struct reply *out);
 /* Every value of a repeatable query argument (new array). */
 json_t *query_all(const struct req *r, const char *key);
 /* SUCCESS with record x (a reference taken) or, x NULL, FAILED (HTTP 200)
@@ -150,6 +154,17 @@ json_t *read_instances_in(json_t *insts, const int *want, int newest_first);
 /* qsort order of json_t * InstanceInfos: created, then instanceId. */
 int instance_by_created(const void *a, const void *b);
 void read_cache_free(void);
+/* Drove's from/size paging of GET /applications and /localservices:
+ * read_page_args() reads them (size's default READ_PAGE_ALL): 1 a page is
+ * asked for, 0 the whole listing, -1 (400 in out) bad arguments;
+ * read_page() the members of map sorted by id, from `from`, at most size,
+ * each mapped by each (NULL results left out), as a new object (view
+ * read-locked). */
+#define READ_PAGE_ALL 2147483646LL
+int read_page_args(const struct req *r, long long *from, long long *size,
+    struct reply *out);
+json_t *read_page(json_t *map, long long from, long long size,
+    json_t *(*each)(const json_t *));
 
 /* The capacity check's placement view: a change of the view (main
  * thread), freed at exit. */
@@ -292,7 +307,7 @@ void proxy_logfiles(const struct req *r, const char *app_id,
  * executor eid (new array); both with the view read-locked. */
 void h_ls_operation(const struct req *r, struct reply *out);
 void h_ls_cancel(const char *id, struct reply *out);
-void h_ls_list(struct reply *out);
+void h_ls_list(const struct req *r, struct reply *out);
 void h_ls_one(const char *id, int spec, struct reply *out);
 void h_ls_instances(const struct req *r, const char *id, int old,
     struct reply *out);

@@ -195,6 +195,23 @@ query_all(const struct req *r, const char *key)
 	return q.vals;
 }
 
+int
+query_count(const struct req *r, const char *key, long long def,
+    long long *v, struct reply *out)
+{
+	const char *s = MHD_lookup_connection_value(r->conn,
+	    MHD_GET_ARGUMENT_KIND, key);
+
+	*v = def;
+	if (!s || !*s)
+		return 0;
+	if (api_count(s, v) == 0)
+		return 0;
+	reply_verr(out, "%s must be a non-negative integer, not '%.64s'",
+	    key, s);
+	return -1;
+}
+
 /* The JSON body of a validate request, or NULL once out holds the answer:
  * 400 "JSON validation failure" for malformed JSON, the maintenance
  * window's refusal. */
@@ -454,7 +471,7 @@ dispatch(const struct req *r, const struct api_match *m,
 		break;
 	case AR_LS_OPS: h_ls_operation(r, out); break;
 	case AR_LS_CANCEL: h_ls_cancel(seg[2], out); break;
-	case AR_LSS: h_ls_list(out); break;
+	case AR_LSS: h_ls_list(r, out); break;
 	case AR_LS: h_ls_one(seg[1], 0, out); break;
 	case AR_LS_SPEC: h_ls_one(seg[1], 1, out); break;
 	case AR_LS_INSTANCES: h_ls_instances(r, seg[1], 0, out); break;

@@ -192,29 +192,6 @@ events_free(void)
 
 /* --- the polling reads ----------------------------------------------- */
 
-/* The query argument key as a number >= 0 in *v (def when absent or
- * empty); -1 (reply filled) when it is not one. */
-static int
-query_num(const struct req *r, const char *key, long long def,
-    long long *v, struct reply *out)
-{
-	const char *s = MHD_lookup_connection_value(r->conn,
-	    MHD_GET_ARGUMENT_KIND, key);
-	char *e;
-
-	*v = def;
-	if (!s || !*s)
-		return 0;
-	errno = 0;
-	*v = strtoll(s, &e, 10);
-	if (errno || *e || *v < 0) {
-		reply_verr(out, "%s must be a number >= 0, not '%.64s'", key,
-		    s);
-		return -1;
-	}
-	return 0;
-}
-
 /* Events with time > since, newest (by commit) first, at most size; the
  * newest event time in the store, or since if greater, in *newest. */
 static json_t *
@@ -243,8 +220,8 @@ h_events(const struct req *r, struct reply *out)
 {
 	long long since, size, newest;
 
-	if (query_num(r, "lastSyncTime", 0, &since, out) < 0 ||
-	    query_num(r, "size", DEFAULT_SIZE, &size, out) < 0)
+	if (query_count(r, "lastSyncTime", 0, &since, out) < 0 ||
+	    query_count(r, "size", DEFAULT_SIZE, &size, out) < 0)
 		return;
 	reply_ok(out, latest(since, size, &newest));
 }
@@ -255,8 +232,8 @@ h_events_latest(const struct req *r, struct reply *out)
 	long long since, size, newest;
 	json_t *list;
 
-	if (query_num(r, "lastSyncTime", 0, &since, out) < 0 ||
-	    query_num(r, "size", DEFAULT_SIZE, &size, out) < 0)
+	if (query_count(r, "lastSyncTime", 0, &since, out) < 0 ||
+	    query_count(r, "size", DEFAULT_SIZE, &size, out) < 0)
 		return;
 	list = latest(since, size, &newest);
 	reply_ok(out, json_pack("{s:o,s:I}", "events", list, "lastSyncTime",
@@ -271,7 +248,7 @@ h_events_summary(const struct req *r, struct reply *out)
 	const char *type;
 	size_t i;
 
-	if (query_num(r, "lastSyncTime", 0, &since, out) < 0) {
+	if (query_count(r, "lastSyncTime", 0, &since, out) < 0) {
 		json_decref(counts);
 		return;
 	}
@@ -459,7 +436,7 @@ h_events_stream(const struct req *r, struct reply *out)
 			return;
 		}
 	}
-	if (query_num(r, "lastSyncTime", -1, &since, out) < 0)
+	if (query_count(r, "lastSyncTime", -1, &since, out) < 0)
 		return;
 	st = xcalloc(1, sizeof *st);
 	atomic_fetch_add(&nstreams, 1);	/* stream_free() takes it */

@@ -480,15 +480,15 @@ ls_or_fail(const char *id, struct reply *out)
 }
 
 void
-h_ls_list(struct reply *out)
+h_ls_list(const struct req *r, struct reply *out)
 {
-	json_t *map = json_object(), *info, *s;
-	const char *id;
+	long long from, size;
+	json_t *map;
 
+	if (read_page_args(r, &from, &size, out) < 0)
+		return;
 	view_rdlock(hd.view);
-	json_object_foreach(view_localservices(hd.view), id, info)
-		if ((s = summary(info)))
-			json_object_set_new(map, id, s);
+	map = read_page(view_localservices(hd.view), from, size, summary);
 	view_unlock(hd.view);
 	reply_ok(out, map);
 }

@@ -667,10 +667,50 @@ render_cluster(void)
 
 /* --- handlers --------------------------------------------------------- */
 
+json_t *
+read_page(json_t *map, long long from, long long size,
+    json_t *(*each)(const json_t *))
+{
+	json_t *page = json_object(), *x;
+	const char **ids;
+	size_t i, n;
+
+	ids = sorted_keys(map, &n);
+	for (i = (size_t)from; from < (long long)n && i < n &&
+	    (long long)(i - (size_t)from) < size; i++)
+		if ((x = each(json_object_get(map, ids[i]))))
+			json_object_set_new(page, ids[i], x);
+	free(ids);
+	return page;
+}
+
+int
+read_page_args(const struct req *r, long long *from, long long *size,
+    struct reply *out)
+{
+	if (query_count(r, "from", 0, from, out) < 0 ||
+	    query_count(r, "size", READ_PAGE_ALL, size, out) < 0)
+		return -1;
+	return *from != 0 || *size != READ_PAGE_ALL;
+}
+
 void
 h_apps(const struct req *r, struct reply *out)
 {
-	cached(&c_apps, view_gen(hd.view), render_apps, r, out);
+	long long from, size;
+	json_t *page;
+
+	switch (read_page_args(r, &from, &size, out)) {
+	case -1:
+		return;
+	case 0:
+		cached(&c_apps, view_gen(hd.view), render_apps, r, out);
+		return;
+	}
+	view_rdlock(hd.view);
+	page = read_page(view_apps(hd.view), from, size, app_summary);
+	view_unlock(hd.view);
+	reply_ok(out, page);
 }
 
 void
@@ -822,28 +862,6 @@ h_instance(const char *app_id, const char *iid, struct reply *out)
 	view_unlock(hd.view);
 }
 
-/* A non-negative integer query argument, def when absent; -1 (400 in
- * out) when it is not one. */
-static long long
-query_count(const struct req *r, const char *key, long long def,
-    struct reply *out)
-{
-	const char *v = MHD_lookup_connection_value(r->conn,
-	    MHD_GET_ARGUMENT_KIND, key);
-	char *e;
-	long long n;
-
-	if (!v)
-		return def;
-	errno = 0;
-	n = strtoll(v, &e, 10);
-	if (errno || e == v || *e || n < 0) {
-		reply_verr(out, "%s must be a non-negative integer", key);
-		return -1;
-	}
-	return n;
-}
-
 static int
 by_updated_desc(const void *a, const void *b)
 {
@@ -865,8 +883,8 @@ h_old_instances(const struct req *r, const char *app_id, struct reply *out)
 	const char *iid;
 	size_t n = 0, i;
 
-	if ((start = query_count(r, "start", 0, out)) < 0 ||
-	    (size = query_count(r, "size", 1024, out)) < 0)
+	if (query_count(r, "start", 0, &start, out) < 0 ||
+	    query_count(r, "size", 1024, &size, out) < 0)
 		return;
 	view_rdlock(hd.view);
 	if (!app_or_fail(app_id, out)) {
