@@ -465,3 +465,13 @@ cfg_cluster_secret_ok(const json_t *cfg, const char *secret)
 			return 1;
 	return 0;
 }
+
+const char *
+cfg_instance_secret(const json_t *cfg)
+{
+	const json_t *s = js_get(cfg, "instanceAuth.secret");
+
+	if (!s || json_is_null(s))
+		return CFG_INSTANCE_SECRET;
+	return json_string_value(s);
+}

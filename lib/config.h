@@ -77,4 +77,12 @@ const char *cfg_cluster_secret(const json_t *cfg, enum node_type t);
 size_t cfg_cluster_secret_count(const json_t *cfg);
 int cfg_cluster_secret_ok(const json_t *cfg, const char *s);
 
+/* instanceAuth.secret, the key of the instance tokens (lib/itoken),
+ * Drove's "DEFAULT_SECRET" when absent; NULL when it is there but not a
+ * string (a plain number: quote it), which callers take as a bad
+ * configuration rather than fall back to the well-known default.
+ * Borrowed from cfg. */
+#define CFG_INSTANCE_SECRET "DEFAULT_SECRET"
+const char *cfg_instance_secret(const json_t *cfg);
+
 #endif

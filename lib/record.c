@@ -193,6 +193,8 @@ rec_assignment_new(const struct rec_assignment *f, const json_t *spec)
 	map(o, "preShutdown", spec, "preShutdown", json_pack("{s:[], s:s}",
 	    "hooks", "waitBeforeKill", "0 seconds"), &bad);
 	map(o, "userSpec", spec, "userSpec", NULL, &bad);
+	if (f->auth_token)
+		put(o, "instanceAuthToken", json_string(f->auth_token), &bad);
 	put(o, "targetState", json_string(nz(target_state_name(f->target))),
 	    &bad);
 	put(o, "executorId", json_string(nz(f->executor_id)), &bad);
@@ -240,6 +242,7 @@ rec_assignment_read(const json_t *j, struct rec_assignment *out)
 	    TARGET_RUNNING : TARGET_STOPPED;
 	out->resources = json_object_get(j, "resources");
 	out->created = num(j, "created");
+	out->auth_token = str(j, "instanceAuthToken");
 	return 0;
 }
 

@@ -67,9 +67,12 @@ json_t *rec_request_with_error(const json_t *j, const char *error);
  * Assignment, /<ns>/assignments/<executorId>/<instanceId>: Drove's
  * ApplicationInstanceSpec (appId, appName, instanceId, executable,
  * resources, ports, volumes, configs, healthcheck, readiness, loggingSpec,
- * env, args, devices, preShutdown, userSpec) plus targetState, executorId
- * and created.  Required: appId, instanceId.  An absent targetState reads
- * as RUNNING, any other name than RUNNING as STOPPED.
+ * env, args, devices, preShutdown, userSpec, instanceAuthToken) plus
+ * targetState, executorId and created.  Required: appId, instanceId.  An
+ * absent targetState reads as RUNNING, any other name than RUNNING as
+ * STOPPED.  instanceAuthToken is the instance's token (lib/itoken),
+ * minted by drove-sched for app and local-service instances, absent when
+ * none (tasks, older records).
  * A task's assignment is Drove's TaskInstanceSpec (taskId, sourceAppName,
  * instanceId, executable, resources, volumes, configs, loggingSpec, env,
  * args, devices, userSpec) and a local-service instance's Drove's
@@ -93,6 +96,9 @@ struct rec_assignment {
 	enum target_state target;
 	const json_t *resources;	/* CPU and MEMORY allocations; NULL: [] */
 	long long created;
+	const char *auth_token;		/* instanceAuthToken; NULL: none
+					   (member left out; a task's
+					   builder ignores it) */
 };
 
 /*

@@ -174,6 +174,7 @@ box_body(struct inst *in, json_t *info)
 	const json_t *spec = in->spec;
 	json_t *body, *hc, *env, *labels, *exposed, *bind, *binds, *devs, *v;
 	json_t *args;
+	struct rec_assignment ra;
 	struct buf cpus = BUF_ZERO, mems = BUF_ZERO;
 	const char *k, *image = js_str(js_get(spec, "executable"), "url", "");
 	char key[32], hp[16], *s;
@@ -215,6 +216,11 @@ box_body(struct inst *in, json_t *info)
 		envf(env, "DROVE_APP_ID", in->app_id);
 		envf(env, "DROVE_APP_NAME", in->app_name);
 	}
+	/* the instance token, for apps and local services (as Drove: a
+	   task gets none) */
+	if (in->job != JOB_COMPUTATION && rec_assignment_read(spec, &ra) ==
+	    0 && ra.auth_token && ra.auth_token[0])
+		envf(env, "DROVE_APP_INSTANCE_AUTH_TOKEN", ra.auth_token);
 
 	s = js_dump(spec);
 	labels = json_pack("{s:s,s:s,s:s,s:s}", "drove.job.type",

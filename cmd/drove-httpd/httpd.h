@@ -339,4 +339,28 @@ long long tasks_active_count(void);
 void proxy_task_logfiles(const struct req *r, const char *app,
     const char *task, const char *rest, struct reply *out);
 
+/*
+ * httpd_internal.c: Drove's sibling discovery for application and
+ * local-service instances, authenticated by their instance token
+ * (lib/itoken: the header App-Instance-Authorization, verified with
+ * itoken_verify() and cfg_instance_secret()).
+ * itoken_live(): 1 when the view (read-locked inside) holds t's instance,
+ * an app's InstanceInfo (appId/instanceId) or a local service's
+ * LocalServiceInstanceInfo (serviceId/instanceId), on t's executor, in an
+ * active state (not failed, STOPPED, LOST); else 0: the caller answers
+ * 401.
+ * h_internal_instances(): GET /apis/v1/internal/instances for the
+ * instance of t (verified and live): SUCCESS with the InstanceInfos of
+ * its app (a local service's: its LocalServiceInstanceInfos), sorted by
+ * instanceId, whose state is one of the repeatable "state" query
+ * argument (any case; 400 "Invalid instance state X" for an unknown one)
+ * or, without one, UNREADY, READY or HEALTHY.  forApp=true (any case, as
+ * Jersey reads a boolean) widens it to every app (local service) whose
+ * spec has the same name, all versions.
+ */
+struct itoken;				/* lib/itoken.h */
+int itoken_live(const struct itoken *t);
+void h_internal_instances(const struct req *r, const struct itoken *t,
+    struct reply *out);
+
 #endif

@@ -421,8 +421,10 @@ main(int argc, char **argv)
 	hd.cluster_secret = cfg_cluster_secret(hd.cfg, NODE_CONTROLLER);
 	if (!(hd.auth = auth_new(hd.cfg)))
 		die(EXIT_USAGE, "'%s': %s", conf, err_text());
-	hd.instance_secret = js_str(js_get(hd.cfg, "instanceAuth"), "secret",
-	    "DEFAULT_SECRET");
+	hd.instance_secret = cfg_instance_secret(hd.cfg);
+	if (!hd.instance_secret || !*hd.instance_secret)
+		die(EXIT_USAGE, "'%s': instanceAuth.secret must be a non-empty "
+		    "string", conf);
 	if (cfg_server_sockaddr(hd.cfg, (int)port, &ss, &bindaddr) < 0)
 		die(EXIT_USAGE, "'%s': invalid bindAddress '%s'", conf,
 		    bindaddr);

@@ -14,7 +14,10 @@
  * executor only (ACTIVE or UNREADY, not blacklisted: pl_place_pinned),
  * creating its assignment and PENDING
  * /drove/localserviceinstances/<serviceId>/<iid> (the view also keeps
- * /drove/localservices for their specs).  -n (live state) or --state FILE
+ * /drove/localservices for their specs).  The assignment of an app or a
+ * local-service instance carries its instance token (lib/itoken, signed
+ * with instanceAuth.secret), which drove-execd hands to the container.
+ * -n (live state) or --state FILE
  * (a dump) prints one JSON line per request and writes nothing.
  * Exit: 0 SIGTERM / dry run done, 100 usage, config or bad snapshot, 111
  * ZooKeeper trouble or leadership lost.
@@ -35,6 +38,7 @@
 #include "config.h"
 #include "err.h"
 #include "event.h"
+#include "itoken.h"
 #include "sig.h"
 #include "json.h"
 #include "model.h"
@@ -60,6 +64,7 @@ static struct ctx {
 	struct view *v;
 	const char *ns;
 	const char *fence;
+	const char *secret;	/* instanceAuth.secret (borrowed from cfg) */
 	int dry_run;
 	int strategy;		/* PL_BEST_FIT, PL_SPREAD, PL_FIRST_FIT */
 	unsigned long long seed;
@@ -141,19 +146,33 @@ cmp_req(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* The assignment and the PENDING InstanceInfo of a placement. */
+/*
+ * The assignment and the PENDING InstanceInfo of a placement.  An app's
+ * or a local service's assignment carries the instance's token, issued
+ * now; one whose ids make no token (none should) is placed without, and
+ * said so.
+ */
 static json_t *
 assignment_of(enum job_type job, const char *app_id, const char *iid,
     const json_t *spec, const struct pl_result *r, long long now)
 {
 	json_t *res = pl_result_resources(r), *a;
+	char *tok = itoken_mint(C.secret, app_id, iid, r->executor_id,
+	    now / 1000);
 	struct rec_assignment f = { .job = job, .app_id = app_id,
 	    .instance_id = iid,
 	    .executor_id = r->executor_id, .target = TARGET_RUNNING,
-	    .resources = res, .created = now };
+	    .resources = res, .created = now, .auth_token = tok };
 
+	if (!tok) {
+		if (errno != EINVAL)
+			die(EXIT_TEMP, "%s", err_text());
+		warn("instance %s of %s: no token: %s", iid, app_id,
+		    err_text());
+	}
 	a = res ? rec_assignment_new(&f, spec) : NULL;
 	json_decref(res);
+	free(tok);
 	return a;
 }
 
@@ -1002,6 +1021,9 @@ main(int argc, char **argv)
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
 		    cfg_path);
 	C.ns = cfg_zk_namespace(cfg);
+	if (!(C.secret = cfg_instance_secret(cfg)) || !C.secret[0])
+		die(EXIT_USAGE, "%s: instanceAuth.secret must be a non-empty "
+		    "string", cfg_path);
 
 	if (!C.dry_run) {
 		if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, 0 })) < 0)

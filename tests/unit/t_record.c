@@ -271,7 +271,20 @@ test_assignment(void)
 	    json_object_get(full, "userSpec")), "spec values kept");
 	ok(!json_object_get(j, "tags") && !json_object_get(j, "version"),
 	    "no ApplicationSpec-only members");
+	ok(rec_assignment_read(j, &r) == 0 && r.auth_token == NULL,
+	    "no instanceAuthToken reads NULL");
 	json_decref(j);
+
+	f.auth_token = "h.p.s";
+	j = rec_assignment_new(&f, full);
+	is_str(keys(j), "appId,appName,instanceId,executable,resources,ports,"
+	    "volumes,configs,healthcheck,readiness,loggingSpec,env,args,"
+	    "devices,preShutdown,userSpec,instanceAuthToken,targetState,"
+	    "executorId,created", "instanceAuthToken where Drove has it");
+	ok(rec_assignment_read(j, &r) == 0 && r.auth_token &&
+	    !strcmp(r.auth_token, "h.p.s"), "instanceAuthToken round trip");
+	json_decref(j);
+	f.auth_token = NULL;
 
 	f.app_name = "other";
 	f.target = TARGET_STOPPED;
