@@ -47,7 +47,8 @@
 #define STREAM_COALESCE_MS 2
 #define COALESCE() (events_streaming() ? STREAM_COALESCE_MS : COALESCE_MS)
 
-#define USAGE "drove-httpd -c controller.yml [ -d notif ] [ -p port ] [ -v ]"
+#define USAGE "drove-httpd -c controller.yml [ -c more.yml ... ] " \
+	"[ -d notif ] [ -p port ] [ -v ]"
 
 struct httpd hd;
 
@@ -334,6 +335,7 @@ main(int argc, char **argv)
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
 	const char *conf = NULL, *bindaddr, *connect;
+	struct cfg_files cf = { 0 };
 	struct pollfd pfd[2];
 	long port = -1;
 	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
@@ -346,7 +348,9 @@ main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "c:d:hp:v")) != -1) {
 		switch (opt) {
 		case 'c':
-			conf = optarg;
+			if (cfg_files_add(&cf, optarg) < 0)
+				die(EXIT_USAGE, "%s", err_text());
+			conf = cf.name;
 			break;
 		case 'd':
 			if ((notif = notify_parse(optarg)) < 0)
@@ -374,7 +378,7 @@ main(int argc, char **argv)
 	if (conf == NULL || optind != argc)
 		dieusage(USAGE);
 
-	if ((hd.cfg = cfg_load(conf)) == NULL)
+	if ((hd.cfg = cfg_load_all(cf.path, cf.n)) == NULL)
 		die(EXIT_USAGE, "%s", err_text());
 	if ((connect = cfg_zk_connect(hd.cfg)) == NULL || !*connect)
 		die(EXIT_USAGE, "'%s': zookeeper.connectionString is missing",

@@ -35,7 +35,8 @@
 #include "notify.h"
 #include "sig.h"
 
-#define USAGE "drove-logstream -c executor.yml [ -d notif ] [ -v ] [ -p port ]"
+#define USAGE "drove-logstream -c executor.yml [ -c more.yml ... ] " \
+	"[ -d notif ] [ -v ] [ -p port ]"
 
 #define ROUTE_PREFIX	"/apis/v1/logs/filestream/"
 #define READ_DEFAULT	32768
@@ -477,6 +478,7 @@ main(int argc, char **argv)
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
 	const char *conf = NULL, *bindaddr;
+	struct cfg_files cf = { 0 };
 	struct pollfd pfd[2];
 	long port = -1;
 	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
@@ -487,7 +489,9 @@ main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "c:d:hp:v")) != -1) {
 		switch (opt) {
 		case 'c':
-			conf = optarg;
+			if (cfg_files_add(&cf, optarg) < 0)
+				die(EXIT_USAGE, "%s", err_text());
+			conf = cf.name;
 			break;
 		case 'd':
 			if ((notif = notify_parse(optarg)) < 0)
@@ -515,7 +519,7 @@ main(int argc, char **argv)
 	if (conf == NULL || optind != argc)
 		dieusage(USAGE);
 
-	if ((ctx.cfg = cfg_load(conf)) == NULL)
+	if ((ctx.cfg = cfg_load_all(cf.path, cf.n)) == NULL)
 		die(EXIT_USAGE, "%s", err_text());
 	if ((ctx.logpath = cfg_instance_log_path(ctx.cfg)) == NULL ||
 	    *ctx.logpath == '\0')
