@@ -31,6 +31,7 @@
 #include "config.h"
 #include "election.h"
 #include "err.h"
+#include "logfile.h"
 #include "notify.h"
 #include "sig.h"
 #include "httpd.h"
@@ -414,6 +415,7 @@ main(int argc, char **argv)
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+	    MHD_OPTION_UNESCAPE_CALLBACK, logfile_unescape, NULL,
 	    MHD_OPTION_END);
 	if (d == NULL)
 		die(EXIT_TEMP, "unable to listen on %s:%ld", bindaddr, port);
