@@ -259,6 +259,58 @@ cfg_load(const char *path)
 }
 
 int
+cfg_merge(json_t *base, json_t *over)
+{
+	int r;
+
+	if (!json_is_object(base) || !json_is_object(over)) {
+		json_decref(over);
+		return err_fail(EINVAL, "only mappings can be merged");
+	}
+	r = json_object_update_recursive(base, over);
+	json_decref(over);
+	return r < 0 ? err_fail(ENOMEM, "out of memory") : 0;
+}
+
+json_t *
+cfg_load_all(const char *const *paths, size_t n)
+{
+	json_t *cfg, *next;
+	size_t i;
+
+	if (n == 0) {
+		err_fail(EINVAL, "no configuration file");
+		return NULL;
+	}
+	if (!(cfg = cfg_load(paths[0])))
+		return NULL;
+	for (i = 1; i < n; i++) {
+		if (!(next = cfg_load(paths[i])) || cfg_merge(cfg, next) < 0) {
+			if (next)
+				err_fail(errno, "%s: %s", paths[i],
+				    err_text());
+			json_decref(cfg);
+			return NULL;
+		}
+	}
+	return cfg;
+}
+
+int
+cfg_files_add(struct cfg_files *f, const char *path)
+{
+	size_t len = strlen(f->name);
+
+	if (f->n == CFG_FILES_MAX)
+		return err_fail(E2BIG, "more than %d configuration files",
+		    CFG_FILES_MAX);
+	f->path[f->n++] = path;
+	snprintf(f->name + len, sizeof f->name - len, "%s%s",
+	    len ? " + " : "", path);
+	return 0;
+}
+
+int
 cfg_set(json_t *cfg, const char *dotted, const char *value)
 {
 	char key[256];
@@ -426,14 +478,26 @@ cfg_executor_grace_ms(const json_t *cfg)
 	    CFG_EXECUTOR_GRACE_MS);
 }
 
+/* The configured secrets, NULL when none: then Drove's defaults apply. */
+static json_t *
+secrets(const json_t *cfg)
+{
+	json_t *s = js_get(cfg, "clusterAuth.secrets");
+
+	return json_array_size(s) > 0 ? s : NULL;
+}
+
 const char *
 cfg_cluster_secret(const json_t *cfg, enum node_type t)
 {
 	const char *want = node_type_name(t);
-	json_t *s;
+	json_t *all = secrets(cfg), *s;
 	size_t i;
 
-	json_array_foreach(js_get(cfg, "clusterAuth.secrets"), i, s)
+	if (!all)
+		return t == NODE_CONTROLLER ? CFG_CONTROLLER_SECRET :
+		    t == NODE_EXECUTOR ? CFG_EXECUTOR_SECRET : NULL;
+	json_array_foreach(all, i, s)
 		if (want && !strcasecmp(js_str(s, "nodeType", ""), want))
 			return js_str(s, "secret", NULL);
 	return NULL;
@@ -442,11 +506,13 @@ cfg_cluster_secret(const json_t *cfg, enum node_type t)
 size_t
 cfg_cluster_secret_count(const json_t *cfg)
 {
-	json_t *s;
+	json_t *all = secrets(cfg), *s;
 	size_t i, n = 0;
 
-	json_array_foreach(js_get(cfg, "clusterAuth.secrets"), i, s)
-		if (js_str(s, "secret", NULL))
+	if (!all)
+		return 2;
+	json_array_foreach(all, i, s)
+		if (*js_str(s, "secret", ""))
 			n++;
 	return n;
 }
@@ -454,14 +520,17 @@ cfg_cluster_secret_count(const json_t *cfg)
 int
 cfg_cluster_secret_ok(const json_t *cfg, const char *secret)
 {
+	json_t *all = secrets(cfg), *s;
 	const char *v;
-	json_t *s;
 	size_t i;
 
 	if (!secret)
 		return 0;
-	json_array_foreach(js_get(cfg, "clusterAuth.secrets"), i, s)
-		if ((v = js_str(s, "secret", NULL)) && !strcmp(v, secret))
+	if (!all)
+		return !strcmp(secret, CFG_CONTROLLER_SECRET) ||
+		    !strcmp(secret, CFG_EXECUTOR_SECRET);
+	json_array_foreach(all, i, s)
+		if (*(v = js_str(s, "secret", "")) && !strcmp(v, secret))
 			return 1;
 	return 0;
 }

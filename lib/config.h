@@ -26,6 +26,33 @@ json_t *cfg_load(const char *path);
 json_t *cfg_parse(const char *data, size_t len, const char *name);
 int cfg_set(json_t *cfg, const char *dotted, const char *value);
 
+/*
+ * Several files: every program takes -c more than once, later files merged
+ * over earlier ones (a site's own file over a generated one).
+ *
+ * cfg_merge(base, over): merges over into base in place, as jansson's
+ * json_object_update_recursive() does: objects key by key, recursively;
+ * any other value, arrays included, replaces base's.  Steals over (its
+ * values may now be shared with base).  0, or -1 with errno (EINVAL: base
+ * or over is not an object, ENOMEM) and err_text().
+ * cfg_load_all(): cfg_load() of paths[0..n) in order, each merged over the
+ * ones before; a new reference, or NULL with errno and err_text() naming
+ * the file (EINVAL when n is 0).
+ * struct cfg_files gathers a program's -c options: cfg_files_add() appends
+ * path (borrowed, e.g. optarg) and updates name, the paths joined by " + "
+ * (cut to fit), for messages about the merged result; 0, or -1 with
+ * errno=E2BIG and err_text() past CFG_FILES_MAX files.
+ */
+#define CFG_FILES_MAX 8
+struct cfg_files {
+	const char *path[CFG_FILES_MAX];
+	size_t n;
+	char name[512];
+};
+int cfg_merge(json_t *base, json_t *over);
+json_t *cfg_load_all(const char *const *paths, size_t n);
+int cfg_files_add(struct cfg_files *f, const char *path);
+
 /* Common keys with Drove's names and defaults. */
 const char *cfg_zk_connect(const json_t *cfg);	/* zookeeper.connectionString */
 const char *cfg_zk_namespace(const json_t *cfg); /* zookeeper.nameSpace, "drove" */
@@ -61,11 +88,18 @@ int cfg_server_sockaddr(const json_t *cfg, int port,
  * by default.
  * cfg_docker_socket(): options.dockerSocketPath, default
  * /var/run/docker.sock.
- * cfg_cluster_secret(): clusterAuth.secrets[nodeType=t].secret (nodeType
- * matched ignoring case, as Dropwizard reads enums), NULL if none.
- * cfg_cluster_secret_count(): how many secrets are configured.
- * cfg_cluster_secret_ok(): 1 if s equals any configured secret (Drove's
- * receivers accept the secret of any node type), else 0.
+ * Cluster secrets, as Drove has them (ClusterAuthenticationConfig): with
+ * no clusterAuth.secrets (absent or empty), the defaults
+ * CFG_CONTROLLER_SECRET for CONTROLLER and CFG_EXECUTOR_SECRET for
+ * EXECUTOR apply; once any is configured, only the configured ones do.
+ * cfg_cluster_secret(): the secret of node type t, the one a node of that
+ * type sends (nodeType matched ignoring case, as Dropwizard reads enums);
+ * NULL when secrets are configured but none for t.
+ * cfg_cluster_secret_count(): how many non-empty secrets apply (2 by
+ * default).
+ * cfg_cluster_secret_ok(): 1 if s equals any non-empty secret that applies
+ * (Drove's receivers accept the secret of any node type), else 0 (also for
+ * NULL).
  */
 int cfg_port(const json_t *cfg, enum node_type t);
 int cfg_hostname(const json_t *cfg, char *out, size_t n);
@@ -73,6 +107,8 @@ const char *cfg_instance_log_path(const json_t *cfg);
 const char *cfg_docker_socket(const json_t *cfg);
 #define CFG_EXECUTOR_GRACE_MS 5000LL
 long long cfg_executor_grace_ms(const json_t *cfg);
+#define CFG_CONTROLLER_SECRET "DefaultControllerSecret"
+#define CFG_EXECUTOR_SECRET "DefaultExecutorSecret"
 const char *cfg_cluster_secret(const json_t *cfg, enum node_type t);
 size_t cfg_cluster_secret_count(const json_t *cfg);
 int cfg_cluster_secret_ok(const json_t *cfg, const char *s);

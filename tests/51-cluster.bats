@@ -3,8 +3,9 @@
 # own bridge), the test image, the sv/ templates under s6-svscan with the
 # nested leader-service tree, status JSON, idempotent up/down, and nothing
 # left running afterwards.  Needs root, java, dockerd, s6.
-# setup_file brings the cluster up (its output is checked by a test); the
-# last test brings it down.
+# setup_file brings the cluster up (its output is checked by a test), with
+# a site's own controller and executor files (DROVE_*_CONFIG); the last
+# test brings it down.
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -24,6 +25,11 @@ setup_file() {
 	done
 	export DROVE_BRIDGE=drovet$((RANDOM % 1000)) DROVE_BRIDGE_CIDR=172.30.$x.1/24
 	unset DROVE_ENGINE_SOCKET
+	# a site's own files, given relative to the caller's directory
+	printf 'userAuth: {enabled: false}\n' >"$T/ctl-local.yml"
+	printf 'clusterAuth: {secrets: [{nodeType: CONTROLLER, secret: site-c}, {nodeType: EXECUTOR, secret: site-e}]}\n' \
+	    >"$T/exec-local.yml"
+	export DROVE_CONTROLLER_CONFIG=ctl-local.yml DROVE_EXECUTOR_CONFIG=$T/exec-local.yml
 	mkdir -p "$DROVE_BIN" "$T/www/apis/v1"
 	echo pong >"$T/www/apis/v1/ping"
 	# drove-leader stand-in: no election, just runs the leader tree.
@@ -41,14 +47,16 @@ setup_file() {
 	exec busybox httpd -f -p 127.0.0.1:$API_PORT -h $T/www
 	EOF
 	for p in drove-execd drove-monitor drove-sched; do
-		printf '#!/bin/sh\necho "%s leader=$DROVE_LEADER_ZNODE conf=$DROVE_CONF_DIR" >&2\necho >&3; exec 3>&-\nexec sleep 100000\n' "$p" >"$DROVE_BIN/$p"
+		printf '#!/bin/sh\necho "%s leader=$DROVE_LEADER_ZNODE conf=$DROVE_CONF_DIR args=$*" >&2\necho >&3; exec 3>&-\nexec sleep 100000\n' "$p" >"$DROVE_BIN/$p"
 	done
 	printf '#!/bin/sh\necho reconciled >&2\n' >"$DROVE_BIN/drove-reconcile"
 	cp "$ROOT/bin/drove-logstream" "$DROVE_BIN/"
 	chmod +x "$DROVE_BIN"/*
 	cp "$DROVE_BIN/drove-monitor" "$T/drove-monitor.orig"
 	rc=0
-	"$ROOT/scripts/cluster" up >"$T/up.out" 2>"$T/up.err" || rc=$?
+	(cd "$T" && "$ROOT/scripts/cluster" up) >"$T/up.out" 2>"$T/up.err" || rc=$?
+	# later ups run elsewhere
+	export DROVE_CONTROLLER_CONFIG=$T/ctl-local.yml
 	echo "$rc" >"$T/up.rc"
 }
 
@@ -117,6 +125,56 @@ teardown() {
 	grep -q "port: $LOGSTREAM_PORT" "$DROVE_RUN/conf/executor.yml"
 	grep -q "maxOpenFiles: 20000" "$DROVE_RUN/conf/executor.yml"
 	grep -q "port: $API_PORT" "$DROVE_RUN/conf/controller.yml"
+}
+
+@test "DROVE_*_CONFIG: copied as *.local.yml, passed as a second -c" {
+	cmp "$T/ctl-local.yml" "$DROVE_RUN/conf/controller.local.yml"
+	cmp "$T/exec-local.yml" "$DROVE_RUN/conf/executor.local.yml"
+	c="-c $DROVE_RUN/conf/controller.yml -c $DROVE_RUN/conf/controller.local.yml"
+	grep -q -- "drove-sched .*args=$c -d 3" "$DROVE_RUN/logs/services/drove-sched/current"
+	grep -q -- "drove-monitor .*args=$c -d 3" "$DROVE_RUN/logs/services/drove-monitor/current"
+	e="-c $DROVE_RUN/conf/executor.yml -c $DROVE_RUN/conf/executor.local.yml"
+	grep -q -- "drove-execd .*args=$e -d 3" "$DROVE_RUN/logs/services/drove-execd/current"
+	# recorded, as absolute paths, for the next up
+	grep -q "^DROVE_CONTROLLER_CONFIG=$T/ctl-local.yml\$" "$DROVE_RUN/cluster.env"
+}
+
+@test "the generated configurations share random cluster secrets" {
+	for f in controller executor; do
+		grep -A3 '^clusterAuth:' "$DROVE_RUN/conf/$f.yml" |
+		    sed -n 's/.*nodeType: \([A-Z]*\), secret: "\([0-9a-f]*\)".*/\1 \2/p' >"$BATS_TEST_TMPDIR/$f"
+	done
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/controller")" = 2 ]
+	cmp "$BATS_TEST_TMPDIR/controller" "$BATS_TEST_TMPDIR/executor"
+	[ "$(awk '{print length($2)}' "$BATS_TEST_TMPDIR/controller" | sort -u)" = 32 ]
+	[ "$(awk '{print $2}' "$BATS_TEST_TMPDIR/controller" | sort -u | wc -l)" = 2 ]
+}
+
+@test "drove-logstream reads the merged files: the site's secrets, not the generated" {
+	u=http://127.0.0.1:$LOGSTREAM_PORT/apis/v1/logs/filestream/a-1/AI-1/list
+	gen=$(sed -n 's/.*nodeType: CONTROLLER, secret: "\(.*\)".*/\1/p' "$DROVE_RUN/conf/executor.yml")
+	[ -n "$gen" ]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$u")" = 401 ]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'NodeId: c' -H "Cluster-Authorization: $gen" "$u")" = 401 ]
+	# authenticated: the instance has no logs (400), but no 401
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'NodeId: c' -H 'Cluster-Authorization: site-c' "$u")" = 400 ]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'NodeId: e' -H 'Cluster-Authorization: site-e' "$u")" = 400 ]
+}
+
+@test "a DROVE_*_CONFIG that cannot be read: up exits 100 with one line" {
+	d=$BATS_TEST_TMPDIR/run
+	run --separate-stderr env DROVE_RUN="$d" DROVE_CONTROLLER_CONFIG="$T/nope.yml" \
+	    "$ROOT/scripts/cluster" up
+	[ "$status" = 100 ]
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ "$stderr" == *"DROVE_CONTROLLER_CONFIG"*"$T/nope.yml"* ]]
+	[ ! -e "$d" ]
+	run --separate-stderr env DROVE_RUN="$d" DROVE_EXECUTOR_CONFIG="$T" \
+	    "$ROOT/scripts/cluster" up
+	[ "$status" = 100 ]
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ "$stderr" == *"DROVE_EXECUTOR_CONFIG"* ]]
+	[ ! -e "$d" ]
 }
 
 @test "up again is idempotent" {

@@ -248,8 +248,10 @@ teardown() {
 	grep -q response:200 "$f"
 	logstream_start "$T/executor.yml" "$T"
 	b=http://127.0.0.1:$LSPORT/apis/v1/logs/filestream/$SID/SI-9
-	curl -sf "$b/list" | jq -e '.files | index("output.log")'
-	curl -sf "$b/read/output.log?offset=0&length=100000" |
+	# as a controller calls it: Drove's default secret (none configured)
+	h=(-H 'NodeId: 127.0.0.1' -H 'Cluster-Authorization: DefaultControllerSecret')
+	curl -sf "${h[@]}" "$b/list" | jq -e '.files | index("output.log")'
+	curl -sf "${h[@]}" "$b/read/output.log?offset=0&length=100000" |
 	    jq -er .data | grep -q response:200
 }
 

@@ -38,19 +38,22 @@
 #include "record.h"
 #include "zkpath.h"
 
-#define USAGE "drove-execd -c executor.yml [ -d notif-fd ] [ -v ]"
+#define USAGE "drove-execd -c executor.yml [ -c more.yml ... ] " \
+	"[ -d notif-fd ] [ -v ]"
 #define RETRY_MS 1000
 
 struct execd X;
 
+/* The merged -c files; path names them in messages. */
 static void
-load_config(const char *path)
+load_config(const struct cfg_files *cf)
 {
+	const char *path = cf->name;
 	json_t *opt, *res;
 	long long ms;
 	const char *s;
 
-	if (!(X.cfg = cfg_load(path)))
+	if (!(X.cfg = cfg_load_all(cf->path, cf->n)))
 		die(EXIT_USAGE, "%s", err_text());
 	if (!cfg_zk_connect(X.cfg))
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",
@@ -550,6 +553,7 @@ int
 main(int argc, char **argv)
 {
 	const char *cfgpath = NULL, *sock;
+	struct cfg_files cf = { 0 };
 	int c, notif = -1, sfd, again;
 	pthread_t evth;
 	struct pollfd pfd[3];
@@ -562,7 +566,9 @@ main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "c:d:hv")) != -1) {
 		switch (c) {
 		case 'c':
-			cfgpath = optarg;
+			if (cfg_files_add(&cf, optarg) < 0)
+				die(EXIT_USAGE, "%s", err_text());
+			cfgpath = cf.name;
 			break;
 		case 'd':
 			if ((notif = notify_parse(optarg)) < 0)
@@ -581,7 +587,7 @@ main(int argc, char **argv)
 	}
 	if (!cfgpath || optind != argc)
 		dieusage(USAGE);
-	load_config(cfgpath);
+	load_config(&cf);
 
 	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, SIGHUP, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to create a signalfd");

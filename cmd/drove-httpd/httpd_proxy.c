@@ -3,7 +3,12 @@
  * instance (InstanceInfo.executorId -> /<ns>/executor/<id> hostname and
  * port), as Drove's ExecutorLogFileApis does.  The executor's status,
  * body, Content-Type and Content-Disposition are passed through with no
- * envelope; an unknown instance or executor answers 204.
+ * envelope; an unknown instance or executor answers 204.  Every call
+ * carries NodeId (our hostname) and our CONTROLLER cluster secret (Drove's
+ * default when none is configured).  Names that could leave the instance's
+ * log directory (lib/logfile) are refused here, before anything is looked
+ * up or forwarded, with 400 and the executor's own error shape,
+ * {"error":"..."}, as the client would get it from the executor.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +22,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "logfile.h"
 #include "record.h"
 #include "httpd.h"
 
@@ -163,6 +169,14 @@ static void proxy_to(const struct req *r, char *host, long long port,
     const char *app_id, const char *instance_id, const char *rest,
     struct reply *out);
 
+/* 400 {"error":why}: the executor's shape for what it refuses. */
+static void
+refuse(struct reply *out, const char *why)
+{
+	out->code = MHD_HTTP_BAD_REQUEST;
+	out->json = json_pack("{s:s}", "error", why);
+}
+
 /* Relay to the executor where the record find(view, id, iid) runs: an
  * InstanceInfo, or a TaskInfo when task (from the view). */
 static void
@@ -172,11 +186,26 @@ proxy_found(const struct req *r, json_t *(*find)(const struct view *,
 {
 	struct rec_instance fi;
 	struct rec_task ft;
-	const char *eid = NULL;
+	const char *eid = NULL, *file;
 	json_t *x;
 	char *host = NULL;
 	long long port = 0;
 
+	if (!logfile_name_ok(id, strlen(id)) ||
+	    !logfile_name_ok(iid, strlen(iid))) {
+		refuse(out, "invalid application or instance id");
+		return;
+	}
+	switch (logfile_op(rest, &file)) {
+	case LOGFILE_BAD_PATH:
+		refuse(out, "invalid path");
+		return;
+	case LOGFILE_BAD_NAME:
+		refuse(out, "invalid file name");
+		return;
+	default:
+		break;
+	}
 	view_rdlock(hd.view);
 	if ((x = find(hd.view, id, iid))) {
 		if (task && rec_task_read(x, &ft) == 0)
@@ -257,6 +286,7 @@ proxy_to(const struct req *r, char *host, long long port,
 
 	snprintf(hdr, sizeof hdr, "NodeId: %s", hd.hostname);
 	hl = curl_slist_append(hl, hdr);
+	/* Drove's default when none is configured (lib/config) */
 	if (hd.cluster_secret) {
 		snprintf(hdr, sizeof hdr, "Cluster-Authorization: %s",
 		    hd.cluster_secret);

@@ -33,6 +33,7 @@
 #include "config.h"
 #include "election.h"
 #include "err.h"
+#include "logfile.h"
 #include "notify.h"
 #include "sig.h"
 #include "httpd.h"
@@ -49,7 +50,8 @@
 #define STREAM_COALESCE_MS 2
 #define COALESCE() (events_streaming() ? STREAM_COALESCE_MS : COALESCE_MS)
 
-#define USAGE "drove-httpd -c controller.yml [ -d notif ] [ -p port ] [ -v ] | -r"
+#define USAGE "drove-httpd -c controller.yml [ -c more.yml ... ] " \
+	"[ -d notif ] [ -p port ] [ -v ] | -r"
 
 struct httpd hd;
 
@@ -360,6 +362,7 @@ main(int argc, char **argv)
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
 	const char *conf = NULL, *bindaddr, *connect;
+	struct cfg_files cf = { 0 };
 	struct pollfd pfd[2];
 	long port = -1;
 	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
@@ -372,7 +375,9 @@ main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "c:d:hp:rv")) != -1) {
 		switch (opt) {
 		case 'c':
-			conf = optarg;
+			if (cfg_files_add(&cf, optarg) < 0)
+				die(EXIT_USAGE, "%s", err_text());
+			conf = cf.name;
 			break;
 		case 'd':
 			if ((notif = notify_parse(optarg)) < 0)
@@ -404,7 +409,7 @@ main(int argc, char **argv)
 	if (conf == NULL || optind != argc)
 		dieusage(USAGE);
 
-	if ((hd.cfg = cfg_load(conf)) == NULL)
+	if ((hd.cfg = cfg_load_all(cf.path, cf.n)) == NULL)
 		die(EXIT_USAGE, "%s", err_text());
 	if ((connect = cfg_zk_connect(hd.cfg)) == NULL || !*connect)
 		die(EXIT_USAGE, "'%s': zookeeper.connectionString is missing",
@@ -446,6 +451,7 @@ main(int argc, char **argv)
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+	    MHD_OPTION_UNESCAPE_CALLBACK, logfile_unescape, NULL,
 	    MHD_OPTION_END);
 	if (d == NULL)
 		die(EXIT_TEMP, "unable to listen on %s:%ld", bindaddr, port);

@@ -35,7 +35,8 @@
 #include "zk.h"
 #include "zkpath.h"
 
-#define USAGE "drove-leader -c controller.yml [ -d notif ] [ -v ] " \
+#define USAGE "drove-leader -c controller.yml [ -c more.yml ... ] " \
+	"[ -d notif ] [ -v ] " \
 	"[ -H hostname ] [ -p port ] -- prog [ args... ]"
 
 static struct {
@@ -253,6 +254,7 @@ int
 main(int argc, char **argv)
 {
 	const char *cfgpath = NULL, *host = NULL, *connect;
+	struct cfg_files cf = { 0 };
 	char hostbuf[256], prefix[ZKP_MAX], *end;
 	long port = -1;
 	int c, session_ms;
@@ -262,7 +264,11 @@ main(int argc, char **argv)
 	PROG = "drove-leader";
 	while ((c = getopt(argc, argv, "+c:d:vH:p:h")) != -1) {
 		switch (c) {
-		case 'c': cfgpath = optarg; break;
+		case 'c':
+			if (cfg_files_add(&cf, optarg) < 0)
+				die(EXIT_USAGE, "%s", err_text());
+			cfgpath = cf.name;
+			break;
 		case 'd':
 			ctx.notif = notify_parse(optarg);
 			if (ctx.notif < 0)
@@ -285,7 +291,7 @@ main(int argc, char **argv)
 	if (!cfgpath || optind >= argc)
 		dieusage(USAGE);
 	ctx.prog = argv + optind;
-	cfg = cfg_load(cfgpath);
+	cfg = cfg_load_all(cf.path, cf.n);
 	if (!cfg)
 		die(EXIT_USAGE, "%s", err_text());
 	connect = cfg_zk_connect(cfg);

@@ -6,6 +6,9 @@
  * Serves: GET /apis/v1/logs/filestream/{id}/{instance}/list -> {"files":[..]},
  * .../read/{file}?offset=&length= -> {"data":"..","offset":N},
  * .../download/{file} -> bytes.  Errors: 400 {"error":".."}.
+ * Every request needs the headers NodeId and Cluster-Authorization (a
+ * cluster secret, Drove's defaults when none is configured): bare 401.
+ * Names are checked by lib/logfile and opened without following links.
  * Writes nothing.  Exit: 0 on SIGTERM, 100 usage/config, 111 bind/setup.
  */
 #define _GNU_SOURCE
@@ -32,10 +35,12 @@
 #include "config.h"
 #include "err.h"
 #include "json.h"
+#include "logfile.h"
 #include "notify.h"
 #include "sig.h"
 
-#define USAGE "drove-logstream -c executor.yml [ -d notif ] [ -v ] [ -p port ]"
+#define USAGE "drove-logstream -c executor.yml [ -c more.yml ... ] " \
+	"[ -d notif ] [ -v ] [ -p port ]"
 
 #define ROUTE_PREFIX	"/apis/v1/logs/filestream/"
 #define READ_DEFAULT	32768
@@ -45,24 +50,6 @@ static struct ctx {
 	const char *logpath;	/* as configured */
 	json_t *cfg;
 } ctx;
-
-/* Ids and file names: [A-Za-z0-9_.-]+, not "." or "..", no leading dot. */
-static int
-ls_valid_component(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > NAME_MAX || s[0] == '.')
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
-		    !(c >= '0' && c <= '9') && c != '_' && c != '-' && c != '.')
-			return 0;
-	}
-	return 1;
-}
 
 /*
  * Copy data into out as valid UTF-8: each maximal invalid subpart becomes
@@ -184,39 +171,48 @@ ls_error(struct MHD_Connection *c, unsigned int code, const char *fmt, ...)
 }
 
 /*
- * Resolve <logPath>/<id>/<instance>[/<file>] and check that the canonical
- * path stays under the canonical logPath.  Returns a malloc'd path or NULL
- * with why set.
+ * Open <logPath>/<id>/<instance>, or the file in it when file is not NULL,
+ * one name at a time from the directory before it, never following a
+ * symbolic link: a link (to anywhere) is refused, so nothing outside the
+ * instance's directory can be reached (the names themselves were checked
+ * by logfile_name_ok()).  A file opens O_NONBLOCK (a FIFO must not block
+ * the server) and must be a regular file.  Returns the fd, or -1 with why
+ * set.
  */
-static char *
-ls_resolve(const char *id, const char *inst, const char *file,
+static int
+ls_open(const char *id, const char *inst, const char *file,
     const char **why)
 {
-	char base[PATH_MAX], full[PATH_MAX];
-	char *want;
-	size_t bl;
+	const char *name[3] = { id, inst, file };
+	int fd, next, i, flags;
+	struct stat st;
 
-	if (realpath(ctx.logpath, base) == NULL) {
+	if ((fd = open(ctx.logpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		*why = "log path is not available";
-		return NULL;
+		return -1;
 	}
-	if (file != NULL)
-		want = xasprintf("%s/%s/%s/%s", base, id, inst, file);
-	else
-		want = xasprintf("%s/%s/%s", base, id, inst);
-	if (realpath(want, full) == NULL) {
-		free(want);
-		*why = file != NULL ? "log file not found" : "no logs found";
-		return NULL;
+	for (i = 0; i < 3 && name[i] != NULL; i++) {
+		flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+		    (i < 2 ? O_DIRECTORY : O_NONBLOCK);
+		next = openat(fd, name[i], flags);
+		if (next < 0 && fstatat(fd, name[i], &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			*why = "path leaves the instance's log directory "
+			    "(a symbolic link)";
+		else if (next < 0)
+			*why = file != NULL ? "log file not found" :
+			    "no logs found";
+		close(fd);
+		if (next < 0)
+			return -1;
+		fd = next;
 	}
-	free(want);
-	bl = strlen(base);
-	if (strncmp(full, base, bl) != 0 || (full[bl] != '/' &&
-	    !(bl == 1 && base[0] == '/'))) {
-		*why = "path is outside the log directory";
-		return NULL;
+	if (file != NULL && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		*why = "not a regular file";
+		return -1;
 	}
-	return xstrdup(full);
+	return fd;
 }
 
 static int
@@ -229,18 +225,18 @@ static enum MHD_Result
 ls_list(struct MHD_Connection *c, const char *id, const char *inst)
 {
 	const char *why;
-	char *dir = ls_resolve(id, inst, NULL, &why);
+	int fd = ls_open(id, inst, NULL, &why);
 	char **names = NULL;
 	size_t n = 0, cap = 0, i;
 	struct dirent *de;
 	json_t *files;
 	DIR *d;
 
-	if (dir == NULL)
+	if (fd < 0)
 		return ls_error(c, MHD_HTTP_BAD_REQUEST, "%s for %s/%s", why,
 		    id, inst);
-	if ((d = opendir(dir)) == NULL) {
-		free(dir);
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
 		return ls_error(c, MHD_HTTP_BAD_REQUEST,
 		    "unable to list logs of %s/%s: %s", id, inst,
 		    strerror(errno));
@@ -260,7 +256,6 @@ ls_list(struct MHD_Connection *c, const char *id, const char *inst)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	free(dir);
 	if (n > 1)
 		qsort(names, n, sizeof *names, ls_cmp);
 	files = json_array();
@@ -301,7 +296,6 @@ ls_read(struct MHD_Connection *c, const char *id, const char *inst,
 	unsigned char *raw;
 	const char *why;
 	struct stat st;
-	char *path;
 	ssize_t got;
 	size_t want, have = 0;
 	json_t *j;
@@ -313,13 +307,10 @@ ls_read(struct MHD_Connection *c, const char *id, const char *inst,
 	if (length == -2)
 		return ls_error(c, MHD_HTTP_BAD_REQUEST,
 		    "length must be an integer >= -1");
-	if ((path = ls_resolve(id, inst, file, &why)) == NULL)
+	if ((fd = ls_open(id, inst, file, &why)) < 0)
 		return ls_error(c, MHD_HTTP_BAD_REQUEST, "%s: %s", why, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		if (fd >= 0)
-			close(fd);
+	if (fstat(fd, &st) < 0) {
+		close(fd);
 		return ls_error(c, MHD_HTTP_BAD_REQUEST,
 		    "unable to read %s", file);
 	}
@@ -357,16 +348,13 @@ ls_download(struct MHD_Connection *c, const char *id, const char *inst,
 	struct MHD_Response *r;
 	const char *why;
 	struct stat st;
-	char *path, *disp;
+	char *disp;
 	int fd;
 
-	if ((path = ls_resolve(id, inst, file, &why)) == NULL)
+	if ((fd = ls_open(id, inst, file, &why)) < 0)
 		return ls_error(c, MHD_HTTP_BAD_REQUEST, "%s: %s", why, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		if (fd >= 0)
-			close(fd);
+	if (fstat(fd, &st) < 0) {
+		close(fd);
 		return ls_error(c, MHD_HTTP_BAD_REQUEST,
 		    "unable to read %s", file);
 	}
@@ -384,13 +372,19 @@ ls_download(struct MHD_Connection *c, const char *id, const char *inst,
 	return ls_send(c, MHD_HTTP_OK, r);
 }
 
-/* Drove's executor accepts any configured cluster secret; none = open. */
+/*
+ * Drove's executor admits only cluster nodes: a NodeId and a
+ * Cluster-Authorization equal to any cluster secret (Drove's defaults when
+ * none is configured).
+ */
 static int
 ls_authorized(struct MHD_Connection *c)
 {
-	if (cfg_cluster_secret_count(ctx.cfg) == 0)
-		return 1;
-	return cfg_cluster_secret_ok(ctx.cfg, MHD_lookup_connection_value(c,
+	const char *node = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "NodeId");
+
+	return node != NULL && *node != '\0' &&
+	    cfg_cluster_secret_ok(ctx.cfg, MHD_lookup_connection_value(c,
 	    MHD_HEADER_KIND, "Cluster-Authorization"));
 }
 
@@ -400,9 +394,8 @@ ls_handle(void *cls, struct MHD_Connection *c, const char *url,
     size_t *upload_size, void **con_cls)
 {
 	char id[NAME_MAX + 1], inst[NAME_MAX + 1];
-	const char *p, *s1, *s2, *rest, *file = NULL;
+	const char *p, *s1, *s2, *file;
 	struct MHD_Response *r;
-	enum { OP_LIST, OP_READ, OP_DOWNLOAD } op;
 
 	(void)cls;
 	(void)version;
@@ -410,50 +403,42 @@ ls_handle(void *cls, struct MHD_Connection *c, const char *url,
 	(void)upload_size;
 	(void)con_cls;
 	dbg("%s %s", method, url);
+	if ((strncmp(url, "/apis/", 6) == 0 || strcmp(url, "/apis") == 0) &&
+	    !ls_authorized(c)) {
+		r = MHD_create_response_from_buffer(0, NULL,
+		    MHD_RESPMEM_PERSISTENT);
+		return ls_send(c, MHD_HTTP_UNAUTHORIZED, r);
+	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return ls_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "method not allowed");
 	if (strncmp(url, ROUTE_PREFIX, sizeof ROUTE_PREFIX - 1) != 0)
 		return ls_error(c, MHD_HTTP_NOT_FOUND, "not found");
-	if (!ls_authorized(c)) {
-		r = MHD_create_response_from_buffer(0, NULL,
-		    MHD_RESPMEM_PERSISTENT);
-		return ls_send(c, MHD_HTTP_UNAUTHORIZED, r);
-	}
 	p = url + sizeof ROUTE_PREFIX - 1;
 	if ((s1 = strchr(p, '/')) == NULL || (s2 = strchr(s1 + 1, '/')) == NULL)
 		return ls_error(c, MHD_HTTP_BAD_REQUEST, "invalid path");
-	if (!ls_valid_component(p, (size_t)(s1 - p)) ||
-	    !ls_valid_component(s1 + 1, (size_t)(s2 - s1 - 1)))
+	if (!logfile_name_ok(p, (size_t)(s1 - p)) ||
+	    !logfile_name_ok(s1 + 1, (size_t)(s2 - s1 - 1)))
 		return ls_error(c, MHD_HTTP_BAD_REQUEST,
 		    "invalid application or instance id");
 	memcpy(id, p, (size_t)(s1 - p));
 	id[s1 - p] = '\0';
 	memcpy(inst, s1 + 1, (size_t)(s2 - s1 - 1));
 	inst[s2 - s1 - 1] = '\0';
-	rest = s2 + 1;
-	if (strcmp(rest, "list") == 0)
-		op = OP_LIST;
-	else if (strncmp(rest, "read/", 5) == 0) {
-		op = OP_READ;
-		file = rest + 5;
-	} else if (strncmp(rest, "download/", 9) == 0) {
-		op = OP_DOWNLOAD;
-		file = rest + 9;
-	} else
-		return ls_error(c, MHD_HTTP_BAD_REQUEST, "invalid path");
-	if (file != NULL && !ls_valid_component(file, strlen(file)))
-		return ls_error(c, MHD_HTTP_BAD_REQUEST, "invalid file name");
-	switch (op) {
-	case OP_LIST:
+	switch (logfile_op(s2 + 1, &file)) {
+	case LOGFILE_LIST:
 		return ls_list(c, id, inst);
-	case OP_READ:
+	case LOGFILE_READ:
 		return ls_read(c, id, inst, file);
-	case OP_DOWNLOAD:
+	case LOGFILE_DOWNLOAD:
 		return ls_download(c, id, inst, file);
+	case LOGFILE_BAD_NAME:
+		return ls_error(c, MHD_HTTP_BAD_REQUEST, "invalid file name");
+	case LOGFILE_BAD_PATH:
+		break;
 	}
-	BUG("unknown operation");
+	return ls_error(c, MHD_HTTP_BAD_REQUEST, "invalid path");
 }
 
 static void
@@ -477,6 +462,7 @@ main(int argc, char **argv)
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
 	const char *conf = NULL, *bindaddr;
+	struct cfg_files cf = { 0 };
 	struct pollfd pfd[2];
 	long port = -1;
 	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
@@ -487,7 +473,9 @@ main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "c:d:hp:v")) != -1) {
 		switch (opt) {
 		case 'c':
-			conf = optarg;
+			if (cfg_files_add(&cf, optarg) < 0)
+				die(EXIT_USAGE, "%s", err_text());
+			conf = cf.name;
 			break;
 		case 'd':
 			if ((notif = notify_parse(optarg)) < 0)
@@ -515,7 +503,7 @@ main(int argc, char **argv)
 	if (conf == NULL || optind != argc)
 		dieusage(USAGE);
 
-	if ((ctx.cfg = cfg_load(conf)) == NULL)
+	if ((ctx.cfg = cfg_load_all(cf.path, cf.n)) == NULL)
 		die(EXIT_USAGE, "%s", err_text());
 	if ((ctx.logpath = cfg_instance_log_path(ctx.cfg)) == NULL ||
 	    *ctx.logpath == '\0')
@@ -534,6 +522,7 @@ main(int argc, char **argv)
 
 	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, ls_handle,
 	    NULL, MHD_OPTION_EXTERNAL_LOGGER, ls_mhd_log, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, logfile_unescape, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 	    MHD_OPTION_END);

@@ -38,7 +38,8 @@
 #include "sig.h"
 #include "monitor.h"
 
-#define USAGE "drove-monitor -c controller.yml [ -d notif ] [ -v ]"
+#define USAGE "drove-monitor -c controller.yml [ -c more.yml ... ] " \
+	"[ -d notif ] [ -v ]"
 #define SWEEP_MS 60000		/* every app, from memory: the safety net */
 #define RETRY_MS 1000
 #define COALESCE_MS 20		/* a burst of events is read once */
@@ -698,6 +699,7 @@ int
 main(int argc, char **argv)
 {
 	const char *cfg_path = NULL;
+	struct cfg_files cf = { 0 };
 	struct pollfd pfd[2];
 	char path[ZKP_MAX];
 	json_t *cfg;
@@ -708,7 +710,9 @@ main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "c:d:vh")) != -1)
 		switch (c) {
 		case 'c':
-			cfg_path = optarg;
+			if (cfg_files_add(&cf, optarg) < 0)
+				die(EXIT_USAGE, "%s", err_text());
+			cfg_path = cf.name;
 			break;
 		case 'd':
 			if ((ready = notify_parse(optarg)) < 0)
@@ -731,7 +735,7 @@ main(int argc, char **argv)
 	if (!M.fence || M.fence[0] != '/')
 		die(EXIT_USAGE, "DROVE_LEADER_ZNODE must name the leader's "
 		    "election znode");
-	if (!(cfg = cfg_load(cfg_path)))
+	if (!(cfg = cfg_load_all(cf.path, cf.n)))
 		die(EXIT_USAGE, "%s", err_text());
 	if (!cfg_zk_connect(cfg))
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",

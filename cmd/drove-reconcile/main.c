@@ -21,12 +21,13 @@
 #include "reconcile.h"
 #include "zk.h"
 
-#define USAGE "drove-reconcile -c executor.yml [ -n ] [ -v ]"
+#define USAGE "drove-reconcile -c executor.yml [ -c more.yml ... ] [ -n ] [ -v ]"
 
 int
 main(int argc, char **argv)
 {
 	const char *cfgpath = NULL, *sock;
+	struct cfg_files cf = { 0 };
 	json_t *cfg, *cs, *as, *infos, *dec, *d;
 	struct engine *eng;
 	struct zk *z;
@@ -38,7 +39,9 @@ main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "c:hnv")) != -1) {
 		switch (c) {
 		case 'c':
-			cfgpath = optarg;
+			if (cfg_files_add(&cf, optarg) < 0)
+				die(EXIT_USAGE, "%s", err_text());
+			cfgpath = cf.name;
 			break;
 		case 'h':
 			printf("usage: %s\n", USAGE);
@@ -55,7 +58,7 @@ main(int argc, char **argv)
 	}
 	if (!cfgpath || optind != argc)
 		dieusage(USAGE);
-	if (!(cfg = cfg_load(cfgpath)))
+	if (!(cfg = cfg_load_all(cf.path, cf.n)))
 		die(EXIT_USAGE, "%s", err_text());
 	if (!cfg_zk_connect(cfg))
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",

@@ -51,7 +51,8 @@
 #include "zk.h"
 #include "zkpath.h"
 
-#define USAGE "drove-sched -c controller.yml [ -d notif ] [ -v ] " \
+#define USAGE "drove-sched -c controller.yml [ -c more.yml ... ] " \
+	"[ -d notif ] [ -v ] " \
 	"[ -n | --dry-run ] [ --state FILE ] [ -S best|spread|firstfit ] " \
 	"[ --seed N ]"
 #define RESYNC_MS 30000
@@ -950,6 +951,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cfg_path = NULL, *state = NULL;
+	struct cfg_files cf = { 0 };
 	struct pollfd pfd[2];
 	json_t *cfg = NULL, *snap;
 	char *end;
@@ -961,7 +963,9 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "c:d:vnhS:", longopts, NULL)) != -1)
 		switch (c) {
 		case 'c':
-			cfg_path = optarg;
+			if (cfg_files_add(&cf, optarg) < 0)
+				die(EXIT_USAGE, "%s", err_text());
+			cfg_path = cf.name;
 			break;
 		case 'd':
 			if ((ready = notify_parse(optarg)) < 0)
@@ -1000,7 +1004,7 @@ main(int argc, char **argv)
 		dieusage(USAGE);
 	if (state) {
 		if (cfg_path) {
-			if (!(cfg = cfg_load(cfg_path)))
+			if (!(cfg = cfg_load_all(cf.path, cf.n)))
 				die(EXIT_USAGE, "%s", err_text());
 			C.ns = cfg_zk_namespace(cfg);
 		}
@@ -1015,7 +1019,7 @@ main(int argc, char **argv)
 	if (!C.dry_run && (!C.fence || C.fence[0] != '/'))
 		die(EXIT_USAGE, "DROVE_LEADER_ZNODE must name the leader's "
 		    "election znode");
-	if (!(cfg = cfg_load(cfg_path)))
+	if (!(cfg = cfg_load_all(cf.path, cf.n)))
 		die(EXIT_USAGE, "%s", err_text());
 	if (!cfg_zk_connect(cfg))
 		die(EXIT_USAGE, "%s: zookeeper.connectionString is missing",

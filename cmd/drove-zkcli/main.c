@@ -21,7 +21,7 @@
 #include "json.h"
 #include "zk.h"
 
-#define USAGE "drove-zkcli [ -z connect | -c config.yml ] " \
+#define USAGE "drove-zkcli [ -z connect | -c config.yml ... ] " \
 	"get|ls|dump|put [-e]|rm PATH"
 
 static int
@@ -75,6 +75,7 @@ main(int argc, char **argv)
 {
 	const char *connect = getenv("DROVE_ZK"), *cmd, *path;
 	json_t *cfg = NULL;
+	struct cfg_files cf = { 0 };
 	struct zk *z;
 	int c, ephemeral = 0, r = 0;
 
@@ -85,8 +86,11 @@ main(int argc, char **argv)
 			connect = optarg;
 			break;
 		case 'c':
-			cfg = cfg_load(optarg);
-			if (!cfg)
+			/* the files so far, merged: later ones win */
+			if (cfg_files_add(&cf, optarg) < 0)
+				die(EXIT_USAGE, "%s", err_text());
+			json_decref(cfg);
+			if (!(cfg = cfg_load_all(cf.path, cf.n)))
 				die(EXIT_USAGE, "%s", err_text());
 			connect = cfg_zk_connect(cfg);
 			break;

@@ -1,6 +1,8 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "err.h"
@@ -49,9 +51,35 @@ test_getters(void)
 	ok(cfg_instance_log_path(c) == NULL, "no log path");
 	is_str(cfg_docker_socket(c), "/var/run/docker.sock",
 	    "default docker socket");
-	ok(cfg_cluster_secret(c, NODE_EXECUTOR) == NULL &&
-	    cfg_cluster_secret_count(c) == 0 &&
-	    !cfg_cluster_secret_ok(c, ""), "no secrets");
+	is_str(cfg_cluster_secret(c, NODE_CONTROLLER), "DefaultControllerSecret",
+	    "no secrets: Drove's default controller secret");
+	is_str(cfg_cluster_secret(c, NODE_EXECUTOR), "DefaultExecutorSecret",
+	    "no secrets: Drove's default executor secret");
+	is_int(cfg_cluster_secret_count(c), 2, "no secrets: the two defaults");
+	ok(cfg_cluster_secret_ok(c, "DefaultControllerSecret") &&
+	    cfg_cluster_secret_ok(c, "DefaultExecutorSecret"),
+	    "no secrets: either default accepted");
+	ok(!cfg_cluster_secret_ok(c, "") && !cfg_cluster_secret_ok(c, NULL) &&
+	    !cfg_cluster_secret_ok(c, "DefaultControllerSecre"),
+	    "no secrets: nothing else accepted");
+	json_decref(c);
+
+	c = G("clusterAuth: {secrets: []}\n");
+	is_str(cfg_cluster_secret(c, NODE_EXECUTOR), "DefaultExecutorSecret",
+	    "an empty list of secrets: the defaults");
+	json_decref(c);
+	c = G("clusterAuth: {secrets: [{nodeType: CONTROLLER, secret: c},\n"
+	    "  {nodeType: EXECUTOR, secret: ''}]}\n");
+	ok(cfg_cluster_secret(c, NODE_CONTROLLER) &&
+	    !strcmp(cfg_cluster_secret(c, NODE_CONTROLLER), "c") &&
+	    cfg_cluster_secret_count(c) == 1 && !cfg_cluster_secret_ok(c, "") &&
+	    !cfg_cluster_secret_ok(c, "DefaultExecutorSecret"),
+	    "configured secrets replace the defaults; an empty one never "
+	    "matches");
+	json_decref(c);
+	c = G("clusterAuth: {secrets: [{nodeType: CONTROLLER, secret: c}]}\n");
+	ok(cfg_cluster_secret(c, NODE_EXECUTOR) == NULL,
+	    "configured secrets without one for a node type: none for it");
 	json_decref(c);
 
 	c = G("server: {applicationConnectors: [{port: 70000}]}\n");
@@ -91,6 +119,116 @@ test_getters(void)
 	    "session timeout not a duration: EINVAL, named");
 	json_decref(c);
 #undef G
+}
+
+/* write_tmp(text): a temporary file holding text; its path (static). */
+static const char *
+write_tmp(const char *text)
+{
+	static char paths[4][64];
+	static int k;
+	char *p = paths[k++ % 4];
+	FILE *f;
+	int fd;
+
+	snprintf(p, 64, "/tmp/t_config.XXXXXX");
+	if ((fd = mkstemp(p)) < 0 || !(f = fdopen(fd, "w")))
+		return "/nonexistent";
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+/* Several -c files: later ones merged over earlier ones. */
+static void
+test_merge(void)
+{
+	const char *p[3];
+	struct cfg_files cf = { 0 };
+	json_t *c, *o;
+	char *s;
+	int i;
+
+	p[0] = write_tmp("server: {applicationConnectors: [{type: http, port: 3000}],\n"
+	    "  bindAddress: 127.0.0.1}\n"
+	    "zookeeper: {connectionString: zk1, nameSpace: drove}\n"
+	    "options: {hostname: h1, tags: [a, b], deep: {x: 1, y: 2}}\n"
+	    "clusterAuth: {secrets: [{nodeType: CONTROLLER, secret: gen-c},\n"
+	    "  {nodeType: EXECUTOR, secret: gen-e}]}\n");
+	p[1] = write_tmp("zookeeper: {connectionString: zk2}\n"
+	    "options: {tags: [c], deep: {y: 3, z: 4}, cacheImages: false}\n"
+	    "clusterAuth: {secrets: [{nodeType: CONTROLLER, secret: mine}]}\n"
+	    "userAuth: {enabled: true}\n");
+	p[2] = write_tmp("options: {deep: 5}\n");
+	c = cfg_load_all(p, 2);
+	ok(c != NULL, "two files load");
+	s = c ? js_dump(c) : NULL;
+	is_str(s, "{\"server\":{\"applicationConnectors\":[{\"type\":\"http\","
+	    "\"port\":3000}],\"bindAddress\":\"127.0.0.1\"},\"zookeeper\":"
+	    "{\"connectionString\":\"zk2\",\"nameSpace\":\"drove\"},"
+	    "\"options\":{\"hostname\":\"h1\",\"tags\":[\"c\"],\"deep\":"
+	    "{\"x\":1,\"y\":3,\"z\":4},\"cacheImages\":false},\"clusterAuth\":"
+	    "{\"secrets\":[{\"nodeType\":\"CONTROLLER\",\"secret\":\"mine\"}]},"
+	    "\"userAuth\":{\"enabled\":true}}",
+	    "objects merge key by key, recursively; scalars and arrays "
+	    "replace");
+	free(s);
+	ok(c && cfg_cluster_secret(c, NODE_EXECUTOR) == NULL &&
+	    cfg_cluster_secret_ok(c, "mine") && !cfg_cluster_secret_ok(c,
+	    "gen-e"), "a later file's secrets replace the earlier list");
+	json_decref(c);
+
+	c = cfg_load_all(p, 3);
+	ok(c && json_integer_value(js_get(c, "options.deep")) == 5 &&
+	    json_is_string(js_get(c, "options.hostname")),
+	    "a scalar replaces an object, its siblings stay");
+	json_decref(c);
+	c = cfg_load_all(p + 1, 1);
+	ok(c && !js_get(c, "server"), "one file is that file");
+	json_decref(c);
+
+	o = cfg_parse("a: {b: 1}\n", 10, "o.yml");
+	c = cfg_parse("a: [1]\n", 7, "c.yml");
+	ok(cfg_merge(c, o) == 0 && json_is_object(js_get(c, "a")) &&
+	    json_integer_value(js_get(c, "a.b")) == 1,
+	    "an object replaces an array");
+	json_decref(c);
+	c = cfg_parse("a: 1\n", 5, "c.yml");
+	ok(cfg_merge(c, json_integer(1)) < 0 && errno == EINVAL,
+	    "only mappings merge");
+	json_decref(c);
+
+	{
+		const char *bad[2] = { p[0], "/nonexistent/local.yml" };
+
+		errno = 0;
+		ok(cfg_load_all(bad, 2) == NULL && errno == ENOENT &&
+		    strstr(err_text(), "/nonexistent/local.yml"),
+		    "a missing later file fails, named: %s", err_text());
+	}
+	{
+		const char *bad[2] = { p[0], write_tmp("a: [1\n") };
+
+		ok(cfg_load_all(bad, 2) == NULL && errno == EINVAL &&
+		    !strncmp(err_text(), bad[1], strlen(bad[1])),
+		    "a broken later file fails, named: %s", err_text());
+		unlink(bad[1]);
+	}
+	errno = 0;
+	ok(cfg_load_all(p, 0) == NULL && errno == EINVAL, "no file: EINVAL");
+
+	ok(cfg_files_add(&cf, "a.yml") == 0 && cf.n == 1 &&
+	    !strcmp(cf.name, "a.yml"), "one -c: its name");
+	ok(cfg_files_add(&cf, "b.yml") == 0 && cf.n == 2 &&
+	    !strcmp(cf.path[1], "b.yml") && !strcmp(cf.name, "a.yml + b.yml"),
+	    "two -c: both named");
+	for (i = 2; i < CFG_FILES_MAX; i++)
+		cfg_files_add(&cf, "x.yml");
+	errno = 0;
+	ok(cfg_files_add(&cf, "y.yml") < 0 && errno == E2BIG &&
+	    cf.n == CFG_FILES_MAX, "too many -c: E2BIG");
+	for (i = 0; i < 3; i++)
+		unlink(p[i]);
 }
 
 int
@@ -146,5 +284,6 @@ main(void)
 	ok(!strncmp(err_text(), "unable to open '/nonexistent/drove.yml': ",
 	    41), "a missing file: %s", err_text());
 	test_getters();
+	test_merge();
 	return done_testing();
 }
