@@ -74,7 +74,7 @@ hosts_of() {
 	wait_until 30 sh -c "curl -s '$API/apis/v1/applications/loss-1/instances/old' | jq -e '[.data[] | select(.state == \"LOST\" and .errorMessage == \"Instance lost\")] | length == 2'"
 	run curl -s "$API/apis/v1/cluster/executors"
 	echo "$output" | jq -e --arg e "$eid" '.data | map(select(.executorId == $e)) | .[0].state == "REMOVED"'
-	run curl -s "$API/apis/v1/internal/cluster/executors/$eid/instances/last"
+	run node_curl -s "$API/apis/v1/internal/cluster/executors/$eid/instances/last"
 	[ "$(echo "$output" | jq -r '.data.staleAppInstanceIds | sort | .[]')" = "$before" ]
 	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
 	echo "$output" | jq -e --arg e "$eid" '[.data.events[] | select(.type == "EXECUTOR_REMOVED" and .metadata.EXECUTOR_ID == $e)] | length >= 1'

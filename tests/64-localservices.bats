@@ -120,7 +120,7 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	curl -s "$API/apis/v1/localservices" | jq -e '.data["lsctl-act-1"].state == "INACTIVE"'
 	curl -s "$API/apis/v1/localservices/lsctl-act-1/spec" | jq -e '.data.placementPolicy.type == "LOCAL"'
 	curl -s "$API/apis/v1/cluster" | jq -e '.data.numLocalServices == 1 and .data.numActiveLocalServices == 0'
-	curl -s "$API/apis/v1/internal/cluster/resources/reserved" | jq -e '.data.requiredInstances == {} and .data.cpus == 0'
+	node_curl -s "$API/apis/v1/internal/cluster/resources/reserved" | jq -e '.data.requiredInstances == {} and .data.cpus == 0'
 	sleep 1
 	insts lsctl-act-1 | jq -e '.data == []'
 	ok_op '{"type":"ACTIVATE","serviceId":"lsctl-act-1"}'
@@ -129,7 +129,7 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	curl -s "$API/apis/v1/localservices/lsctl-act-1" | jq -e --argjson x "$NEX" \
 	    '.data.healthyInstances == 2 * $x and .data.totalCPUs == 2 * $x and .data.totalMemory == 128 * $x'
 	curl -s "$API/apis/v1/cluster" | jq -e '.data.numLocalServices == 1 and .data.numActiveLocalServices == 1'
-	curl -s "$API/apis/v1/internal/cluster/resources/reserved" |
+	node_curl -s "$API/apis/v1/internal/cluster/resources/reserved" |
 	    jq -e '.data == {cpus: 2, memory: 128, requiredInstances: {"lsctl-act-1": 2}}'
 	# the containers are real, labelled LOCAL_SERVICE
 	for iid in $(healthy_ids lsctl-act-1); do
@@ -276,7 +276,7 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	ok_op '{"type":"STOP","serviceId":"lsctl-test-1"}'
 	state_is lsctl-test-1 INACTIVE
 	wait_until 60 sh -c "curl -s '$API/apis/v1/localservices/lsctl-test-1/instances' | jq -e '.data == []'"
-	curl -s "$API/apis/v1/internal/cluster/resources/reserved" | jq -e '.data.requiredInstances["lsctl-test-1"] == null'
+	node_curl -s "$API/apis/v1/internal/cluster/resources/reserved" | jq -e '.data.requiredInstances["lsctl-test-1"] == null'
 	for iid in $(curl -s "$API/apis/v1/localservices/lsctl-test-1/instances/old" | jq -r '.data[].instanceId'); do
 		[ "$(/usr/bin/docker ps -aq --filter "label=drove.instance.id=$iid" | wc -l)" = 0 ]
 	done
