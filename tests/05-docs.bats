@@ -33,3 +33,9 @@ load helpers
 		[ "$status" -eq 100 ] || { echo "$p -Q: $status"; false; }
 	done
 }
+
+@test "drove-httpd(8)'s table of paths and roles is the one drove-httpd serves" {
+	diff <(sed -n 's/^\.It \([A-Z]*\) Ta Pa \(.*\) Ta Cm \(.*\)$/\1 \2 \3/p' "$TOP/man/drove-httpd.8") \
+	    <("$BIN/drove-httpd" -r | jq -r '"\(.method) \(.path) \(.role)"')
+	[ "$(grep -c ' Ta Pa /apis/' "$TOP/man/drove-httpd.8")" -ge 50 ]
+}

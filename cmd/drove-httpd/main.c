@@ -8,7 +8,8 @@
  * writes accepted operations (httpd_ops.c: /<ns>/operations/<appId> with
  * the ApplicationInfo change and the event) fenced by the leader's
  * election znode.  Proxies log file requests to the executors.
- * stderr: one line per request at -v; ACCESS_AUDIT lines for POST/PUT.
+ * stderr: one line per request at -v; ACCESS_AUDIT lines (the caller, by
+ * lib/auth) for options.auditedHttpMethods and every operation.
  * Exit: 0 on SIGTERM, 100 bad usage/config, 111 ZooKeeper or socket trouble.
  */
 #define _GNU_SOURCE
