@@ -295,3 +295,38 @@ GET	/apis/v1/internal/instances	INST'
 	run -100 "$BIN/drove-httpd" -c "$T/bad.yml" -p 0
 	[[ $output == *"unknown role 'GOD'"* ]]
 }
+
+@test "hardening options: allowedMountDirs, disableCmdlArgs, enableRawDeviceAccess, through the API" {
+	controller_yml "$T/hard.yml" \
+	    "zookeeper: {connectionString: \"127.0.0.1:$(cat "$T/zkport")\", nameSpace: $NS-hard}" \
+	    'options: {hostname: 127.0.0.1, allowedMountDirs: [/mnt/scratch], disableCmdlArgs: true}'
+	start_httpd "$T/hard" "$T/hard.yml"
+	local B="http://127.0.0.1:$(cat "$T/hard/port")/apis/v1"
+	put_ephemeral "/$NS-hard/leaderselection/leader-0000000001" \
+	    "{\"hostname\":\"127.0.0.1\",\"port\":$(cat "$T/hard/port")}"
+	wait_until 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $B/ping)\" = 200 ]"
+	local spec
+	spec=$(jq -c .spec "$TOP/examples/create.json")
+	post_spec() {
+		curl -s -X POST -H 'Content-Type: application/json' --data-binary "$2" "$B/$1"
+	}
+	run post_spec applications/validate/spec "$spec"
+	[ "$(jq -r .status <<<"$output")" = SUCCESS ]
+	run post_spec applications/validate/spec "$(jq -c '.volumes=[{pathInContainer:"/data",pathOnHost:"/mnt/scratch/a",mode:"READ_WRITE"}]' <<<"$spec")"
+	[ "$(jq -r .status <<<"$output")" = SUCCESS ]
+	run post_spec applications/validate/spec "$(jq -c '.volumes=[{pathInContainer:"/data",pathOnHost:"/etc",mode:"READ_ONLY"}]' <<<"$spec")"
+	[ "$(jq -c .data.validationErrors <<<"$output")" = '["Volume mount path /etc is not under any of the allowed mount directories"]' ]
+	run post_spec applications/validate/spec "$(jq -c '.args=["--x"]' <<<"$spec")"
+	[[ $(jq -r '.data.validationErrors[0]' <<<"$output") == "Passing command line arguments is disabled"* ]]
+	run post_spec applications/validate/spec "$(jq -c '.devices=[{type:"DIRECT",pathOnHost:"/dev/null"}]' <<<"$spec")"
+	[[ $(jq -r '.data.validationErrors | join(";")' <<<"$output") == *"Raw device access is disabled on this cluster"* ]]
+	# the same for a task and a local service, and a CREATE is refused
+	# before anything is written
+	run post_spec tasks/validate/spec "$(jq -c '.spec | .args=["--x"]' "$TOP/examples/task.json")"
+	[[ $(jq -r '.data.validationErrors[0]' <<<"$output") == "Passing command line arguments is disabled"* ]]
+	run post_spec localservices/validate/spec "$(jq -c '.spec | .volumes=[{pathInContainer:"/d",pathOnHost:"/var",mode:"READ_ONLY"}]' "$TOP/examples/localservice.json")"
+	[[ $(jq -r '.data.validationErrors | join(";")' <<<"$output") == *"Volume mount path /var is not under"* ]]
+	run post_spec applications/operations "$(jq -c '.spec.args=["--x"]' "$TOP/examples/create.json")"
+	[ "$(jq -r .message <<<"$output")" = "Command validation failure" ]
+	[ -z "$(zkcli ls "/$NS-hard/applications" 2>/dev/null)" ]
+}
