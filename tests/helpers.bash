@@ -333,3 +333,22 @@ start_httpd() {
 	    "$d/stderr" >"$d/port"
 	[ -s "$d/port" ]
 }
+
+# --- answers' shapes (69-contract) -------------------------------------
+
+# http_call CURL-ARGS...: one request; code its HTTP status, body its body
+http_call() {
+	body=$(curl -s -o - -w '\n%{http_code}' "$@")
+	code=${body##*$'\n'}
+	body=${body%$'\n'*}
+}
+
+# no_nulls JSON: no null anywhere in JSON (Drove's mapper is NON_NULL);
+# else the paths of the nulls on stderr
+no_nulls() {
+	local p
+	p=$(jq -c '[paths(. == null)]' <<<"$1") || return 1
+	[ "$p" = "[]" ] && return 0
+	echo "# null at $p in: $1" >&2
+	return 1
+}
