@@ -866,7 +866,6 @@ setup() {
 }
 
 @test "unknown app instance: Drove's \"No such application instance ctr-1/AI-nope\"" {
-	bug "our message is \"Instance AI-nope not found\""
 	get applications/ctr-1/instances/AI-nope
 	failed 200 "No such application instance ctr-1/AI-nope"
 	get applications/x-1/instances/AI-nope
@@ -874,13 +873,11 @@ setup() {
 }
 
 @test "unknown local-service instance: Drove's \"No such local service instance ctrls-1/SI-nope\"" {
-	bug "our message is \"Instance SI-nope not found\""
 	get localservices/ctrls-1/instances/SI-nope
 	failed 200 "No such local service instance ctrls-1/SI-nope"
 }
 
 @test "unknown task: Drove's \"No such task instance CTR/nope\"" {
-	bug "our message is \"Task CTR-nope not found\""
 	get tasks/CTR/instances/nope
 	failed 200 "No such task instance CTR/nope"
 }
@@ -894,19 +891,16 @@ setup() {
 }
 
 @test "DELETE of an unknown task: Drove's message \"Could not delete CTR/nope\"" {
-	bug "our message is \"Task CTR-nope not found\""
 	http_call -X DELETE "$V/tasks/CTR/instances/nope"
 	failed 200 "Could not delete CTR/nope" '{"deleted":false}'
 }
 
 @test "unknown executor: Drove's \"No executor found with id: nope\"" {
-	bug "our message is \"Executor nope not found\""
 	get cluster/executors/nope
 	failed 200 "No executor found with id: nope"
 }
 
 @test "instances of an unknown app or local service: Drove answers SUCCESS with an empty list" {
-	bug "we answer FAILED \"App x-1 not found\" / \"Local service x-1 not found\""
 	local p
 	for p in applications/x-1/instances applications/x-1/instances/old \
 	    localservices/x-1/instances localservices/x-1/instances/old; do
@@ -917,7 +911,6 @@ setup() {
 }
 
 @test "KnownInstancesData of an executor with no data: Drove's FAILED \"No data found for executor <id>\"" {
-	bug "we answer SUCCESS with empty lists"
 	node_get internal/cluster/executors/nope/instances/current
 	failed 200 "No data found for executor nope"
 	# .../last is of removed executors only
@@ -1139,7 +1132,6 @@ page() {
 }
 
 @test "log proxy download?rename=true: Drove's name {appId}_{instanceId}_{file}-yyyy-MM-dd_HH-mm-ss" {
-	bug "rename is ignored: the name stays output.log"
 	curl -s -D "$BATS_TEST_TMPDIR/h" -o /dev/null \
 	    "$V/logfiles/applications/ctr-1/$AIID/download/output.log?rename=true"
 	grep -qiE "^content-disposition: attachment; filename=ctr-1_${AIID}_output\.log-[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{2}-[0-9]{2}-[0-9]{2}.$" \

@@ -521,10 +521,6 @@ h_ls_instances(const struct req *r, const char *id, int old,
 	else if (read_state_filter(r, want, out) < 0)
 		return;
 	view_rdlock(hd.view);
-	if (!ls_or_fail(id, out)) {
-		view_unlock(hd.view);
-		return;
-	}
 	res = read_instances_in(view_ls_instances(hd.view, id), want, old);
 	view_unlock(hd.view);
 	reply_ok(out, res);
@@ -535,7 +531,7 @@ h_ls_instance(const char *id, const char *iid, struct reply *out)
 {
 	view_rdlock(hd.view);
 	reply_record(out, view_ls_instance(hd.view, id, iid),
-	    "Instance %s not found", iid);
+	    "No such local service instance %s/%s", id, iid);
 	view_unlock(hd.view);
 }
 

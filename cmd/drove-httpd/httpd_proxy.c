@@ -16,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include <curl/curl.h>
 
+#include "apiroute.h"
 #include "buf.h"
 #include "err.h"
 #include "logfile.h"
@@ -243,6 +245,32 @@ proxy_task_logfiles(const struct req *r, const char *app, const char *task,
 	proxy_found(r, view_task, 1, app, task, rest, out);
 }
 
+/* download/<file>?rename=true: Drove's attachment name,
+ * <id>_<instanceId>_<file>-yyyy-MM-dd_HH-mm-ss (the controller's local
+ * time of the download). */
+static void
+renamed(const struct req *r, const char *app_id, const char *instance_id,
+    const char *rest, struct reply *out)
+{
+	const char *file;
+	char when[32];
+	struct tm tm;
+	time_t now;
+
+	if (strncmp(rest, "download/", 9) || !api_bool(
+	    MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+	    "rename")))
+		return;
+	file = rest + 9;
+	now = time(NULL);
+	if (!localtime_r(&now, &tm) ||
+	    !strftime(when, sizeof when, "%Y-%m-%d_%H-%M-%S", &tm))
+		return;
+	snprintf(out->disposition, sizeof out->disposition,
+	    "attachment; filename=%s_%s_%s-%s", app_id, instance_id, file,
+	    when);
+}
+
 /* Relay to the executor at host (taken; NULL: unknown, 204). */
 static void
 proxy_to(const struct req *r, char *host, long long port,
@@ -317,6 +345,8 @@ proxy_to(const struct req *r, char *host, long long port,
 		out->code = (unsigned int)code;
 		out->raw_len = f.body.len;
 		out->raw = buf_detach(&f.body);
+		if (code == 200)
+			renamed(r, app_id, instance_id, rest, out);
 	}
 	buf_free(&f.body);
 	buf_free(&url);

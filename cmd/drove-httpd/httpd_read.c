@@ -753,7 +753,7 @@ h_executor(const char *eid, struct reply *out)
 		reply_ok(out, executor_detail(eid, node));
 	view_unlock(hd.view);
 	if (!node)
-		reply_unknown(out, NULL, "Executor %s not found", eid);
+		reply_unknown(out, NULL, "No executor found with id: %s", eid);
 }
 
 /* FAILED "App <id> not found" (HTTP 200, as Drove answers unknown ids on
@@ -843,11 +843,8 @@ h_instances(const struct req *r, const char *app_id, struct reply *out)
 
 	if (read_state_filter(r, want, out) < 0)
 		return;
+	/* an unknown app has no instances: SUCCESS [], as Drove answers */
 	view_rdlock(hd.view);
-	if (!app_or_fail(app_id, out)) {
-		view_unlock(hd.view);
-		return;
-	}
 	res = read_instances_in(view_instances(hd.view, app_id), want, 0);
 	view_unlock(hd.view);
 	reply_ok(out, res);
@@ -858,7 +855,7 @@ h_instance(const char *app_id, const char *iid, struct reply *out)
 {
 	view_rdlock(hd.view);
 	reply_record(out, view_instance(hd.view, app_id, iid),
-	    "Instance %s not found", iid);
+	    "No such application instance %s/%s", app_id, iid);
 	view_unlock(hd.view);
 }
 
@@ -887,10 +884,6 @@ h_old_instances(const struct req *r, const char *app_id, struct reply *out)
 	    query_count(r, "size", 1024, &size, out) < 0)
 		return;
 	view_rdlock(hd.view);
-	if (!app_or_fail(app_id, out)) {
-		view_unlock(hd.view);
-		return;
-	}
 	insts = view_instances(hd.view, app_id);
 	v = xcalloc(json_object_size(insts) + 1, sizeof *v);
 	json_object_foreach(insts, iid, ii)
@@ -923,8 +916,9 @@ known_instances(json_t *const k[6])
  * executor eid is assigned now; stale are those it must not keep (told to
  * stop, of an app that is gone or expects none, of a task that is over,
  * of a local service that is gone or INACTIVE).  .../last: what a
- * removed executor had, all stale (LOST and replaced); EMPTY for one that
- * was never removed.
+ * removed executor had, all stale (LOST and replaced).  An executor that
+ * is not live (current) or was never removed (last) answers FAILED "No
+ * data found for executor <id>", as Drove's caches do.
  */
 void
 h_known_instances(const char *eid, int last, struct reply *out)
@@ -939,9 +933,15 @@ h_known_instances(const char *eid, int last, struct reply *out)
 	size_t i;
 	int keep;
 
+	view_rdlock(hd.view);
+	if (last ? !json_object_get(view_removed(hd.view), eid) :
+	    !view_executor(hd.view, eid)) {
+		view_unlock(hd.view);
+		reply_unknown(out, NULL, "No data found for executor %s", eid);
+		return;
+	}
 	for (i = 0; i < 6; i++)
 		k[i] = json_array();
-	view_rdlock(hd.view);
 	if (last) {
 		rec = json_object_get(view_removed(hd.view), eid);
 		if (rec && rec_removed_read(rec, &fr) == 0 && fr.instances)

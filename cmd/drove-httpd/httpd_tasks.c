@@ -321,8 +321,8 @@ void
 h_task(const char *app, const char *task, struct reply *out)
 {
 	view_rdlock(hd.view);
-	reply_record(out, view_task(hd.view, app, task), "Task %s-%s not found",
-	    app, task);
+	reply_record(out, view_task(hd.view, app, task),
+	    "No such task instance %s/%s", app, task);
 	view_unlock(hd.view);
 }
 
@@ -341,7 +341,7 @@ h_task_delete(const char *app, const char *task, struct reply *out)
 	if (zkp_task(tp, hd.ns, app, task) < 0 ||
 	    (r = task_load(tp, &ti, &version, out)) == 0) {
 		reply_unknown(out, json_pack("{s:b}", "deleted", 0),
-		    "Task %s-%s not found", app, task);
+		    "Could not delete %s/%s", app, task);
 		return;
 	}
 	if (r < 0)
