@@ -24,6 +24,8 @@ main(void)
 	is_str(p, "/drove/leaderselection/leader-", "election prefix");
 	zkp_executor(p, "drove", "e1");
 	is_str(p, "/drove/executor/e1", "executor path");
+	zkp_metrics(p, "drove", "drove-monitor");
+	is_str(p, "/drove/metrics/drove-monitor", "a program's metrics path");
 	ok(zkp_app(p, "drove", "a/b") < 0 && errno == EINVAL, "slash in id refused");
 	ok(zkp_app(p, "drove", "..") < 0, "dot-dot refused");
 	ok(zkp_app(p, "drove", "") < 0, "empty id refused");
