@@ -59,6 +59,13 @@ main(void)
 		free(s);
 	}
 	json_decref(a);
+	a = json_pack("[o, o, o, o]", alloc_cpu_new(0, (const int[]){ 1, 2 },
+	    2), alloc_cpu_new(1, (const int[]){ 7 }, 1), alloc_mem_new(0, 512),
+	    alloc_mem_new(1, 256));
+	is_int(alloc_cores(a), 3, "cores of allocations, over NUMA nodes");
+	is_int(alloc_memory_mb(a), 768, "MB of allocations, over NUMA nodes");
+	is_int(alloc_cores(NULL), 0, "no allocations: no cores");
+	json_decref(a);
 	json_decref(spec);
 	return done_testing();
 }
