@@ -34,8 +34,9 @@ static struct {
 	pthread_mutex_t mu;		/* guards the programs' cache */
 	json_t *programs;		/* {program: its znode's JSON} */
 	long long programs_at;		/* monotonic ms; 0 never */
+	int reading;			/* a scrape reads them */
 } MX = { PTHREAD_ONCE_INIT, NULL, NULL, NULL, NULL, NULL, 0,
-    PTHREAD_MUTEX_INITIALIZER, NULL, 0 };
+    PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0 };
 
 static void
 init(void)
@@ -237,28 +238,34 @@ cluster_gauges(struct metrics *s)
 }
 
 /* {program: JSON} of /<ns>/metrics/<program>, read again when older
- * than PROGRAMS_TTL_MS (new reference; the last one read when ZooKeeper
- * fails). */
+ * than PROGRAMS_TTL_MS (new reference).  One scrape reads while the
+ * others go on with the last copy, which also stays when ZooKeeper
+ * fails. */
 static json_t *
 programs(void)
 {
 	char dir[ZKP_MAX], (*paths)[ZKP_MAX] = NULL;
 	struct zk_read *rd = NULL;
 	char **names = NULL;
-	json_t *all, *j;
-	int i, n = 0;
+	json_t *all = NULL, *j;
+	int i, n = 0, gone = 0;
 
 	pthread_mutex_lock(&MX.mu);
-	if (MX.programs_at && mono_ms() - MX.programs_at < PROGRAMS_TTL_MS)
-		goto out;
-	MX.programs_at = mono_ms();
+	if (MX.reading || (MX.programs_at &&
+	    mono_ms() - MX.programs_at < PROGRAMS_TTL_MS)) {
+		all = json_incref(MX.programs);
+		pthread_mutex_unlock(&MX.mu);
+		return all;
+	}
+	MX.reading = 1;
+	pthread_mutex_unlock(&MX.mu);
+
 	if (zkp_metrics_dir(dir, hd.ns) < 0)
 		goto out;
 	if (zk_children(hd.zk, dir, 0, &names, &n) < 0) {
-		if (errno == ENOENT) {
-			json_decref(MX.programs);
-			MX.programs = NULL;
-		} else
+		if (errno == ENOENT)
+			gone = 1;
+		else
 			warn("metrics: %s", err_text());
 		goto out;
 	}
@@ -268,16 +275,20 @@ programs(void)
 		zkp_child(paths[i], dir, names[i]);
 		rd[i].path = paths[i];
 	}
-	if (zk_get_batch(hd.zk, rd, (size_t)n, 0) < 0)
-		goto out;
-	if (!(all = json_object()))
+	if (zk_get_batch(hd.zk, rd, (size_t)n, 0) < 0 ||
+	    !(all = json_object()))
 		goto out;
 	for (i = 0; i < n; i++)
 		if (!rd[i].err && (j = js_parse(rd[i].data, rd[i].len)))
 			json_object_set_new(all, names[i], j);
-	json_decref(MX.programs);
-	MX.programs = all;
 out:
+	pthread_mutex_lock(&MX.mu);
+	if (all || gone) {
+		json_decref(MX.programs);
+		MX.programs = all;
+	}
+	MX.programs_at = mono_ms();
+	MX.reading = 0;
 	all = json_incref(MX.programs);
 	pthread_mutex_unlock(&MX.mu);
 	if (rd)
