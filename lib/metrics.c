@@ -125,7 +125,7 @@ hash_values(const char *const *values, size_t n)
 	const unsigned char *p;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; values && i < n; i++) {
 		for (p = (const unsigned char *)(values[i] ? values[i] : "");
 		    *p; p++)
 			h = (h ^ *p) * 1099511628211ULL;
