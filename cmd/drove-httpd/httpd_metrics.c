@@ -196,12 +196,27 @@ gauge(struct metrics *s, const char *name, const char *help, double v)
 static int
 cluster_gauges(struct metrics *s)
 {
+	static struct {
+		pthread_mutex_t mu;
+		int valid;
+		unsigned long gen;
+		struct cluster_figures f;
+	} c = { PTHREAD_MUTEX_INITIALIZER, 0, 0, { 0 } };
 	struct cluster_figures f;
 	int r = 0;
 
+	/* computed once per change of the view: a scrape of a large
+	 * cluster that did not change costs no walk of it */
+	pthread_mutex_lock(&c.mu);
 	view_rdlock(hd.view);
-	read_cluster_figures(&f);
+	if (!c.valid || c.gen != view_gen(hd.view)) {
+		read_cluster_figures(&c.f);
+		c.gen = view_gen(hd.view);
+		c.valid = 1;
+	}
 	view_unlock(hd.view);
+	f = c.f;
+	pthread_mutex_unlock(&c.mu);
 	r |= gauge(s, "drove_cluster_resources_cpu_used",
 	    "Cores in use on ACTIVE executors", (double)f.used_cores);
 	r |= gauge(s, "drove_cluster_resources_cpu_free",
