@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <archive.h>
 #include <archive_entry.h>
@@ -650,6 +651,80 @@ engine_list(struct engine *e, const char *label, int all)
 		free(fs);
 	}
 	return get_json(e, &r);
+}
+
+json_t *
+engine_stats(struct engine *e, const char *id)
+{
+	struct req r;
+
+	req_init(&r, e, "GET");
+	path_s(&r, "/containers/");
+	path_esc(&r, id);
+	path_s(&r, "/stats?stream=false&one-shot=true");
+	return get_json(e, &r);
+}
+
+/* The integer at dotted path p of j, -1 if none. */
+static long long
+num(const json_t *j, const char *p)
+{
+	json_t *x = js_get(j, p);
+
+	return json_is_integer(x) ? json_integer_value(x) :
+	    json_is_real(x) ? (long long)json_real_value(x) : -1;
+}
+
+/* Adds the integer member k of o to *sum (-1: nothing yet). */
+static void
+add_num(long long *sum, const json_t *o, const char *k)
+{
+	long long v = num(o, k);
+
+	if (v >= 0)
+		*sum = (*sum < 0 ? 0 : *sum) + v;
+}
+
+int
+engine_stats_read(const json_t *s, struct engine_stats *out)
+{
+	json_t *nets = json_object_get(s, "networks"), *n, *b;
+	const char *k, *op;
+	size_t i;
+
+	if (!json_is_object(json_object_get(s, "cpu_stats")) &&
+	    !json_is_object(json_object_get(s, "memory_stats")))
+		return err_fail(EINVAL, "not a stats sample");
+	out->cpu_ns = num(s, "cpu_stats.cpu_usage.total_usage");
+	out->system_ns = num(s, "cpu_stats.system_cpu_usage");
+	out->online_cpus = num(s, "cpu_stats.online_cpus");
+	out->throttled_periods = num(s,
+	    "cpu_stats.throttling_data.throttled_periods");
+	out->mem_usage = num(s, "memory_stats.usage");
+	out->mem_max_usage = num(s, "memory_stats.max_usage");
+	out->mem_limit = num(s, "memory_stats.limit");
+	out->rx_bytes = out->rx_errors = out->rx_dropped = -1;
+	out->tx_bytes = out->tx_errors = out->tx_dropped = -1;
+	json_object_foreach(nets, k, n) {
+		add_num(&out->rx_bytes, n, "rx_bytes");
+		add_num(&out->rx_errors, n, "rx_errors");
+		add_num(&out->rx_dropped, n, "rx_dropped");
+		add_num(&out->tx_bytes, n, "tx_bytes");
+		add_num(&out->tx_errors, n, "tx_errors");
+		add_num(&out->tx_dropped, n, "tx_dropped");
+	}
+	out->blk_read = out->blk_write = -1;
+	if (json_is_array(js_get(s, "blkio_stats.io_service_bytes_recursive")))
+		out->blk_read = out->blk_write = 0;
+	json_array_foreach(js_get(s, "blkio_stats.io_service_bytes_recursive"),
+	    i, b) {
+		op = js_str(b, "op", "");
+		if (!strcasecmp(op, "read"))
+			add_num(&out->blk_read, b, "value");
+		else if (!strcasecmp(op, "write"))
+			add_num(&out->blk_write, b, "value");
+	}
+	return 0;
 }
 
 static struct timespec

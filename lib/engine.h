@@ -64,6 +64,31 @@ json_t *engine_inspect(struct engine *e, const char *id);
  * label is "key" or "key=value"; NULL lists every container. */
 json_t *engine_list(struct engine *e, const char *label, int all);
 
+/*
+ * GET /containers/{id}/stats?stream=false&one-shot=true: one sample of the
+ * container's resource use, at once (without one-shot the engine takes a
+ * second sample a second later; here precpu_stats is empty, so rates come
+ * from two calls).  dockerd and podman's Docker-compatible service answer
+ * the same shape, with cgroup v1 or v2 figures.
+ * engine_stats_read() takes the figures out of such a sample (pure; for
+ * unit tests); a figure the sample lacks is -1.  Network figures are summed
+ * over the container's interfaces, block I/O over its devices (op "Read"
+ * or "Write", any case).  0, or -1 with errno EINVAL when s has no
+ * cpu_stats and no memory_stats.
+ */
+json_t *engine_stats(struct engine *e, const char *id);
+struct engine_stats {
+	long long cpu_ns;		/* cpu_stats.cpu_usage.total_usage */
+	long long system_ns;		/* cpu_stats.system_cpu_usage */
+	long long online_cpus;
+	long long throttled_periods;	/* throttling_data.throttled_periods */
+	long long mem_usage, mem_max_usage, mem_limit;	/* bytes */
+	long long rx_bytes, rx_errors, rx_dropped;
+	long long tx_bytes, tx_errors, tx_dropped;
+	long long blk_read, blk_write;	/* bytes */
+};
+int engine_stats_read(const json_t *s, struct engine_stats *out);
+
 /* Run argv (NULL-terminated) in the container, wait up to timeout_ms for
  * it to end, and write its exit code.  -1/ETIMEDOUT if it did not end. */
 int engine_exec(struct engine *e, const char *id, const char *const *argv,

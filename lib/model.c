@@ -336,6 +336,39 @@ alloc_mem_new(int numa, long long mb)
 	    (json_int_t)mb);
 }
 
+long long
+alloc_cores(const json_t *resources)
+{
+	json_t *r, *ids;
+	const char *k;
+	long long n = 0;
+	size_t i;
+
+	json_array_foreach(resources, i, r)
+		if (!strcmp(js_str(r, "type", ""), "CPU"))
+			json_object_foreach(json_object_get(r, "cores"), k,
+			    ids)
+				n += (long long)json_array_size(ids);
+	return n;
+}
+
+long long
+alloc_memory_mb(const json_t *resources)
+{
+	json_t *r, *mb;
+	const char *k;
+	long long n = 0;
+	size_t i;
+
+	json_array_foreach(resources, i, r)
+		if (!strcmp(js_str(r, "type", ""), "MEMORY"))
+			json_object_foreach(json_object_get(r, "memoryInMB"),
+			    k, mb)
+				n += json_is_integer(mb) ?
+				    json_integer_value(mb) : 0;
+	return n;
+}
+
 static long long
 check_worst_ms(const json_t *c)
 {

@@ -297,5 +297,9 @@ long long spec_instance_timeout_ms(const json_t *spec, long long op_timeout_ms);
  * {"type":"MEMORY","memoryInMB":{"<numa>":mb}}. */
 json_t *alloc_cpu_new(int numa, const int *cores, int ncores);
 json_t *alloc_mem_new(int numa, long long mb);
+/* What a list of such allocations (an instance's "resources") holds: the
+ * cores of its CPU entries, the MB of its MEMORY entries; 0 if none. */
+long long alloc_cores(const json_t *resources);
+long long alloc_memory_mb(const json_t *resources);
 
 #endif

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,42 @@ struct zk {
 	int state;		/* last ZooKeeper session state seen */
 	struct evq q;
 	int signalled;		/* a wake-up byte is in the pipe */
+	atomic_ullong calls[ZK_OP_COUNT], errors[ZK_OP_COUNT];
 };
+
+static const char *const op_names[ZK_OP_COUNT] = { "get", "exists",
+    "children", "create", "set", "delete", "multi" };
+
+/* Counts one request of kind op that ended with rc; returns rc. */
+static int
+counted(struct zk *z, enum zk_op op, int rc)
+{
+	atomic_fetch_add_explicit(&z->calls[op], 1, memory_order_relaxed);
+	if (rc != ZOK && rc != ZNONODE && rc != ZNODEEXISTS &&
+	    rc != ZBADVERSION && rc != ZNOTEMPTY)
+		atomic_fetch_add_explicit(&z->errors[op], 1,
+		    memory_order_relaxed);
+	return rc;
+}
+
+void
+zk_stats(const struct zk *z, struct zk_stats *out)
+{
+	int i;
+
+	for (i = 0; i < ZK_OP_COUNT; i++) {
+		out->calls[i] = atomic_load_explicit(&z->calls[i],
+		    memory_order_relaxed);
+		out->errors[i] = atomic_load_explicit(&z->errors[i],
+		    memory_order_relaxed);
+	}
+}
+
+const char *
+zk_op_name(enum zk_op op)
+{
+	return op >= 0 && op < ZK_OP_COUNT ? op_names[op] : "?";
+}
 
 static int
 fail(int rc, const char *what, const char *path)
@@ -246,7 +282,8 @@ zk_get(struct zk *z, const char *path, int watch, struct buf *out,
 		if (buf_grow(out, (size_t)cap + 1) < 0)
 			return err_fail(ENOMEM, "out of memory");
 		len = cap;
-		rc = zoo_get(z->h, path, watch, out->s, &len, &st);
+		rc = counted(z, ZK_OP_GET, zoo_get(z->h, path, watch, out->s,
+		    &len, &st));
 		if (rc != ZOK)
 			break;
 		if (st.dataLength <= cap) {
@@ -260,7 +297,7 @@ zk_get(struct zk *z, const char *path, int watch, struct buf *out,
 		cap = st.dataLength;
 	}
 	if (rc == ZNONODE && watch)	/* leave a watch for its creation */
-		zoo_exists(z->h, path, 1, NULL);
+		counted(z, ZK_OP_EXISTS, zoo_exists(z->h, path, 1, NULL));
 	return fail(rc, "unable to read", path);
 }
 
@@ -282,7 +319,8 @@ zk_get_json(struct zk *z, const char *path, int watch, int *version)
 int
 zk_exists(struct zk *z, const char *path, int watch)
 {
-	int rc = zoo_exists(z->h, path, watch, NULL);
+	int rc = counted(z, ZK_OP_EXISTS, zoo_exists(z->h, path, watch,
+	    NULL));
 
 	if (rc == ZOK)
 		return 1;
@@ -305,10 +343,12 @@ zk_children(struct zk *z, const char *path, int watch, char ***names,
 	char **v;
 	int rc, i;
 
-	rc = zoo_get_children(z->h, path, watch, &sv);
+	rc = counted(z, ZK_OP_CHILDREN, zoo_get_children(z->h, path, watch,
+	    &sv));
 	if (rc != ZOK) {
 		if (rc == ZNONODE && watch)
-			zoo_exists(z->h, path, 1, NULL);
+			counted(z, ZK_OP_EXISTS, zoo_exists(z->h, path, 1,
+			    NULL));
 		return fail(rc, "unable to list", path);
 	}
 	v = calloc((size_t)sv.count + 1, sizeof *v);
@@ -349,6 +389,7 @@ zk_free_names(char **names)
 #define BATCH_WINDOW 512
 
 struct batch {
+	struct zk *z;		/* its counts */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	size_t inflight;
@@ -393,7 +434,7 @@ on_data(int rc, const char *value, int len, const struct Stat *st,
 	const struct slot *sl = arg;
 	struct zk_read *r = &sl->b->r[sl->i];
 
-	r->err = rc_errno(rc);
+	r->err = rc_errno(counted(sl->b->z, ZK_OP_GET, rc));
 	if (rc == ZOK) {
 		if (len < 0)
 			len = 0;
@@ -418,7 +459,7 @@ on_children(int rc, const struct String_vector *sv, const void *arg)
 	char **v;
 	int i;
 
-	r->err = rc_errno(rc);
+	r->err = rc_errno(counted(sl->b->z, ZK_OP_CHILDREN, rc));
 	if (rc == ZOK) {
 		if (!(v = calloc((size_t)sv->count + 1, sizeof *v)))
 			r->err = ENOMEM;
@@ -461,6 +502,7 @@ batch_run(struct zk *z, struct zk_read *r, size_t n, int watch, int kids)
 	pthread_cond_init(&b.cv, NULL);
 	b.inflight = 0;
 	b.r = r;
+	b.z = z;
 	for (i = 0; i < n; i++) {
 		sl[i].b = &b;
 		sl[i].i = i;
@@ -473,7 +515,8 @@ batch_run(struct zk *z, struct zk_read *r, size_t n, int watch, int kids)
 		    on_children, &sl[i]) : zoo_aget(z->h, r[i].path, watch,
 		    on_data, &sl[i]);
 		if (rc != ZOK) {
-			r[i].err = rc_errno(rc);
+			r[i].err = rc_errno(counted(z, kids ? ZK_OP_CHILDREN :
+			    ZK_OP_GET, rc));
 			batch_done(&b);
 		}
 	}
@@ -534,8 +577,8 @@ zk_ensure(struct zk *z, const char *path)
 		if (p[i] != '/' && p[i] != '\0')
 			continue;
 		p[i] = '\0';
-		rc = zoo_create(z->h, p, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0,
-		    NULL, 0);
+		rc = counted(z, ZK_OP_CREATE, zoo_create(z->h, p, NULL, -1,
+		    &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0));
 		if (rc != ZOK && rc != ZNODEEXISTS)
 			return fail(rc, "unable to create", p);
 		if (i < n)
@@ -555,19 +598,20 @@ zk_create(struct zk *z, const char *path, const char *data, size_t len,
 
 	if (!slash)
 		return err_fail(EINVAL, "bad path '%s'", path);
-	rc = zoo_create(z->h, path, data, data ? (int)len : -1,
-	    &ZOO_OPEN_ACL_UNSAFE, zflags(flags), created ? created : dummy,
-	    created ? (int)created_len : (int)sizeof dummy);
+	rc = counted(z, ZK_OP_CREATE, zoo_create(z->h, path, data,
+	    data ? (int)len : -1, &ZOO_OPEN_ACL_UNSAFE, zflags(flags),
+	    created ? created : dummy,
+	    created ? (int)created_len : (int)sizeof dummy));
 	if (rc == ZNONODE && slash != path &&
 	    (size_t)(slash - path) < sizeof parent) {
 		memcpy(parent, path, (size_t)(slash - path));
 		parent[slash - path] = '\0';
 		if (zk_ensure(z, parent) < 0)
 			return -1;
-		rc = zoo_create(z->h, path, data, data ? (int)len : -1,
-		    &ZOO_OPEN_ACL_UNSAFE, zflags(flags),
+		rc = counted(z, ZK_OP_CREATE, zoo_create(z->h, path, data,
+		    data ? (int)len : -1, &ZOO_OPEN_ACL_UNSAFE, zflags(flags),
 		    created ? created : dummy,
-		    created ? (int)created_len : (int)sizeof dummy);
+		    created ? (int)created_len : (int)sizeof dummy));
 	}
 	if (rc != ZOK)
 		return fail(rc, "unable to create", path);
@@ -578,7 +622,8 @@ int
 zk_set(struct zk *z, const char *path, const char *data, size_t len,
     int version)
 {
-	int rc = zoo_set(z->h, path, data, (int)len, version);
+	int rc = counted(z, ZK_OP_SET, zoo_set(z->h, path, data, (int)len,
+	    version));
 
 	return rc == ZOK ? 0 : fail(rc, "unable to write", path);
 }
@@ -601,7 +646,7 @@ zk_put_json(struct zk *z, const char *path, const json_t *j, int flags)
 int
 zk_delete(struct zk *z, const char *path, int version)
 {
-	int rc = zoo_delete(z->h, path, version);
+	int rc = counted(z, ZK_OP_DELETE, zoo_delete(z->h, path, version));
 
 	return rc == ZOK ? 0 : fail(rc, "unable to delete", path);
 }
@@ -624,7 +669,7 @@ zk_delete_tree(struct zk *z, const char *path)
 		}
 	}
 	zk_free_names(names);
-	rc = zoo_delete(z->h, path, -1);
+	rc = counted(z, ZK_OP_DELETE, zoo_delete(z->h, path, -1));
 	if (rc != ZOK && rc != ZNONODE)
 		return fail(rc, "unable to delete", path);
 	return 0;
@@ -774,7 +819,7 @@ zk_txn_commit(struct zk *z, struct zk_txn *t)
 			break;
 		}
 	}
-	rc = zoo_multi(z->h, t->n, ops, res);
+	rc = counted(z, ZK_OP_MULTI, zoo_multi(z->h, t->n, ops, res));
 	if (rc != ZOK) {
 		int bad = -1;
 

@@ -58,6 +58,35 @@ int zk_next_event(struct zk *z, struct zk_event *ev);
 void zk_post(struct zk *z, enum zk_ev_type type, const char *path);
 long long zk_session_id(const struct zk *z);
 
+/*
+ * What the session asked of ZooKeeper, for metrics: the requests sent by
+ * kind (a batched read counts once per read, zk_ensure() once per node,
+ * zk_delete_tree() once per listing and per delete, a transaction once as
+ * "multi", a read that leaves an exists watch on a missing node once more
+ * as "exists") and, of those, the errors: results other than success and
+ * the four answers callers expect (no node, node exists, bad version, not
+ * empty), i.e. connection loss, timeouts, refusals and the like.
+ * zk_stats() copies the counts (any thread; they are never reset);
+ * zk_op_name() is the kind's name ("get", "exists", "children",
+ * "create", "set", "delete", "multi").
+ */
+enum zk_op {
+	ZK_OP_GET,
+	ZK_OP_EXISTS,
+	ZK_OP_CHILDREN,
+	ZK_OP_CREATE,
+	ZK_OP_SET,
+	ZK_OP_DELETE,
+	ZK_OP_MULTI,
+	ZK_OP_COUNT
+};
+struct zk_stats {
+	unsigned long long calls[ZK_OP_COUNT];
+	unsigned long long errors[ZK_OP_COUNT];
+};
+void zk_stats(const struct zk *z, struct zk_stats *out);
+const char *zk_op_name(enum zk_op op);
+
 /* Reads.  version may be NULL.  zk_get_json() returns a new reference. */
 int zk_get(struct zk *z, const char *path, int watch, struct buf *out,
     int *version);

@@ -105,6 +105,10 @@ int zkp_assignment(char *out, const char *ns, const char *eid,
 { return mk(out, ns, "assignments", eid, iid); }
 int zkp_maintenance(char *out, const char *ns)
 { return mk(out, ns, "cluster", "maintenance", NULL); }
+int zkp_metrics_dir(char *out, const char *ns)
+{ return mk(out, ns, "metrics", NULL, NULL); }
+int zkp_metrics(char *out, const char *ns, const char *program)
+{ return mk(out, ns, "metrics", program, NULL); }
 
 int
 zkp_child(char *out, const char *dir, const char *name)

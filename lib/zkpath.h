@@ -27,6 +27,8 @@
  *   /<ns>/localserviceoperations/<serviceId>
  *                                          the service's operation in
  *                                          progress
+ *   /<ns>/metrics/<program>                a leader-only program's
+ *                                          counters (lib/metrics)
  */
 #ifndef DROVE_ZKPATH_H
 #define DROVE_ZKPATH_H
@@ -74,6 +76,8 @@ int zkp_ls_instance(char *out, const char *ns, const char *service_id,
     const char *instance_id);
 int zkp_ls_operations_dir(char *out, const char *ns);
 int zkp_ls_operation(char *out, const char *ns, const char *service_id);
+int zkp_metrics_dir(char *out, const char *ns);
+int zkp_metrics(char *out, const char *ns, const char *program);
 
 /* A child of a directory built above ("<dir>/<name>"), for names read back
  * from zk_children(): same rules and errors as the others. */

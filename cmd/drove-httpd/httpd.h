@@ -363,4 +363,37 @@ int itoken_live(const struct itoken *t);
 void h_internal_instances(const struct req *r, const struct itoken *t,
     struct reply *out);
 
+/*
+ * httpd_metrics.c: GET /metrics, Prometheus' text format (lib/metrics),
+ * answered by every controller, leader or not, without authentication.
+ * metrics_request(): counts a request answered (any thread, after its
+ * reply is sent; rep's json and raw may be gone, code and route are
+ * read): drove_http_requests_total{route,method,code} and its latency
+ * (usec, from its start) in drove_http_request_duration_seconds{route,
+ * method}, route being rep->route or "unmatched"; a POST of an operation
+ * answered 200 counts in drove_operations_accepted_total{kind,type}.
+ * metrics_event(): counts an event that appeared in the view (the main
+ * thread, from events_change()) in drove_events_total{type}; events
+ * older than this process are not counted.
+ * h_metrics(): the whole exposition in out->raw (route "/metrics").
+ * httpd_metrics_free(): at exit.
+ */
+void metrics_request(const struct req *r, const struct reply *rep,
+    long long usec);
+void metrics_event(const struct view_change *c);
+void h_metrics(struct reply *out);
+void httpd_metrics_free(void);
+
+/* httpd_read.c: the cluster's figures, from the view (read-locked), as
+ * GET /apis/v1/cluster and the metrics show them.  Cores and MB are over
+ * ACTIVE executors; instances are every InstanceInfo the view keeps. */
+struct cluster_figures {
+	long long active_executors, inactive_executors;
+	long long free_cores, used_cores, free_mb, used_mb;
+	long long apps, active_apps, running_apps;
+	long long healthy_instances, other_instances;
+	long long running_tasks;
+};
+void read_cluster_figures(struct cluster_figures *f);
+
 #endif

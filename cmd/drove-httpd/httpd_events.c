@@ -126,6 +126,7 @@ events_change(const struct view_change *c)
 	long long time, seq;
 	json_t *ev, *t;
 
+	metrics_event(c);
 	if (c->kind != VIEW_K_EVENT || !c->id ||
 	    event_name_parse(c->id, &time, &seq) < 0)
 		return;

@@ -626,43 +626,76 @@ read_in_maintenance(void)
 	return m;
 }
 
+void
+read_cluster_figures(struct cluster_figures *f)
+{
+	json_t *ex = view_executors(hd.view), *node, *u, *info, *m, *x;
+	const char *eid, *id, *k;
+	struct rec_task t;
+
+	memset(f, 0, sizeof *f);
+	json_object_foreach(ex, eid, node) {
+		if (executor_state(node) != EXECUTOR_ACTIVE) {
+			f->inactive_executors++;
+			continue;
+		}
+		f->active_executors++;
+		u = executor_usage(eid, node);
+		f->free_cores += numa_sum(js_get(u, "cpus.freeCores"));
+		f->used_cores += numa_sum(js_get(u, "cpus.usedCores"));
+		f->free_mb += numa_sum(js_get(u, "memory.freeMemory"));
+		f->used_mb += numa_sum(js_get(u, "memory.usedMemory"));
+		json_decref(u);
+	}
+	json_object_foreach(view_apps(hd.view), id, info) {
+		enum app_state st = app_state(info);
+
+		f->apps++;
+		if (app_state_is_active(st))
+			f->active_apps++;
+		if (st == APP_RUNNING)
+			f->running_apps++;
+	}
+	json_object_foreach(json_object_get(view_snapshot(hd.view),
+	    "instances"), id, m)
+		json_object_foreach(m, k, x) {
+			if (read_inst_state(x) == INST_HEALTHY)
+				f->healthy_instances++;
+			else
+				f->other_instances++;
+		}
+	json_object_foreach(view_tasks(hd.view), id, m)
+		json_object_foreach(m, k, x)
+			if (rec_task_read(x, &t) == 0 &&
+			    t.state == TASK_RUNNING)
+				f->running_tasks++;
+}
+
 static json_t *
 render_cluster(void)
 {
-	json_t *ex = view_executors(hd.view), *node, *u, *info;
-	long long fc = 0, uc = 0, fm = 0, um = 0, nactive = 0;
-	const char *eid, *id;
+	struct cluster_figures f;
 	char addr[300];
 
-	json_object_foreach(ex, eid, node) {
-		if (executor_state(node) != EXECUTOR_ACTIVE)
-			continue;
-		u = executor_usage(eid, node);
-		fc += numa_sum(js_get(u, "cpus.freeCores"));
-		uc += numa_sum(js_get(u, "cpus.usedCores"));
-		fm += numa_sum(js_get(u, "memory.freeMemory"));
-		um += numa_sum(js_get(u, "memory.usedMemory"));
-		json_decref(u);
-	}
-	json_object_foreach(view_apps(hd.view), id, info)
-		if (app_state_is_active(app_state(info)))
-			nactive++;
+	read_cluster_figures(&f);
 	leader_get(NULL, addr, sizeof addr);
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:i, s:I, s:I, "
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "leader", addr[0] ? addr : "Leader election underway",
 	    "state", cluster_state_name(cluster_state()),
-	    "numExecutors", (json_int_t)json_object_size(ex),
-	    "numApplications", (json_int_t)json_object_size(view_apps(
+	    "numExecutors", (json_int_t)json_object_size(view_executors(
 	    hd.view)),
-	    "numActiveApplications", (json_int_t)nactive,
+	    "numApplications", (json_int_t)f.apps,
+	    "numActiveApplications", (json_int_t)f.active_apps,
 	    "numActiveTasks", (json_int_t)tasks_active_count(),
 	    "numLocalServices", (json_int_t)ls_count(0),
 	    "numActiveLocalServices", (json_int_t)ls_count(1),
-	    "freeCores", (json_int_t)fc, "usedCores", (json_int_t)uc,
-	    "totalCores", (json_int_t)(fc + uc),
-	    "freeMemory", (json_int_t)fm, "usedMemory", (json_int_t)um,
-	    "totalMemory", (json_int_t)(fm + um));
+	    "freeCores", (json_int_t)f.free_cores,
+	    "usedCores", (json_int_t)f.used_cores,
+	    "totalCores", (json_int_t)(f.free_cores + f.used_cores),
+	    "freeMemory", (json_int_t)f.free_mb,
+	    "usedMemory", (json_int_t)f.used_mb,
+	    "totalMemory", (json_int_t)(f.free_mb + f.used_mb));
 }
 
 /* --- handlers --------------------------------------------------------- */

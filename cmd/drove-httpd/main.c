@@ -69,6 +69,7 @@ static struct {
 struct conn {
 	struct buf body;
 	int too_big;
+	long long start_us;	/* mono_us() at arrival, for the metrics */
 };
 
 int
@@ -267,6 +268,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct conn *st = *con_cls;
 	struct reply rep;
 	struct req r;
+	enum MHD_Result ret;
 
 	(void)cls;
 	(void)version;
@@ -274,6 +276,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		st = calloc(1, sizeof *st);
 		if (!st)
 			return MHD_NO;
+		st->start_us = mono_us();
 		*con_cls = st;
 		return MHD_YES;
 	}
@@ -288,19 +291,23 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 	memset(&rep, 0, sizeof rep);
+	memset(&r, 0, sizeof r);
+	r.conn = c;
+	r.method = method;
+	r.url = url;
+	r.body = st->body.s ? st->body.s : "";
+	r.body_len = st->body.len;
 	if (st->too_big) {
 		reply_fail(&rep, HTTP_TOO_LARGE,
 		    "Request body too large (limit 1 MiB)", NULL);
-	} else {
-		r.conn = c;
-		r.method = method;
-		r.url = url;
-		r.body = st->body.s ? st->body.s : "";
-		r.body_len = st->body.len;
-		r.who = NULL;
+	} else if (!strcmp(url, "/metrics") && (!strcmp(method, "GET") ||
+	    !strcmp(method, "HEAD")))
+		h_metrics(&rep);	/* any controller, no auth */
+	else
 		api_handle(&r, &rep);
-	}
-	return send_reply(c, method, url, &rep);
+	ret = send_reply(c, method, url, &rep);
+	metrics_request(&r, &rep, mono_us() - st->start_us);
+	return ret;
 }
 
 static void
@@ -493,6 +500,7 @@ main(int argc, char **argv)
 				MHD_stop_daemon(d);
 				events_free();
 				read_cache_free();
+				httpd_metrics_free();
 				capacity_free();
 				view_free(hd.view);
 				zk_close(hd.zk);

@@ -1,6 +1,8 @@
 /*
  * drove-logstream: the executor's log file endpoints, as Drove's executor
- * serves them (LogFileStream), over <logPath>/<appId>/<instanceId>/.
+ * serves them (LogFileStream), over <logPath>/<appId>/<instanceId>/, and
+ * the executor's GET /metrics (metrics.c, no authentication, as on
+ * Drove's admin port).
  * Reads: executor YAML (server.bindAddress, server.applicationConnectors[0].
  * port, logging.appenders[type=drove].logPath, clusterAuth.secrets).
  * Serves: GET /apis/v1/logs/filestream/{id}/{instance}/list -> {"files":[..]},
@@ -38,6 +40,7 @@
 #include "logfile.h"
 #include "notify.h"
 #include "sig.h"
+#include "logstream.h"
 
 #define USAGE "drove-logstream -c executor.yml [ -c more.yml ... ] " \
 	"[ -d notif ] [ -v ] [ -p port ]"
@@ -413,6 +416,8 @@ ls_handle(void *cls, struct MHD_Connection *c, const char *url,
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return ls_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "method not allowed");
+	if (strcmp(url, "/metrics") == 0)
+		return ls_send(c, MHD_HTTP_OK, lsm_response());
 	if (strncmp(url, ROUTE_PREFIX, sizeof ROUTE_PREFIX - 1) != 0)
 		return ls_error(c, MHD_HTTP_NOT_FOUND, "not found");
 	p = url + sizeof ROUTE_PREFIX - 1;
@@ -519,6 +524,8 @@ main(int argc, char **argv)
 
 	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, SIGHUP, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to set up signals");
+	if (lsm_start(ctx.cfg) < 0)
+		die(EXIT_TEMP, "%s", err_text());
 
 	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, ls_handle,
 	    NULL, MHD_OPTION_EXTERNAL_LOGGER, ls_mhd_log, NULL,
@@ -558,6 +565,7 @@ main(int argc, char **argv)
 					continue;
 				info("signal %d, exiting", sig);
 				MHD_stop_daemon(d);
+				lsm_stop();
 				json_decref(ctx.cfg);
 				return EXIT_OK;
 			}

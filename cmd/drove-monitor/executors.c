@@ -226,9 +226,10 @@ exec_check(long long now)
 				next = at;
 			continue;
 		}
-		if (declare_lost(eid, json_object_get(x, "node")) == 0)
+		if (declare_lost(eid, json_object_get(x, "node")) == 0) {
 			json_object_del(M.lost, eid);
-		else if (!M.retry_at)	/* again after a pause */
+			metric_inc(M.mx_lost, NULL, 1);
+		} else if (!M.retry_at)	/* again after a pause */
 			M.retry_at = now + 1000;
 	}
 	return next;

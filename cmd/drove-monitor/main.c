@@ -48,6 +48,7 @@
 #define STALE_INSTANCES_MAX 100		/* Drove's maxStaleInstancesCount */
 #define STALE_INSTANCE_AGE_MS (7 * 24 * 3600 * 1000LL)
 #define PRUNE_BATCH 200
+#define PUBLISH_MS 10000	/* the counters, to /<ns>/metrics */
 
 struct monitor M;
 
@@ -87,10 +88,18 @@ kind_commit(const struct kind *k, struct zk_txn *t, const char *what,
     const char *id)
 {
 	char p[ZKP_MAX];
-	int i;
+	int i, e;
 
-	if (zk_txn_commit(M.z, t) == 0)
+	if (zk_txn_commit(M.z, t) == 0) {
+		metric_inc(M.mx_writes, (const char *const[]){ k->noun, what,
+		    "ok" }, 1);
 		return 0;
+	}
+	e = errno;
+	metric_inc(M.mx_writes, (const char *const[]){ k->noun, what,
+	    e == ESTALE || e == EEXIST || e == ENOENT ? "conflict" : "error" },
+	    1);
+	errno = e;
 	if (errno == EPERM)
 		die(EXIT_TEMP, "%s %s: unable to %s: %s", k->noun, id, what,
 		    err_text());
@@ -475,6 +484,7 @@ reconcile(const char *app)
 	struct zk_txn *t;
 	char p[ZKP_MAX];
 
+	metric_inc(M.mx_reconciles, NULL, 1);
 	app_load(&a, app);
 	if (!a.id)
 		return;
@@ -695,6 +705,45 @@ handle_zk(void)
 	}
 }
 
+static void
+metrics_setup(void)
+{
+	static const char *const kwr[] = { "kind", "what", "result", NULL };
+
+	if (!(M.mx = metrics_new()) ||
+	    !(M.mx_writes = metrics_counter(M.mx, "drove_monitor_writes_total",
+	    "Fenced transactions committed by drove-monitor, by kind of "
+	    "object, what they do and result (ok, conflict: another write "
+	    "came first, error)", kwr)) ||
+	    !(M.mx_respawns = metrics_counter(M.mx,
+	    "drove_monitor_respawns_total",
+	    "Recoveries started for applications with fewer instances than "
+	    "expected", NULL)) ||
+	    !(M.mx_lost = metrics_counter(M.mx,
+	    "drove_monitor_executors_lost_total",
+	    "Executors declared lost after their grace period", NULL)) ||
+	    !(M.mx_reconciles = metrics_counter(M.mx,
+	    "drove_monitor_reconciles_total",
+	    "Applications reconciled after a change", NULL)) ||
+	    !(M.mx_sweeps = metrics_counter(M.mx, "drove_monitor_sweeps_total",
+	    "Sweeps of every application (the safety net)", NULL)))
+		die(EXIT_TEMP, "unable to set up the metrics: %s",
+		    strerror(errno));
+}
+
+/* The counters to /<ns>/metrics/drove-monitor; a failure is not fatal,
+ * but for the loss of the leadership (at_exit: nothing is). */
+static void
+metrics_put(int at_exit)
+{
+	if (metrics_publish(M.z, M.fence, PROG, M.hostname, M.mx) == 0)
+		return;
+	if (errno == EPERM && !at_exit)
+		die(EXIT_TEMP, "unable to publish the metrics: %s",
+		    err_text());
+	warn("unable to publish the metrics: %s", err_text());
+}
+
 int
 main(int argc, char **argv)
 {
@@ -705,6 +754,7 @@ main(int argc, char **argv)
 	json_t *cfg;
 	int c, ready = -1, sfd, timeout, due, held;
 	long long now, next_tick, end, lost_next, next_blacklist = 0;
+	long long next_publish;
 
 	PROG = "drove-monitor";
 	while ((c = getopt(argc, argv, "c:d:vh")) != -1)
@@ -742,6 +792,9 @@ main(int argc, char **argv)
 		    cfg_path);
 	M.ns = cfg_zk_namespace(cfg);
 	M.grace_ms = cfg_executor_grace_ms(cfg);
+	if (cfg_hostname(cfg, M.hostname, sizeof M.hostname) < 0)
+		diesys(EXIT_TEMP, "unable to get the host name");
+	metrics_setup();
 
 	if ((sfd = sig_fd((const int[]){ SIGTERM, SIGINT, 0 })) < 0)
 		diesys(EXIT_TEMP, "unable to set up signals");
@@ -779,6 +832,8 @@ main(int argc, char **argv)
 	next_tick = mono_ms() + TICK_MS;
 	info("monitoring (fence %s)", M.fence);
 	notify_ready(ready);
+	metrics_put(0);
+	next_publish = mono_ms() + PUBLISH_MS;
 
 	pfd[0].fd = zk_fd(M.z);
 	pfd[0].events = POLLIN;
@@ -796,6 +851,8 @@ main(int argc, char **argv)
 			timeout = BLACKLIST_MS;
 		if (M.retry_at && M.retry_at - now < timeout)
 			timeout = (int)(M.retry_at - now);
+		if (next_publish - now < timeout)
+			timeout = (int)(next_publish - now);
 		/* after a failure, nothing until retry_at */
 		due = M.retry_at ? -1 : view_due_in(M.v, now, COALESCE_MS);
 		if (due >= 0 && due < timeout)
@@ -832,6 +889,11 @@ main(int argc, char **argv)
 			exec_scan();
 			prune();
 			M.next_sweep = now + SWEEP_MS;
+			metric_inc(M.mx_sweeps, NULL, 1);
+		}
+		if (now >= next_publish) {
+			metrics_put(0);
+			next_publish = now + PUBLISH_MS;
 		}
 		if (now >= next_tick) {
 			mark_operations();
@@ -851,6 +913,8 @@ main(int argc, char **argv)
 			next_blacklist = mono_ms() + BLACKLIST_MS;
 		}
 	}
+	metrics_put(1);
+	metrics_free(M.mx);
 	view_free(M.v);
 	json_decref(M.dirty);
 	json_decref(M.ls_dirty);

@@ -7,6 +7,7 @@
 #define DROVE_MONITOR_H
 
 #include "json.h"
+#include "metrics.h"
 #include "model.h"
 #include "record.h"
 #include "view.h"
@@ -27,6 +28,15 @@ struct monitor {
 	long long grace_ms;	/* options.executorGracePeriod */
 	json_t *ls_dirty;	/* {serviceId: true}: local services to
 				 * reconcile (localservices.c) */
+	/* counters, published in /<ns>/metrics/drove-monitor every
+	 * PUBLISH_MS and at exit (lib/metrics; man/drove-httpd.8 lists
+	 * them) */
+	struct metrics *mx;
+	struct metric *mx_writes;	/* {kind,what,result} kind_commit() */
+	struct metric *mx_respawns;	/* recoveries started (op_recover) */
+	struct metric *mx_lost;		/* executors declared lost */
+	struct metric *mx_reconciles, *mx_sweeps;
+	char hostname[256];
 };
 extern struct monitor M;
 

@@ -604,5 +604,6 @@ op_recover(struct app *a, long long want)
 	view_touch(M.v, p);
 	app_event(t, a, want, APP_OUTAGE_DETECTED);
 	app_event(t, a, want, APP_SCALING_REQUESTED);
-	commit(t, "start a recovery", a->id);
+	if (commit(t, "start a recovery", a->id) == 0)
+		metric_inc(M.mx_respawns, NULL, 1);
 }

@@ -41,6 +41,7 @@
 #include "itoken.h"
 #include "sig.h"
 #include "json.h"
+#include "metrics.h"
 #include "model.h"
 #include "notify.h"
 #include "view.h"
@@ -59,6 +60,7 @@
 #define RETRY_MS 1000
 #define COALESCE_MS 10		/* a burst of events is read once */
 #define TASK_INFO_WAIT_MS 5000	/* a task request's TaskInfo must show */
+#define PUBLISH_MS 10000	/* the counters, to /<ns>/metrics */
 
 static struct ctx {
 	struct zk *z;
@@ -79,6 +81,13 @@ static struct ctx {
 	int single;		/* >0: place one per transaction (passes
 				   since a batch failed) */
 	long long last_work;	/* monotonic ms of the last work() */
+	/* counters, published in /<ns>/metrics/drove-sched (lib/metrics;
+	 * man/drove-httpd.8 lists them) */
+	struct metrics *mx;
+	struct metric *mx_placements;	/* {result} */
+	struct metric *mx_writes;	/* {what,result} commit() */
+	struct metric *mx_passes;
+	char hostname[256];
 } C;
 
 struct req {
@@ -103,10 +112,18 @@ zk_trouble(const char *what, const char *path)
 static int
 commit(struct zk_txn *t, const char *what)
 {
+	int e;
+
 	if (!t)
 		die(EXIT_TEMP, "out of memory");
-	if (zk_txn_commit(C.z, t) == 0)
+	if (zk_txn_commit(C.z, t) == 0) {
+		metric_inc(C.mx_writes, (const char *const[]){ what, "ok" },
+		    1);
 		return 0;
+	}
+	e = errno;
+	metric_inc(C.mx_writes, (const char *const[]){ what, "failed" }, 1);
+	errno = e;
 	if (errno == EPERM)
 		die(EXIT_TEMP, "unable to %s: %s", what, err_text());
 	if (errno == ENOENT) {	/* a directory went (a destroyed app's) */
@@ -280,6 +297,9 @@ batch_commit(struct batch *b)
 		rc = -1;
 	else if (!b->n)
 		zk_txn_free(b->t);
+	if (b->n)
+		metric_inc(C.mx_placements, (const char *const[]){ rc == 0 ?
+		    "placed" : "write_failed" }, b->n);
 	for (i = 0; i < b->n; i++) {
 		if (rc == 0)
 			info("%s", b->log[i]);
@@ -309,6 +329,8 @@ place_in(struct pl_view *pv, struct req *rq, const char *app_id,
 	if (rc < 0 && errno == ENOMEM)
 		die(EXIT_TEMP, "out of memory");
 	if (rc <= 0) {
+		metric_inc(C.mx_placements, (const char *const[]){ "no_fit" },
+		    1);
 		set_error(rq, app_id, r->why);
 		pl_result_free(r);
 		return 0;
@@ -716,6 +738,7 @@ pass(void)
 
 	if (!(pv = plt_view(C.plt, &built)))
 		die(EXIT_TEMP, "out of memory");
+	metric_inc(C.mx_passes, NULL, 1);
 	json_array_foreach(plt_warnings(C.plt), k, w)
 		if (built)
 			warn("%s", json_string_value(w));
@@ -939,6 +962,40 @@ handle_zk(void)
 	}
 }
 
+static void
+metrics_setup(void)
+{
+	static const char *const r[] = { "result", NULL };
+	static const char *const wr[] = { "what", "result", NULL };
+
+	if (!(C.mx = metrics_new()) ||
+	    !(C.mx_placements = metrics_counter(C.mx,
+	    "drove_sched_placements_total",
+	    "Placements of instances: placed (committed), no_fit (no "
+	    "executor has room; tried again later), write_failed (the batch "
+	    "did not commit; tried again)", r)) ||
+	    !(C.mx_writes = metrics_counter(C.mx, "drove_sched_writes_total",
+	    "Fenced transactions committed by drove-sched, by what they do "
+	    "and result (ok, failed)", wr)) ||
+	    !(C.mx_passes = metrics_counter(C.mx, "drove_sched_passes_total",
+	    "Passes over the waiting requests", NULL)))
+		die(EXIT_TEMP, "unable to set up the metrics: %s",
+		    strerror(errno));
+}
+
+/* The counters to /<ns>/metrics/drove-sched; a failure is not fatal, but
+ * for the loss of the leadership (at_exit: nothing is). */
+static void
+metrics_put(int at_exit)
+{
+	if (metrics_publish(C.z, C.fence, PROG, C.hostname, C.mx) == 0)
+		return;
+	if (errno == EPERM && !at_exit)
+		die(EXIT_TEMP, "unable to publish the metrics: %s",
+		    err_text());
+	warn("unable to publish the metrics: %s", err_text());
+}
+
 int
 main(int argc, char **argv)
 {
@@ -956,7 +1013,7 @@ main(int argc, char **argv)
 	json_t *cfg = NULL, *snap;
 	char *end;
 	int c, ready = -1, sfd;
-	long long now;
+	long long now, next_publish;
 
 	PROG = "drove-sched";
 	C.seed = 1;
@@ -1054,6 +1111,9 @@ main(int argc, char **argv)
 	if (zk_exists(C.z, C.fence, 0) != 1)
 		die(EXIT_TEMP, "fence '%s' does not exist: not the leader",
 		    C.fence);
+	if (cfg_hostname(cfg, C.hostname, sizeof C.hostname) < 0)
+		diesys(EXIT_TEMP, "unable to get the host name");
+	metrics_setup();
 	if (event_dir_ensure(C.z, C.ns) < 0)
 		die(EXIT_TEMP, "%s", err_text());
 	if (!(C.todo = json_object()) || !(C.ensured = json_object()) ||
@@ -1067,6 +1127,8 @@ main(int argc, char **argv)
 	work();
 	info("scheduling (fence %s)", C.fence);
 	notify_ready(ready);
+	metrics_put(0);
+	next_publish = mono_ms() + PUBLISH_MS;
 
 	pfd[0].fd = zk_fd(C.z);
 	pfd[0].events = POLLIN;
@@ -1090,6 +1152,9 @@ main(int argc, char **argv)
 		    coalesce_ms(now));
 		if (due >= 0 && (timeout < 0 || due < timeout))
 			timeout = due;
+		if (timeout < 0 || next_publish - now < timeout)
+			timeout = next_publish > now ?
+			    (int)(next_publish - now) : 0;
 		if (poll(pfd, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1114,7 +1179,13 @@ main(int argc, char **argv)
 		if (!C.retry_at && (C.retry_all ||
 		    view_due_in(C.v, now, coalesce_ms(now)) <= 0))
 			work();
+		if (mono_ms() >= next_publish) {
+			metrics_put(0);
+			next_publish = mono_ms() + PUBLISH_MS;
+		}
 	}
+	metrics_put(1);
+	metrics_free(C.mx);
 	plt_free(C.plt);
 	view_free(C.v);
 	json_decref(C.todo);

@@ -58,6 +58,69 @@ read_back(const struct buf *t, struct buf *out)
 	archive_read_free(a);
 }
 
+/* engine_stats_read() on a dockerd sample (cgroup v1, as taken on this
+ * project's machines) and a cgroup v2 one (podman's shape: no max_usage,
+ * lower-case block I/O ops, two interfaces). */
+static void
+t_stats(void)
+{
+	static const char v1[] = "{\"read\":\"2026-12-01T08:28:46Z\","
+	    "\"blkio_stats\":{\"io_service_bytes_recursive\":["
+	    "{\"major\":8,\"minor\":0,\"op\":\"Read\",\"value\":4096},"
+	    "{\"major\":8,\"minor\":0,\"op\":\"Write\",\"value\":8192},"
+	    "{\"major\":8,\"minor\":0,\"op\":\"Total\",\"value\":12288}]},"
+	    "\"cpu_stats\":{\"cpu_usage\":{\"total_usage\":2045255741},"
+	    "\"system_cpu_usage\":64767360000000,\"online_cpus\":2,"
+	    "\"throttling_data\":{\"periods\":0,\"throttled_periods\":3}},"
+	    "\"precpu_stats\":{\"cpu_usage\":{\"total_usage\":0}},"
+	    "\"memory_stats\":{\"usage\":532480,\"max_usage\":4079616,"
+	    "\"limit\":25276059648},"
+	    "\"networks\":{\"eth0\":{\"rx_bytes\":736,\"rx_errors\":1,"
+	    "\"rx_dropped\":2,\"tx_bytes\":10,\"tx_errors\":3,"
+	    "\"tx_dropped\":4}}}";
+	static const char v2[] = "{\"blkio_stats\":{"
+	    "\"io_service_bytes_recursive\":["
+	    "{\"op\":\"read\",\"value\":100},"
+	    "{\"op\":\"write\",\"value\":7},"
+	    "{\"op\":\"read\",\"value\":1}]},"
+	    "\"cpu_stats\":{\"cpu_usage\":{\"total_usage\":5},"
+	    "\"system_cpu_usage\":9,\"online_cpus\":4},"
+	    "\"memory_stats\":{\"usage\":1000,\"limit\":2000},"
+	    "\"networks\":{\"eth0\":{\"rx_bytes\":1,\"tx_bytes\":2},"
+	    "\"eth1\":{\"rx_bytes\":10,\"tx_bytes\":20}}}";
+	struct engine_stats st;
+	json_t *j = js_parse(v1, strlen(v1));
+
+	ok(engine_stats_read(j, &st) == 0, "a dockerd sample reads");
+	json_decref(j);
+	is_int(st.cpu_ns, 2045255741LL, "cpu total usage");
+	is_int(st.system_ns, 64767360000000LL, "system cpu usage");
+	is_int(st.online_cpus, 2, "online cpus");
+	is_int(st.throttled_periods, 3, "throttled periods");
+	is_int(st.mem_usage, 532480, "memory usage");
+	is_int(st.mem_max_usage, 4079616, "memory max usage");
+	is_int(st.mem_limit, 25276059648LL, "memory limit");
+	ok(st.rx_bytes == 736 && st.rx_errors == 1 && st.rx_dropped == 2 &&
+	    st.tx_bytes == 10 && st.tx_errors == 3 && st.tx_dropped == 4,
+	    "network figures");
+	ok(st.blk_read == 4096 && st.blk_write == 8192,
+	    "block I/O read and write, Total left out");
+	j = js_parse(v2, strlen(v2));
+	ok(engine_stats_read(j, &st) == 0, "a cgroup v2 sample reads");
+	json_decref(j);
+	is_int(st.mem_max_usage, -1, "no max_usage in cgroup v2: -1");
+	is_int(st.throttled_periods, -1, "no throttling data: -1");
+	ok(st.rx_bytes == 11 && st.tx_bytes == 22,
+	    "interfaces summed");
+	is_int(st.rx_errors, -1, "a figure no interface has: -1");
+	ok(st.blk_read == 101 && st.blk_write == 7,
+	    "lower-case ops, devices summed");
+	j = json_pack("{s:i}", "x", 1);
+	ok(engine_stats_read(j, &st) < 0 && errno == EINVAL,
+	    "not a sample");
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -139,5 +202,6 @@ main(void)
 	    errno == ENOMEM, "ENOMEM is an error, not a short archive");
 	is_int(t.len, len, "archive unchanged after ENOMEM");
 	buf_free(&t);
+	t_stats();
 	return done_testing();
 }

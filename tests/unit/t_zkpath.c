@@ -24,6 +24,8 @@ main(void)
 	is_str(p, "/drove/leaderselection/leader-", "election prefix");
 	zkp_executor(p, "drove", "e1");
 	is_str(p, "/drove/executor/e1", "executor path");
+	zkp_metrics(p, "drove", "drove-monitor");
+	is_str(p, "/drove/metrics/drove-monitor", "a program's metrics path");
 	ok(zkp_app(p, "drove", "a/b") < 0 && errno == EINVAL, "slash in id refused");
 	ok(zkp_app(p, "drove", "..") < 0, "dot-dot refused");
 	ok(zkp_app(p, "drove", "") < 0, "empty id refused");
@@ -56,6 +58,13 @@ main(void)
 		is_str(s, "{\"type\":\"CPU\",\"cores\":{\"1\":[4,5]}}", "cpu allocation JSON");
 		free(s);
 	}
+	json_decref(a);
+	a = json_pack("[o, o, o, o]", alloc_cpu_new(0, (const int[]){ 1, 2 },
+	    2), alloc_cpu_new(1, (const int[]){ 7 }, 1), alloc_mem_new(0, 512),
+	    alloc_mem_new(1, 256));
+	is_int(alloc_cores(a), 3, "cores of allocations, over NUMA nodes");
+	is_int(alloc_memory_mb(a), 768, "MB of allocations, over NUMA nodes");
+	is_int(alloc_cores(NULL), 0, "no allocations: no cores");
 	json_decref(a);
 	json_decref(spec);
 	return done_testing();
