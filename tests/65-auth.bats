@@ -330,3 +330,14 @@ GET	/apis/v1/internal/instances	INST'
 	[ "$(jq -r .message <<<"$output")" = "Command validation failure" ]
 	[ -z "$(zkcli ls "/$NS-hard/applications" 2>/dev/null)" ]
 }
+
+@test "/metrics counts requests by their route's pattern and code, 401 and 403 too, and needs no credentials" {
+	curl -s -u ro:ro-pw "$A/apis/v1/applications/x-1" >/dev/null
+	curl -s -u ro:ro-pw -X POST "$A/apis/v1/cluster/maintenance/set" >/dev/null
+	curl -s "$A/apis/v1/cluster" >/dev/null
+	run curl -s -w '\n%{http_code}' "$A/metrics"
+	[ "${lines[-1]}" = 200 ]
+	grep -q '^drove_http_requests_total{route="applications/\*",method="GET",code="200"} [1-9]' <<<"$output"
+	grep -q '^drove_http_requests_total{route="cluster/maintenance/set",method="POST",code="403"} [1-9]' <<<"$output"
+	grep -q '^drove_http_requests_total{route="cluster",method="GET",code="401"} [1-9]' <<<"$output"
+}
