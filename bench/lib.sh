@@ -215,6 +215,12 @@ ctl_start() {
 	zookeeper: {connectionString: "$ZK", nameSpace: $NS}
 	options: {hostname: 127.0.0.1}
 	EOF
+	# CTL_CONFIG_EXTRA: YAML lines merged over it (a second -c)
+	local extra=()
+	if [ -n "${CTL_CONFIG_EXTRA:-}" ]; then
+		printf '%s\n' "$CTL_CONFIG_EXTRA" >"$RUN/conf/controller.local.yml"
+		extra=(-c "$RUN/conf/controller.local.yml")
+	fi
 	# the envdir of the leader's services, as scripts/cluster fills it
 	echo "$RUN" >"$RUN/env/DROVE_RUN"
 	echo "$RUN/conf" >"$RUN/env/DROVE_CONF_DIR"
@@ -229,7 +235,7 @@ ctl_start() {
 	    s6-svscan "$RUN/leader-service"
 	LEADER_PID=$SPAWNED
 	bench_spawn "$RUN/logs/drove-httpd.log" \
-	    "$BIN/drove-httpd" -c "$RUN/conf/controller.yml"
+	    "$BIN/drove-httpd" -c "$RUN/conf/controller.yml" "${extra[@]}"
 	HTTPD_PID=$SPAWNED
 	wait_for 30 api_ping || die "drove-httpd does not answer /ping" \
 	    "(see $RUN/logs)"
@@ -328,6 +334,10 @@ ops_submit() {
 		    'header = "Content-Type: application/json"' \
 		    'output = "/dev/null"' 'write-out = "%{http_code}\\n"' \
 		    'max-time = 60' >>"$dir/config"
+		# BENCH_USER: user:password for every request ("next" drops
+		# what ~/.curlrc set)
+		[ -n "${BENCH_USER:-}" ] &&
+		    printf 'user = "%s"\n' "$BENCH_USER" >>"$dir/config"
 	done <"$file"
 	timeout "$((secs + 60))" curl -sS --no-progress-meter -Z --parallel-max "$par" \
 	    -K "$dir/config" >"$codes" 2>>"$RUN/logs/submit.err" || true
@@ -341,8 +351,11 @@ ops_submit() {
 wrk_run() {
 	local url=$1 secs=$2
 	need wrk
-	WRK_OUT=$(wrk -t2 -c10 -d"${secs}s" --timeout 30s --latency "$url" \
-	    2>&1) || true
+	# WRK_HEADER: one header every request carries (e.g. Authorization)
+	local hdr=()
+	[ -n "${WRK_HEADER:-}" ] && hdr=(-H "$WRK_HEADER")
+	WRK_OUT=$(wrk -t2 -c10 -d"${secs}s" --timeout 30s --latency \
+	    "${hdr[@]}" "$url" 2>&1) || true
 	WRK_RPS=$(awk '/^Requests\/sec:/ { printf "%.1f", $2 }' <<<"$WRK_OUT")
 	WRK_REQS=$(awk '/ requests in / { print $1 }' <<<"$WRK_OUT")
 	WRK_P99_MS=$(awk '$1 == "99%" {
