@@ -93,7 +93,7 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
 
 fuzz: $(FUZZERS)
 
-$(FUZZERS): bin/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
+$(FUZZERS): bin/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h tests/fuzz/*.h)
 	@mkdir -p bin/fuzz
 	clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 

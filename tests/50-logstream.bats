@@ -62,10 +62,6 @@ code_of() {
 	curl -s --path-as-is -o /dev/null -w '%{http_code}' "$@"
 }
 
-# refused URL: 400 with {"error":"<something>"} and nothing of outside/
-refused() {
-	get "$1"
-	[ "$code" = 400 ] || { echo "$1: $code $body"; return 1; }
 	jq -e '(.error | type == "string" and length > 0) and (keys == ["error"])' <<<"$body" >/dev/null ||
 	    { echo "$1: $body"; return 1; }
 	[[ "$body" != *secret* ]] || { echo "$1 leaked: $body"; return 1; }

@@ -116,11 +116,6 @@ get() {
 	body=${body%$'\n'*}
 }
 
-# refused URL: 400 {"error":"<why>"} from the proxy itself (also for the
-# instance on E3, where nothing listens), nothing of outside/
-refused() {
-	get "$1"
-	[ "$code" = 400 ] || { echo "$1: $code $body"; return 1; }
 	jq -e '(.error | type == "string" and length > 0) and (keys == ["error"])' <<<"$body" >/dev/null ||
 	    { echo "$1: $body"; return 1; }
 	[[ "$body" != *secret* ]] || { echo "$1 leaked: $body"; return 1; }

@@ -352,3 +352,13 @@ no_nulls() {
 	echo "# null at $p in: $1" >&2
 	return 1
 }
+
+# refused URL: 400 {"error":"<why>"}, and nothing of a file named secret
+# (the file's own get URL sets code and body)
+refused() {
+	get "$1"
+	[ "$code" = 400 ] || { echo "$1: $code $body"; return 1; }
+	jq -e '(.error | type == "string" and length > 0) and (keys == ["error"])' <<<"$body" >/dev/null ||
+	    { echo "$1: $body"; return 1; }
+	[[ "$body" != *secret* ]] || { echo "$1 leaked: $body"; return 1; }
+}
