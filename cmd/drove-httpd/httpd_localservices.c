@@ -431,8 +431,8 @@ current_op(const json_t *op)
 	    f.failure);
 }
 
-static json_t *
-summary(const json_t *info)
+json_t *
+ls_summary(const json_t *info)
 {
 	struct rec_ls f;
 	const char *id, *iid;
@@ -487,7 +487,7 @@ h_ls_list(struct reply *out)
 
 	view_rdlock(hd.view);
 	json_object_foreach(view_localservices(hd.view), id, info)
-		if ((s = summary(info)))
+		if ((s = ls_summary(info)))
 			json_object_set_new(map, id, s);
 	view_unlock(hd.view);
 	reply_ok(out, map);
@@ -501,7 +501,7 @@ h_ls_one(const char *id, int spec, struct reply *out)
 	view_rdlock(hd.view);
 	if ((info = ls_or_fail(id, out)))
 		reply_ok(out, spec ? spec_masked(json_object_get(info,
-		    "spec")) : summary(info));
+		    "spec")) : ls_summary(info));
 	view_unlock(hd.view);
 }
 

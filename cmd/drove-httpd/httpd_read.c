@@ -269,8 +269,8 @@ current_operation(const json_t *op)
  * the newest request that could not be placed), when there is one, and
  * "currentOperation" while an operation is in progress.
  */
-static json_t *
-app_summary(const json_t *info)
+json_t *
+read_app_summary(const json_t *info)
 {
 	const char *id = js_str(info, "appId", ""), *iid, *why = NULL;
 	json_t *spec = json_object_get(info, "spec"), *tags, *sum, *rq, *op;
@@ -312,7 +312,7 @@ render_apps(void)
 	json_t *map = json_object(), *info;
 
 	json_object_foreach(view_apps(hd.view), id, info)
-		json_object_set_new(map, id, app_summary(info));
+		json_object_set_new(map, id, read_app_summary(info));
 	return map;
 }
 
@@ -502,8 +502,8 @@ executor_state(const json_t *node)
 	return f.state;
 }
 
-static json_t *
-executor_summary(const char *eid, const json_t *node)
+json_t *
+read_executor_summary(const char *eid, const json_t *node)
 {
 	json_t *tags = json_object_get(node, "tags");
 	json_t *u = executor_usage(eid, node), *s;
@@ -552,7 +552,7 @@ render_executors(void)
 
 	ids = sorted_keys(ex, &n);
 	for (i = 0; i < n; i++)
-		json_array_append_new(res, executor_summary(ids[i],
+		json_array_append_new(res, read_executor_summary(ids[i],
 		    json_object_get(ex, ids[i])));
 	free(ids);
 	/* then the removed ones, as Drove keeps them (two days) */
@@ -626,8 +626,8 @@ read_in_maintenance(void)
 	return m;
 }
 
-static json_t *
-render_cluster(void)
+json_t *
+read_cluster_summary(void)
 {
 	json_t *ex = view_executors(hd.view), *node, *u, *info;
 	long long fc = 0, uc = 0, fm = 0, um = 0, nactive = 0;
@@ -694,7 +694,7 @@ void
 h_cluster(const struct req *r, struct reply *out)
 {
 	cached(&c_cluster, view_gen(hd.view) + (leader_gen() << 40),
-	    render_cluster, r, out);
+	    read_cluster_summary, r, out);
 }
 
 void
@@ -735,7 +735,7 @@ h_app(const char *app_id, struct reply *out)
 
 	view_rdlock(hd.view);
 	if ((info = app_or_fail(app_id, out)))
-		reply_ok(out, app_summary(info));
+		reply_ok(out, read_app_summary(info));
 	view_unlock(hd.view);
 }
 
