@@ -344,6 +344,7 @@ enum route {
 	R_BLACKLIST_ONE, R_UNBLACKLIST, R_UNBLACKLIST_ONE, R_MAINT_SET,
 	R_MAINT_UNSET,
 	R_TASK_OPS, R_TASKS, R_TASK, R_TASK_DELETE, R_TASK_SEARCH,
+	R_DASHBOARD, R_MESSAGES,
 	R_NONE
 };
 
@@ -390,6 +391,8 @@ static const struct {
 	{ R_TASK, "GET", "tasks/*/instances/*" },
 	{ R_TASK_DELETE, "DELETE", "tasks/*/instances/*" },
 	{ R_TASK_SEARCH, "POST", "tasks/search" },
+	{ R_DASHBOARD, "GET", "cluster/dashboard" },
+	{ R_MESSAGES, "POST", "messages" },
 };
 
 /* The route for method and path; *known is set if the path exists for
@@ -455,6 +458,8 @@ dispatch(const struct req *r, enum route id, char **seg,
 	case R_TASK: h_task(seg[1], seg[3], out); break;
 	case R_TASK_DELETE: h_task_delete(seg[1], seg[3], out); break;
 	case R_TASK_SEARCH: h_task_search(r, out); break;
+	case R_DASHBOARD: h_dashboard(out); break;
+	case R_MESSAGES: h_messages(r, out); break;
 	case R_NONE: BUG("dispatch of R_NONE");
 	}
 }
