@@ -323,7 +323,8 @@ json_t *read_executor_summary(const char *eid, const json_t *node);
  * reference, NULL for an unreadable record). */
 json_t *ls_summary(const json_t *info);
 /* httpd_dashboard.c: GET /apis/v1/cluster/dashboard (Drove's
- * DashboardData, from the view at every request) and POST
+ * DashboardData, from the view: computed again once the view or the
+ * leader changed, at most once a second) and POST
  * /apis/v1/messages (executor-to-controller messages: 400 without a
  * ControllerMessage type or a header, else 200 with Drove's bare
  * MessageResponse, REJECTED: our executors report through ZooKeeper). */
