@@ -68,7 +68,8 @@ top_of(struct ranked *v, size_t n, int (*cmp)(const void *, const void *),
 	json_t *res = json_array(), *x;
 	size_t i;
 
-	qsort(v, n, sizeof *v, cmp);
+	if (n)		/* v may be NULL then */
+		qsort(v, n, sizeof *v, cmp);
 	for (i = 0; i < n && i < DASH_TOP; i++) {
 		x = one ? one(v[i].rec) : json_incref(v[i].rec);
 		if (x)
