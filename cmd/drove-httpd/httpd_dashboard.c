@@ -6,12 +6,12 @@
  *
  * Drove computes the dashboard every 30 s.  Here it is computed again when
  * the view (or the leader) has changed since, but at most once a second:
- * measured with bench/dashboard, it costs 27 ms at 1,000 apps, 2,000
- * instances and 100 executors (2 CPUs), mostly each executor's usage
- * (counted twice: for clusterSummary, then for the utilization) and every
- * instance's state.  So a busy cluster costs one computation a second
- * whatever the number of clients, a quiet one none, and what a client
- * sees is at most 1 s old.
+ * measured with bench/dashboard, it costs 27 to 29 ms (median) at 1,000
+ * apps, 2,000 instances and 100 executors (2 CPUs), mostly each executor's
+ * usage (counted twice: for clusterSummary, then for the utilization) and
+ * every instance's state.  So a busy cluster costs one computation a
+ * second whatever the number of clients, a quiet one none, and what a
+ * client sees is at most 1 s old.
  */
 #define _GNU_SOURCE
 #include <errno.h>
