@@ -44,6 +44,10 @@ static const char *const ls_state_names[LS_STATE_COUNT] = NAMES(
 	"DEPLOYING_TEST_INSTANCE", "REPLACING_INSTANCES", "STOPPING_INSTANCES",
 	"UPDATING_INSTANCES_COUNT", "DESTROY_REQUESTED", "DESTROYED");
 
+static const char *const ctl_msg_names[CTL_MSG_TYPE_COUNT] = NAMES(
+	"INSTANCE_STATE_REPORT", "TASK_STATE_REPORT",
+	"LOCAL_SERVICE_INSTANCE_STATE_REPORT", "EXECUTOR_SNAPSHOT");
+
 static const char *const ls_op_names[LSOP_TYPE_COUNT] = NAMES(
 	"CREATE", "ACTIVATE", "DEACTIVATE", "RESTART", "ADJUST_INSTANCES",
 	"DEPLOY_TEST_INSTANCE", "REPLACE_INSTANCES", "STOP_INSTANCES",
@@ -110,6 +114,7 @@ TABLE(ls_activation, enum ls_activation, ls_activation_names,
     LS_ACTIVATION_COUNT)
 TABLE(ls_state, enum ls_state, ls_state_names, LS_STATE_COUNT)
 TABLE(ls_op_type, enum ls_op_type, ls_op_names, LSOP_TYPE_COUNT)
+TABLE(ctl_msg_type, enum ctl_msg_type, ctl_msg_names, CTL_MSG_TYPE_COUNT)
 
 int
 task_state_is_active(enum task_state s)
@@ -400,6 +405,12 @@ ls_state_of_activation(enum ls_activation a)
 	default:
 		return LS_STATE_INACTIVE;
 	}
+}
+
+int
+ls_state_is_resource_using(enum ls_state s)
+{
+	return s == LS_STATE_ACTIVE || s == LS_STATE_CONFIG_TESTING;
 }
 
 int

@@ -238,6 +238,8 @@ enum ls_state {
 
 const char *ls_state_name(enum ls_state s);
 int ls_state_parse(const char *name, enum ls_state *out);
+/* RESOURCE_USING_STATES: ACTIVE, CONFIG_TESTING. */
+int ls_state_is_resource_using(enum ls_state s);
 /* The local-service state a service without an operation in progress is
  * in: ACTIVE, CONFIG_TESTING or INACTIVE as its activationState. */
 enum ls_state ls_state_of_activation(enum ls_activation a);
@@ -277,6 +279,22 @@ enum node_type {
 
 const char *node_type_name(enum node_type t);
 int node_type_parse(const char *name, enum node_type *out);
+
+/*
+ * The types of Drove's executor-to-controller messages (ControllerMessage,
+ * drove.md §3.6), those that have a message class: Drove's enum also names
+ * EXECUTOR_STATE_REPORT, which no message carries.
+ */
+enum ctl_msg_type {
+	CTL_MSG_INSTANCE_STATE_REPORT,
+	CTL_MSG_TASK_STATE_REPORT,
+	CTL_MSG_LOCAL_SERVICE_INSTANCE_STATE_REPORT,
+	CTL_MSG_EXECUTOR_SNAPSHOT,
+	CTL_MSG_TYPE_COUNT
+};
+
+const char *ctl_msg_type_name(enum ctl_msg_type t);
+int ctl_msg_type_parse(const char *name, enum ctl_msg_type *out);
 
 /* "name-version" into out (n bytes); 0, or -1 (EINVAL/ENAMETOOLONG). */
 int app_id_of(const json_t *spec, char *out, size_t n);

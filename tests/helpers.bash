@@ -137,13 +137,14 @@ cluster_stop() {
 }
 
 # node_curl CURL-ARGS...: curl as a cluster node of the scripts/cluster
-# cluster (NodeId and its generated CONTROLLER secret): the internal paths
-# answer nodes only.
+# cluster (NodeId $NODE_ID, default 127.0.0.1, and its generated CONTROLLER
+# secret): the internal paths answer nodes only.
 node_curl() {
 	local secret
 	secret=$(sed -n 's/.*nodeType: CONTROLLER, secret: "\([0-9a-f]*\)".*/\1/p' \
 	    "$DROVE_RUN/conf/controller.yml" | head -n 1)
-	curl -H 'NodeId: 127.0.0.1' -H "Cluster-Authorization: $secret" "$@"
+	curl -H "NodeId: ${NODE_ID:-127.0.0.1}" \
+	    -H "Cluster-Authorization: $secret" "$@"
 }
 
 # cluster_leader: waits (60 s at most) for the cluster to have a leader;

@@ -396,4 +396,24 @@ struct cluster_figures {
 };
 void read_cluster_figures(struct cluster_figures *f);
 
+/* httpd_read.c, for the dashboard (view read-locked; new references):
+ * GET /apis/v1/cluster's data (ClusterSummary), an app's AppSummary (as
+ * GET /apis/v1/applications/{id}) and an executor's ExecutorSummary (as
+ * GET /apis/v1/cluster/executors lists it). */
+json_t *read_cluster_summary(void);
+json_t *read_app_summary(const json_t *info);
+json_t *read_executor_summary(const char *eid, const json_t *node);
+/* httpd_localservices.c: a service's LocalServiceSummary, as GET
+ * /apis/v1/localservices/{id} answers it (view read-locked; new
+ * reference, NULL for an unreadable record). */
+json_t *ls_summary(const json_t *info);
+/* httpd_dashboard.c: GET /apis/v1/cluster/dashboard (Drove's
+ * DashboardData, from the view: computed again once the view or the
+ * leader changed, at most once a second) and POST
+ * /apis/v1/messages (executor-to-controller messages: 400 without a
+ * ControllerMessage type or a header, else 200 with Drove's bare
+ * MessageResponse, REJECTED: our executors report through ZooKeeper). */
+void h_dashboard(struct reply *out);
+void h_messages(const struct req *r, struct reply *out);
+
 #endif

@@ -21,7 +21,6 @@
 #include "auth.h"
 #include "itoken.h"
 #include "httpd.h"
-#include "httpd_stubs.h"
 
 /* Drove's envelope; a missing data is left out, never null, and so are
  * null members inside data (Drove's mapper is NON_NULL). */

@@ -431,8 +431,8 @@ current_op(const json_t *op)
 	    f.failure);
 }
 
-static json_t *
-summary(const json_t *info)
+json_t *
+ls_summary(const json_t *info)
 {
 	struct rec_ls f;
 	const char *id, *iid;
@@ -488,7 +488,7 @@ h_ls_list(const struct req *r, struct reply *out)
 	if (read_page_args(r, &from, &size, out) < 0)
 		return;
 	view_rdlock(hd.view);
-	map = read_page(view_localservices(hd.view), from, size, summary);
+	map = read_page(view_localservices(hd.view), from, size, ls_summary);
 	view_unlock(hd.view);
 	reply_ok(out, map);
 }
@@ -501,7 +501,7 @@ h_ls_one(const char *id, int spec, struct reply *out)
 	view_rdlock(hd.view);
 	if ((info = ls_or_fail(id, out)))
 		reply_ok(out, spec ? spec_masked(json_object_get(info,
-		    "spec")) : summary(info));
+		    "spec")) : ls_summary(info));
 	view_unlock(hd.view);
 }
 

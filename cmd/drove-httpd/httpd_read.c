@@ -269,8 +269,8 @@ current_operation(const json_t *op)
  * the newest request that could not be placed), when there is one, and
  * "currentOperation" while an operation is in progress.
  */
-static json_t *
-app_summary(const json_t *info)
+json_t *
+read_app_summary(const json_t *info)
 {
 	const char *id = js_str(info, "appId", ""), *iid, *why = NULL;
 	json_t *spec = json_object_get(info, "spec"), *tags, *sum, *rq, *op;
@@ -312,7 +312,7 @@ render_apps(void)
 	json_t *map = json_object(), *info;
 
 	json_object_foreach(view_apps(hd.view), id, info)
-		json_object_set_new(map, id, app_summary(info));
+		json_object_set_new(map, id, read_app_summary(info));
 	return map;
 }
 
@@ -502,8 +502,8 @@ executor_state(const json_t *node)
 	return f.state;
 }
 
-static json_t *
-executor_summary(const char *eid, const json_t *node)
+json_t *
+read_executor_summary(const char *eid, const json_t *node)
 {
 	json_t *tags = json_object_get(node, "tags");
 	json_t *u = executor_usage(eid, node), *s;
@@ -552,7 +552,7 @@ render_executors(void)
 
 	ids = sorted_keys(ex, &n);
 	for (i = 0; i < n; i++)
-		json_array_append_new(res, executor_summary(ids[i],
+		json_array_append_new(res, read_executor_summary(ids[i],
 		    json_object_get(ex, ids[i])));
 	free(ids);
 	/* then the removed ones, as Drove keeps them (two days) */
@@ -671,8 +671,8 @@ read_cluster_figures(struct cluster_figures *f)
 				f->running_tasks++;
 }
 
-static json_t *
-render_cluster(void)
+json_t *
+read_cluster_summary(void)
 {
 	struct cluster_figures f;
 	char addr[300];
@@ -741,7 +741,7 @@ h_apps(const struct req *r, struct reply *out)
 		return;
 	}
 	view_rdlock(hd.view);
-	page = read_page(view_apps(hd.view), from, size, app_summary);
+	page = read_page(view_apps(hd.view), from, size, read_app_summary);
 	view_unlock(hd.view);
 	reply_ok(out, page);
 }
@@ -767,7 +767,7 @@ void
 h_cluster(const struct req *r, struct reply *out)
 {
 	cached(&c_cluster, view_gen(hd.view) + (leader_gen() << 40),
-	    render_cluster, r, out);
+	    read_cluster_summary, r, out);
 }
 
 void
@@ -808,7 +808,7 @@ h_app(const char *app_id, struct reply *out)
 
 	view_rdlock(hd.view);
 	if ((info = app_or_fail(app_id, out)))
-		reply_ok(out, app_summary(info));
+		reply_ok(out, read_app_summary(info));
 	view_unlock(hd.view);
 }
 

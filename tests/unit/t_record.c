@@ -59,6 +59,10 @@ test_tables(void)
 	    "FAILED" };
 	static const char *const ex[] = { "ACTIVE", "BLACKLIST_REQUESTED",
 	    "BLACKLISTED", "UNREADY", "REMOVED" };
+	static const char *const msg[] = { "INSTANCE_STATE_REPORT",
+	    "TASK_STATE_REPORT", "LOCAL_SERVICE_INSTANCE_STATE_REPORT",
+	    "EXECUTOR_SNAPSHOT" };
+	enum ctl_msg_type mt;
 	enum inst_state is;
 	enum app_state as;
 	enum executor_state es;
@@ -96,6 +100,19 @@ test_tables(void)
 	ok(node_type_parse("EXECUTOR", &nt) == 0 && nt == NODE_EXECUTOR &&
 	    !strcmp(node_type_name(NODE_CONTROLLER), "CONTROLLER"),
 	    "node types");
+	is_int(CTL_MSG_TYPE_COUNT, COUNT(msg), "4 controller message types");
+	for (bad = 0, i = 0; i < CTL_MSG_TYPE_COUNT; i++)
+		bad += !ctl_msg_type_name(i) || strcmp(ctl_msg_type_name(i),
+		    msg[i]) || ctl_msg_type_parse(msg[i], &mt) < 0 ||
+		    (int)mt != i;
+	is_int(bad, 0, "every controller message type maps back");
+	ok(ctl_msg_type_parse("EXECUTOR_STATE_REPORT", &mt) < 0,
+	    "EXECUTOR_STATE_REPORT carries no message");
+	for (bad = 0, i = 0; i < LS_STATE_COUNT; i++)
+		bad += ls_state_is_resource_using(i) != (i == LS_STATE_ACTIVE ||
+		    i == LS_STATE_CONFIG_TESTING);
+	is_int(bad, 0, "local services use resources in ACTIVE and "
+	    "CONFIG_TESTING only");
 
 	errno = 0;
 	is = INST_HEALTHY;
