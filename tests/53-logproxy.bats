@@ -116,11 +116,6 @@ get() {
 	body=${body%$'\n'*}
 }
 
-	jq -e '(.error | type == "string" and length > 0) and (keys == ["error"])' <<<"$body" >/dev/null ||
-	    { echo "$1: $body"; return 1; }
-	[[ "$body" != *secret* ]] || { echo "$1 leaked: $body"; return 1; }
-}
-
 @test "the proxy sends NodeId and its configured CONTROLLER secret" {
 	get "$L/AI-1/read/output.log?offset=0&length=5"
 	[ "$code" = 200 ]

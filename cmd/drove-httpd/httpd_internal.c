@@ -6,8 +6,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "apiroute.h"
 #include "err.h"
 #include "httpd.h"
 #include "itoken.h"
@@ -83,8 +83,8 @@ void
 h_internal_instances(const struct req *r, const struct itoken *t,
     struct reply *out)
 {
-	int want[INST_STATE_COUNT], ls;
-	const char *fa, *name, *id;
+	int want[INST_STATE_COUNT], ls, for_app;
+	const char *name, *id;
 	json_t *states, *ii, *all, *info, **v = NULL, *res;
 	size_t n = 0, cap = 0, i, k;
 
@@ -96,15 +96,15 @@ h_internal_instances(const struct req *r, const struct itoken *t,
 			want[k] = inst_state_is_running((enum inst_state)k);
 	json_decref(states);
 	/* Jersey's boolean: "true" in any case, anything else false */
-	fa = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
-	    "forApp");
+	for_app = api_bool(MHD_lookup_connection_value(r->conn,
+	    MHD_GET_ARGUMENT_KIND, "forApp"));
 
 	view_rdlock(hd.view);
 	ii = token_instance(t);
 	ls = ii && view_ls_instance(hd.view, t->app_id, t->instance_id) == ii;
 	name = ii ? name_of(t->app_id, ls) : NULL;
 	/* an instance gone since it was authenticated sees nothing */
-	if (ii && fa && !strcasecmp(fa, "true") && name) {
+	if (ii && for_app && name) {
 		all = ls ? view_localservices(hd.view) : view_apps(hd.view);
 		json_object_foreach(all, id, info) {
 			const char *nm = js_str(json_object_get(info, "spec"),
