@@ -379,7 +379,7 @@ unchanged() {
 	[ "$(jq -c '[.data.instances[].instanceId]' <<<"$body")" = '["AI-1"]' ]
 	req "$B/cluster/executors/E9"
 	[ "$code" = 200 ]
-	[ "$(jq -c . <<<"$body")" = '{"status":"FAILED","message":"Executor E9 not found"}' ]
+	[ "$(jq -c . <<<"$body")" = '{"status":"FAILED","message":"No executor found with id: E9"}' ]
 	zkcli rm "/$NS/assignments/E1/AI-1"
 	req "$B/logfiles/applications/hello-1/AI-404/list"
 	[ "$code" = 204 ]

@@ -346,7 +346,8 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	run curl -s -w '\n%{http_code}' "$API/apis/v1/localservices/lsctl-nope-1"
 	[ "$(tail -n 1 <<<"$output")" = 200 ]
 	head -n 1 <<<"$output" | jq -e '.status == "FAILED"'
-	curl -s "$API/apis/v1/localservices/lsctl-nope-1/instances" | jq -e '.status == "FAILED"'
+	# an unknown service has no instances: SUCCESS [], as Drove answers
+	curl -s "$API/apis/v1/localservices/lsctl-nope-1/instances" | jq -e '.status == "SUCCESS" and .data == []'
 	run curl -s -X POST "$API/apis/v1/localservices/operations/lsctl-refuse-1/cancel"
 	echo "$output" | jq -e '.status == "FAILED" and .data.validationErrors[0] == "Current operation could not be cancelled"'
 }
