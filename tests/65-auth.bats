@@ -213,6 +213,11 @@ GET	/apis/v1/internal/instances	INST'
 	    "$A/apis/v1/applications/operations" >/dev/null
 	grep -q 'ACCESS_AUDIT: Api \[POST\] /apis/v1/applications/operations called by rw$' "$T/plain/stderr"
 	grep -q 'ACCESS_AUDIT: Application Operation SCALE nothere-1 received from user: rw. Validation result: FAILURE (400' "$T/plain/stderr"
+	# ids from the path or the query
+	curl -s -u rw:rw-pw -X POST "$A/apis/v1/applications/operations/gone-1/cancel" >/dev/null
+	grep -q 'ACCESS_AUDIT: Application Operation cancel gone-1 received from user: rw. Validation result: FAILURE (400' "$T/plain/stderr"
+	curl -s -u mnt:mnt-pw -X POST "$A/apis/v1/cluster/executors/blacklist?id=ex-1&id=ex-2" >/dev/null
+	grep -q 'ACCESS_AUDIT: Executor blacklist ex-1,ex-2 received from user: mnt. Validation result: ' "$T/plain/stderr"
 	# GET is not an audited method by default
 	curl -s -u ro:ro-pw "$A/apis/v1/cluster" >/dev/null
 	run ! grep -q 'ACCESS_AUDIT: Api \[GET\] /apis/v1/cluster called by ro' "$T/plain/stderr"

@@ -390,13 +390,44 @@ audited(const char *method)
 	return 0;
 }
 
-/* What an audited call asked for, from its body and path: the operation's
- * type and the id it names ("CREATE payments-api-42"). */
+/* The value of the last "*" segment of m's route (an appId, an
+ * executorId), NULL when the pattern has none. */
+static const char *
+path_id(const struct api_match *m)
+{
+	const char *p = m->route->pattern, *found = NULL;
+	int i;
+
+	for (i = 0; i < m->nseg && *p; i++) {
+		if (p[0] == '*' && (p[1] == '/' || !p[1]))
+			found = m->seg[i];
+		p = strchr(p, '/') ? strchr(p, '/') + 1 : "";
+	}
+	return found;
+}
+
+/* The strings of a into out (n bytes), sep between them; cut to fit. */
+static void
+join_strings(const json_t *a, const char *sep, char *out, size_t n)
+{
+	const json_t *v;
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) && len < n)
+			len += (size_t)snprintf(out + len, n - len, "%s%s",
+			    i ? sep : "", json_string_value(v));
+}
+
+/* What an audited call asked for, from its body, path and query: the
+ * operation's type and the id it names ("CREATE payments-api-42"), the
+ * executors of a blacklisting. */
 static void
 audit_what(const struct req *r, const struct api_match *m, char *out,
     size_t n)
 {
-	json_t *body = js_parse(r->body, r->body_len), *spec;
+	json_t *body = js_parse(r->body, r->body_len), *spec, *ids = NULL;
 	const char *type = js_str(body, "type", NULL), *id = NULL;
 	char derived[300] = "";
 
@@ -415,12 +446,17 @@ audit_what(const struct req *r, const struct api_match *m, char *out,
 	}
 	if (!id && *derived)
 		id = derived;
-	if (!id && m->nseg > 2 && strcmp(m->seg[m->nseg - 1], "spec"))
-		id = m->seg[m->nseg - 2];
+	if (!id)
+		id = path_id(m);
+	if (!id && json_array_size(ids = query_all(r, "id")) > 0) {
+		join_strings(ids, ",", derived, sizeof derived);
+		id = derived;
+	}
 	snprintf(out, n, "%s%s%s", type ? type : "", type && id ? " " : "",
 	    id ? id : "");
 	if (!*out)
-		snprintf(out, n, "(no body)");
+		snprintf(out, n, "(none)");
+	json_decref(ids);
 	json_decref(body);
 }
 
