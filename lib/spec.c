@@ -7,6 +7,7 @@
 #include "duration.h"
 #include "err.h"
 #include "ids.h"
+#include "model.h"
 #include "rule.h"
 #include "spec.h"
 
@@ -939,17 +940,28 @@ spec_validate_task(json_t *spec, const struct spec_opts *o, json_t *errs)
 	return vdone(&v);
 }
 
+/* op's ClusterOpSpec under key ("opSpec"; a local service's RESTART:
+ * "clusterOpSpec"). */
+static void
+v_opspec_at(struct vctx *v, json_t *op, const char *key)
+{
+	char p[PATH_MAX_LEN];
+	json_t *o;
+
+	if (!(o = vobj(v, op, key, key, 0)))
+		return;
+	pf(p, "%s.timeout", key);
+	vdur(v, o, "timeout", p, 1);
+	pf(p, "%s.parallelism", key);
+	vint(v, o, "parallelism", p, 1, 512, 1, NULL);
+	pf(p, "%s.failureStrategy", key);
+	venum(v, o, "failureStrategy", p, failure_strategies, 1);
+}
+
 static void
 v_opspec(struct vctx *v, json_t *op)
 {
-	json_t *o;
-
-	if (!(o = vobj(v, op, "opSpec", "opSpec", 0)))
-		return;
-	vdur(v, o, "timeout", "opSpec.timeout", 1);
-	vint(v, o, "parallelism", "opSpec.parallelism", 1, 512, 1, NULL);
-	venum(v, o, "failureStrategy", "opSpec.failureStrategy",
-	    failure_strategies, 1);
+	v_opspec_at(v, op, "opSpec");
 }
 
 int
@@ -1028,6 +1040,76 @@ spec_validate_op(json_t *op, const struct spec_opts *o, json_t *errs)
 		}
 	}
 	v_opspec(&v, op);
+	return vdone(&v);
+}
+
+/* --- task and local-service operations ------------------------------- */
+
+static const char *const task_op_types[] = { "CREATE", "KILL", NULL };
+
+int
+spec_validate_task_op(json_t *op, const struct spec_opts *o, json_t *errs)
+{
+	struct vctx v = { errs, o, 0, 0, NULL };
+	const char *type;
+	json_t *spec;
+	int n;
+
+	if (!json_is_object(op)) {
+		verr(&v, "- Operation must be a JSON object");
+		return vdone(&v);
+	}
+	if (!(type = venum(&v, op, "type", "type", task_op_types, 1)))
+		return vdone(&v);
+	if (!strcmp(type, "KILL")) {
+		vstr(&v, op, "sourceAppName", "sourceAppName", 1);
+		vstr(&v, op, "taskId", "taskId", 1);
+		return vdone(&v);
+	}
+	spec = json_object_get(op, "spec");
+	if (!json_is_object(spec)) {
+		verr(&v, "- spec must not be null");
+		return vdone(&v);
+	}
+	if ((n = vdone(&v)) != 0)
+		return n;
+	return spec_validate_task(spec, o, errs);
+}
+
+int
+spec_validate_ls_op(json_t *op, const struct spec_opts *o, json_t *errs)
+{
+	struct vctx v = { errs, o, 0, 0, NULL };
+	enum ls_op_type t;
+	json_t *spec;
+
+	if (!json_is_object(op)) {
+		verr(&v, "- Operation must be a JSON object");
+		return vdone(&v);
+	}
+	if (ls_op_type_of_api(js_str(op, "type", NULL), &t) < 0) {
+		verr(&v, "- type must be one of ACTIVATE, ADJUST_INSTANCES, "
+		    "CREATE, DEACTIVATE, DEPLOY_TEST_INSTANCE, DESTROY, "
+		    "REPLACE_INSTANCES, RESTART, STOP, STOP_INSTANCES, "
+		    "UPDATE_INSTANCE_COUNT");
+		return vdone(&v);
+	}
+	if (t == LSOP_CREATE) {
+		spec = json_object_get(op, "spec");
+		if (!json_is_object(spec))
+			verr(&v, "- spec must not be null");
+		else
+			v_service(&v, spec, "Local service", 1);
+	} else
+		vstr(&v, op, "serviceId", "serviceId", 1);
+	if (t == LSOP_CREATE || t == LSOP_UPDATE_INSTANCE_COUNT)
+		vint(&v, op, "instancesPerHost", "instancesPerHost", 1,
+		    SPEC_MAX_PER_HOST, 1, NULL);
+	if (t == LSOP_STOP_INSTANCES || t == LSOP_REPLACE_INSTANCES)
+		v_ids(&v, op, t == LSOP_STOP_INSTANCES);
+	if (t == LSOP_RESTART || t == LSOP_REPLACE_INSTANCES)
+		vbool(&v, op, "stopFirst", "stopFirst");
+	v_opspec_at(&v, op, t == LSOP_RESTART ? "clusterOpSpec" : "opSpec");
 	return vdone(&v);
 }
 

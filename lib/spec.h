@@ -30,6 +30,7 @@
 
 #define SPEC_MAX_INSTANCES 2048
 #define SPEC_MAX_START_INSTANCES 1024
+#define SPEC_MAX_PER_HOST 256		/* a local service's instancesPerHost */
 #define SPEC_MAX_ARGS_LEN 2048
 
 struct spec_opts {
@@ -56,6 +57,20 @@ int spec_validate_opspec(json_t *opspec, json_t *errs);
  * placementPolicy only {"type":"LOCAL","hostLevel":bool}; returns as
  * spec_validate(). */
 int spec_validate_local_service(json_t *spec, const struct spec_opts *o,
+    json_t *errs);
+/*
+ * The task and local-service operation bodies, as spec_validate_op() does
+ * for applications: spec_validate_task_op() a TaskOperation (CREATE with
+ * its TaskSpec, KILL with sourceAppName and taskId);
+ * spec_validate_ls_op() a LocalServiceOperation by its API type (STOP is
+ * DEACTIVATE): serviceId (CREATE: the spec), instancesPerHost (CREATE,
+ * UPDATE_INSTANCE_COUNT), instanceIds (non-empty for STOP_INSTANCES),
+ * stopFirst, and the opSpec (RESTART: clusterOpSpec).  Return as
+ * spec_validate().
+ */
+int spec_validate_task_op(json_t *op, const struct spec_opts *o,
+    json_t *errs);
+int spec_validate_ls_op(json_t *op, const struct spec_opts *o,
     json_t *errs);
 json_t *spec_masked(const json_t *spec);
 

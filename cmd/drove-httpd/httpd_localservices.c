@@ -25,7 +25,6 @@
 #include "httpd.h"
 
 #define WRITE_TRIES 5
-#define MAX_PER_HOST 256
 
 /* What an operation is decided on, as ZooKeeper has it now: the
  * LocalServiceInfo (r.info) and the operation record (r.op). */
@@ -97,20 +96,6 @@ allowed(const char *id, const struct lcur *c, enum ls_op_type t,
 	return 0;
 }
 
-static long long
-per_host_of(const json_t *req, struct reply *out)
-{
-	const json_t *n = json_object_get(req, "instancesPerHost");
-	long long v = json_integer_value(n);
-
-	if (!json_is_integer(n) || v < 1 || v > MAX_PER_HOST) {
-		reply_verr(out, "- instancesPerHost must be between 1 and %d",
-		    MAX_PER_HOST);
-		return -1;
-	}
-	return v;
-}
-
 /* ACTIVATE, DEACTIVATE, DEPLOY_TEST_INSTANCE, UPDATE_INSTANCE_COUNT. */
 static int
 op_info(const char *id, const char *fence, struct lcur *c,
@@ -131,8 +116,7 @@ op_info(const char *id, const char *fence, struct lcur *c,
 		f.activation = LS_CONFIG_TESTING;
 		break;
 	default:
-		if ((f.per_host = per_host_of(req, out)) < 0)
-			return -1;
+		f.per_host = js_int(req, "instancesPerHost", 1);
 		break;
 	}
 	f.updated = js_now_ms();
@@ -214,7 +198,7 @@ op_record(const char *id, const char *fence, struct lcur *c,
     enum ls_op_type t, json_t *req, struct reply *out)
 {
 	struct rec_ls_op f;
-	json_t *os, *ids = NULL, *steps = NULL, *op, *ev, *errs;
+	json_t *os, *ids = NULL, *steps = NULL, *op, *ev;
 	long long now = js_now_ms();
 	int r;
 
@@ -223,14 +207,6 @@ op_record(const char *id, const char *fence, struct lcur *c,
 	f.type = t;
 	os = json_object_get(req, t == LSOP_RESTART ? "clusterOpSpec" :
 	    "opSpec");
-	if (json_is_object(os)) {
-		errs = json_array();
-		if (spec_validate_opspec(os, errs) != 0) {
-			reply_verrs(out, errs);
-			return -1;
-		}
-		json_decref(errs);
-	}
 	opspec_parse(os, &f.timeout_ms, &f.parallelism, &f.strategy);
 	f.stop_first = json_is_true(json_object_get(req, "stopFirst"));
 	switch (t) {
@@ -241,10 +217,6 @@ op_record(const char *id, const char *fence, struct lcur *c,
 		f.state = LS_STATE_DESTROY_REQUESTED;
 		break;
 	case LSOP_STOP_INSTANCES:
-		if (!json_array_size(json_object_get(req, "instanceIds"))) {
-			reply_verr(out, "- instanceIds must not be empty");
-			return -1;
-		}
 		f.state = LS_STATE_STOPPING_INSTANCES;
 		break;
 	default:	/* RESTART, REPLACE_INSTANCES */
@@ -280,27 +252,12 @@ op_record(const char *id, const char *fence, struct lcur *c,
 static void
 op_create(json_t *req, const char *fence, struct reply *out)
 {
-	json_t *spec = json_object_get(req, "spec"), *errs, *ni, *ev;
+	json_t *spec = json_object_get(req, "spec"), *ni, *ev;
 	char id[ZKP_MAX];
 	long long n, now = js_now_ms();
 	struct lcur c;
 
-	errs = json_array();
-	if (!json_is_object(spec))
-		json_array_append_new(errs, json_string("- spec must not be "
-		    "null"));
-	else if (spec_validate_local_service(spec, &hd.sopts, errs) < 0) {
-		json_decref(errs);
-		reply_500(out, "out of memory");
-		return;
-	}
-	if (json_array_size(errs)) {
-		reply_verrs(out, errs);
-		return;
-	}
-	json_decref(errs);
-	if ((n = per_host_of(req, out)) < 0)
-		return;
+	n = js_int(req, "instancesPerHost", 1);
 	memset(&c, 0, sizeof c);
 	if (app_id_of(spec, id, sizeof id) < 0 ||
 	    zkp_localservice(c.r.info_path, hd.ns, id) < 0 ||
@@ -326,7 +283,7 @@ out:
 void
 h_ls_operation(const struct req *r, struct reply *out)
 {
-	json_t *req;
+	json_t *req, *errs;
 	enum ls_op_type t;
 	char fence[ZKP_MAX];
 	const char *id;
@@ -335,30 +292,21 @@ h_ls_operation(const struct req *r, struct reply *out)
 
 	if (!(req = req_json(r, out)))
 		return;
-	if (!json_is_object(req) || ls_op_type_of_api(js_str(req, "type",
-	    NULL), &t) < 0) {
-		json_decref(req);
-		reply_verr(out, "- type must be one of ACTIVATE, "
-		    "ADJUST_INSTANCES, CREATE, DEACTIVATE, DEPLOY_TEST_INSTANCE, "
-		    "DESTROY, REPLACE_INSTANCES, RESTART, STOP, STOP_INSTANCES, "
-		    "UPDATE_INSTANCE_COUNT");
-		return;
-	}
-	if (!write_gate(fence, out)) {
+	/* the whole body first (lib/spec): type, ids, counts, opSpec,
+	 * the spec of a CREATE */
+	errs = json_array();
+	if (reply_invalid(out, spec_validate_ls_op(req, &hd.sopts, errs),
+	    errs) || !write_gate(fence, out)) {
 		json_decref(req);
 		return;
 	}
+	ls_op_type_of_api(js_str(req, "type", NULL), &t);
 	if (t == LSOP_CREATE) {
 		op_create(req, fence, out);
 		json_decref(req);
 		return;
 	}
 	id = js_str(req, "serviceId", "");
-	if (!*id) {
-		json_decref(req);
-		reply_verr(out, "- serviceId must not be empty");
-		return;
-	}
 	for (tries = 0, rc = 1; rc == 1 && tries < WRITE_TRIES; tries++) {
 		reply_clear(out);
 		if ((rc = lcur_load(id, &c, out)) <= 0) {

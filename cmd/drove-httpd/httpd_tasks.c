@@ -60,7 +60,7 @@ static void
 task_create(json_t *req, const char *fence, struct reply *out)
 {
 	json_t *spec = json_object_get(req, "spec"), *ti = NULL, *rq = NULL;
-	json_t *ev = NULL, *errs;
+	json_t *ev = NULL;
 	char iid[IDS_INSTANCE_LEN], tp[ZKP_MAX], rp[ZKP_MAX], dir[ZKP_MAX];
 	char api_id[2 * ZKP_MAX];
 	const char *app, *task;
@@ -68,10 +68,6 @@ task_create(json_t *req, const char *fence, struct reply *out)
 	long long now = js_now_ms();
 	int rc = -1, tries;
 
-	errs = json_array();
-	if (reply_invalid(out, spec_validate_task(spec, &hd.sopts, errs),
-	    errs))
-		return;
 	app = js_str(spec, "sourceAppName", "");
 	task = js_str(spec, "taskId", "");
 	if (zkp_task(tp, hd.ns, app, task) < 0 || rec_task_api_id(api_id,
@@ -226,36 +222,27 @@ h_task_operation(const struct req *r, struct reply *out)
 {
 	char fence[ZKP_MAX];
 	const char *type, *app, *task;
-	json_t *req;
+	json_t *req, *errs;
 	int tries, rc = 1;
 
 	if (!(req = req_json(r, out)))
 		return;
+	/* the whole body first (lib/spec): type, the spec of a CREATE,
+	 * the ids of a KILL */
+	errs = json_array();
+	if (reply_invalid(out, spec_validate_task_op(req, &hd.sopts, errs),
+	    errs) || !write_gate(fence, out)) {
+		json_decref(req);
+		return;
+	}
 	type = js_str(req, "type", "");
-	if (strcmp(type, "CREATE") && strcmp(type, "KILL")) {
-		json_decref(req);
-		reply_verr(out, "type must be CREATE or KILL");
-		return;
-	}
-	if (!write_gate(fence, out)) {
-		json_decref(req);
-		return;
-	}
 	if (!strcmp(type, "CREATE")) {
-		if (!json_is_object(json_object_get(req, "spec")))
-			reply_verr(out, "spec must not be null");
-		else
-			task_create(req, fence, out);
+		task_create(req, fence, out);
 		json_decref(req);
 		return;
 	}
 	app = js_str(req, "sourceAppName", "");
 	task = js_str(req, "taskId", "");
-	if (!*app || !*task) {
-		json_decref(req);
-		reply_verr(out, "sourceAppName and taskId must not be empty");
-		return;
-	}
 	for (tries = 0; rc == 1 && tries < WRITE_TRIES; tries++) {
 		reply_clear(out);
 		rc = task_kill_once(app, task, fence, out);

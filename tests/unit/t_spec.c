@@ -955,6 +955,92 @@ t_local_service(void)
 	    "local service: check port must exist");
 }
 
+/* A task or local-service operation body: its error count, errors in
+ * *errs (new array, the caller's). */
+static int
+body_errs(int (*validate)(json_t *, const struct spec_opts *, json_t *),
+    const char *body, json_t **errs)
+{
+	struct spec_opts o = SPEC_OPTS_ZERO;
+	json_t *op = json_loads(body, 0, NULL);
+	int n;
+
+	*errs = json_array();
+	n = op ? validate(op, &o, *errs) : -2;
+	json_decref(op);
+	return n;
+}
+
+static void
+t_task_ls_ops(void)
+{
+	json_t *e;
+	char *spec = NULL;
+	json_t *ts;
+
+	is_int(body_errs(spec_validate_task_op, "{\"type\":\"KILL\","
+	    "\"sourceAppName\":\"a\",\"taskId\":\"t\"}", &e), 0, "KILL");
+	json_decref(e);
+	is_int(body_errs(spec_validate_task_op, "{\"type\":\"kill\","
+	    "\"sourceAppName\":\"a\"}", &e), 1, "KILL without taskId");
+	ok(has(e, "- taskId must not be empty"), "its message");
+	json_decref(e);
+	is_int(body_errs(spec_validate_task_op, "{\"type\":\"RUN\"}", &e), 1,
+	    "unknown type");
+	ok(has(e, "- type has invalid value 'RUN' (one of CREATE, KILL)"),
+	    "names the types");
+	json_decref(e);
+	is_int(body_errs(spec_validate_task_op, "{\"type\":\"CREATE\"}", &e),
+	    1, "CREATE without spec");
+	ok(has(e, "- spec must not be null"), "its message");
+	json_decref(e);
+	is_int(body_errs(spec_validate_task_op, "[1]", &e), 1, "not an object");
+	json_decref(e);
+	ts = json_pack("{s:s,s:{s:s,s:s}}", "type", "CREATE", "spec",
+	    "sourceAppName", "a", "taskId", "");
+	spec = json_dumps(ts, 0);
+	json_decref(ts);
+	ok(body_errs(spec_validate_task_op, spec, &e) > 0 &&
+	    has(e, "- Task ID is mandatory"), "CREATE checks its TaskSpec");
+	json_decref(e);
+	free(spec);
+
+	is_int(body_errs(spec_validate_ls_op, "{\"type\":\"STOP\","
+	    "\"serviceId\":\"s-1\"}", &e), 0, "STOP is DEACTIVATE");
+	json_decref(e);
+	is_int(body_errs(spec_validate_ls_op, "{\"type\":\"ACTIVATE\"}", &e),
+	    1, "ACTIVATE without serviceId");
+	ok(has(e, "- serviceId must not be empty"), "its message");
+	json_decref(e);
+	is_int(body_errs(spec_validate_ls_op, "{\"type\":\"UPDATE_INSTANCE_"
+	    "COUNT\",\"serviceId\":\"s-1\",\"instancesPerHost\":0}", &e), 1,
+	    "instancesPerHost 0");
+	ok(has(e, "- instancesPerHost must be between 1 and 256"), "range");
+	json_decref(e);
+	is_int(body_errs(spec_validate_ls_op, "{\"type\":\"STOP_INSTANCES\","
+	    "\"serviceId\":\"s-1\",\"instanceIds\":[]}", &e), 1,
+	    "STOP_INSTANCES needs ids");
+	json_decref(e);
+	is_int(body_errs(spec_validate_ls_op, "{\"type\":\"REPLACE_INSTANCES\","
+	    "\"serviceId\":\"s-1\",\"instanceIds\":[],\"stopFirst\":\"y\"}",
+	    &e), 1, "REPLACE_INSTANCES: ids may be empty, stopFirst a boolean");
+	ok(has(e, "- stopFirst must be a boolean"), "its message");
+	json_decref(e);
+	is_int(body_errs(spec_validate_ls_op, "{\"type\":\"RESTART\","
+	    "\"serviceId\":\"s-1\",\"clusterOpSpec\":{\"timeout\":\"x\","
+	    "\"parallelism\":1,\"failureStrategy\":\"STOP\"}}", &e), 1,
+	    "RESTART checks its clusterOpSpec");
+	ok(has(e, "- clusterOpSpec.timeout is not a valid duration"),
+	    "named by its key");
+	json_decref(e);
+	is_int(body_errs(spec_validate_ls_op, "{\"type\":\"CREATE\","
+	    "\"instancesPerHost\":1}", &e), 1, "CREATE without spec");
+	json_decref(e);
+	is_int(body_errs(spec_validate_ls_op, "{\"type\":\"PAUSE\"}", &e), 1,
+	    "unknown type");
+	json_decref(e);
+}
+
 int
 main(void)
 {
@@ -970,5 +1056,6 @@ main(void)
 	t_mask();
 	t_task();
 	t_local_service();
+	t_task_ls_ops();
 	return done_testing();
 }
