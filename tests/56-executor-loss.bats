@@ -33,13 +33,6 @@ teardown() {
 	wait_until 30 sh -c "[ \"\$(curl -s $API/apis/v1/applications | jq '.data | length')\" = 0 ]" || true
 }
 
-ok_op() {
-	printf '%s' "$1" >"$BATS_TEST_TMPDIR/op.json"
-	curl -s -H 'Content-Type: application/json' \
-	    --data-binary @"$BATS_TEST_TMPDIR/op.json" \
-	    "$API/apis/v1/applications/operations" | jq -e '.status == "SUCCESS"'
-}
-
 # deploy NAME: NAME-1 with 2 HEALTHY instances
 deploy() {
 	ok_op "$(jq -c --arg n "$1" '.spec.name = $n | .spec.exposureSpec.vhost = "\($n).local" |

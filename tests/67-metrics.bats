@@ -35,18 +35,11 @@ setup() {
 teardown() {
 	local a
 	for a in $(curl -s "$API/apis/v1/applications" | jq -r '.data | keys[]'); do
-		op "{\"type\":\"SUSPEND\",\"appId\":\"$a\"}" >/dev/null || true
+		ok_op "{\"type\":\"SUSPEND\",\"appId\":\"$a\"}" >/dev/null || true
 		wait_until 30 sh -c "curl -s $API/apis/v1/applications/$a | jq -e '.data.state == \"MONITORING\"'" || true
-		op "{\"type\":\"DESTROY\",\"appId\":\"$a\"}" >/dev/null || true
+		ok_op "{\"type\":\"DESTROY\",\"appId\":\"$a\"}" >/dev/null || true
 	done
 	wait_until 30 sh -c "[ \"\$(curl -s $API/apis/v1/applications | jq '.data | length')\" = 0 ]" || true
-}
-
-op() {
-	printf '%s' "$1" >"$BATS_TEST_TMPDIR/op.json"
-	curl -s -H 'Content-Type: application/json' \
-	    --data-binary @"$BATS_TEST_TMPDIR/op.json" \
-	    "$API/apis/v1/applications/operations" | jq -e '.status == "SUCCESS"'
 }
 
 healthy_is() {
@@ -56,7 +49,7 @@ healthy_is() {
 
 # deploy NAME: NAME-1 with one HEALTHY instance
 deploy() {
-	op "$(jq -c --arg n "$1" '.spec.name = $n |
+	ok_op "$(jq -c --arg n "$1" '.spec.name = $n |
 	    .spec.exposureSpec.vhost = "\($n).local" | .instances = 1' \
 	    "$TOP/examples/create.json")"
 	wait_until 60 healthy_is "$1-1" 1
@@ -198,6 +191,9 @@ is_recent() {
 	wait_until 15 bash -c 'curl -s "$1/metrics" | awk -v n="$2" '\''
 	    index($0, "drove_sched_placements_total{program=\"drove-sched\",result=\"placed\"} ") == 1 {
 	    found = ($NF + 0 >= n) } END { exit !found }'\''' _ "$API" $((placed0 + 1))
+	# and drove-monitor on its own 10 s: its scale write shows within that
+	# shellcheck disable=SC2016
+	wait_until 15 bash -c 'curl -s "$1/metrics" | grep -Eq "^drove_monitor_writes_total\{program=\"drove-monitor\",kind=\"app\",what=\"scale\",result=\"ok\"\} [1-9]"' _ "$API"
 	m=$(scrape)
 	[ "$(total "$m" '^drove_monitor_writes_total\{program="drove-monitor",kind="app",what="scale",result="ok"\}')" -ge 1 ]
 	[ "$(total "$m" '^drove_zk_calls_total\{program="drove-sched",op="multi"\}')" -ge 1 ]
@@ -245,7 +241,7 @@ is_recent() {
 	[ "$(val "$m" drove_executor_engine_up)" = 1 ]
 	[ "$(val "$m" drove_executor_containers)" -ge 1 ]
 	# stopped: its series go at the next round
-	op '{"type":"SUSPEND","appId":"exm-1"}'
+	ok_op '{"type":"SUSPEND","appId":"exm-1"}'
 	wait_until 30 sh -c "curl -s $API/apis/v1/applications/exm-1 | jq -e '.data.state == \"MONITORING\"'"
 	wait_until 15 sh -c "! curl -s $EXEC_URL/metrics | grep -qF '$iid'"
 }

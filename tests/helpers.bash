@@ -363,3 +363,12 @@ refused() {
 	    { echo "$1: $body"; return 1; }
 	[[ "$body" != *secret* ]] || { echo "$1 leaked: $body"; return 1; }
 }
+
+# ok_op JSON: POST the application operation JSON on $API; true when it
+# answers SUCCESS (the answer on stdout)
+ok_op() {
+	printf '%s' "$1" >"$BATS_TEST_TMPDIR/op.json"
+	curl -s -H 'Content-Type: application/json' \
+	    --data-binary @"$BATS_TEST_TMPDIR/op.json" \
+	    "$API/apis/v1/applications/operations" | jq -e '.status == "SUCCESS"'
+}
