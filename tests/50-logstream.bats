@@ -145,7 +145,7 @@ code_of() {
 @test "no clusterAuth configured: Drove's default secrets, and only them" {
 	d=$BATS_TEST_TMPDIR
 	sed '/^clusterAuth:/,$d' "$T/executor.yml" >"$d/default.yml"
-	! grep -q secret "$d/default.yml" || false
+	run ! grep -q secret "$d/default.yml"
 	logstream_start "$d/default.yml" "$d"
 	u="http://127.0.0.1:$LSPORT/apis/v1/logs/filestream/hello-1/AI-1/list"
 	[ "$(code_of "$u")" = 401 ]
