@@ -291,11 +291,9 @@ containers() {
 	ok "$(op "{\"type\":\"RECOVER\",\"appId\":\"$ID\"}")"
 	wait_until 30 settled 1
 	# the app went OUTAGE_DETECTED, SCALING_REQUESTED, RUNNING, in order
-	run curl -s "$API/apis/v1/cluster/events/latest?size=100000"
-	[ "$(echo "$output" | jq -r --arg a "$ID" '[.data.events[] |
+	events_match '[.data.events[] |
 	    select(.type == "APP_STATE_CHANGE" and .metadata.APP_ID == $a) |
-	    .metadata.CURRENT_STATE] | reverse | .[-3:] | join(" ")')" = \
-	    "OUTAGE_DETECTED SCALING_REQUESTED RUNNING" ]
+	    .metadata.CURRENT_STATE] | reverse | .[-3:] == ["OUTAGE_DETECTED", "SCALING_REQUESTED", "RUNNING"]' --arg a "$ID"
 }
 
 @test "a container killed behind drove's back is replaced through a recovery" {

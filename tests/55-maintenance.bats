@@ -130,13 +130,12 @@ nothing_new() {
 	# leader)
 	host=$(curl -s "$API/apis/v1/cluster" | jq -r '.data.leader | sub(":[0-9]+$"; "")')
 	[ -n "$host" ]
-	run curl -s "$API/apis/v1/cluster/events/latest?lastSyncTime=$((t0 - 1))"
-	echo "$output" | jq -e --arg h "$host" --argjson s "$set_at" --argjson u "$unset_at" '
+	events_match '.data.events |= map(select(.time >= $t0)) |
 	    [.data.events[] | select(.type == "MAINTENANCE_MODE_SET")] as $set |
 	    [.data.events[] | select(.type == "MAINTENANCE_MODE_REMOVED")] as $rm |
 	    ($set | length) == 2 and ($rm | length) == 1 and
 	    any($set[]; .time == $s) and $rm[0].time == $u and
-	    all($set[], $rm[]; .metadata == {"HOSTNAME": $h} and (.id | length) > 0)'
+	    all($set[], $rm[]; .metadata == {"HOSTNAME": $h} and (.id | length) > 0)' --arg h "$host" --argjson s "$set_at" --argjson u "$unset_at" --argjson t0 "$t0"
 
 	# the tail: still refused right after the unset and a few seconds on
 	refused "$(op "$(jq -c --arg n "$APP" '.spec.name = $n' "$TOP/examples/create.json")")"

@@ -69,8 +69,7 @@ hosts_of() {
 	echo "$output" | jq -e --arg e "$eid" '.data | map(select(.executorId == $e)) | .[0].state == "REMOVED"'
 	run node_curl -s "$API/apis/v1/internal/cluster/executors/$eid/instances/last"
 	[ "$(echo "$output" | jq -r '.data.staleAppInstanceIds | sort | .[]')" = "$before" ]
-	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
-	echo "$output" | jq -e --arg e "$eid" '[.data.events[] | select(.type == "EXECUTOR_REMOVED" and .metadata.EXECUTOR_ID == $e)] | length >= 1'
+	events_match '[.data.events[] | select(.type == "EXECUTOR_REMOVED" and .metadata.EXECUTOR_ID == $e)] | length >= 1' --arg e "$eid"
 	# back: it reaps what it ran and runs the replacements
 	s6-svc -u "$DROVE_RUN/service/drove-execd"
 	wait_until 60 healthy_is loss-1 2
@@ -79,8 +78,7 @@ hosts_of() {
 	wait_until 30 sh -c "[ \"\$(/usr/bin/docker ps --filter label=drove.instance.id --format '{{.Label \"drove.instance.info\"}}' | jq -r 'select(.appId == \"loss-1\") | .instanceId' | sort | tr '\n' ' ')\" = \"$(echo "$after" | tr '\n' ' ')\" ]"
 	run curl -s "$API/apis/v1/cluster/executors"
 	echo "$output" | jq -e --arg e "$eid" '.data | map(select(.executorId == $e)) | length == 1 and .[0].state == "ACTIVE"'
-	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
-	echo "$output" | jq -e --arg e "$eid" '[.data.events[] | select(.type == "EXECUTOR_ADDED" and .metadata.EXECUTOR_ID == $e and .metadata.PORT > 0)] | length >= 1'
+	events_match '[.data.events[] | select(.type == "EXECUTOR_ADDED" and .metadata.EXECUTOR_ID == $e and .metadata.PORT > 0)] | length >= 1' --arg e "$eid"
 }
 
 @test "a short stall of the executor moves nothing" {
@@ -118,9 +116,8 @@ hosts_of() {
 	run curl -s -X POST "$API/apis/v1/cluster/executors/$eid/unblacklist"
 	echo "$output" | jq -e --arg e "$eid" '.data.successful == [$e] and .data.failed == []'
 	wait_until 10 sh -c "curl -s $API/apis/v1/cluster/executors/$eid | jq -e '.data.executorState == \"ACTIVE\"'"
-	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
 	for t in EXECUTOR_BLACKLIST_REQUESTED EXECUTOR_BLACKLISTED EXECUTOR_UN_BLACKLISTED; do
-		echo "$output" | jq -e --arg t "$t" --arg e "$eid" '[.data.events[] | select(.type == $t and .metadata.EXECUTOR_ID == $e)] | length >= 1'
+		events_match '[.data.events[] | select(.type == $t and .metadata.EXECUTOR_ID == $e)] | length >= 1' --arg t "$t" --arg e "$eid"
 	done
 	run curl -s -X POST "$API/apis/v1/cluster/executors/blacklist"
 	echo "$output" | jq -e '.status == "FAILED"'

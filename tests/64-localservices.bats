@@ -151,12 +151,11 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	echo "$output" | jq -e '.offset == 0'
 	run curl -s -o /dev/null -w '%{http_code}' "$API/apis/v1/logfiles/localservices/lsctl-act-1/SI-nope/list"
 	[ "$output" = 204 ]
-	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
-	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
+	events_match '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
 	    .metadata.LOCAL_SERVICE_ID == "lsctl-act-1") | .metadata.CURRENT_STATE] | index("INACTIVE") != null and index("ACTIVE") != null'
 	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE")][0].metadata |
 	    .LOCAL_SERVICE_NAME and .CURRENT_INSTANCES_PER_HOST and .PLACEMENT_POLICY == "LOCAL"'
-	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_INSTANCE_STATE_CHANGE" and
+	events_match '[.data.events[] | select(.type == "LOCAL_SERVICE_INSTANCE_STATE_CHANGE" and
 	    .metadata.SERVICE_ID == "lsctl-act-1" and .metadata.CURRENT_STATE == "HEALTHY")] | length >= 6'
 }
 
@@ -193,9 +192,8 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	# the others keep one each; nothing moved to them
 	NEX=$((NEX - 1)) healthy_per_host lsctl-lost-1 1
 	insts lsctl-lost-1 | jq -e --arg e "$eid" '[.data[] | select(.executorId == $e)] == []'
-	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
-	echo "$output" | jq -e --arg i "$gone" '[.data.events[] | select(.type == "LOCAL_SERVICE_INSTANCE_STATE_CHANGE" and
-	    .metadata.INSTANCE_ID == $i and .metadata.CURRENT_STATE == "LOST")] | length == 1'
+	events_match '[.data.events[] | select(.type == "LOCAL_SERVICE_INSTANCE_STATE_CHANGE" and
+	    .metadata.INSTANCE_ID == $i and .metadata.CURRENT_STATE == "LOST")] | length == 1' --arg i "$gone"
 	s6-svc -u "$svc"
 	wait_until 90 healthy_per_host lsctl-lost-1 1
 	insts lsctl-lost-1 | jq -e --arg e "$eid" --arg i "$gone" '[.data[] | select(.executorId == $e and .instanceId != $i and .state == "HEALTHY")] | length == 1'
@@ -238,8 +236,7 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	[ -z "$(comm -12 <(echo "$before") <(echo "$after"))" ]
 	curl -s "$API/apis/v1/localservices/lsctl-restart-1/instances/old" |
 	    jq -e --argjson x "$NEX" '[.data[] | select(.state == "STOPPED")] | length == $x'
-	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
-	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
+	events_match '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
 	    .metadata.LOCAL_SERVICE_ID == "lsctl-restart-1") | .metadata.CURRENT_STATE] | index("REPLACING_INSTANCES") != null'
 }
 
@@ -288,8 +285,7 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	[[ $output != *lsctl-test-1* ]]
 	run zk_ls /drove/localserviceoperations
 	[[ $output != *lsctl-test-1* ]]
-	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
-	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
+	events_match '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
 	    .metadata.LOCAL_SERVICE_ID == "lsctl-test-1") | .metadata.CURRENT_STATE] | index("DESTROYED") != null'
 }
 
@@ -309,8 +305,7 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	create adj 1
 	ok_op '{"type":"ADJUST_INSTANCES","serviceId":"lsctl-adj-1"}'
 	wait_until 30 state_is lsctl-adj-1 INACTIVE
-	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
-	echo "$output" | jq -e '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
+	events_match '[.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
 	    .metadata.LOCAL_SERVICE_ID == "lsctl-adj-1") | .metadata.CURRENT_STATE] ==
 	    ["INACTIVE", "ADJUSTING_INSTANCES", "INACTIVE"] or
 	    ([.data.events[] | select(.type == "LOCAL_SERVICE_STATE_CHANGE" and
@@ -489,13 +484,12 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	[ "$max" -le $((NEX + 1)) ]
 	wait_until 60 healthy_per_host lsctl-ops-stop-1 1
 	# the second stop began once the first was over (their events)
-	run curl -s "$API/apis/v1/cluster/events/latest?size=10000"
-	echo "$output" | jq -e --argjson ids "$ids" '
+	events_match '
 	    def span($i): [.data.events[] | select(.type == "LOCAL_SERVICE_INSTANCE_STATE_CHANGE" and
 	        .metadata.INSTANCE_ID == $i and
 	        (.metadata.CURRENT_STATE | IN("STOPPING", "DEPROVISIONING", "STOPPED"))) | .time] | [min, max];
 	    span($ids[0]) as $a | span($ids[1]) as $b |
-	    $a[0] != null and $b[0] != null and ($a[1] <= $b[0] or $b[1] <= $a[0])'
+	    $a[0] != null and $b[0] != null and ($a[1] <= $b[0] or $b[1] <= $a[0])' --argjson ids "$ids"
 	for i in $(jq -r '.[]' <<<"$ids"); do
 		curl -s "$API/apis/v1/localservices/lsctl-ops-stop-1/instances/$i" | jq -e '.data.state == "STOPPED"'
 	done
@@ -509,7 +503,8 @@ zk_ls() { "$BIN/drove-zkcli" -z "$ZK" ls "$1" 2>/dev/null; }
 	before=$(healthy_ids lsctl-ops-lead-1)
 	ok_op '{"type":"RESTART","serviceId":"lsctl-ops-lead-1","stopFirst":false,
 	    "clusterOpSpec":{"timeout":"5m","parallelism":1,"failureStrategy":"STOP"}}'
-	wait_until 60 sh -c "curl -s '$API/apis/v1/localservices/lsctl-ops-lead-1' | jq -e '.data.currentOperation.stepsDone >= 1'"
+	wait_until 60 sh -c "curl -s '$API/apis/v1/localservices/lsctl-ops-lead-1' | jq -e '.data.currentOperation.stepsDone >= 1'" || {
+		summary lsctl-ops-lead-1; insts lsctl-ops-lead-1; false; }
 	# as tests/45-operations.bats: every leader program of this cluster
 	pids=$(pgrep -f "drove-(leader|monitor|sched) -c $DROVE_RUN/" || true)
 	[ -n "$pids" ]

@@ -22,6 +22,23 @@ free_port() {
 	done
 }
 
+# events_match FILTER [JQ-OPTIONS...]: wait up to 10 s until the answer of
+# /cluster/events/latest (all events) satisfies the jq FILTER; it is left
+# in $output.  An event reaches drove-httpd's index through the view's
+# watches a moment after the record committed with it, so a read right
+# after a state change may not show it yet.  On a timeout jq runs once
+# more, unsilenced, and its status is returned.
+events_match() {
+	local filter=$1 i
+	shift
+	for ((i = 0; i < 100; i++)); do
+		output=$(curl -s "$API/apis/v1/cluster/events/latest?size=100000")
+		echo "$output" | jq -e "$@" "$filter" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "$output" | jq -e "$@" "$filter"
+}
+
 # wait_until SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
 wait_until() {
 	local limit=$1 i=0
