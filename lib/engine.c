@@ -319,6 +319,18 @@ path_f(struct req *r, const char *fmt, ...)
 		path_s(r, tmp);
 }
 
+/* A request to /containers/<id><tail> (tail may be NULL). */
+static void
+req_container(struct req *r, struct engine *e, const char *method,
+    const char *id, const char *tail)
+{
+	req_init(r, e, method);
+	path_s(r, "/containers/");
+	path_esc(r, id);
+	if (tail)
+		path_s(r, tail);
+}
+
 /* Simple request expecting one of the statuses (0 terminated list). */
 static int
 simple(struct engine *e, struct req *r, const long *want)
@@ -532,12 +544,9 @@ container_post(struct engine *e, const char *id, const char *verb,
 	struct req r;
 	int ret;
 
-	req_init(&r, e, "POST");
+	req_container(&r, e, "POST", id, "/");
 	if (timeout_ms > 0)
 		r.timeout_ms = timeout_ms;
-	path_s(&r, "/containers/");
-	path_esc(&r, id);
-	path_s(&r, "/");
 	path_s(&r, verb);
 	if (query)
 		path_s(&r, query);
@@ -591,9 +600,7 @@ engine_remove(struct engine *e, const char *id, int force, int volumes)
 	static const long want[] = { 204, 0 };
 	int ret;
 
-	req_init(&r, e, "DELETE");
-	path_s(&r, "/containers/");
-	path_esc(&r, id);
+	req_container(&r, e, "DELETE", id, NULL);
 	path_f(&r, "?force=%d&v=%d", !!force, !!volumes);
 	ret = simple(e, &r, want);
 	req_free(&r);
@@ -621,10 +628,7 @@ engine_inspect(struct engine *e, const char *id)
 {
 	struct req r;
 
-	req_init(&r, e, "GET");
-	path_s(&r, "/containers/");
-	path_esc(&r, id);
-	path_s(&r, "/json");
+	req_container(&r, e, "GET", id, "/json");
 	return get_json(e, &r);
 }
 
@@ -658,10 +662,7 @@ engine_stats(struct engine *e, const char *id)
 {
 	struct req r;
 
-	req_init(&r, e, "GET");
-	path_s(&r, "/containers/");
-	path_esc(&r, id);
-	path_s(&r, "/stats?stream=false&one-shot=true");
+	req_container(&r, e, "GET", id, "/stats?stream=false&one-shot=true");
 	return get_json(e, &r);
 }
 
@@ -771,10 +772,7 @@ engine_exec(struct engine *e, const char *id, const char *const *argv,
 	json_decref(body);
 	if (!s)
 		return err_fail(ENOMEM, "out of memory");
-	req_init(&r, e, "POST");
-	path_s(&r, "/containers/");
-	path_esc(&r, id);
-	path_s(&r, "/exec");
+	req_container(&r, e, "POST", id, "/exec");
 	r.body = s;
 	r.blen = strlen(s);
 	ret = simple(e, &r, want_c);
@@ -832,10 +830,7 @@ engine_put_archive(struct engine *e, const char *id, const char *dir,
 	static const long want[] = { 200, 0 };
 	int ret;
 
-	req_init(&r, e, "PUT");
-	path_s(&r, "/containers/");
-	path_esc(&r, id);
-	path_s(&r, "/archive?path=");
+	req_container(&r, e, "PUT", id, "/archive?path=");
 	path_esc(&r, dir ? dir : "/");
 	r.ctype = "application/x-tar";
 	r.body = tar;
@@ -1065,10 +1060,8 @@ engine_logs(struct engine *e, const char *id, long long since,
 	memset(&m, 0, sizeof m);
 	m.fn = fn;
 	m.arg = arg;
-	req_init(&r, e, "GET");
+	req_container(&r, e, "GET", id, NULL);
 	r.timeout_ms = 0;
-	path_s(&r, "/containers/");
-	path_esc(&r, id);
 	path_f(&r, "/logs?follow=1&stdout=1&stderr=1&since=%lld",
 	    since > 0 ? since : 0);
 	r.sink = demux_sink;
